@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian package that glassnet's build, tests and benchmarks need.
+# Idempotent: when everything is present it only checks, quietly, and exits.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache make pkg-config
+  libeigen3-dev      # Matrix and the default gemm engine
+  libcli11-dev       # command-line parsing
+  libfmt-dev         # formatting of user-facing output
+  nlohmann-json3-dev # JSON (model metadata, logs)
+  libgtest-dev       # unit and end-to-end tests
+  libbenchmark-dev   # micro-benchmarks
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}; run this script as root (or install them)" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,74 @@
+#pragma once
+// Finite-difference gradient checking: the proof that backward is right.
+//
+// For a layer (or a whole network) f with parameters θ and input x, and a scalar
+// objective L(y) of its output y = f(x), the analytic gradients from backward are
+// compared with central differences
+//     n = (L(θ + h e_j) − L(θ − h e_j)) / 2h
+// for every element j of every trainable parameter and (optionally) of x. The error of
+// an element is
+//     |a − n| / max(|a|, |n|, floor)
+// — the relative error, with an absolute floor so that elements whose gradient is
+// below the floor are judged by their absolute error |a − n| / floor instead
+// (the relative error of a near-zero quantity measures rounding noise, not backward).
+// The report gives, per tensor, the worst element.
+//
+// Piecewise-linear activations (ReLU, LeakyReLU) have kinks at z = 0, where a central
+// difference that steps across the kink is meaningless. kink_distance() reports the
+// smallest |z| entering such a layer; callers draw data until it is comfortably larger
+// than the step.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "glassnet/core/matrix.hpp"
+#include "glassnet/loss/loss.hpp"
+#include "glassnet/nn/layer.hpp"
+
+namespace glassnet {
+
+struct GradientCheckOptions {
+  // Central-difference step h, and the floor of the error's denominator.
+  double step = kDoublePrecision ? 1e-5 : 1e-2;
+  double floor = kDoublePrecision ? 1e-4 : 1e-2;
+  bool check_input = true;  // also check dL/dx
+};
+
+// A scalar objective of a layer's output: its value, and its gradient dy = dL/dy.
+struct Objective {
+  std::function<double(ConstMatrixView y)> value;
+  std::function<void(ConstMatrixView y, MatrixView dy)> gradient;
+};
+
+// L(y) = loss(y, targets): for whole networks.
+Objective loss_objective(const Loss& loss, ConstMatrixView targets);
+// L(y) = Σ y ⊙ r for a fixed r:[B, out]: for single layers (every output weighted).
+Objective projection_objective(ConstMatrixView r);
+
+struct TensorCheck {
+  std::string name;         // parameter name, or "input"
+  Index size = 0;           // elements checked
+  double max_error = 0.0;   // the worst element's error (see above)
+  Index worst_index = 0;    // its flat index
+  double analytic = 0.0;    // its gradient from backward
+  double numeric = 0.0;     // its central difference
+  double max_abs_gradient = 0.0;
+};
+
+struct GradientCheckReport {
+  std::vector<TensorCheck> tensors;
+  double max_error() const;
+  bool passed(double tolerance) const { return max_error() <= tolerance; }
+};
+
+// Checks `layer` (built, with parameters in `params`) at input x:[B, in], in training
+// mode. Restores every parameter; leaves the store's gradients as backward computed them.
+GradientCheckReport check_gradients(Layer& layer, ParamStore& params, ConstMatrixView x, const Objective& objective,
+                                    const GradientCheckOptions& options = {});
+
+// The smallest |z| entering a ReLU or LeakyReLU inside `layer`, after a forward of x.
+// +infinity when there is none.
+double kink_distance(Layer& layer, ConstMatrixView x);
+
+}  // namespace glassnet

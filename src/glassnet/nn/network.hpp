@@ -1,0 +1,63 @@
+#pragma once
+// A feed-forward network built from a spec, with its parameters.
+//
+//   NetworkSpec{in_features = 2, hidden = {4, 4}, activation = relu, out_features = 1}
+//   builds  layers.0 linear(4)  layers.1 relu  layers.2 linear(4)  layers.3 relu
+//           layers.4 linear(1)
+// The last Linear produces logits; `output` turns them into predictions.
+//
+// A Network owns its ParamStore and its layers, which point into the store, so it is
+// neither copyable nor movable: hold it by unique_ptr (make_network).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "glassnet/nn/activations.hpp"
+#include "glassnet/nn/init.hpp"
+#include "glassnet/nn/output_transform.hpp"
+#include "glassnet/nn/param_store.hpp"
+#include "glassnet/nn/sequential.hpp"
+
+namespace glassnet {
+
+struct NetworkSpec {
+  Index in_features = 0;
+  std::vector<Index> hidden;  // widths of the hidden layers
+  Activation activation = Activation::relu;
+  double leaky_slope = 0.01;  // for Activation::leaky_relu
+  Index out_features = 1;
+  InitScheme init = InitScheme::automatic;
+  // Initial value of the hidden layers' biases (the output layer's start at 0). A small
+  // positive value keeps more ReLU units active on the first steps.
+  Scalar hidden_bias = 0;
+  OutputTransform output = OutputTransform::sigmoid;
+};
+
+class Network {
+ public:
+  // Builds the layers of `spec` and draws initial weights from `rng`.
+  Network(const NetworkSpec& spec, Rng& rng);
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  const NetworkSpec& spec() const { return spec_; }
+  Sequential& layers() { return layers_; }
+  const Sequential& layers() const { return layers_; }
+  ParamStore& params() { return params_; }
+  const ParamStore& params() const { return params_; }
+
+  // logits:[B, out] for x:[B, in]; a view valid until the next forward.
+  ConstMatrixView forward(ConstMatrixView x, Mode mode) { return layers_.forward(x, mode); }
+  // Predictions (probabilities or values) in evaluation mode. x:[B, in]  → [B, out]
+  Matrix predict(ConstMatrixView x);
+
+ private:
+  NetworkSpec spec_;
+  ParamStore params_;
+  Sequential layers_;
+};
+
+std::unique_ptr<Network> make_network(const NetworkSpec& spec, Rng& rng);
+
+}  // namespace glassnet

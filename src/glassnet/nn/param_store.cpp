@@ -1,0 +1,89 @@
+#include "glassnet/nn/param_store.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "glassnet/core/error.hpp"
+
+namespace glassnet {
+
+ParamStore::Id ParamStore::add(std::string name, std::vector<Index> shape, Index rows, Index cols,
+                               ParamRole role) {
+  if (find(name) >= 0) throw Error("parameter '" + name + "' is registered twice");
+  ParamInfo info;
+  info.name = std::move(name);
+  info.shape = std::move(shape);
+  info.rows = rows;
+  info.cols = cols;
+  info.offset = size();
+  info.role = role;
+  params_.push_back(std::move(info));
+  values_.resize(values_.size() + static_cast<std::size_t>(rows * cols), Scalar(0));
+  grads_.resize(values_.size(), Scalar(0));
+  return static_cast<Id>(params_.size() - 1);
+}
+
+MatrixView ParamStore::value(Id id) {
+  const auto& p = info(id);
+  return {values_.data() + p.offset, p.rows, p.cols};
+}
+
+ConstMatrixView ParamStore::value(Id id) const {
+  const auto& p = info(id);
+  return {values_.data() + p.offset, p.rows, p.cols};
+}
+
+MatrixView ParamStore::grad(Id id) {
+  const auto& p = info(id);
+  return {grads_.data() + p.offset, p.rows, p.cols};
+}
+
+ConstMatrixView ParamStore::grad(Id id) const {
+  const auto& p = info(id);
+  return {grads_.data() + p.offset, p.rows, p.cols};
+}
+
+ParamStore::Id ParamStore::find(std::string_view name) const {
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    if (params_[i].name == name) return static_cast<Id>(i);
+  }
+  return -1;
+}
+
+void ParamStore::set_trainable(Id id, bool trainable) {
+  params_.at(static_cast<std::size_t>(id)).trainable = trainable;
+}
+
+Index ParamStore::freeze(std::string_view prefix) {
+  Index frozen = 0;
+  for (auto& p : params_) {
+    if (std::string_view(p.name).starts_with(prefix)) {
+      p.trainable = false;
+      ++frozen;
+    }
+  }
+  if (frozen == 0) throw Error("no parameter name starts with '" + std::string(prefix) + "'");
+  return frozen;
+}
+
+Index ParamStore::trainable_size() const {
+  Index n = 0;
+  for (const auto& p : params_) {
+    if (p.trainable) n += p.size();
+  }
+  return n;
+}
+
+void ParamStore::zero_grads() { std::fill(grads_.begin(), grads_.end(), Scalar(0)); }
+
+double ParamStore::grad_norm() const {
+  double sum = 0.0;
+  for (const auto& p : params_) {
+    if (!p.trainable) continue;
+    const Scalar* g = grads_.data() + p.offset;
+    for (Index i = 0; i < p.size(); ++i) sum += static_cast<double>(g[i]) * g[i];
+  }
+  return std::sqrt(sum);
+}
+
+}  // namespace glassnet

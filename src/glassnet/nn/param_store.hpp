@@ -1,0 +1,77 @@
+#pragma once
+// All parameters of a model in one place: contiguous value and gradient buffers with
+// named views, named like a PyTorch state_dict ("layers.0.weight", "layers.0.bias").
+//
+// Zeroing gradients, the global gradient norm and the optimizer update are each one
+// pass over flat memory. Views are resolved on every access (pointer + offset), so
+// adding parameters never invalidates an id.
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "glassnet/core/matrix.hpp"
+
+namespace glassnet {
+
+// What a parameter is for: weight decay and some initialisers treat them differently.
+enum class ParamRole { weight, bias, norm_scale, norm_shift };
+
+struct ParamInfo {
+  std::string name;            // "layers.0.weight"
+  std::vector<Index> shape;    // PyTorch shape: [out, in] for a weight, [out] for a bias
+  Index rows = 0;              // the matrix view: [rows, cols], row-major
+  Index cols = 0;
+  Index offset = 0;            // first element in the flat buffers
+  ParamRole role = ParamRole::weight;
+  bool trainable = true;
+
+  Index size() const { return rows * cols; }
+};
+
+class ParamStore {
+ public:
+  using Id = Index;
+
+  // Registers a [rows, cols] parameter, zero-initialised. `shape` is the shape reported
+  // to users and files (a bias is [cols] viewed as [1, cols]). Names must be unique.
+  Id add(std::string name, std::vector<Index> shape, Index rows, Index cols, ParamRole role);
+
+  MatrixView value(Id id);
+  ConstMatrixView value(Id id) const;
+  MatrixView grad(Id id);
+  ConstMatrixView grad(Id id) const;
+
+  // Every parameter's values / gradients, in registration order, contiguous.
+  std::span<Scalar> values() { return values_; }
+  std::span<const Scalar> values() const { return values_; }
+  std::span<Scalar> grads() { return grads_; }
+  std::span<const Scalar> grads() const { return grads_; }
+
+  const std::vector<ParamInfo>& params() const { return params_; }
+  const ParamInfo& info(Id id) const { return params_.at(static_cast<std::size_t>(id)); }
+  // The id of the parameter called `name`, or -1.
+  Id find(std::string_view name) const;
+
+  // Frozen parameters are not updated; their gradients are neither computed nor used.
+  void set_trainable(Id id, bool trainable);
+  bool trainable(Id id) const { return info(id).trainable; }
+  // Freezes every parameter whose name starts with `prefix` ("layers.0." freezes the
+  // first layer). Returns how many were frozen; throws Error if none matched.
+  Index freeze(std::string_view prefix);
+
+  Index size() const { return static_cast<Index>(values_.size()); }
+  Index trainable_size() const;
+
+  void zero_grads();
+  // sqrt of the sum of squared gradients of the trainable parameters.
+  double grad_norm() const;
+
+ private:
+  std::vector<ParamInfo> params_;
+  std::vector<Scalar, Eigen::aligned_allocator<Scalar>> values_;
+  std::vector<Scalar, Eigen::aligned_allocator<Scalar>> grads_;
+};
+
+}  // namespace glassnet
