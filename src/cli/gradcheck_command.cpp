@@ -67,14 +67,8 @@ int run(const GradcheckOptions& options) {
   const auto loss = make_loss(*loss_kind);
   const GradientCheckOptions check_options;
 
-  // Draw inputs until no ReLU-family kink lies within 100 steps of any pre-activation.
   Matrix x(options.batch, options.inputs);
-  const double margin = 100.0 * check_options.step;
-  int draws = 0;
-  do {
-    for (Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<Scalar>(rng.normal());
-    ++draws;
-  } while (kink_distance(network->layers(), view(x)) < margin && draws < 1000);
+  for (Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<Scalar>(rng.normal());
   const Matrix targets = random_targets(*loss_kind, options.batch, options.outputs, rng);
 
   const GradientCheckReport report =
@@ -89,8 +83,9 @@ int run(const GradcheckOptions& options) {
              "numeric", "");
   for (const auto& t : report.tensors) {
     const bool ok = t.max_error <= options.tolerance;
-    fmt::print("{:<20} {:>8} {:>12.3e} {:>14.6e} {:>14.6e}  {}\n", t.name, t.size, t.max_error, t.analytic,
-               t.numeric, ok ? "ok" : "FAILED");
+    fmt::print("{:<20} {:>8} {:>12.3e} {:>14.6e} {:>14.6e}  {}{}\n", t.name, t.size, t.max_error, t.analytic,
+               t.numeric, ok ? "ok" : "FAILED",
+               t.skipped > 0 ? fmt::format(" ({} skipped at a ReLU kink)", t.skipped) : "");
   }
   const bool passed = report.passed(options.tolerance);
   fmt::print("\nworst error {:.3e}: {}\n", report.max_error(), passed ? "passed" : "FAILED (above the tolerance)");

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <optional>
+#include <vector>
 
 #include "glassnet/nn/sequential.hpp"
 
@@ -14,66 +17,119 @@ double element_error(double analytic, double numeric, double floor) {
   return std::abs(analytic - numeric) / scale;
 }
 
-// Central differences for every element of `values` (mutated and restored), compared
-// with `analytic` (same layout).
-TensorCheck check_tensor(std::string name, Scalar* values, const Scalar* analytic, Index size,
-                         const std::function<double()>& evaluate, const GradientCheckOptions& options) {
-  TensorCheck check;
-  check.name = std::move(name);
-  check.size = size;
-  for (Index j = 0; j < size; ++j) {
-    const Scalar original = values[j];
-    values[j] = static_cast<Scalar>(original + options.step);
-    const double plus = evaluate();
-    values[j] = static_cast<Scalar>(original - options.step);
-    const double minus = evaluate();
-    values[j] = original;
-    // The step actually taken, after rounding to Scalar.
-    const double taken = static_cast<double>(static_cast<Scalar>(original + options.step)) -
-                         static_cast<double>(static_cast<Scalar>(original - options.step));
-    const double numeric = (plus - minus) / taken;
-    const double error = element_error(analytic[j], numeric, options.floor);
-    check.max_abs_gradient = std::max(check.max_abs_gradient, std::abs(static_cast<double>(analytic[j])));
-    if (j == 0 || error > check.max_error || !std::isfinite(error)) {
-      check.max_error = std::isfinite(error) ? error : std::numeric_limits<double>::infinity();
-      check.worst_index = j;
-      check.analytic = analytic[j];
-      check.numeric = numeric;
-    }
-  }
-  return check;
-}
-
-void collect_kinks(Layer& layer, ConstMatrixView input, double& distance) {
-  if (auto* sequential = dynamic_cast<Sequential*>(&layer)) {
+// Which side of its kink every input of a ReLU-family layer inside `layer` lies on,
+// as left by the last forward. `input` is the input of that forward.
+void collect_kink_sides(const Layer& layer, ConstMatrixView input, std::vector<bool>& sides) {
+  if (const auto* sequential = dynamic_cast<const Sequential*>(&layer)) {
     SavedView in = input;
     for (Index i = 0; i < sequential->size(); ++i) {
-      collect_kinks(sequential->layer(i), in.view(), distance);
+      collect_kink_sides(sequential->layer(i), in.view(), sides);
       in = sequential->layer(i).output();
     }
     return;
   }
   if (layer.kind() == "relu" || layer.kind() == "leaky_relu") {
-    if (input.size() > 0) distance = std::min(distance, static_cast<double>(input.array().abs().minCoeff()));
+    for (Index i = 0; i < input.size(); ++i) sides.push_back(input.data()[i] > 0);
   }
+}
+
+// Evaluates the objective at the current parameters and input, and says whether
+// every ReLU-family input is on the same side of its kink as at the start.
+class Probe {
+ public:
+  Probe(Layer& layer, const Matrix& input, const Objective& objective)
+      : layer_(layer), input_(input), objective_(objective) {
+    layer_.forward(input_, Mode::train);
+    collect_kink_sides(layer_, input_, reference_);
+  }
+
+  double value(bool& same_sides) {
+    const double v = objective_.value(layer_.forward(input_, Mode::train));
+    sides_.clear();
+    collect_kink_sides(layer_, input_, sides_);
+    same_sides = sides_ == reference_;
+    return v;
+  }
+
+ private:
+  Layer& layer_;
+  const Matrix& input_;
+  const Objective& objective_;
+  std::vector<bool> reference_;
+  std::vector<bool> sides_;
+};
+
+// The five-point difference of element `value`, or nullopt if every step tried
+// crossed a kink.
+std::optional<double> difference(Scalar& value, Probe& probe, double step) {
+  const Scalar original = value;
+  for (int attempt = 0; attempt < 3; ++attempt, step /= 8) {
+    bool all_same = true;
+    const auto at = [&](double offset) {
+      value = static_cast<Scalar>(original + offset);
+      bool same = true;
+      const double v = probe.value(same);
+      all_same = all_same && same;
+      return v;
+    };
+    const double plus = at(step), minus = at(-step), plus2 = at(2 * step), minus2 = at(-2 * step);
+    value = original;
+    if (all_same) return (8.0 * (plus - minus) - (plus2 - minus2)) / (12.0 * step);
+  }
+  return std::nullopt;
+}
+
+TensorCheck check_tensor(std::string name, Scalar* values, const Scalar* analytic, Index size, Probe& probe,
+                         const GradientCheckOptions& options) {
+  TensorCheck check;
+  check.name = std::move(name);
+  check.size = size;
+  for (Index j = 0; j < size; ++j) {
+    check.max_abs_gradient = std::max(check.max_abs_gradient, std::abs(static_cast<double>(analytic[j])));
+    const std::optional<double> numeric = difference(values[j], probe, options.step);
+    if (!numeric) {
+      ++check.skipped;
+      continue;
+    }
+    double error = element_error(analytic[j], *numeric, options.floor);
+    if (!std::isfinite(error)) error = std::numeric_limits<double>::infinity();
+    if (error > check.max_error || j == 0) {
+      check.max_error = error;
+      check.worst_index = j;
+      check.analytic = analytic[j];
+      check.numeric = *numeric;
+    }
+  }
+  return check;
 }
 
 }  // namespace
 
-Objective loss_objective(const Loss& loss, ConstMatrixView targets) {
-  return {[&loss, targets](ConstMatrixView y) { return loss.value(y, targets); },
-          [&loss, targets](ConstMatrixView y, MatrixView dy) { loss.value_and_gradient(y, targets, {}, dy); }};
+Objective loss_objective(const Loss& loss, ConstMatrixView targets, std::span<const Scalar> sample_weights) {
+  auto owned_targets = std::make_shared<const Matrix>(targets);
+  auto weights = std::make_shared<const std::vector<Scalar>>(sample_weights.begin(), sample_weights.end());
+  return {[&loss, owned_targets, weights](ConstMatrixView y) { return loss.value(y, *owned_targets, *weights); },
+          [&loss, owned_targets, weights](ConstMatrixView y, MatrixView dy) {
+            loss.value_and_gradient(y, *owned_targets, *weights, dy);
+          }};
 }
 
 Objective projection_objective(ConstMatrixView r) {
-  return {[r](ConstMatrixView y) { return (y.cast<double>().array() * r.cast<double>().array()).sum(); },
-          [r](ConstMatrixView /*y*/, MatrixView dy) { dy = r; }};
+  auto owned = std::make_shared<const Matrix>(r);
+  return {[owned](ConstMatrixView y) { return (y.cast<double>().array() * owned->cast<double>().array()).sum(); },
+          [owned](ConstMatrixView /*y*/, MatrixView dy) { dy = *owned; }};
 }
 
 double GradientCheckReport::max_error() const {
   double worst = 0.0;
   for (const auto& t : tensors) worst = std::max(worst, t.max_error);
   return worst;
+}
+
+Index GradientCheckReport::skipped() const {
+  Index skipped = 0;
+  for (const auto& t : tensors) skipped += t.skipped;
+  return skipped;
 }
 
 GradientCheckReport check_gradients(Layer& layer, ParamStore& params, ConstMatrixView x, const Objective& objective,
@@ -83,33 +139,26 @@ GradientCheckReport check_gradients(Layer& layer, ParamStore& params, ConstMatri
 
   // Analytic gradients.
   params.zero_grads();
-  const ConstMatrixView y = layer.forward(view(input), Mode::train);
+  const ConstMatrixView y = layer.forward(input, Mode::train);
   Matrix dy(y.rows(), y.cols());
   objective.gradient(y, view(dy));
   const bool input_gradient_was_needed = layer.input_gradient_needed();
   layer.set_input_gradient_needed(options.check_input);
-  const Matrix dx = layer.backward(view(dy));  // empty when the input is not checked
+  const Matrix dx = layer.backward(dy);  // empty when the input is not checked
   layer.set_input_gradient_needed(input_gradient_was_needed);
   const std::vector<Scalar> analytic(params.grads().begin(), params.grads().end());
 
-  const auto evaluate = [&] { return objective.value(layer.forward(view(input), Mode::train)); };
+  Probe probe(layer, input, objective);
   for (const auto& p : params.params()) {
     if (!p.trainable) continue;
-    report.tensors.push_back(check_tensor(p.name, params.values().data() + p.offset, analytic.data() + p.offset,
-                                          p.size(), evaluate, options));
+    report.tensors.push_back(
+        check_tensor(p.name, params.values().data() + p.offset, analytic.data() + p.offset, p.size(), probe, options));
   }
   if (options.check_input) {
-    report.tensors.push_back(check_tensor("input", input.data(), dx.data(), input.size(), evaluate, options));
+    report.tensors.push_back(check_tensor("input", input.data(), dx.data(), input.size(), probe, options));
   }
-  layer.forward(view(input), Mode::train);  // leave the layer's caches consistent with x
+  layer.forward(input, Mode::train);  // leave the layer's caches consistent with x
   return report;
-}
-
-double kink_distance(Layer& layer, ConstMatrixView x) {
-  layer.forward(x, Mode::train);
-  double distance = std::numeric_limits<double>::infinity();
-  collect_kinks(layer, x, distance);
-  return distance;
 }
 
 }  // namespace glassnet

@@ -37,22 +37,23 @@ void BceWithLogits::check_targets(ConstMatrixView logits, ConstMatrixView target
 }
 
 double BceWithLogits::sample_loss(ConstMatrixView logits, ConstMatrixView targets, Index i) const {
-  double sum = 0.0;
-  for (Index k = 0; k < logits.cols(); ++k) sum += bce(logits(i, k), targets(i, k));
-  return sum / static_cast<double>(logits.cols());
+  const auto k_count = static_cast<double>(logits.cols());
+  double mean = 0.0;  // terms scaled before adding: finite whenever each term is
+  for (Index k = 0; k < logits.cols(); ++k) mean += bce(logits(i, k), targets(i, k)) / k_count;
+  return mean;
 }
 
 double BceWithLogits::sample_loss_and_gradient(ConstMatrixView logits, ConstMatrixView targets, Index i,
                                                double scale, MatrixView dlogits) const {
   const auto k_count = static_cast<double>(logits.cols());
-  double sum = 0.0;
+  double mean = 0.0;
   for (Index k = 0; k < logits.cols(); ++k) {
     const double z = logits(i, k);
     const double y = targets(i, k);
-    sum += bce(z, y);
+    mean += bce(z, y) / k_count;
     dlogits(i, k) = static_cast<Scalar>(scale * (sigmoid(z) - y) / k_count);
   }
-  return sum / k_count;
+  return mean;
 }
 
 }  // namespace glassnet

@@ -39,12 +39,13 @@ double weight_of(std::span<const Scalar> sample_weights, Index i) {
 double Loss::value(ConstMatrixView logits, ConstMatrixView targets, std::span<const Scalar> sample_weights) const {
   check_targets(logits, targets);
   const double total = total_weight(logits.rows(), sample_weights);
-  double sum = 0.0;
+  // Each term is scaled before it is added, so the mean is finite whenever every ℓ_i is.
+  double mean = 0.0;
   for (Index i = 0; i < logits.rows(); ++i) {
     const double w = weight_of(sample_weights, i);
-    if (w != 0.0) sum += w * sample_loss(logits, targets, i);
+    if (w != 0.0) mean += (w / total) * sample_loss(logits, targets, i);
   }
-  return sum / total;
+  return mean;
 }
 
 double Loss::value_and_gradient(ConstMatrixView logits, ConstMatrixView targets,
@@ -55,12 +56,12 @@ double Loss::value_and_gradient(ConstMatrixView logits, ConstMatrixView targets,
                             dlogits.cols(), logits.rows(), logits.cols()));
   }
   const double total = total_weight(logits.rows(), sample_weights);
-  double sum = 0.0;
+  double mean = 0.0;
   for (Index i = 0; i < logits.rows(); ++i) {
-    const double w = weight_of(sample_weights, i);
-    sum += w * sample_loss_and_gradient(logits, targets, i, w / total, dlogits);
+    const double scale = weight_of(sample_weights, i) / total;
+    mean += scale * sample_loss_and_gradient(logits, targets, i, scale, dlogits);
   }
-  return sum / total;
+  return mean;
 }
 
 std::string_view loss_name(LossKind kind) {
