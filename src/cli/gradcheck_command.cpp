@@ -71,21 +71,19 @@ int run(const GradcheckOptions& options) {
   for (Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<Scalar>(rng.normal());
   const Matrix targets = random_targets(*loss_kind, options.batch, options.outputs, rng);
 
-  const GradientCheckReport report =
-      check_gradients(network->layers(), network->params(), view(x), loss_objective(*loss, view(targets)), check_options);
+  const GradientCheckReport report = check_gradients(network->layers(), network->params(), view(x),
+                                                     loss_objective(*loss, view(targets)), check_options);
 
   fmt::print("gradient check: {} precision, step {:g}, error floor {:g}, tolerance {:g}\n",
              kDoublePrecision ? "double" : "float", check_options.step, check_options.floor, options.tolerance);
   fmt::print("network {}", options.inputs);
   for (Index w : options.layers) fmt::print(" -> {} {}", w, options.activation);
   fmt::print(" -> {} ({} loss), batch {}, seed {}\n\n", options.outputs, loss->name(), options.batch, options.seed);
-  fmt::print("{:<20} {:>8} {:>12} {:>14} {:>14}  {}\n", "parameter", "elements", "max error", "analytic",
-             "numeric", "");
+  fmt::print("{:<20} {:>8} {:>12} {:>14} {:>14}\n", "parameter", "elements", "max error", "analytic", "numeric");
   for (const auto& t : report.tensors) {
     const bool ok = t.max_error <= options.tolerance;
-    fmt::print("{:<20} {:>8} {:>12.3e} {:>14.6e} {:>14.6e}  {}{}\n", t.name, t.size, t.max_error, t.analytic,
-               t.numeric, ok ? "ok" : "FAILED",
-               t.skipped > 0 ? fmt::format(" ({} skipped at a ReLU kink)", t.skipped) : "");
+    fmt::print("{:<20} {:>8} {:>12.3e} {:>14.6e} {:>14.6e}  {}{}\n", t.name, t.size, t.max_error, t.analytic, t.numeric,
+               ok ? "ok" : "FAILED", t.skipped > 0 ? fmt::format(" ({} skipped at a ReLU kink)", t.skipped) : "");
   }
   const bool passed = report.passed(options.tolerance);
   fmt::print("\nworst error {:.3e}: {}\n", report.max_error(), passed ? "passed" : "FAILED (above the tolerance)");

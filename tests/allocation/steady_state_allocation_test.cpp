@@ -51,18 +51,25 @@ struct Case {
 Matrix targets_for(const NetworkSpec& spec, Index rows, Rng& rng) {
   Matrix t(rows, 1);
   for (Index i = 0; i < rows; ++i) {
-    t(i, 0) = static_cast<Scalar>(rng.below(spec.out_features == 1 ? 2 : static_cast<std::uint64_t>(spec.out_features)));
+    t(i, 0) =
+        static_cast<Scalar>(rng.below(spec.out_features == 1 ? 2 : static_cast<std::uint64_t>(spec.out_features)));
   }
   return t;
 }
 
 TEST(SteadyStateAllocation, TrainingStepsAfterTheFirstAllocateNothing) {
   NetworkSpec tabular{.in_features = 30, .hidden = {64, 64}, .activation = Activation::relu, .out_features = 1};
-  NetworkSpec deep_sigmoid{.in_features = 20, .hidden = std::vector<Index>(15, 64), .activation = Activation::sigmoid,
-                           .out_features = 1};
-  NetworkSpec images{.in_features = 784, .hidden = {256, 128}, .activation = Activation::relu, .out_features = 10,
+  NetworkSpec deep_sigmoid{
+      .in_features = 20, .hidden = std::vector<Index>(15, 64), .activation = Activation::sigmoid, .out_features = 1};
+  NetworkSpec images{.in_features = 784,
+                     .hidden = {256, 128},
+                     .activation = Activation::relu,
+                     .out_features = 10,
                      .output = OutputTransform::softmax};
-  NetworkSpec gelu{.in_features = 8, .hidden = {16}, .activation = Activation::gelu, .out_features = 3,
+  NetworkSpec gelu{.in_features = 8,
+                   .hidden = {16},
+                   .activation = Activation::gelu,
+                   .out_features = 3,
                    .output = OutputTransform::softmax};
   for (const Case& c : {Case{"tabular", tabular, 64}, Case{"deep_sigmoid", deep_sigmoid, 256},
                         Case{"images", images, 128}, Case{"gelu", gelu, 7}}) {

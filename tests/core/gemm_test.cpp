@@ -40,11 +40,11 @@ TEST(Gemm, EveryTransposeCombinationMatchesTheDefinition) {
       for (Scalar alpha : {Scalar(1), Scalar(-0.5)}) {
         for (Scalar beta : {Scalar(0), Scalar(1), Scalar(2)}) {
           Matrix c = c0;
-          gemm(ta ? Transpose::yes : Transpose::no, tb ? Transpose::yes : Transpose::no, alpha, view(a), view(b),
-               beta, view(c));
+          gemm(ta ? Transpose::yes : Transpose::no, tb ? Transpose::yes : Transpose::no, alpha, view(a), view(b), beta,
+               view(c));
           const Matrix expected = alpha * naive_product(a, ta, b, tb) + beta * c0;
-          EXPECT_LT((c - expected).cwiseAbs().maxCoeff(), 1e-5) << "ta=" << ta << " tb=" << tb << " alpha=" << alpha
-                                                                << " beta=" << beta;
+          EXPECT_LT((c - expected).cwiseAbs().maxCoeff(), 1e-5)
+              << "ta=" << ta << " tb=" << tb << " alpha=" << alpha << " beta=" << beta;
         }
       }
     }

@@ -1,12 +1,11 @@
 // The classic demonstrations print the true values: the example programs are run and
 // their output is checked against numbers worked out by hand.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "../e2e/run_command.hpp"
 #include "glassnet/demo/xor_demo.hpp"
-
-#include <fmt/format.h>
 
 namespace glassnet {
 namespace {
@@ -48,9 +47,10 @@ TEST(XorDemonstration, ConvergesForAtLeastEightOfSeedsOneToTen) {
       EXPECT_TRUE(xor_solved(view(result.predictions)));
       EXPECT_LT(result.loss.back(), result.loss.front());
     }
-    report += "seed " + std::to_string(seed) + (result.converged ? ": converged at epoch " +
-                                                                        std::to_string(result.converged_epoch)
-                                                                  : ": not converged") + "\n";
+    report +=
+        "seed " + std::to_string(seed) +
+        (result.converged ? ": converged at epoch " + std::to_string(result.converged_epoch) : ": not converged") +
+        "\n";
   }
   EXPECT_GE(converged, 8) << report;
   std::cout << report;
@@ -71,8 +71,7 @@ TEST(XorExample, PrintsTheLossTablePredictionsAndVerdict) {
   EXPECT_NE(result.output.find(first_row), std::string::npos) << first_row << result.output;
   EXPECT_NE(result.output.find("\n   200  "), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("\n  5000  "), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find(expected.converged ? "converged: every prediction" : "not converged"),
-            std::string::npos)
+  EXPECT_NE(result.output.find(expected.converged ? "converged: every prediction" : "not converged"), std::string::npos)
       << result.output;
 }
 

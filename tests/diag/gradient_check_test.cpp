@@ -10,9 +10,8 @@
 
 #include "glassnet/diag/gradient_check.hpp"
 
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "glassnet/loss/loss.hpp"
 #include "glassnet/nn/network.hpp"
@@ -33,8 +32,8 @@ constexpr double kWrongBy = kDoublePrecision ? 1.01 : 1.10;
 std::string describe(const GradientCheckReport& report) {
   std::string text;
   for (const auto& t : report.tensors) {
-    text += fmt::format("  {:<18} error {:.3e}  analytic {:.6e}  numeric {:.6e}  max |g| {:.3e}\n", t.name,
-                        t.max_error, t.analytic, t.numeric, t.max_abs_gradient);
+    text += fmt::format("  {:<18} error {:.3e}  analytic {:.6e}  numeric {:.6e}  max |g| {:.3e}\n", t.name, t.max_error,
+                        t.analytic, t.numeric, t.max_abs_gradient);
   }
   return text;
 }
@@ -49,7 +48,8 @@ TEST(GradientCheck, EveryLayer) {
       const Index out = layer->build(5, params, "layer.");
       layer->initialize(rng);
       // Biases start at zero; random ones make the check cover every bias entry fully.
-      for (Index i = 0; i < params.size(); ++i) params.values()[static_cast<std::size_t>(i)] += Scalar(0.1) * static_cast<Scalar>(rng.normal());
+      for (Index i = 0; i < params.size(); ++i)
+        params.values()[static_cast<std::size_t>(i)] += Scalar(0.1) * static_cast<Scalar>(rng.normal());
       const Matrix x = random_matrix(batch, 5, rng);
       const Matrix r = random_matrix(batch, out, rng);
       const auto report = check_gradients(*layer, params, view(x), projection_objective(view(r)));
@@ -82,7 +82,8 @@ TEST(GradientCheck, EveryLoss) {
       ParamStore params;
       identity.build(outputs, params, "");
       const Matrix logits = random_matrix(batch, outputs, rng, 2.0);
-      const auto report = check_gradients(identity, params, view(logits), loss_objective(*loss, view(targets), weights));
+      const auto report =
+          check_gradients(identity, params, view(logits), loss_objective(*loss, view(targets), weights));
       ASSERT_EQ(report.tensors.size(), 1u);
       EXPECT_LE(report.max_error(), kTolerance) << describe(report);
     }
@@ -107,8 +108,8 @@ TEST(GradientCheck, RandomWholeNetworks) {
   }
   double worst = 0, checked = 0, skipped = 0;
   for (const auto& c : cases) {
-    const std::string label = fmt::format("depth {} {} batch {} {}", c.depth, activation_name(c.activation), c.batch,
-                                          loss_name(c.loss));
+    const std::string label =
+        fmt::format("depth {} {} batch {} {}", c.depth, activation_name(c.activation), c.batch, loss_name(c.loss));
     SCOPED_TRACE(label);
     Rng rng(static_cast<std::uint64_t>(1000 + c.depth * 100 + static_cast<int>(c.activation) * 10 + c.batch));
     NetworkSpec spec;
@@ -141,9 +142,10 @@ TEST(GradientCheck, RandomWholeNetworks) {
   }
   // Kinks are rare: almost every element is checked.
   EXPECT_LT(skipped / checked, 1e-3) << skipped << " of " << checked << " skipped at kinks";
-  std::cout << fmt::format("{} networks, {} elements checked, {} skipped at ReLU kinks; worst error {:.3e} "
-                           "(tolerance {:.0e})\n",
-                           cases.size(), checked - skipped, skipped, worst, kTolerance);
+  std::cout << fmt::format(
+      "{} networks, {} elements checked, {} skipped at ReLU kinks; worst error {:.3e} "
+      "(tolerance {:.0e})\n",
+      cases.size(), checked - skipped, skipped, worst, kTolerance);
 }
 
 // A checker that cannot fail proves nothing: a layer with a deliberately wrong

@@ -100,12 +100,12 @@ TEST(Loss, RejectsTargetsThatDoNotFit) {
   const auto ce = make_loss(LossKind::softmax_cross_entropy);
   const auto mse = make_loss(LossKind::mse);
   const Matrix z1 = matrix(2, 1, {0, 0});
-  EXPECT_THROW(bce->value(z1, matrix(2, 1, {0, 2})), Error);        // label outside [0, 1]
-  EXPECT_THROW(bce->value(z1, matrix(3, 1, {0, 1, 1})), Error);     // row count
+  EXPECT_THROW(bce->value(z1, matrix(2, 1, {0, 2})), Error);     // label outside [0, 1]
+  EXPECT_THROW(bce->value(z1, matrix(3, 1, {0, 1, 1})), Error);  // row count
   const Matrix z3 = Matrix::Zero(2, 3);
-  EXPECT_THROW(ce->value(z3, matrix(2, 1, {0, 3})), Error);         // class out of range
-  EXPECT_THROW(ce->value(z3, matrix(2, 1, {0, 1.5})), Error);       // not an index
-  EXPECT_THROW(ce->value(z1, matrix(2, 1, {0, 1})), Error);         // one logit column
+  EXPECT_THROW(ce->value(z3, matrix(2, 1, {0, 3})), Error);    // class out of range
+  EXPECT_THROW(ce->value(z3, matrix(2, 1, {0, 1.5})), Error);  // not an index
+  EXPECT_THROW(ce->value(z1, matrix(2, 1, {0, 1})), Error);    // one logit column
   EXPECT_THROW(mse->value(z1, matrix(2, 1, {0, std::nan("")})), Error);
   EXPECT_THROW(bce->value(z1, matrix(2, 1, {0, 1}), std::vector<Scalar>{1}), Error);      // weight count
   EXPECT_THROW(bce->value(z1, matrix(2, 1, {0, 1}), std::vector<Scalar>{1, -1}), Error);  // negative

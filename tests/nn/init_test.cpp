@@ -77,7 +77,10 @@ TEST(Init, TheDefaultPicksHeBeforeReluFamilyAndXavierBeforeSigmoidTanhAndOutput)
 
 TEST(Init, AnExplicitSchemeIsKeptForEveryLayer) {
   Rng rng(1);
-  NetworkSpec spec{.in_features = 4, .hidden = {8}, .activation = Activation::relu, .out_features = 1,
+  NetworkSpec spec{.in_features = 4,
+                   .hidden = {8},
+                   .activation = Activation::relu,
+                   .out_features = 1,
                    .init = InitScheme::lecun_normal};
   auto network = make_network(spec, rng);
   EXPECT_EQ(dynamic_cast<const Linear&>(network->layers().layer(0)).init(), InitScheme::lecun_normal);

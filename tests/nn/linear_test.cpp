@@ -14,7 +14,7 @@ TEST(Linear, ForwardAndBackwardByHand) {
   EXPECT_EQ(params.info(layer.weight_id()).shape, (std::vector<Index>{2, 3}));
   EXPECT_EQ(params.info(layer.bias_id()).shape, (std::vector<Index>{2}));
   params.value(layer.weight_id()) << 1, 2, 3, -1, 0, 1;  // W:[2, 3]
-  params.value(layer.bias_id()) << Scalar(0.5), -1;       // b:[2]
+  params.value(layer.bias_id()) << Scalar(0.5), -1;      // b:[2]
   Matrix x(2, 3);
   x << 1, 0, -1, 2, 1, 1;
   const Matrix y = layer.forward(x, Mode::train);

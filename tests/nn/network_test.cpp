@@ -9,8 +9,8 @@ namespace {
 
 TEST(Network, ParametersAreNamedLikeAPyTorchStateDict) {
   Rng rng(1);
-  auto network = make_network({.in_features = 2, .hidden = {4, 4}, .activation = Activation::relu, .out_features = 1},
-                              rng);
+  auto network =
+      make_network({.in_features = 2, .hidden = {4, 4}, .activation = Activation::relu, .out_features = 1}, rng);
   std::vector<std::string> names;
   for (const auto& p : network->params().params()) names.push_back(p.name);
   EXPECT_EQ(names, (std::vector<std::string>{"layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias",
@@ -31,8 +31,8 @@ TEST(Network, TheSameSeedGivesTheSameWeights) {
 
 TEST(Network, PredictAppliesTheOutputTransform) {
   Rng rng(2);
-  auto network = make_network({.in_features = 3, .hidden = {5}, .out_features = 4, .output = OutputTransform::softmax},
-                              rng);
+  auto network =
+      make_network({.in_features = 3, .hidden = {5}, .out_features = 4, .output = OutputTransform::softmax}, rng);
   Matrix x = Matrix::Random(6, 3);
   const Matrix p = network->predict(x);
   for (Index r = 0; r < p.rows(); ++r) EXPECT_NEAR(p.row(r).sum(), 1.0, 1e-5);
@@ -43,7 +43,11 @@ TEST(Network, RejectsBadSpecsAndInputs) {
   Rng rng(3);
   EXPECT_THROW(make_network({.in_features = 0, .hidden = {}}, rng), Error);
   EXPECT_THROW(make_network({.in_features = 2, .hidden = {4, 0}}, rng), Error);
-  EXPECT_THROW(make_network({.in_features = 2, .hidden = {}, .activation = Activation::relu, .leaky_slope = 0.01, .out_features = 0}, rng), Error);
+  EXPECT_THROW(
+      make_network(
+          {.in_features = 2, .hidden = {}, .activation = Activation::relu, .leaky_slope = 0.01, .out_features = 0},
+          rng),
+      Error);
   auto network = make_network({.in_features = 2, .hidden = {3}}, rng);
   EXPECT_THROW(network->predict(Matrix(Matrix::Ones(1, 3))), Error);
   network->forward(Matrix(Matrix::Ones(2, 2)), Mode::train);

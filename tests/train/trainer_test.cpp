@@ -25,7 +25,8 @@ std::vector<Scalar> train_weights(std::uint64_t seed, Index epochs, bool shuffle
   Matrix x, y;
   make_data(100, x, y, 7);
   Rng rng(seed);
-  auto network = make_network({.in_features = 2, .hidden = {8}, .activation = Activation::tanh, .out_features = 1}, rng);
+  auto network =
+      make_network({.in_features = 2, .hidden = {8}, .activation = Activation::tanh, .out_features = 1}, rng);
   const BceWithLogits loss;
   Sgd sgd(0.1);
   Trainer trainer(*network, loss, sgd);
@@ -46,7 +47,8 @@ TEST(Trainer, LearnsASeparableProblemAndReportsEveryEpoch) {
   Matrix x, y;
   make_data(200, x, y, 1);
   Rng rng(1);
-  auto network = make_network({.in_features = 2, .hidden = {8}, .activation = Activation::relu, .out_features = 1}, rng);
+  auto network =
+      make_network({.in_features = 2, .hidden = {8}, .activation = Activation::relu, .out_features = 1}, rng);
   const BceWithLogits loss;
   Sgd sgd(0.2);
   Trainer trainer(*network, loss, sgd);
@@ -84,8 +86,8 @@ TEST(Trainer, StopsWithATrainingErrorWhenTheLossIsNotFinite) {
   x(2, 1) = std::numeric_limits<Scalar>::quiet_NaN();
   const Matrix y = Matrix::Zero(4, 1);
   Rng rng(1);
-  auto network = make_network({.in_features = 2, .hidden = {3}, .out_features = 1, .output = OutputTransform::identity},
-                              rng);
+  auto network =
+      make_network({.in_features = 2, .hidden = {3}, .out_features = 1, .output = OutputTransform::identity}, rng);
   const MeanSquaredError loss;
   Sgd sgd(0.1);
   Trainer trainer(*network, loss, sgd);

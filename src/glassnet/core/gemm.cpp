@@ -26,8 +26,8 @@ void product_into(const Lhs& lhs, const Rhs& rhs, Scalar alpha, Scalar beta, Mat
 
 }  // namespace
 
-void gemm(Transpose transpose_a, Transpose transpose_b, Scalar alpha, ConstMatrixView a,
-          ConstMatrixView b, Scalar beta, MatrixView c) {
+void gemm(Transpose transpose_a, Transpose transpose_b, Scalar alpha, ConstMatrixView a, ConstMatrixView b, Scalar beta,
+          MatrixView c) {
   const bool ta = transpose_a == Transpose::yes;
   const bool tb = transpose_b == Transpose::yes;
   if (!ta && !tb) {

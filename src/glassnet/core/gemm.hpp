@@ -12,7 +12,7 @@ enum class Transpose { no, yes };
 // c = alpha * op(a) * op(b) + beta * c, where op(m) is m or m^T.
 // Requires: op(a):[m,k], op(b):[k,n], c:[m,n]; c does not alias a or b.
 // With beta == 0 the previous contents of c are ignored (they may be uninitialised).
-void gemm(Transpose transpose_a, Transpose transpose_b, Scalar alpha, ConstMatrixView a,
-          ConstMatrixView b, Scalar beta, MatrixView c);
+void gemm(Transpose transpose_a, Transpose transpose_b, Scalar alpha, ConstMatrixView a, ConstMatrixView b, Scalar beta,
+          MatrixView c);
 
 }  // namespace glassnet

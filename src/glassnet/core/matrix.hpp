@@ -27,7 +27,7 @@ class ConstMatrixView : public Eigen::Map<const Matrix> {
  public:
   using Base = Eigen::Map<const Matrix>;
   using Base::Base;
-  ConstMatrixView(const Base& other) : Base(other.data(), other.rows(), other.cols()) {}       // NOLINT
+  ConstMatrixView(const Base& other) : Base(other.data(), other.rows(), other.cols()) {}        // NOLINT
   ConstMatrixView(const MatrixView& other) : Base(other.data(), other.rows(), other.cols()) {}  // NOLINT
   ConstMatrixView(const Matrix& other) : Base(other.data(), other.rows(), other.cols()) {}      // NOLINT
   ConstMatrixView(const ConstMatrixView& other) : Base(other.data(), other.rows(), other.cols()) {}

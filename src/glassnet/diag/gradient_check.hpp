@@ -49,13 +49,13 @@ Objective loss_objective(const Loss& loss, ConstMatrixView targets, std::span<co
 Objective projection_objective(ConstMatrixView r);
 
 struct TensorCheck {
-  std::string name;         // parameter name, or "input"
-  Index size = 0;           // elements of the tensor
-  Index skipped = 0;        // elements skipped at a ReLU kink
-  double max_error = 0.0;   // the worst element's error (see above)
-  Index worst_index = 0;    // its flat index
-  double analytic = 0.0;    // its gradient from backward
-  double numeric = 0.0;     // its central difference
+  std::string name;        // parameter name, or "input"
+  Index size = 0;          // elements of the tensor
+  Index skipped = 0;       // elements skipped at a ReLU kink
+  double max_error = 0.0;  // the worst element's error (see above)
+  Index worst_index = 0;   // its flat index
+  double analytic = 0.0;   // its gradient from backward
+  double numeric = 0.0;    // its central difference
   double max_abs_gradient = 0.0;
 };
 

@@ -43,8 +43,8 @@ double BceWithLogits::sample_loss(ConstMatrixView logits, ConstMatrixView target
   return mean;
 }
 
-double BceWithLogits::sample_loss_and_gradient(ConstMatrixView logits, ConstMatrixView targets, Index i,
-                                               double scale, MatrixView dlogits) const {
+double BceWithLogits::sample_loss_and_gradient(ConstMatrixView logits, ConstMatrixView targets, Index i, double scale,
+                                               MatrixView dlogits) const {
   const auto k_count = static_cast<double>(logits.cols());
   double mean = 0.0;
   for (Index k = 0; k < logits.cols(); ++k) {

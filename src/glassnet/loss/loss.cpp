@@ -48,8 +48,8 @@ double Loss::value(ConstMatrixView logits, ConstMatrixView targets, std::span<co
   return mean;
 }
 
-double Loss::value_and_gradient(ConstMatrixView logits, ConstMatrixView targets,
-                                std::span<const Scalar> sample_weights, MatrixView dlogits) const {
+double Loss::value_and_gradient(ConstMatrixView logits, ConstMatrixView targets, std::span<const Scalar> sample_weights,
+                                MatrixView dlogits) const {
   check_targets(logits, targets);
   if (dlogits.rows() != logits.rows() || dlogits.cols() != logits.cols()) {
     throw Error(fmt::format("loss: dlogits is [{}, {}]; expected the logits' shape [{}, {}]", dlogits.rows(),

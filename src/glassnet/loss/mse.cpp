@@ -16,8 +16,8 @@ void MeanSquaredError::check_targets(ConstMatrixView logits, ConstMatrixView tar
   for (Index i = 0; i < targets.rows(); ++i) {
     for (Index k = 0; k < targets.cols(); ++k) {
       if (!std::isfinite(targets(i, k))) {
-        throw Error(fmt::format("mse: target at row {}, column {} is {}; expected a finite value", i, k,
-                                targets(i, k)));
+        throw Error(
+            fmt::format("mse: target at row {}, column {} is {}; expected a finite value", i, k, targets(i, k)));
       }
     }
   }

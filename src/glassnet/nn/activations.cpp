@@ -44,8 +44,8 @@ std::optional<Activation> parse_activation(std::string_view name) {
 }
 
 bool is_relu_family(Activation activation) {
-  return activation == Activation::relu || activation == Activation::leaky_relu ||
-         activation == Activation::gelu || activation == Activation::gelu_tanh;
+  return activation == Activation::relu || activation == Activation::leaky_relu || activation == Activation::gelu ||
+         activation == Activation::gelu_tanh;
 }
 
 LayerPtr make_activation(Activation activation, double slope) {
@@ -79,18 +79,14 @@ ConstMatrixView ElementwiseLayer::backward(ConstMatrixView dy) {
   return dx_.view();
 }
 
-Index Identity::build(Index in_features, ParamStore& /*store*/, const std::string& /*prefix*/) {
-  return in_features;
-}
+Index Identity::build(Index in_features, ParamStore& /*store*/, const std::string& /*prefix*/) { return in_features; }
 
 ConstMatrixView Identity::forward(ConstMatrixView x, Mode /*mode*/) {
   y_ = x;
   return x;
 }
 
-ConstMatrixView Identity::backward(ConstMatrixView dy) {
-  return input_gradient_needed() ? dy : empty_view();
-}
+ConstMatrixView Identity::backward(ConstMatrixView dy) { return input_gradient_needed() ? dy : empty_view(); }
 
 void Sigmoid::apply(ConstMatrixView x, MatrixView y) const { y.array() = x.array().logistic(); }
 
@@ -135,9 +131,7 @@ void GELU::apply(ConstMatrixView x, MatrixView y) const {
       return static_cast<Scalar>(0.5 * z * (1.0 + std::tanh(u)));
     });
   } else {
-    y = x.unaryExpr([](Scalar z) {
-      return static_cast<Scalar>(0.5 * z * (1.0 + std::erf(z * kInvSqrt2)));
-    });
+    y = x.unaryExpr([](Scalar z) { return static_cast<Scalar>(0.5 * z * (1.0 + std::erf(z * kInvSqrt2))); });
   }
 }
 

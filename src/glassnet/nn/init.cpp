@@ -70,11 +70,8 @@ void initialize_weight(MatrixView w, InitScheme scheme, Rng& rng, double relu_ne
       fill(w, [&] { return rng.normal(0.0, stddev); });
       return;
     }
-    case InitScheme::zeros:
-      w.setZero();
-      return;
-    case InitScheme::automatic:
-      break;
+    case InitScheme::zeros: w.setZero(); return;
+    case InitScheme::automatic: break;
   }
   throw Error("initialize_weight: the 'auto' initialiser must be resolved by the network first");
 }

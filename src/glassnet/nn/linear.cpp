@@ -22,8 +22,7 @@ void Linear::set_init(InitScheme init, double relu_negative_slope) {
 Index Linear::build(Index in_features, ParamStore& store, const std::string& prefix) {
   in_features_ = in_features;
   store_ = &store;
-  weight_ = store.add(prefix + "weight", {out_features_, in_features}, out_features_, in_features,
-                      ParamRole::weight);
+  weight_ = store.add(prefix + "weight", {out_features_, in_features}, out_features_, in_features, ParamRole::weight);
   if (has_bias_) bias_ = store.add(prefix + "bias", {out_features_}, 1, out_features_, ParamRole::bias);
   return out_features_;
 }

@@ -14,8 +14,8 @@ Network::Network(const NetworkSpec& spec, Rng& rng) : spec_(spec) {
   }
   for (std::size_t i = 0; i < spec.hidden.size(); ++i) {
     if (spec.hidden[i] <= 0) {
-      throw Error(fmt::format("network: hidden layer {} has width {}; expected a positive width", i + 1,
-                              spec.hidden[i]));
+      throw Error(
+          fmt::format("network: hidden layer {} has width {}; expected a positive width", i + 1, spec.hidden[i]));
     }
     auto linear = std::make_unique<Linear>(spec.hidden[i], true, spec.init);
     linear->set_initial_bias(spec.hidden_bias);

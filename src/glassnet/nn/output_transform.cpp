@@ -20,12 +20,8 @@ std::optional<OutputTransform> parse_output_transform(std::string_view name) {
 
 void apply_output_transform(OutputTransform transform, ConstMatrixView logits, MatrixView out) {
   switch (transform) {
-    case OutputTransform::identity:
-      out = logits;
-      return;
-    case OutputTransform::sigmoid:
-      out.array() = logits.array().logistic();
-      return;
+    case OutputTransform::identity: out = logits; return;
+    case OutputTransform::sigmoid: out.array() = logits.array().logistic(); return;
     case OutputTransform::softmax:
       for (Index r = 0; r < logits.rows(); ++r) {
         const Scalar max = logits.row(r).maxCoeff();

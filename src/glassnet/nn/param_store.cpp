@@ -7,8 +7,7 @@
 
 namespace glassnet {
 
-ParamStore::Id ParamStore::add(std::string name, std::vector<Index> shape, Index rows, Index cols,
-                               ParamRole role) {
+ParamStore::Id ParamStore::add(std::string name, std::vector<Index> shape, Index rows, Index cols, ParamRole role) {
   if (find(name) >= 0) throw Error("parameter '" + name + "' is registered twice");
   ParamInfo info;
   info.name = std::move(name);

@@ -19,11 +19,11 @@ namespace glassnet {
 enum class ParamRole { weight, bias, norm_scale, norm_shift };
 
 struct ParamInfo {
-  std::string name;            // "layers.0.weight"
-  std::vector<Index> shape;    // PyTorch shape: [out, in] for a weight, [out] for a bias
-  Index rows = 0;              // the matrix view: [rows, cols], row-major
+  std::string name;          // "layers.0.weight"
+  std::vector<Index> shape;  // PyTorch shape: [out, in] for a weight, [out] for a bias
+  Index rows = 0;            // the matrix view: [rows, cols], row-major
   Index cols = 0;
-  Index offset = 0;            // first element in the flat buffers
+  Index offset = 0;  // first element in the flat buffers
   ParamRole role = ParamRole::weight;
   bool trainable = true;
 

@@ -28,8 +28,7 @@ Index Sequential::build(Index in_features, ParamStore& store, const std::string&
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     auto* linear = dynamic_cast<Linear*>(layers_[i].get());
     if (linear == nullptr) continue;
-    const auto* next = i + 1 < layers_.size() ? dynamic_cast<const ElementwiseLayer*>(layers_[i + 1].get())
-                                              : nullptr;
+    const auto* next = i + 1 < layers_.size() ? dynamic_cast<const ElementwiseLayer*>(layers_[i + 1].get()) : nullptr;
     const auto* leaky = dynamic_cast<const LeakyReLU*>(next);
     const double slope = leaky != nullptr ? leaky->slope() : 0.0;
     InitScheme scheme = linear->init();
@@ -69,9 +68,7 @@ ConstMatrixView Sequential::backward(ConstMatrixView dy) {
   return d.view();
 }
 
-ConstMatrixView Sequential::output() const {
-  return layers_.empty() ? input_.view() : layers_.back()->output();
-}
+ConstMatrixView Sequential::output() const { return layers_.empty() ? input_.view() : layers_.back()->output(); }
 
 Index Sequential::out_features() const { return out_features_.empty() ? in_features_ : out_features_.back(); }
 

@@ -81,7 +81,8 @@ std::vector<EpochSummary> Trainer::fit(ConstMatrixView x, ConstMatrixView target
     for (Index begin = 0; begin < x.rows(); begin += options.batch_size) {
       const Index end = std::min(begin + options.batch_size, x.rows());
       gather(x, targets, sample_weights,
-             std::span<const Index>(order).subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)));
+             std::span<const Index>(order).subspan(static_cast<std::size_t>(begin),
+                                                   static_cast<std::size_t>(end - begin)));
       const double loss = step(batch_x_.view(), batch_targets_.view(), batch_weights_);
       loss_sum += loss * static_cast<double>(end - begin);
     }
@@ -102,11 +103,10 @@ double Trainer::evaluate(ConstMatrixView x, ConstMatrixView targets, Index batch
     const Index rows = std::min(batch_size, x.rows() - begin);
     const ConstMatrixView bx(x.data() + begin * x.cols(), rows, x.cols());
     const ConstMatrixView bt(targets.data() + begin * targets.cols(), rows, targets.cols());
-    const auto bw = sample_weights.empty() ? sample_weights
-                                           : sample_weights.subspan(static_cast<std::size_t>(begin),
-                                                                    static_cast<std::size_t>(rows));
-    const double batch_weight =
-        bw.empty() ? static_cast<double>(rows) : std::accumulate(bw.begin(), bw.end(), 0.0);
+    const auto bw = sample_weights.empty()
+                        ? sample_weights
+                        : sample_weights.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(rows));
+    const double batch_weight = bw.empty() ? static_cast<double>(rows) : std::accumulate(bw.begin(), bw.end(), 0.0);
     if (batch_weight == 0.0) continue;
     weighted_sum += loss_.value(network_.forward(bx, Mode::eval), bt, bw) * batch_weight;
     weight_total += batch_weight;
