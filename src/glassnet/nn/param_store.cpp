@@ -16,6 +16,7 @@ ParamStore::Id ParamStore::add(std::string name, std::vector<Index> shape, Index
   info.cols = cols;
   info.offset = size();
   info.role = role;
+  info.trainable = role != ParamRole::buffer;
   params_.push_back(std::move(info));
   values_.resize(values_.size() + static_cast<std::size_t>(rows * cols), Scalar(0));
   grads_.resize(values_.size(), Scalar(0));
@@ -50,20 +51,29 @@ ParamStore::Id ParamStore::find(std::string_view name) const {
 }
 
 void ParamStore::set_trainable(Id id, bool trainable) {
-  params_.at(static_cast<std::size_t>(id)).trainable = trainable;
+  auto& p = params_.at(static_cast<std::size_t>(id));
+  p.trainable = trainable && p.role != ParamRole::buffer;
 }
 
-Index ParamStore::freeze(std::string_view prefix) {
-  Index frozen = 0;
-  for (auto& p : params_) {
+namespace {
+
+Index set_trainable_by_prefix(std::vector<ParamInfo>& params, std::string_view prefix, bool trainable) {
+  Index matched = 0;
+  for (auto& p : params) {
     if (std::string_view(p.name).starts_with(prefix)) {
-      p.trainable = false;
-      ++frozen;
+      p.trainable = trainable && p.role != ParamRole::buffer;
+      ++matched;
     }
   }
-  if (frozen == 0) throw Error("no parameter name starts with '" + std::string(prefix) + "'");
-  return frozen;
+  if (matched == 0) throw Error("no parameter name starts with '" + std::string(prefix) + "'");
+  return matched;
 }
+
+}  // namespace
+
+Index ParamStore::freeze(std::string_view prefix) { return set_trainable_by_prefix(params_, prefix, false); }
+
+Index ParamStore::unfreeze(std::string_view prefix) { return set_trainable_by_prefix(params_, prefix, true); }
 
 Index ParamStore::trainable_size() const {
   Index n = 0;

@@ -15,8 +15,10 @@
 
 namespace glassnet {
 
-// What a parameter is for: weight decay and some initialisers treat them differently.
-enum class ParamRole { weight, bias, norm_scale, norm_shift };
+// What a tensor is for. Weight decay applies to weights by default, not to biases or
+// normalisation parameters. A buffer (BatchNorm's running statistics) is state that is
+// saved with the model but never trained: it has no gradient and is never trainable.
+enum class ParamRole { weight, bias, norm_scale, norm_shift, buffer };
 
 struct ParamInfo {
   std::string name;          // "layers.0.weight"
@@ -55,11 +57,13 @@ class ParamStore {
   Id find(std::string_view name) const;
 
   // Frozen parameters are not updated; their gradients are neither computed nor used.
+  // Buffers stay non-trainable whatever is asked.
   void set_trainable(Id id, bool trainable);
   bool trainable(Id id) const { return info(id).trainable; }
-  // Freezes every parameter whose name starts with `prefix` ("layers.0." freezes the
-  // first layer). Returns how many were frozen; throws Error if none matched.
+  // Freezes (or unfreezes) every parameter whose name starts with `prefix`
+  // ("layers.0." is the first layer). Returns how many matched; throws Error if none.
   Index freeze(std::string_view prefix);
+  Index unfreeze(std::string_view prefix);
 
   Index size() const { return static_cast<Index>(values_.size()); }
   Index trainable_size() const;

@@ -8,11 +8,71 @@
 
 namespace glassnet {
 
+Optimizer::Optimizer(double learning_rate, WeightDecay weight_decay) : weight_decay_(weight_decay) {
+  set_learning_rate(learning_rate);
+  if (!(weight_decay.rate >= 0.0) || !std::isfinite(weight_decay.rate)) {
+    throw Error(fmt::format("weight decay: expected a finite value ≥ 0, got {}", weight_decay.rate));
+  }
+}
+
 void Optimizer::set_learning_rate(double learning_rate) {
   if (!(learning_rate > 0.0) || !std::isfinite(learning_rate)) {
     throw Error(fmt::format("learning rate: expected a finite value > 0, got {}", learning_rate));
   }
   learning_rate_ = learning_rate;
+}
+
+void Optimizer::step(ParamStore& params) {
+  // State is sized on the first step (and if parameters were added since).
+  const auto size = static_cast<std::size_t>(params.size());
+  for (auto& [name, buffer] : buffers()) {
+    if (buffer->size() != size) buffer->resize(size, Scalar(0));
+  }
+  param_steps_.resize(params.params().size(), 0);
+
+  Scalar* values = params.values().data();
+  const Scalar* grads = params.grads().data();
+  for (std::size_t i = 0; i < params.params().size(); ++i) {
+    const ParamInfo& p = params.params()[i];
+    if (!p.trainable) continue;
+    const bool decays = p.role == ParamRole::weight ||
+                        (weight_decay_.decay_biases_and_norms && p.role != ParamRole::buffer);
+    const Index t = ++param_steps_[i];
+    update(values + p.offset, grads + p.offset, p.offset, p.size(), t, decays ? weight_decay_.rate : 0.0);
+  }
+}
+
+Optimizer::State Optimizer::state() const {
+  State state;
+  state.param_steps = param_steps_;
+  // buffers() only hands out pointers to the subclass's vectors; nothing is modified.
+  for (const auto& [name, buffer] : const_cast<Optimizer*>(this)->buffers()) state.buffers.emplace_back(name, *buffer);
+  return state;
+}
+
+void Optimizer::load_state(const State& state, const ParamStore& params) {
+  auto own = buffers();
+  if (state.buffers.size() != own.size()) {
+    throw Error(fmt::format("{} optimizer state: expected {} buffers, found {}", name(), own.size(),
+                            state.buffers.size()));
+  }
+  if (!state.param_steps.empty() && state.param_steps.size() != params.params().size()) {
+    throw Error(fmt::format("{} optimizer state: step counts for {} parameters; the model has {}", name(),
+                            state.param_steps.size(), params.params().size()));
+  }
+  for (std::size_t i = 0; i < own.size(); ++i) {
+    if (state.buffers[i].first != own[i].first) {
+      throw Error(fmt::format("{} optimizer state: expected buffer '{}', found '{}'", name(), own[i].first,
+                              state.buffers[i].first));
+    }
+    const auto size = state.buffers[i].second.size();
+    if (size != 0 && size != static_cast<std::size_t>(params.size())) {
+      throw Error(fmt::format("{} optimizer state: buffer '{}' has {} values; the model has {} parameters", name(),
+                              own[i].first, size, params.size()));
+    }
+  }
+  for (std::size_t i = 0; i < own.size(); ++i) *own[i].second = state.buffers[i].second;
+  param_steps_ = state.param_steps;
 }
 
 }  // namespace glassnet

@@ -1,28 +1,66 @@
 #pragma once
 // Optimizers update a ParamStore in one pass over its flat buffers, from the gradients
-// accumulated by backward. Frozen (non-trainable) parameters are never touched.
+// that backward accumulated. Update rules, defaults and bias corrections follow
+// PyTorch's documented algorithms (torch.optim); each subclass states its rule.
+//
+// Frozen (non-trainable) parameters and buffers are never touched: no update, no
+// decay, and their optimizer state is left as it was. Each parameter counts its own
+// steps (t in the rules), as torch.optim does, so a parameter unfrozen later starts
+// its bias correction from its own first step.
+//
+// Weight decay applies to parameters with the role `weight`; biases and normalisation
+// parameters are excluded unless `decay_biases_and_norms` is set.
 
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "glassnet/nn/param_store.hpp"
 
 namespace glassnet {
 
+struct WeightDecay {
+  double rate = 0.0;
+  bool decay_biases_and_norms = false;
+};
+
 class Optimizer {
  public:
+  // Everything a checkpoint needs to continue bit-identically.
+  struct State {
+    std::vector<Index> param_steps;                                   // t of each parameter
+    std::vector<std::pair<std::string, std::vector<Scalar>>> buffers;  // each sized like the store
+  };
+
   virtual ~Optimizer() = default;
   virtual std::string_view name() const = 0;
+
   // One update of every trainable parameter from its gradient.
-  virtual void step(ParamStore& params) = 0;
+  void step(ParamStore& params);
 
   double learning_rate() const { return learning_rate_; }
   void set_learning_rate(double learning_rate);
+  const WeightDecay& weight_decay() const { return weight_decay_; }
+
+  State state() const;
+  // Throws Error if the state does not fit this optimizer and `params`.
+  void load_state(const State& state, const ParamStore& params);
 
  protected:
-  explicit Optimizer(double learning_rate) { set_learning_rate(learning_rate); }
+  Optimizer(double learning_rate, WeightDecay weight_decay);
+
+  // Updates one parameter's elements value[0, n) from grad[0, n). `state_offset` is
+  // its offset in the state buffers, `t` its step count (1 on its first update), and
+  // `decay` the weight decay rate that applies to it (0 when excluded).
+  virtual void update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index t, double decay) = 0;
+  // The optimizer's state buffers, by name (sized to the store on the first step).
+  virtual std::vector<std::pair<std::string, std::vector<Scalar>*>> buffers() { return {}; }
 
  private:
   double learning_rate_ = 0.0;
+  WeightDecay weight_decay_;
+  std::vector<Index> param_steps_;
 };
 
 }  // namespace glassnet

@@ -1,14 +1,46 @@
 #include "glassnet/optim/sgd.hpp"
 
+#include <fmt/format.h>
+
+#include "glassnet/core/error.hpp"
+
 namespace glassnet {
 
-void Sgd::step(ParamStore& params) {
+Sgd::Sgd(double learning_rate, SgdOptions options) : Optimizer(learning_rate, options.weight_decay), options_(options) {
+  if (!(options.momentum >= 0.0 && options.momentum < 1.0)) {
+    throw Error(fmt::format("momentum: expected a value in [0, 1), got {}", options.momentum));
+  }
+  if (!(options.dampening >= 0.0 && options.dampening <= 1.0)) {
+    throw Error(fmt::format("dampening: expected a value in [0, 1], got {}", options.dampening));
+  }
+  if (options.nesterov && (options.momentum <= 0.0 || options.dampening != 0.0)) {
+    throw Error("nesterov momentum needs a momentum > 0 and no dampening");
+  }
+}
+
+std::string_view Sgd::name() const {
+  if (options_.nesterov) return "nesterov";
+  return options_.momentum > 0.0 ? "momentum" : "sgd";
+}
+
+std::vector<std::pair<std::string, std::vector<Scalar>*>> Sgd::buffers() {
+  if (options_.momentum == 0.0) return {};
+  return {{"momentum_buffer", &momentum_buffer_}};
+}
+
+void Sgd::update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index t, double decay) {
   const auto lr = static_cast<Scalar>(learning_rate());
-  Scalar* values = params.values().data();
-  const Scalar* grads = params.grads().data();
-  for (const auto& p : params.params()) {
-    if (!p.trainable) continue;
-    for (Index i = p.offset; i < p.offset + p.size(); ++i) values[i] -= lr * grads[i];
+  const auto lambda = static_cast<Scalar>(decay);
+  const auto mu = static_cast<Scalar>(options_.momentum);
+  const auto damp = static_cast<Scalar>(1.0 - options_.dampening);
+  Scalar* b = options_.momentum > 0.0 ? momentum_buffer_.data() + state_offset : nullptr;
+  for (Index i = 0; i < n; ++i) {
+    Scalar g = grad[i] + lambda * value[i];
+    if (b != nullptr) {
+      b[i] = t == 1 ? g : mu * b[i] + damp * g;
+      g = options_.nesterov ? g + mu * b[i] : b[i];
+    }
+    value[i] -= lr * g;
   }
 }
 

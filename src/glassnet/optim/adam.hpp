@@ -1,0 +1,46 @@
+#pragma once
+// Adam and AdamW, as torch.optim.Adam and torch.optim.AdamW:
+//   AdamW only:  θ ← θ (1 − lr λ)                  (decoupled weight decay λ)
+//   Adam only:   g ← g + λ θ                        (coupled, L2)
+//   m ← β1 m + (1 − β1) g          v ← β2 v + (1 − β2) g²
+//   m̂ = m / (1 − β1^t)             v̂ = v / (1 − β2^t)
+//   θ ← θ − lr m̂ / (√v̂ + ε)
+// Defaults: lr 1e-3, β = (0.9, 0.999), ε = 1e-8; weight decay 0 (Adam), 1e-2 (AdamW).
+
+#include <vector>
+
+#include "glassnet/optim/optimizer.hpp"
+
+namespace glassnet {
+
+struct AdamOptions {
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double epsilon = 1e-8;
+  WeightDecay weight_decay;  // coupled for Adam, decoupled for AdamW
+};
+
+class Adam : public Optimizer {
+ public:
+  explicit Adam(double learning_rate = 1e-3, AdamOptions options = {}, bool decoupled_weight_decay = false);
+  std::string_view name() const override { return decoupled_ ? "adamw" : "adam"; }
+
+ protected:
+  void update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index t, double decay) override;
+  std::vector<std::pair<std::string, std::vector<Scalar>*>> buffers() override;
+
+ private:
+  AdamOptions options_;
+  bool decoupled_;
+  std::vector<Scalar> exp_avg_;     // m
+  std::vector<Scalar> exp_avg_sq_;  // v
+};
+
+// AdamW: Adam with decoupled weight decay (default 1e-2).
+class AdamW : public Adam {
+ public:
+  explicit AdamW(double learning_rate = 1e-3, AdamOptions options = {.weight_decay = {.rate = 1e-2}})
+      : Adam(learning_rate, options, true) {}
+};
+
+}  // namespace glassnet

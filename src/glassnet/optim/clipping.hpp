@@ -1,0 +1,16 @@
+#pragma once
+// Gradient clipping over the trainable parameters of a store, as
+// torch.nn.utils.clip_grad_norm_ and clip_grad_value_.
+
+#include "glassnet/nn/param_store.hpp"
+
+namespace glassnet {
+
+// Scales every trainable gradient by max_norm / (‖g‖ + 1e-6) when the global L2 norm
+// ‖g‖ exceeds max_norm. Returns ‖g‖ before clipping (what the monitor reports).
+double clip_grad_norm(ParamStore& params, double max_norm);
+
+// Clamps every trainable gradient element to [−clip, clip].
+void clip_grad_value(ParamStore& params, double clip);
+
+}  // namespace glassnet
