@@ -8,7 +8,11 @@
 #include "glassnet/core/matrix.hpp"
 #include "glassnet/core/rng.hpp"
 #include "glassnet/nn/activations.hpp"
+#include "glassnet/nn/batch_norm.hpp"
+#include "glassnet/nn/dropout.hpp"
+#include "glassnet/nn/layer_norm.hpp"
 #include "glassnet/nn/linear.hpp"
+#include "glassnet/nn/residual.hpp"
 
 namespace glassnet::testing {
 
@@ -16,6 +20,18 @@ inline Matrix random_matrix(Index rows, Index cols, Rng& rng, double stddev = 1.
   Matrix m(rows, cols);
   for (Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<Scalar>(rng.normal(0.0, stddev));
   return m;
+}
+
+// Gives every parameter a random value, so that checks see no special structure
+// (γ = 1, β = 0, zero biases); buffers (running variances) stay positive.
+inline void randomize(ParamStore& params, Rng& rng) {
+  for (const auto& p : params.params()) {
+    Scalar* v = params.values().data() + p.offset;
+    for (Index i = 0; i < p.size(); ++i) {
+      v[i] = p.role == ParamRole::buffer ? static_cast<Scalar>(0.5 + rng.uniform())
+                                         : v[i] + static_cast<Scalar>(rng.normal(0.0, 0.3));
+    }
+  }
 }
 
 // Every layer kind of the library, each with a name for test messages.
@@ -35,6 +51,16 @@ inline std::vector<LayerFactory> every_layer() {
       {"leaky_relu", [] { return make_activation(Activation::leaky_relu, 0.1); }},
       {"gelu", [] { return make_activation(Activation::gelu); }},
       {"gelu_tanh", [] { return make_activation(Activation::gelu_tanh); }},
+      {"batch_norm", [] { return std::make_unique<BatchNorm>(); }},
+      {"layer_norm", [] { return std::make_unique<LayerNorm>(); }},
+      {"dropout", [] { return std::make_unique<Dropout>(0.3); }},
+      {"residual",
+       [] {
+         auto body = std::make_unique<Sequential>();
+         body->add(std::make_unique<LayerNorm>());
+         body->add(make_activation(Activation::gelu));
+         return std::make_unique<Residual>(std::move(body));
+       }},
   };
 }
 

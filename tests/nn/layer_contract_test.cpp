@@ -82,6 +82,7 @@ TEST(LayerContract, OutputIsTheLastForwardAndBuffersAreReused) {
 TEST(LayerContract, EvaluationAndTrainingModesAgreeForStatelessLayers) {
   for (const auto& factory : every_layer()) {
     SCOPED_TRACE(factory.name);
+    if (factory.name == "batch_norm" || factory.name == "dropout") continue;  // they differ by design
     Rng rng(4);
     ParamStore params;
     LayerPtr layer = factory.make();

@@ -46,6 +46,7 @@ class SavedView {
  public:
   SavedView() = default;
   SavedView(ConstMatrixView v) : data_(v.data()), rows_(v.rows()), cols_(v.cols()) {}  // NOLINT(implicit)
+  SavedView(MatrixView v) : data_(v.data()), rows_(v.rows()), cols_(v.cols()) {}       // NOLINT(implicit)
   ConstMatrixView view() const { return {data_, rows_, cols_}; }
 
  private:

@@ -37,14 +37,22 @@ void collect_kink_sides(const Layer& layer, ConstMatrixView input, std::vector<b
 // every ReLU-family input is on the same side of its kink as at the start.
 class Probe {
  public:
-  Probe(Layer& layer, const Matrix& input, const Objective& objective)
-      : layer_(layer), input_(input), objective_(objective) {
-    layer_.forward(input_, Mode::train);
+  Probe(Layer& layer, const Matrix& input, const Objective& objective, Mode mode)
+      : layer_(layer), input_(input), objective_(objective), mode_(mode) {
+    layer_.collect_rngs(rngs_);
+    for (const Rng* rng : rngs_) rng_states_.push_back(rng->state());
+    forward();
     collect_kink_sides(layer_, input_, reference_);
   }
 
+  // Forward with the same random draws as every other forward of this probe.
+  ConstMatrixView forward() {
+    for (std::size_t i = 0; i < rngs_.size(); ++i) rngs_[i]->set_state(rng_states_[i]);
+    return layer_.forward(input_, mode_);
+  }
+
   double value(bool& same_sides) {
-    const double v = objective_.value(layer_.forward(input_, Mode::train));
+    const double v = objective_.value(forward());
     sides_.clear();
     collect_kink_sides(layer_, input_, sides_);
     same_sides = sides_ == reference_;
@@ -55,6 +63,9 @@ class Probe {
   Layer& layer_;
   const Matrix& input_;
   const Objective& objective_;
+  Mode mode_;
+  std::vector<Rng*> rngs_;
+  std::vector<Rng::State> rng_states_;
   std::vector<bool> reference_;
   std::vector<bool> sides_;
 };
@@ -137,9 +148,10 @@ GradientCheckReport check_gradients(Layer& layer, ParamStore& params, ConstMatri
   Matrix input = x;  // a copy that the input check may perturb
   GradientCheckReport report;
 
-  // Analytic gradients.
+  // Analytic gradients, from a forward with the draws every later evaluation replays.
+  Probe probe(layer, input, objective, options.mode);
   params.zero_grads();
-  const ConstMatrixView y = layer.forward(input, Mode::train);
+  const ConstMatrixView y = probe.forward();
   Matrix dy(y.rows(), y.cols());
   objective.gradient(y, view(dy));
   const bool input_gradient_was_needed = layer.input_gradient_needed();
@@ -148,7 +160,6 @@ GradientCheckReport check_gradients(Layer& layer, ParamStore& params, ConstMatri
   layer.set_input_gradient_needed(input_gradient_was_needed);
   const std::vector<Scalar> analytic(params.grads().begin(), params.grads().end());
 
-  Probe probe(layer, input, objective);
   for (const auto& p : params.params()) {
     if (!p.trainable) continue;
     report.tensors.push_back(
@@ -157,7 +168,7 @@ GradientCheckReport check_gradients(Layer& layer, ParamStore& params, ConstMatri
   if (options.check_input) {
     report.tensors.push_back(check_tensor("input", input.data(), dx.data(), input.size(), probe, options));
   }
-  layer.forward(input, Mode::train);  // leave the layer's caches consistent with x
+  probe.forward();  // leave the layer's caches consistent with x
   return report;
 }
 

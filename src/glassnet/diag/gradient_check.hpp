@@ -13,6 +13,9 @@
 // (the relative error of a near-zero quantity measures rounding noise, not backward).
 // The report gives, per tensor, the worst element.
 //
+// Stochastic layers (Dropout) replay the same draws in every evaluation: the checker
+// saves their generators' states first and restores them before each forward.
+//
 // ReLU and LeakyReLU have a kink at z = 0, where no difference quotient means
 // anything. The checker records which side of its kink every ReLU-family input lies
 // on; a difference whose steps move any of them across retries with steps 8 and 64
@@ -34,6 +37,7 @@ struct GradientCheckOptions {
   double step = kDoublePrecision ? 1e-3 : 1e-2;
   double floor = kDoublePrecision ? 1e-4 : 1e-1;
   bool check_input = true;  // also check dL/dx
+  Mode mode = Mode::train;   // the mode of every forward
 };
 
 // A scalar objective of a layer's output: its value, and its gradient dy = dL/dy.
@@ -66,8 +70,8 @@ struct GradientCheckReport {
   bool passed(double tolerance) const { return max_error() <= tolerance; }
 };
 
-// Checks `layer` (built, with parameters in `params`) at input x:[B, in], in training
-// mode. Restores every parameter; leaves the store's gradients as backward computed them.
+// Checks `layer` (built, with parameters in `params`) at input x:[B, in]. Restores every
+// parameter; leaves the store's gradients as backward computed them.
 GradientCheckReport check_gradients(Layer& layer, ParamStore& params, ConstMatrixView x, const Objective& objective,
                                     const GradientCheckOptions& options = {});
 

@@ -18,6 +18,10 @@
 //       gradients and returns the same dx. When the input gradient is not needed
 //       (set_input_gradient_needed(false), as for a network's first layer) dx is empty.
 //
+// Stochastic layers (Dropout) draw from an Rng of their own, seeded by initialize;
+// collect_rngs hands out those generators so that checkpoints can save them and the
+// gradient checker can replay the same draws.
+//
 // A steady-state forward/backward allocates no memory: buffers grow to the largest
 // batch seen and are reused. Diagnostic code reads the views layers expose
 // (output(), parameters in the store); layers know nothing of diagnostics.
@@ -25,6 +29,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "glassnet/core/matrix.hpp"
 #include "glassnet/core/rng.hpp"
@@ -50,6 +55,9 @@ class Layer {
 
   // The y of the last forward.
   virtual ConstMatrixView output() const = 0;
+
+  // Appends the random generators of this layer (and of the layers inside it).
+  virtual void collect_rngs(std::vector<Rng*>& /*rngs*/) {}
 
   void set_input_gradient_needed(bool needed) { input_gradient_needed_ = needed; }
   bool input_gradient_needed() const { return input_gradient_needed_; }

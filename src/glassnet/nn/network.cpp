@@ -3,24 +3,60 @@
 #include <fmt/format.h>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/nn/batch_norm.hpp"
+#include "glassnet/nn/dropout.hpp"
+#include "glassnet/nn/layer_norm.hpp"
 #include "glassnet/nn/linear.hpp"
+#include "glassnet/nn/residual.hpp"
 
 namespace glassnet {
 
+std::string_view normalization_name(Normalization norm) {
+  switch (norm) {
+    case Normalization::none: return "none";
+    case Normalization::batch: return "batch";
+    case Normalization::layer: return "layer";
+  }
+  return "?";
+}
+
+std::optional<Normalization> parse_normalization(std::string_view name) {
+  for (auto norm : {Normalization::none, Normalization::batch, Normalization::layer}) {
+    if (normalization_name(norm) == name) return norm;
+  }
+  return std::nullopt;
+}
+
 Network::Network(const NetworkSpec& spec, Rng& rng) : spec_(spec) {
   if (spec.in_features <= 0) throw Error(fmt::format("network: expected in_features > 0, got {}", spec.in_features));
+  if (!(spec.dropout >= 0.0 && spec.dropout < 1.0)) {
+    throw Error(fmt::format("network: expected a dropout probability in [0, 1), got {}", spec.dropout));
+  }
   if (spec.out_features <= 0) {
     throw Error(fmt::format("network: expected out_features > 0, got {}", spec.out_features));
   }
+  Index features = spec.in_features;
   for (std::size_t i = 0; i < spec.hidden.size(); ++i) {
-    if (spec.hidden[i] <= 0) {
-      throw Error(
-          fmt::format("network: hidden layer {} has width {}; expected a positive width", i + 1, spec.hidden[i]));
+    const Index width = spec.hidden[i];
+    if (width <= 0) {
+      throw Error(fmt::format("network: hidden layer {} has width {}; expected a positive width", i + 1, width));
     }
-    auto linear = std::make_unique<Linear>(spec.hidden[i], true, spec.init);
+    std::vector<LayerPtr> block;
+    auto linear = std::make_unique<Linear>(width, true, spec.init);
     linear->set_initial_bias(spec.hidden_bias);
-    layers_.add(std::move(linear));
-    layers_.add(make_activation(spec.activation, spec.leaky_slope));
+    block.push_back(std::move(linear));
+    if (spec.norm == Normalization::batch) block.push_back(std::make_unique<BatchNorm>());
+    if (spec.norm == Normalization::layer) block.push_back(std::make_unique<LayerNorm>());
+    block.push_back(make_activation(spec.activation, spec.leaky_slope));
+    if (spec.dropout > 0.0) block.push_back(std::make_unique<Dropout>(spec.dropout));
+    if (spec.residual && width == features) {
+      auto body = std::make_unique<Sequential>();
+      for (auto& layer : block) body->add(std::move(layer));
+      layers_.add(std::make_unique<Residual>(std::move(body)));
+    } else {
+      for (auto& layer : block) layers_.add(std::move(layer));
+    }
+    features = width;
   }
   layers_.add(std::make_unique<Linear>(spec.out_features, true, spec.init));
   layers_.set_input_gradient_needed(false);

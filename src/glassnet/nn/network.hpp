@@ -4,12 +4,17 @@
 //   NetworkSpec{in_features = 2, hidden = {4, 4}, activation = relu, out_features = 1}
 //   builds  layers.0 linear(4)  layers.1 relu  layers.2 linear(4)  layers.3 relu
 //           layers.4 linear(1)
+// Each hidden layer is Linear → [BatchNorm | LayerNorm] → activation → [Dropout].
+// With `residual`, every hidden layer whose width equals its input's becomes a
+// residual block y = x + f(x) over that sequence ("layers.2.body.0.weight").
 // The last Linear produces logits; `output` turns them into predictions.
 //
 // A Network owns its ParamStore and its layers, which point into the store, so it is
 // neither copyable nor movable: hold it by unique_ptr (make_network).
 
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -20,6 +25,11 @@
 #include "glassnet/nn/sequential.hpp"
 
 namespace glassnet {
+
+enum class Normalization { none, batch, layer };
+
+std::string_view normalization_name(Normalization norm);
+std::optional<Normalization> parse_normalization(std::string_view name);
 
 struct NetworkSpec {
   Index in_features = 0;
@@ -32,6 +42,9 @@ struct NetworkSpec {
   // positive value keeps more ReLU units active on the first steps.
   Scalar hidden_bias = 0;
   OutputTransform output = OutputTransform::sigmoid;
+  Normalization norm = Normalization::none;
+  double dropout = 0.0;  // probability, after each hidden activation
+  bool residual = false;
 };
 
 class Network {

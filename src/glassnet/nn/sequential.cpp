@@ -23,12 +23,17 @@ Index Sequential::build(Index in_features, ParamStore& store, const std::string&
     features = layers_[i]->build(features, store, fmt::format("{}{}.", prefix, i));
     out_features_.push_back(features);
   }
-  // Resolve `automatic` initialisers from the activation that follows each Linear, and
-  // give He the negative slope of a following LeakyReLU.
+  // Resolve `automatic` initialisers from the activation that follows each Linear
+  // (past normalisation and dropout), and give He a following LeakyReLU's slope.
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     auto* linear = dynamic_cast<Linear*>(layers_[i].get());
     if (linear == nullptr) continue;
-    const auto* next = i + 1 < layers_.size() ? dynamic_cast<const ElementwiseLayer*>(layers_[i + 1].get()) : nullptr;
+    std::size_t j = i + 1;
+    while (j < layers_.size() && (layers_[j]->kind() == "batch_norm" || layers_[j]->kind() == "layer_norm" ||
+                                  layers_[j]->kind() == "dropout")) {
+      ++j;
+    }
+    const auto* next = j < layers_.size() ? dynamic_cast<const ElementwiseLayer*>(layers_[j].get()) : nullptr;
     const auto* leaky = dynamic_cast<const LeakyReLU*>(next);
     const double slope = leaky != nullptr ? leaky->slope() : 0.0;
     InitScheme scheme = linear->init();
@@ -69,6 +74,10 @@ ConstMatrixView Sequential::backward(ConstMatrixView dy) {
 }
 
 ConstMatrixView Sequential::output() const { return layers_.empty() ? input_.view() : layers_.back()->output(); }
+
+void Sequential::collect_rngs(std::vector<Rng*>& rngs) {
+  for (auto& layer : layers_) layer->collect_rngs(rngs);
+}
 
 Index Sequential::out_features() const { return out_features_.empty() ? in_features_ : out_features_.back(); }
 

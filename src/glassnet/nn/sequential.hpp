@@ -4,7 +4,8 @@
 // so networks nest.
 //
 // Building resolves each Linear's `automatic` initialiser from the activation that
-// follows it (He before the ReLU family, Xavier otherwise) and switches off the input
+// follows it, looking past normalisation and dropout (He before the ReLU family,
+// Xavier otherwise), and switches off the input
 // gradient of the first layer when the network's own input gradient is not needed.
 
 #include <vector>
@@ -25,6 +26,7 @@ class Sequential : public Layer {
   ConstMatrixView forward(ConstMatrixView x, Mode mode) override;
   ConstMatrixView backward(ConstMatrixView dy) override;
   ConstMatrixView output() const override;
+  void collect_rngs(std::vector<Rng*>& rngs) override;
 
   Index size() const { return static_cast<Index>(layers_.size()); }
   Layer& layer(Index i) { return *layers_.at(static_cast<std::size_t>(i)); }

@@ -1,0 +1,100 @@
+#include "glassnet/nn/batch_norm.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "glassnet/core/error.hpp"
+
+namespace glassnet {
+
+BatchNorm::BatchNorm(double momentum, double epsilon) : momentum_(momentum), epsilon_(epsilon) {
+  if (!(momentum >= 0.0 && momentum <= 1.0)) {
+    throw Error(fmt::format("batch_norm: expected a momentum in [0, 1], got {}", momentum));
+  }
+  if (!(epsilon > 0.0)) throw Error(fmt::format("batch_norm: expected epsilon > 0, got {}", epsilon));
+}
+
+Index BatchNorm::build(Index in_features, ParamStore& store, const std::string& prefix) {
+  features_ = in_features;
+  store_ = &store;
+  weight_ = store.add(prefix + "weight", {in_features}, 1, in_features, ParamRole::norm_scale);
+  bias_ = store.add(prefix + "bias", {in_features}, 1, in_features, ParamRole::norm_shift);
+  running_mean_ = store.add(prefix + "running_mean", {in_features}, 1, in_features, ParamRole::buffer);
+  running_var_ = store.add(prefix + "running_var", {in_features}, 1, in_features, ParamRole::buffer);
+  reset();
+  return in_features;
+}
+
+void BatchNorm::initialize(Rng& /*rng*/) { reset(); }
+
+void BatchNorm::reset() {
+  store_->value(weight_).setOnes();
+  store_->value(bias_).setZero();
+  store_->value(running_mean_).setZero();
+  store_->value(running_var_).setOnes();
+}
+
+ConstMatrixView BatchNorm::forward(ConstMatrixView x, Mode mode) {
+  const Index batch = x.rows();
+  mode_ = mode;
+  mean_.resize(1, features_);
+  inv_std_.resize(1, features_);
+  x_hat_.resize(batch, features_);
+  y_.resize(batch, features_);
+  MatrixView mean = mean_.view(), inv_std = inv_std_.view(), x_hat = x_hat_.view();
+  const auto eps = static_cast<Scalar>(epsilon_);
+  if (mode == Mode::train) {
+    if (batch < 2) {
+      throw Error("batch_norm: training needs at least 2 rows per batch (a single row has no spread); "
+                  "use a larger batch size");
+    }
+    mean = x.colwise().sum() / static_cast<Scalar>(batch);
+    x_hat = x.rowwise() - mean.row(0);
+    // x_hat holds x − μ here; σ² (biased) goes into inv_std for a moment.
+    inv_std = x_hat.colwise().squaredNorm() / static_cast<Scalar>(batch);
+    const auto m = static_cast<Scalar>(momentum_);
+    const auto unbias = static_cast<Scalar>(batch) / static_cast<Scalar>(batch - 1);
+    store_->value(running_mean_) = (1 - m) * store_->value(running_mean_) + m * mean;
+    store_->value(running_var_) = (1 - m) * store_->value(running_var_) + (m * unbias) * inv_std;
+    inv_std.array() = (inv_std.array() + eps).rsqrt();
+  } else {
+    mean = store_->value(running_mean_);
+    inv_std.array() = (store_->value(running_var_).array() + eps).rsqrt();
+    x_hat = x.rowwise() - mean.row(0);
+  }
+  x_hat.array().rowwise() *= inv_std.row(0).array();
+  MatrixView y = y_.view();
+  y.array() = (x_hat.array().rowwise() * store_->value(weight_).row(0).array()).rowwise() +
+              store_->value(bias_).row(0).array();
+  return y_.view();
+}
+
+ConstMatrixView BatchNorm::backward(ConstMatrixView dy) {
+  const Index batch = dy.rows();
+  const ConstMatrixView x_hat = x_hat_.view();
+  column_sums_.resize(2, features_);
+  MatrixView sums = column_sums_.view();
+  sums.row(0) = dy.colwise().sum();                             // Σ dy
+  sums.row(1) = (dy.array() * x_hat.array()).colwise().sum();  // Σ dy x̂
+  if (store_->trainable(weight_)) store_->grad(weight_).row(0) += sums.row(1);
+  if (store_->trainable(bias_)) store_->grad(bias_).row(0) += sums.row(0);
+  if (!input_gradient_needed()) return empty_view();
+
+  dx_.resize(batch, features_);
+  MatrixView dx = dx_.view();
+  const auto gamma = store_->value(weight_).row(0).array();
+  const auto inv_std = inv_std_.view().row(0).array();
+  if (mode_ == Mode::train) {
+    const auto n = static_cast<Scalar>(batch);
+    // dx = γ/(B √(σ²+ε)) · (B dy − Σ dy − x̂ Σ dy x̂)
+    dx.array() = ((dy.array() * n).rowwise() - sums.row(0).array()) -
+                 (x_hat.array().rowwise() * sums.row(1).array());
+    dx.array().rowwise() *= (gamma * inv_std / n);
+  } else {
+    dx.array() = dy.array().rowwise() * (gamma * inv_std);
+  }
+  return dx_.view();
+}
+
+}  // namespace glassnet

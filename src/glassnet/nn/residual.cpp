@@ -1,0 +1,38 @@
+#include "glassnet/nn/residual.hpp"
+
+#include <fmt/format.h>
+
+#include "glassnet/core/error.hpp"
+
+namespace glassnet {
+
+Residual::Residual(std::unique_ptr<Sequential> body) : body_(std::move(body)) {
+  if (!body_) throw Error("residual: null body");
+}
+
+Index Residual::build(Index in_features, ParamStore& store, const std::string& prefix) {
+  const Index out = body_->build(in_features, store, prefix + "body.");
+  if (out != in_features) {
+    throw Error(fmt::format("residual: the block maps {} features to {}; y = x + f(x) needs equal widths",
+                            in_features, out));
+  }
+  return in_features;
+}
+
+ConstMatrixView Residual::forward(ConstMatrixView x, Mode mode) {
+  const ConstMatrixView fx = body_->forward(x, mode);
+  y_.resize(x.rows(), x.cols());
+  y_.view() = x + fx;
+  return y_.view();
+}
+
+ConstMatrixView Residual::backward(ConstMatrixView dy) {
+  body_->set_input_gradient_needed(input_gradient_needed());
+  const ConstMatrixView dbody = body_->backward(dy);
+  if (!input_gradient_needed()) return empty_view();
+  dx_.resize(dy.rows(), dy.cols());
+  dx_.view() = dy + dbody;
+  return dx_.view();
+}
+
+}  // namespace glassnet
