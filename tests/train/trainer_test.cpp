@@ -7,13 +7,15 @@
 #include "glassnet/core/error.hpp"
 #include "glassnet/loss/bce_with_logits.hpp"
 #include "glassnet/loss/mse.hpp"
+#include "glassnet/optim/adam.hpp"
 #include "glassnet/optim/sgd.hpp"
+#include "glassnet/train/early_stopping.hpp"
 #include "test_support.hpp"
 
 namespace glassnet {
 namespace {
 
-// A linearly separable two-class problem: y = [x0 + x1 > 0].
+// A two-class problem: y = [x0 + x1 > 0].
 void make_data(Index rows, Matrix& x, Matrix& y, std::uint64_t seed) {
   Rng rng(seed);
   x = testing::random_matrix(rows, 2, rng);
@@ -21,17 +23,20 @@ void make_data(Index rows, Matrix& x, Matrix& y, std::uint64_t seed) {
   for (Index i = 0; i < rows; ++i) y(i, 0) = x(i, 0) + x(i, 1) > 0 ? 1 : 0;
 }
 
+std::vector<Scalar> values_of(const Network& network) {
+  return {network.params().values().begin(), network.params().values().end()};
+}
+
 std::vector<Scalar> train_weights(std::uint64_t seed, Index epochs, bool shuffle = true) {
   Matrix x, y;
   make_data(100, x, y, 7);
   Rng rng(seed);
-  auto network =
-      make_network({.in_features = 2, .hidden = {8}, .activation = Activation::tanh, .out_features = 1}, rng);
+  auto network = make_network({.in_features = 2, .hidden = {8}, .activation = Activation::tanh, .out_features = 1}, rng);
   const BceWithLogits loss;
   Sgd sgd(0.1);
   Trainer trainer(*network, loss, sgd);
-  trainer.fit(x, y, {.epochs = epochs, .batch_size = 16, .seed = seed, .shuffle = shuffle});
-  return {network->params().values().begin(), network->params().values().end()};
+  trainer.fit({x, y}, {.epochs = epochs, .batch_size = 16, .seed = seed, .shuffle = shuffle});
+  return values_of(*network);
 }
 
 TEST(Trainer, TheSameSeedGivesBitIdenticalWeights) {
@@ -39,46 +44,213 @@ TEST(Trainer, TheSameSeedGivesBitIdenticalWeights) {
   EXPECT_NE(train_weights(3, 5), train_weights(4, 5));
 }
 
-TEST(Trainer, ShufflingChangesTheBatchesButNotTheData) {
-  EXPECT_NE(train_weights(3, 2, true), train_weights(3, 2, false));
-}
+TEST(Trainer, ShufflingChangesTheBatchesButNotTheData) { EXPECT_NE(train_weights(3, 2, true), train_weights(3, 2, false)); }
 
-TEST(Trainer, LearnsASeparableProblemAndReportsEveryEpoch) {
+TEST(Trainer, LearnsASeparableProblemAndLogsEveryEpoch) {
   Matrix x, y;
   make_data(200, x, y, 1);
   Rng rng(1);
-  auto network =
-      make_network({.in_features = 2, .hidden = {8}, .activation = Activation::relu, .out_features = 1}, rng);
+  auto network = make_network({.in_features = 2, .hidden = {8}, .activation = Activation::relu, .out_features = 1}, rng);
   const BceWithLogits loss;
   Sgd sgd(0.2);
   Trainer trainer(*network, loss, sgd);
-  std::vector<Index> seen;
-  const auto history = trainer.fit(x, y, {.epochs = 30, .batch_size = 32, .seed = 1},
-                                   [&](const EpochSummary& e) { seen.push_back(e.epoch); });
+  const auto history = trainer.fit({x, y}, {.epochs = 30, .batch_size = 32, .seed = 1});
   ASSERT_EQ(history.size(), 30u);
-  EXPECT_EQ(seen.front(), 1);
-  EXPECT_EQ(seen.back(), 30);
-  EXPECT_EQ(trainer.steps(), 30 * 7);  // ceil(200 / 32) batches per epoch
+  EXPECT_EQ(history.back().epoch, 30);
+  EXPECT_EQ(trainer.steps(), 30 * 7);  // ceil(200 / 32) steps per epoch
   EXPECT_LT(history.back().train_loss, 0.25 * history.front().train_loss);
   const Matrix p = network->predict(x);
   Index correct = 0;
   for (Index i = 0; i < x.rows(); ++i) correct += (p(i, 0) > 0.5) == (y(i, 0) > 0.5);
   EXPECT_GE(correct, 190);
-  EXPECT_NEAR(trainer.evaluate(x, y, 64), loss.value(network->forward(x, Mode::eval), y), 1e-5);
+}
+
+TEST(Trainer, ValidationIsEvaluatedInEvaluationModeEachEpoch) {
+  Matrix x, y, vx, vy;
+  make_data(100, x, y, 1);
+  make_data(50, vx, vy, 2);
+  Rng rng(1);
+  auto network = make_network({.in_features = 2, .hidden = {8}, .activation = Activation::relu, .out_features = 1,
+                               .norm = Normalization::batch, .dropout = 0.5},
+                              rng);
+  const BceWithLogits loss;
+  Sgd sgd(0.1);
+  Trainer trainer(*network, loss, sgd);
+  const DataView validation{vx, vy};
+  const auto history = trainer.fit({x, y}, {.epochs = 3, .batch_size = 10, .seed = 1}, &validation);
+  ASSERT_TRUE(history.back().val_loss.has_value());
+  // Evaluation mode is deterministic (no dropout, running statistics): recomputing gives the same value.
+  EXPECT_DOUBLE_EQ(*history.back().val_loss, trainer.evaluate(validation));
+  EXPECT_NEAR(trainer.evaluate(validation), trainer.evaluate(validation, 7), 1e-6) << "batching changes only rounding";
 }
 
 TEST(Trainer, TheEpochLossIsTheMeanOverSamples) {
-  // With a learning rate too small to matter, the epoch's loss is the full-data loss.
   Matrix x, y;
   make_data(50, x, y, 2);
   Rng rng(2);
   auto network = make_network({.in_features = 2, .hidden = {4}, .out_features = 1}, rng);
   const BceWithLogits loss;
   const double before = loss.value(network->forward(x, Mode::eval), y);
-  Sgd sgd(1e-12);
+  Sgd sgd(1e-12);  // too small to change the loss within the epoch
   Trainer trainer(*network, loss, sgd);
-  const auto history = trainer.fit(x, y, {.epochs = 1, .batch_size = 15, .seed = 2});
+  const auto history = trainer.fit({x, y}, {.epochs = 1, .batch_size = 15, .seed = 2});
   EXPECT_NEAR(history[0].train_loss, before, 1e-5);
+}
+
+TEST(Trainer, GradientAccumulationEqualsOneLargerBatch) {
+  Matrix x, y;
+  make_data(96, x, y, 4);
+  std::vector<Scalar> weights[2];
+  for (int k = 0; k < 2; ++k) {
+    Rng rng(5);
+    auto network = make_network({.in_features = 2, .hidden = {6, 6}, .activation = Activation::tanh, .out_features = 1},
+                                rng);
+    const BceWithLogits loss;
+    Sgd sgd(0.3, {.momentum = 0.9});
+    Trainer trainer(*network, loss, sgd);
+    const FitOptions one_batch{.epochs = 3, .batch_size = 32, .seed = 9};
+    const FitOptions accumulated{.epochs = 3, .batch_size = 8, .seed = 9, .accumulation_steps = 4};
+    trainer.fit({x, y}, k == 0 ? one_batch : accumulated);
+    EXPECT_EQ(trainer.steps(), 9);
+    weights[k] = values_of(*network);
+  }
+  for (std::size_t i = 0; i < weights[0].size(); ++i) {
+    EXPECT_NEAR(weights[0][i], weights[1][i], kDoublePrecision ? 1e-12 : 2e-5) << "element " << i;
+  }
+}
+
+TEST(Trainer, GradientAccumulationRespectsSampleWeights) {
+  Matrix x, y;
+  make_data(40, x, y, 6);
+  std::vector<Scalar> sample_weights(40);
+  Rng weight_rng(1);
+  for (auto& w : sample_weights) w = static_cast<Scalar>(weight_rng.uniform(0.0, 3.0));
+  std::vector<Scalar> weights[2];
+  for (int k = 0; k < 2; ++k) {
+    Rng rng(5);
+    auto network = make_network({.in_features = 2, .hidden = {5}, .activation = Activation::tanh, .out_features = 1}, rng);
+    const BceWithLogits loss;
+    Sgd sgd(0.5);
+    Trainer trainer(*network, loss, sgd);
+    trainer.fit({x, y, sample_weights}, {.epochs = 2, .batch_size = k == 0 ? 20 : 5, .seed = 3,
+                                         .accumulation_steps = k == 0 ? 1 : 4});
+    weights[k] = values_of(*network);
+  }
+  for (std::size_t i = 0; i < weights[0].size(); ++i) {
+    EXPECT_NEAR(weights[0][i], weights[1][i], kDoublePrecision ? 1e-12 : 2e-5);
+  }
+}
+
+// Records every step's logs.
+struct StepRecorder : Callback {
+  std::vector<StepLogs> steps;
+  std::string_view name() const override { return "step_recorder"; }
+  void on_step_end(Trainer&, const StepLogs& logs) override { steps.push_back(logs); }
+};
+
+TEST(Trainer, ClippingBoundsTheUpdateAndTheNormBeforeIsReported) {
+  Matrix x, y;
+  make_data(32, x, y, 3);
+  Rng rng(1);
+  auto network = make_network({.in_features = 2, .hidden = {8}, .out_features = 1}, rng);
+  const std::vector<Scalar> before = values_of(*network);
+  const BceWithLogits loss;
+  Sgd sgd(1.0);
+  Trainer trainer(*network, loss, sgd);
+  StepRecorder recorder;
+  trainer.add_callback(recorder);
+  trainer.fit({x, y}, {.epochs = 1, .batch_size = 32, .shuffle = false, .clip_norm = 1e-3});
+  ASSERT_EQ(recorder.steps.size(), 1u);
+  EXPECT_GT(recorder.steps[0].grad_norm, 1e-2) << "the norm before clipping";
+  double moved = 0;
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    moved += std::pow(double(network->params().values()[i]) - double(before[i]), 2);
+  }
+  EXPECT_NEAR(std::sqrt(moved), 1e-3, 1e-5) << "lr 1 × a gradient clipped to norm 1e-3";
+}
+
+TEST(Trainer, TheScheduleSetsEachEpochsLearningRate) {
+  Matrix x, y;
+  make_data(20, x, y, 3);
+  Rng rng(1);
+  auto network = make_network({.in_features = 2, .hidden = {4}, .out_features = 1}, rng);
+  const BceWithLogits loss;
+  Sgd sgd(0.8);
+  Trainer trainer(*network, loss, sgd);
+  trainer.set_schedule(std::make_unique<StepSchedule>(2, 0.5));
+  const auto history = trainer.fit({x, y}, {.epochs = 5, .batch_size = 10});
+  const double expected[] = {0.8, 0.8, 0.4, 0.4, 0.2};
+  for (int e = 0; e < 5; ++e) EXPECT_DOUBLE_EQ(history[e].learning_rate, expected[e]);
+}
+
+TEST(Trainer, EarlyStoppingStopsAfterPatienceAndRestoresTheBestWeights) {
+  // A tiny training set and a large network: validation loss rises once it overfits.
+  Matrix x, y, vx, vy;
+  make_data(12, x, y, 11);
+  make_data(200, vx, vy, 12);
+  for (Index i = 0; i < 4; ++i) y(i, 0) = 1 - y(i, 0);  // label noise to overfit to
+  Rng rng(2);
+  auto network = make_network({.in_features = 2, .hidden = {64, 64}, .out_features = 1}, rng);
+  const BceWithLogits loss;
+  Adam adam(0.01);
+  Trainer trainer(*network, loss, adam);
+  EarlyStopping early({.monitor = Monitored::val_loss, .patience = 5, .restore_best = true});
+  std::vector<Scalar> best_values;
+  Index epoch_seen = 0;
+  OnEpochEnd snapshot([&](const EpochLogs& logs) {
+    epoch_seen = logs.epoch;
+    if (logs.epoch == early.best_epoch()) best_values = values_of(*network);
+  });
+  trainer.add_callback(early);
+  trainer.add_callback(snapshot);
+  const DataView validation{vx, vy};
+  const auto history = trainer.fit({x, y}, {.epochs = 500, .batch_size = 12, .seed = 1}, &validation);
+  ASSERT_GT(early.stopped_epoch(), 0) << "validation loss should stop improving";
+  EXPECT_EQ(static_cast<Index>(history.size()), early.stopped_epoch());
+  EXPECT_EQ(early.stopped_epoch(), early.best_epoch() + 5);
+  EXPECT_EQ(values_of(*network), best_values) << "the best epoch's weights are restored";
+  EXPECT_DOUBLE_EQ(trainer.evaluate(validation), early.best());
+}
+
+TEST(Trainer, AFrozenLayerStaysBitIdenticalWhileTheRestLearns) {
+  Matrix x, y;
+  make_data(64, x, y, 8);
+  Rng rng(3);
+  auto network = make_network({.in_features = 2, .hidden = {8, 8}, .out_features = 1}, rng);
+  network->params().freeze("layers.0.");
+  const std::vector<Scalar> before = values_of(*network);
+  const BceWithLogits loss;
+  AdamW adamw(0.01);
+  Trainer trainer(*network, loss, adamw);
+  trainer.fit({x, y}, {.epochs = 5, .batch_size = 16, .seed = 1});
+  const ParamStore& params = network->params();
+  for (const auto& p : params.params()) {
+    const bool same = std::equal(before.begin() + p.offset, before.begin() + p.offset + p.size(),
+                                 params.values().begin() + p.offset);
+    if (p.name.starts_with("layers.0.")) {
+      EXPECT_TRUE(same) << p.name << " is frozen";
+    } else {
+      EXPECT_FALSE(same) << p.name << " should have moved";
+    }
+  }
+}
+
+TEST(Trainer, ThirtyTwoResidualBlocksStillTrain) {
+  Matrix x, y;
+  make_data(256, x, y, 9);
+  Rng rng(4);
+  auto network = make_network({.in_features = 2, .hidden = std::vector<Index>(33, 16), .activation = Activation::relu,
+                               .out_features = 1, .norm = Normalization::batch, .residual = true},
+                              rng);
+  Index blocks = 0;
+  for (Index i = 0; i < network->layers().size(); ++i) blocks += network->layers().layer(i).kind() == "residual";
+  ASSERT_EQ(blocks, 32);
+  const BceWithLogits loss;
+  Adam adam(1e-3);
+  Trainer trainer(*network, loss, adam);
+  const auto history = trainer.fit({x, y}, {.epochs = 20, .batch_size = 32, .seed = 1});
+  EXPECT_LT(history.back().train_loss, 0.3 * history.front().train_loss)
+      << history.front().train_loss << " → " << history.back().train_loss;
 }
 
 TEST(Trainer, StopsWithATrainingErrorWhenTheLossIsNotFinite) {
@@ -91,7 +263,7 @@ TEST(Trainer, StopsWithATrainingErrorWhenTheLossIsNotFinite) {
   const MeanSquaredError loss;
   Sgd sgd(0.1);
   Trainer trainer(*network, loss, sgd);
-  EXPECT_THROW(trainer.fit(x, y, {.epochs = 1, .batch_size = 4}), TrainingError);
+  EXPECT_THROW(trainer.fit({x, y}, {.epochs = 1, .batch_size = 4}), TrainingError);
 }
 
 TEST(Trainer, RejectsDataThatDoesNotFit) {
@@ -100,10 +272,13 @@ TEST(Trainer, RejectsDataThatDoesNotFit) {
   const BceWithLogits loss;
   Sgd sgd(0.1);
   Trainer trainer(*network, loss, sgd);
-  EXPECT_THROW(trainer.fit(Matrix(Matrix::Zero(4, 3)), Matrix(Matrix::Zero(4, 1)), {}), Error);
-  EXPECT_THROW(trainer.fit(Matrix(Matrix::Zero(4, 2)), Matrix(Matrix::Zero(3, 1)), {}), Error);
-  EXPECT_THROW(trainer.fit(Matrix(Matrix::Zero(4, 2)), Matrix(Matrix::Zero(4, 1)), {.batch_size = 0}), Error);
-  EXPECT_THROW(trainer.fit(Matrix(Matrix::Zero(0, 2)), Matrix(Matrix::Zero(0, 1)), {}), Error);
+  const Matrix x3 = Matrix::Zero(4, 3), x2 = Matrix::Zero(4, 2), y4 = Matrix::Zero(4, 1), y3 = Matrix::Zero(3, 1);
+  const Matrix x0 = Matrix::Zero(0, 2), y0 = Matrix::Zero(0, 1);
+  EXPECT_THROW(trainer.fit({x3, y4}, {}), Error);
+  EXPECT_THROW(trainer.fit({x2, y3}, {}), Error);
+  EXPECT_THROW(trainer.fit({x2, y4}, {.batch_size = 0}), Error);
+  EXPECT_THROW(trainer.fit({x2, y4}, {.accumulation_steps = 0}), Error);
+  EXPECT_THROW(trainer.fit({x0, y0}, {}), Error);
 }
 
 }  // namespace

@@ -53,17 +53,13 @@ XorResult run_xor(const XorOptions& options) {
 
   XorResult result;
   result.loss.reserve(static_cast<std::size_t>(options.epochs));
-  FitOptions fit;
-  fit.epochs = options.epochs;
-  fit.batch_size = 4;  // full batch
-  fit.shuffle = false;
-  fit.seed = options.seed;
-  trainer.fit(view(x), view(y), fit, [&](const EpochSummary& epoch) {
+  OnEpochEnd record([&](const EpochLogs& epoch) {
     result.loss.push_back(epoch.train_loss);
-    if (result.converged_epoch == 0 && xor_solved(view(network->predict(view(x))))) {
-      result.converged_epoch = epoch.epoch;
-    }
+    if (result.converged_epoch == 0 && xor_solved(view(network->predict(x)))) result.converged_epoch = epoch.epoch;
   });
+  trainer.add_callback(record);
+  // Full batch: all four rows in every step, in their order.
+  trainer.fit({x, y}, {.epochs = options.epochs, .batch_size = 4, .seed = options.seed, .shuffle = false});
   result.predictions = network->predict(view(x));
   result.converged = xor_solved(view(result.predictions));
   if (!result.converged) result.converged_epoch = 0;

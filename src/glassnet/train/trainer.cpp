@@ -2,110 +2,175 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cmath>
 #include <numeric>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/optim/clipping.hpp"
 
 namespace glassnet {
 namespace {
 
-void check_data(const Network& network, ConstMatrixView x, ConstMatrixView targets,
-                std::span<const Scalar> sample_weights) {
-  if (x.cols() != network.spec().in_features) {
-    throw Error(fmt::format("training data has {} feature columns; the network expects {}", x.cols(),
+void check_data(const Network& network, const DataView& data, std::string_view what) {
+  if (data.x.cols() != network.spec().in_features) {
+    throw Error(fmt::format("{} data has {} feature columns; the network expects {}", what, data.x.cols(),
                             network.spec().in_features));
   }
-  if (targets.rows() != x.rows()) {
-    throw Error(fmt::format("training data has {} rows but {} target rows", x.rows(), targets.rows()));
+  if (data.targets.rows() != data.x.rows()) {
+    throw Error(fmt::format("{} data has {} rows but {} target rows", what, data.x.rows(), data.targets.rows()));
   }
-  if (!sample_weights.empty() && static_cast<Index>(sample_weights.size()) != x.rows()) {
-    throw Error(fmt::format("training data has {} rows but {} sample weights", x.rows(), sample_weights.size()));
+  if (!data.sample_weights.empty() && static_cast<Index>(data.sample_weights.size()) != data.x.rows()) {
+    throw Error(fmt::format("{} data has {} rows but {} sample weights", what, data.x.rows(),
+                            data.sample_weights.size()));
   }
+  if (data.x.rows() == 0) throw Error(fmt::format("{} data has no rows", what));
+}
+
+double weight_of_rows(const DataView& data, std::span<const Index> rows) {
+  if (data.sample_weights.empty()) return static_cast<double>(rows.size());
+  double total = 0.0;
+  for (Index r : rows) total += data.sample_weights[static_cast<std::size_t>(r)];
+  return total;
 }
 
 }  // namespace
 
 Trainer::Trainer(Network& network, const Loss& loss, Optimizer& optimizer)
-    : network_(network), loss_(loss), optimizer_(optimizer) {}
+    : network_(network),
+      loss_(loss),
+      optimizer_(optimizer),
+      schedule_(std::make_unique<ConstantSchedule>()),
+      base_learning_rate_(optimizer.learning_rate()) {}
 
-double Trainer::step(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights) {
-  ParamStore& params = network_.params();
-  params.zero_grads();
+void Trainer::set_schedule(std::unique_ptr<Schedule> schedule) {
+  if (!schedule) throw Error("set_schedule: null schedule");
+  schedule_ = std::move(schedule);
+}
+
+void Trainer::add_callback(Callback& callback) { callbacks_.push_back(&callback); }
+
+double Trainer::accumulate(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights,
+                           double share) {
   const ConstMatrixView logits = network_.forward(x, Mode::train);
   dlogits_.resize(logits.rows(), logits.cols());
   const double loss = loss_.value_and_gradient(logits, targets, sample_weights, dlogits_.view());
   if (!std::isfinite(loss)) {
-    throw TrainingError(fmt::format("the loss became {} at step {}", loss, steps_ + 1));
+    throw TrainingError(fmt::format("the loss became {} at step {} (epoch {})", loss, steps_ + 1, epoch_ + 1));
   }
+  if (share != 1.0) dlogits_.view() *= static_cast<Scalar>(share);
   network_.layers().backward(dlogits_.view());
-  optimizer_.step(params);
+  return loss;
+}
+
+double Trainer::step(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights) {
+  network_.params().zero_grads();
+  const double loss = accumulate(x, targets, sample_weights, 1.0);
+  optimizer_.step(network_.params());
   ++steps_;
   return loss;
 }
 
-void Trainer::gather(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights,
-                     std::span<const Index> rows) {
+void Trainer::gather(const DataView& data, std::span<const Index> rows) {
   const auto count = static_cast<Index>(rows.size());
-  batch_x_.resize(count, x.cols());
-  batch_targets_.resize(count, targets.cols());
-  batch_weights_.resize(sample_weights.empty() ? 0 : rows.size());
+  batch_x_.resize(count, data.x.cols());
+  batch_targets_.resize(count, data.targets.cols());
+  batch_weights_.resize(data.sample_weights.empty() ? 0 : rows.size());
   MatrixView bx = batch_x_.view();
   MatrixView bt = batch_targets_.view();
   for (Index r = 0; r < count; ++r) {
     const Index source = rows[static_cast<std::size_t>(r)];
-    bx.row(r) = x.row(source);
-    bt.row(r) = targets.row(source);
-    if (!sample_weights.empty()) {
-      batch_weights_[static_cast<std::size_t>(r)] = sample_weights[static_cast<std::size_t>(source)];
+    bx.row(r) = data.x.row(source);
+    bt.row(r) = data.targets.row(source);
+    if (!data.sample_weights.empty()) {
+      batch_weights_[static_cast<std::size_t>(r)] = data.sample_weights[static_cast<std::size_t>(source)];
     }
   }
 }
 
-std::vector<EpochSummary> Trainer::fit(ConstMatrixView x, ConstMatrixView targets, const FitOptions& options,
-                                       const std::function<void(const EpochSummary&)>& on_epoch_end,
-                                       std::span<const Scalar> sample_weights) {
-  check_data(network_, x, targets, sample_weights);
-  if (x.rows() == 0) throw Error("training data has no rows");
+std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& options, const DataView* validation) {
+  check_data(network_, train, "training");
+  if (validation != nullptr) check_data(network_, *validation, "validation");
   if (options.batch_size <= 0) throw Error(fmt::format("batch size: expected > 0, got {}", options.batch_size));
   if (options.epochs < 0) throw Error(fmt::format("epochs: expected ≥ 0, got {}", options.epochs));
-
-  Rng rng(options.seed);
-  std::vector<Index> order(static_cast<std::size_t>(x.rows()));
-  std::iota(order.begin(), order.end(), Index(0));
-  std::vector<EpochSummary> history;
-  history.reserve(static_cast<std::size_t>(options.epochs));
-  for (Index epoch = 1; epoch <= options.epochs; ++epoch) {
-    if (options.shuffle) rng.shuffle(order);
-    double loss_sum = 0.0;
-    for (Index begin = 0; begin < x.rows(); begin += options.batch_size) {
-      const Index end = std::min(begin + options.batch_size, x.rows());
-      gather(x, targets, sample_weights,
-             std::span<const Index>(order).subspan(static_cast<std::size_t>(begin),
-                                                   static_cast<std::size_t>(end - begin)));
-      const double loss = step(batch_x_.view(), batch_targets_.view(), batch_weights_);
-      loss_sum += loss * static_cast<double>(end - begin);
-    }
-    history.push_back({epoch, loss_sum / static_cast<double>(x.rows())});
-    if (on_epoch_end) on_epoch_end(history.back());
+  if (options.accumulation_steps <= 0) {
+    throw Error(fmt::format("accumulation steps: expected > 0, got {}", options.accumulation_steps));
   }
+  if (options.clip_norm < 0.0 || options.clip_value < 0.0) throw Error("clipping: expected a limit ≥ 0 (0 is off)");
+
+  if (!rng_seeded_) {  // a restored or continued trainer keeps its generator
+    rng_ = Rng(options.seed);
+    rng_seeded_ = true;
+  }
+  stop_requested_ = false;
+  const Index rows = train.x.rows();
+  const Index rows_per_step = options.batch_size * options.accumulation_steps;
+  order_.resize(static_cast<std::size_t>(rows));
+  std::vector<EpochLogs> history;
+  for (Callback* callback : callbacks_) callback->on_train_begin(*this);
+
+  while (epoch_ < options.epochs && !stop_requested_) {
+    const auto start = std::chrono::steady_clock::now();
+    const double learning_rate = schedule_->learning_rate(static_cast<long>(epoch_), base_learning_rate_);
+    optimizer_.set_learning_rate(learning_rate);
+    // A fresh permutation of 0..N-1 each epoch: resuming needs only the Rng's state.
+    std::iota(order_.begin(), order_.end(), Index(0));
+    if (options.shuffle) rng_.shuffle(order_);
+
+    double loss_sum = 0.0;
+    for (Index begin = 0; begin < rows; begin += rows_per_step) {
+      const Index end = std::min(begin + rows_per_step, rows);
+      const std::span<const Index> step_rows(order_.data() + begin, static_cast<std::size_t>(end - begin));
+      const double step_weight = weight_of_rows(train, step_rows);
+      network_.params().zero_grads();
+      double step_loss = 0.0;
+      for (Index micro = begin; micro < end; micro += options.batch_size) {
+        const std::span<const Index> micro_rows =
+            step_rows.subspan(static_cast<std::size_t>(micro - begin),
+                              static_cast<std::size_t>(std::min(options.batch_size, end - micro)));
+        const double share = step_weight > 0.0 ? weight_of_rows(train, micro_rows) / step_weight : 0.0;
+        if (share == 0.0) continue;  // only zero-weight rows: nothing to learn from
+        gather(train, micro_rows);
+        step_loss += share * accumulate(batch_x_.view(), batch_targets_.view(), batch_weights_, share);
+      }
+      StepLogs logs{steps_ + 1, epoch_ + 1, step_loss, network_.params().grad_norm(), learning_rate};
+      if (options.clip_norm > 0.0) clip_grad_norm(network_.params(), options.clip_norm);
+      if (options.clip_value > 0.0) clip_grad_value(network_.params(), options.clip_value);
+      optimizer_.step(network_.params());
+      ++steps_;
+      loss_sum += step_loss * static_cast<double>(end - begin);
+      for (Callback* callback : callbacks_) callback->on_step_end(*this, logs);
+    }
+
+    ++epoch_;
+    EpochLogs logs;
+    logs.epoch = epoch_;
+    logs.train_loss = loss_sum / static_cast<double>(rows);
+    logs.learning_rate = learning_rate;
+    if (validation != nullptr) logs.val_loss = evaluate(*validation);
+    schedule_->on_epoch_end(logs.val_loss ? logs.val_loss : std::optional<double>(logs.train_loss));
+    logs.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    history.push_back(logs);
+    for (Callback* callback : callbacks_) callback->on_epoch_end(*this, logs);
+  }
+  for (Callback* callback : callbacks_) callback->on_train_end(*this);
   return history;
 }
 
-double Trainer::evaluate(ConstMatrixView x, ConstMatrixView targets, Index batch_size,
-                         std::span<const Scalar> sample_weights) {
-  check_data(network_, x, targets, sample_weights);
-  if (x.rows() == 0) throw Error("evaluation data has no rows");
+double Trainer::evaluate(const DataView& data, Index batch_size) {
+  check_data(network_, data, "evaluation");
   if (batch_size <= 0) throw Error(fmt::format("batch size: expected > 0, got {}", batch_size));
+  const ConstMatrixView& x = data.x;
+  const ConstMatrixView& targets = data.targets;
   double weighted_sum = 0.0;
   double weight_total = 0.0;
   for (Index begin = 0; begin < x.rows(); begin += batch_size) {
     const Index rows = std::min(batch_size, x.rows() - begin);
     const ConstMatrixView bx(x.data() + begin * x.cols(), rows, x.cols());
     const ConstMatrixView bt(targets.data() + begin * targets.cols(), rows, targets.cols());
-    const auto bw = sample_weights.empty()
-                        ? sample_weights
-                        : sample_weights.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(rows));
+    const auto bw = data.sample_weights.empty()
+                        ? data.sample_weights
+                        : data.sample_weights.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(rows));
     const double batch_weight = bw.empty() ? static_cast<double>(rows) : std::accumulate(bw.begin(), bw.end(), 0.0);
     if (batch_weight == 0.0) continue;
     weighted_sum += loss_.value(network_.forward(bx, Mode::eval), bt, bw) * batch_weight;

@@ -1,0 +1,68 @@
+#pragma once
+// Callbacks plug into the training loop (Trainer::fit):
+//   on_train_begin → (on_step_end after every optimizer step)* → on_epoch_end per epoch
+//   → on_train_end
+// on_step_end is the hook the monitor uses; on_epoch_end may ask the trainer to stop.
+// A callback whose decisions depend on history saves that history in checkpoints
+// (state / load_state), so that a resumed run decides exactly as an uninterrupted one.
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "glassnet/core/scalar.hpp"
+
+namespace glassnet {
+
+class Trainer;
+
+struct StepLogs {
+  Index step = 0;          // optimizer steps so far, this one included (1-based)
+  Index epoch = 0;         // 1-based
+  double loss = 0.0;       // mean loss of the step's rows, before the update
+  double grad_norm = 0.0;  // global L2 norm of the gradients before clipping
+  double learning_rate = 0.0;
+};
+
+struct EpochLogs {
+  Index epoch = 0;                  // 1-based
+  double train_loss = 0.0;          // mean loss over the epoch's rows, as trained
+  std::optional<double> val_loss;   // mean validation loss in evaluation mode, if there is validation data
+  double learning_rate = 0.0;       // used during the epoch
+  double seconds = 0.0;             // wall time of the epoch
+};
+
+// A callback's saved history: plain numbers, and optionally one vector of values.
+struct CallbackState {
+  std::vector<double> numbers;
+  std::vector<Scalar> values;
+};
+
+class Callback {
+ public:
+  virtual ~Callback() = default;
+  // A stable name, used as the key of its state in checkpoints.
+  virtual std::string_view name() const = 0;
+  virtual void on_train_begin(Trainer& /*trainer*/) {}
+  virtual void on_step_end(Trainer& /*trainer*/, const StepLogs& /*logs*/) {}
+  virtual void on_epoch_end(Trainer& /*trainer*/, const EpochLogs& /*logs*/) {}
+  virtual void on_train_end(Trainer& /*trainer*/) {}
+  virtual CallbackState state() const { return {}; }
+  virtual void load_state(const CallbackState& /*state*/) {}
+};
+
+// A callback from a function called after every epoch (for progress printing, tests).
+class OnEpochEnd : public Callback {
+ public:
+  explicit OnEpochEnd(std::function<void(const EpochLogs&)> function) : function_(std::move(function)) {}
+  std::string_view name() const override { return "on_epoch_end"; }
+  void on_epoch_end(Trainer& /*trainer*/, const EpochLogs& logs) override { function_(logs); }
+
+ private:
+  std::function<void(const EpochLogs&)> function_;
+};
+
+}  // namespace glassnet

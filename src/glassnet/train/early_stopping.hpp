@@ -1,0 +1,44 @@
+#pragma once
+// Early stopping, as Keras' EarlyStopping(monitor, patience, min_delta,
+// restore_best_weights): after each epoch the monitored loss (lower is better) is
+// compared with the best so far; an improvement is a decrease by more than min_delta.
+// After `patience` epochs without improvement, training stops. With restore_best, the
+// parameters (and buffers) of the best epoch are put back when training ends.
+
+#include "glassnet/train/callback.hpp"
+
+namespace glassnet {
+
+enum class Monitored { val_loss, train_loss };
+
+struct EarlyStoppingOptions {
+  Monitored monitor = Monitored::val_loss;  // falls back to train_loss without validation data
+  Index patience = 10;
+  double min_delta = 0.0;
+  bool restore_best = true;
+};
+
+class EarlyStopping : public Callback {
+ public:
+  explicit EarlyStopping(EarlyStoppingOptions options = {});
+  std::string_view name() const override { return "early_stopping"; }
+  void on_train_begin(Trainer& trainer) override;
+  void on_epoch_end(Trainer& trainer, const EpochLogs& logs) override;
+  void on_train_end(Trainer& trainer) override;
+  CallbackState state() const override;
+  void load_state(const CallbackState& state) override;
+
+  Index best_epoch() const { return best_epoch_; }
+  double best() const { return best_; }
+  Index stopped_epoch() const { return stopped_epoch_; }  // 0 if it never stopped training
+
+ private:
+  EarlyStoppingOptions options_;
+  double best_ = 0.0;
+  Index best_epoch_ = 0;  // 0: no epoch seen yet
+  Index wait_ = 0;
+  Index stopped_epoch_ = 0;
+  std::vector<Scalar> best_values_;
+};
+
+}  // namespace glassnet
