@@ -10,6 +10,7 @@
 #include "glassnet/loss/bce_with_logits.hpp"
 #include "glassnet/loss/softmax_cross_entropy.hpp"
 #include "glassnet/nn/network.hpp"
+#include "glassnet/optim/adam.hpp"
 #include "glassnet/optim/sgd.hpp"
 #include "glassnet/train/trainer.hpp"
 
@@ -99,6 +100,51 @@ TEST(SteadyStateAllocation, TrainingStepsAfterTheFirstAllocateNothing) {
     }
     EXPECT_EQ(g_allocations.load() - before, 0) << "heap allocations during steps 2..20";
   }
+}
+
+// The real loop, with the training toolkit in play: allocations seen at the end of each
+// step must not grow within an epoch after its second step.
+struct AllocationsPerStep : Callback {
+  std::vector<std::pair<Index, long>> seen;  // (epoch, allocations so far)
+  std::string_view name() const override { return "allocations"; }
+  void on_step_end(Trainer&, const StepLogs& logs) override {
+    const long now = g_allocations.load();
+    if (seen.size() == seen.capacity()) return;  // recording must not allocate either
+    seen.emplace_back(logs.epoch, now);
+  }
+};
+
+TEST(SteadyStateAllocation, FitWithNormalisationDropoutResidualAdamClippingAndAccumulation) {
+  Rng rng(2);
+  auto network = make_network({.in_features = 12,
+                               .hidden = {32, 32, 32},
+                               .activation = Activation::gelu,
+                               .out_features = 1,
+                               .norm = Normalization::batch,
+                               .dropout = 0.2,
+                               .residual = true},
+                              rng);
+  const BceWithLogits loss;
+  Adam adam(1e-3, {.weight_decay = {.rate = 1e-4}});
+  Trainer trainer(*network, loss, adam);
+  trainer.set_schedule(std::make_unique<CosineSchedule>(3, 1));
+  AllocationsPerStep recorder;
+  recorder.seen.reserve(1000);
+  trainer.add_callback(recorder);
+  Matrix x(500, 12), y(500, 1);
+  for (Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<Scalar>(rng.normal());
+  for (Index i = 0; i < 500; ++i) y(i, 0) = x(i, 0) > 0 ? 1 : 0;
+  trainer.fit({x, y}, {.epochs = 3, .batch_size = 16, .seed = 1, .accumulation_steps = 2, .clip_norm = 1.0});
+  int checked = 0;
+  for (std::size_t k = 2; k < recorder.seen.size(); ++k) {
+    if (recorder.seen[k].first != recorder.seen[k - 1].first ||
+        recorder.seen[k - 1].first != recorder.seen[k - 2].first) {
+      continue;  // an epoch boundary (logs, validation) lies between these steps
+    }
+    EXPECT_EQ(recorder.seen[k].second, recorder.seen[k - 1].second) << "step " << k + 1;
+    ++checked;
+  }
+  EXPECT_GT(checked, 40);
 }
 
 TEST(SteadyStateAllocation, TheCounterSeesAllocations) {

@@ -253,14 +253,18 @@ TEST(GradientCheck, NetworksWithNormalisationDropoutAndResidualBlocks) {
     for (bool residual : {false, true}) {
       for (double dropout : {0.0, 0.25}) {
         for (Mode mode : {Mode::train, Mode::eval}) {
-          const std::string label =
-              fmt::format("norm {} residual {} dropout {} {}", normalization_name(norm), residual, dropout,
-                          mode == Mode::train ? "train" : "eval");
+          const std::string label = fmt::format("norm {} residual {} dropout {} {}", normalization_name(norm), residual,
+                                                dropout, mode == Mode::train ? "train" : "eval");
           SCOPED_TRACE(label);
           Rng rng(77);
-          NetworkSpec spec{.in_features = 4, .hidden = {6, 6, 6}, .activation = Activation::tanh,
-                           .out_features = 3, .output = OutputTransform::softmax, .norm = norm,
-                           .dropout = dropout, .residual = residual};
+          NetworkSpec spec{.in_features = 4,
+                           .hidden = {6, 6, 6},
+                           .activation = Activation::tanh,
+                           .out_features = 3,
+                           .output = OutputTransform::softmax,
+                           .norm = norm,
+                           .dropout = dropout,
+                           .residual = residual};
           auto network = make_network(spec, rng);
           testing::randomize(network->params(), rng);
           network->layers().set_input_gradient_needed(true);

@@ -1,7 +1,6 @@
 #include "glassnet/io/safetensors.hpp"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstring>
@@ -67,7 +66,8 @@ TEST(Safetensors, RejectsEveryMalformedFileWithAClearError) {
   expect_rejected(too_long, "runs past the end");
   expect_rejected(with_header("{not json", 0), "not valid JSON");
   expect_rejected(with_header("[1, 2]", 0), "not a JSON object");
-  expect_rejected(with_header(R"({"w": {"dtype": "I8", "shape": [1], "data_offsets": [0, 1]}})", 1), "unsupported dtype");
+  expect_rejected(with_header(R"({"w": {"dtype": "I8", "shape": [1], "data_offsets": [0, 1]}})", 1),
+                  "unsupported dtype");
   expect_rejected(with_header(R"({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}})", 8), "need 8");
   expect_rejected(with_header(R"({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})", 4), "outside");
   expect_rejected(with_header(R"({"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})", 4),
@@ -78,8 +78,9 @@ TEST(Safetensors, RejectsEveryMalformedFileWithAClearError) {
                               12),
                   "overlap");
   expect_rejected(with_header(R"({"__metadata__": {"k": 1}})", 0), "not a string");
-  expect_rejected(with_header(R"({"w": {"dtype": "F32", "shape": [4611686018427387904, 4], "data_offsets": [0, 4]}})", 4),
-                  "too large");
+  expect_rejected(
+      with_header(R"({"w": {"dtype": "F32", "shape": [4611686018427387904, 4], "data_offsets": [0, 4]}})", 4),
+      "too large");
 }
 
 TEST(Safetensors, TruncatingAValidFileAnywhereIsAnErrorNotACrash) {

@@ -137,8 +137,13 @@ TEST(Residual, AddsTheInputToTheBlocksOutput) {
 
 TEST(NetworkSpec, BuildsNormalisationDropoutAndResidualBlocks) {
   Rng rng(1);
-  auto network = make_network({.in_features = 5, .hidden = {8, 8, 8}, .activation = Activation::relu,
-                               .out_features = 1, .norm = Normalization::batch, .dropout = 0.1, .residual = true},
+  auto network = make_network({.in_features = 5,
+                               .hidden = {8, 8, 8},
+                               .activation = Activation::relu,
+                               .out_features = 1,
+                               .norm = Normalization::batch,
+                               .dropout = 0.1,
+                               .residual = true},
                               rng);
   // layers.0-3: linear, batch_norm, relu, dropout (width changes 5 → 8: no residual);
   // layers.4, layers.5: residual blocks; layers.6: the output.

@@ -72,8 +72,10 @@ TEST(Optimizers, SgdWithMomentumAndDampening) {
       sgd,
       [](double& th, double g, int t, double wd, std::vector<double>& s) {
         g += wd * th;
-        if (t == 1) s = {g};
-        else s[0] = 0.9 * s[0] + 0.9 * g;  // (1 − dampening) g
+        if (t == 1)
+          s = {g};
+        else
+          s[0] = 0.9 * s[0] + 0.9 * g;  // (1 − dampening) g
         th -= 0.05 * s[0];
       },
       0.001);
@@ -85,8 +87,10 @@ TEST(Optimizers, SgdWithNesterovMomentum) {
   expect_matches_reference(
       sgd,
       [](double& th, double g, int t, double, std::vector<double>& s) {
-        if (t == 1) s = {g};
-        else s[0] = 0.8 * s[0] + g;
+        if (t == 1)
+          s = {g};
+        else
+          s[0] = 0.8 * s[0] + g;
         th -= 0.05 * (g + 0.8 * s[0]);
       },
       0.0);
@@ -95,8 +99,10 @@ TEST(Optimizers, SgdWithNesterovMomentum) {
 ReferenceRule adam_rule(double lr, double b1, double b2, double eps, bool decoupled) {
   return [=](double& th, double g, int t, double wd, std::vector<double>& s) {
     if (s.empty()) s = {0.0, 0.0};
-    if (decoupled) th *= 1.0 - lr * wd;
-    else g += wd * th;
+    if (decoupled)
+      th *= 1.0 - lr * wd;
+    else
+      g += wd * th;
     s[0] = b1 * s[0] + (1 - b1) * g;
     s[1] = b2 * s[1] + (1 - b2) * g * g;
     const double m_hat = s[0] / (1 - std::pow(b1, t));
@@ -128,8 +134,9 @@ TEST(Optimizers, RmspropPlainCenteredAndWithMomentum) {
   for (bool centered : {false, true}) {
     for (double momentum : {0.0, 0.7}) {
       SCOPED_TRACE(testing::Message() << "centered " << centered << " momentum " << momentum);
-      Rmsprop rmsprop(0.01, {.alpha = 0.9, .epsilon = 1e-8, .momentum = momentum, .centered = centered,
-                             .weight_decay = {.rate = 0.02}});
+      Rmsprop rmsprop(
+          0.01,
+          {.alpha = 0.9, .epsilon = 1e-8, .momentum = momentum, .centered = centered, .weight_decay = {.rate = 0.02}});
       expect_matches_reference(
           rmsprop,
           [=](double& th, double g, int, double wd, std::vector<double>& s) {
@@ -190,6 +197,33 @@ TEST(Optimizers, StateRoundTripsAndContinuesIdentically) {
   EXPECT_TRUE(std::equal(a.params.values().begin(), a.params.values().end(), b.params.values().begin()));
   Sgd sgd(0.1, {.momentum = 0.9});
   EXPECT_THROW(sgd.load_state(first.state(), b.params), Error);
+}
+
+TEST(Optimizers, AFrozenParametersStateIsLeftUntouched) {
+  Fixture f;
+  f.params.unfreeze("f.");
+  Adam adam(0.01);
+  Rng rng(8);
+  const auto fill_grads = [&] {
+    for (auto& g : f.params.grads()) g = static_cast<Scalar>(rng.normal());
+  };
+  fill_grads();
+  adam.step(f.params);
+  f.params.freeze("f.");
+  const Optimizer::State before = adam.state();
+  for (int t = 0; t < 3; ++t) {
+    fill_grads();
+    adam.step(f.params);
+  }
+  const Optimizer::State after = adam.state();
+  const auto& frozen = f.params.info(f.frozen);
+  for (std::size_t b = 0; b < after.buffers.size(); ++b) {
+    for (Index i = frozen.offset; i < frozen.offset + frozen.size(); ++i) {
+      EXPECT_EQ(after.buffers[b].second[i], before.buffers[b].second[i]) << after.buffers[b].first;
+    }
+  }
+  EXPECT_EQ(after.param_steps[2], 1) << "a frozen parameter's step count does not advance";
+  EXPECT_EQ(after.param_steps[0], 4);
 }
 
 TEST(Optimizers, RejectBadSettings) {

@@ -4,7 +4,6 @@
 // early stopping's history); and a checkpoint that does not fit is refused untouched.
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -28,9 +27,9 @@ struct TempDir {
   fs::path path;
   TempDir() {
     static int count = 0;
-    path = fs::temp_directory_path() / ("glassnet-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
-                                        std::to_string(++count));
+    path = fs::temp_directory_path() /
+           ("glassnet-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" + std::to_string(++count));
     fs::remove_all(path);
     fs::create_directories(path);
   }
@@ -50,8 +49,13 @@ struct Data {
   }
 };
 
-const NetworkSpec kSpec{.in_features = 4, .hidden = {16, 16}, .activation = Activation::relu, .out_features = 3,
-                        .output = OutputTransform::softmax, .norm = Normalization::batch, .dropout = 0.2,
+const NetworkSpec kSpec{.in_features = 4,
+                        .hidden = {16, 16},
+                        .activation = Activation::relu,
+                        .out_features = 3,
+                        .output = OutputTransform::softmax,
+                        .norm = Normalization::batch,
+                        .dropout = 0.2,
                         .residual = true};
 
 // Trains to `epochs` from `seed`; checkpoints every 2 epochs into `directory`; if
@@ -93,7 +97,8 @@ TEST(Checkpoint, ResumingIsBitIdenticalToAnUninterruptedRun) {
     // And the checkpoints the two runs wrote for epoch 6 are identical files.
     std::ifstream a(Checkpointing::path_for(uninterrupted.path, 6), std::ios::binary);
     std::ifstream b(Checkpointing::path_for(interrupted.path, 6), std::ios::binary);
-    const std::string bytes_a((std::istreambuf_iterator<char>(a)), {}), bytes_b((std::istreambuf_iterator<char>(b)), {});
+    const std::string bytes_a((std::istreambuf_iterator<char>(a)), {}),
+        bytes_b((std::istreambuf_iterator<char>(b)), {});
     EXPECT_FALSE(bytes_a.empty());
     EXPECT_EQ(bytes_a, bytes_b);
   }

@@ -5,9 +5,8 @@
 // the last layer's and accuracy stays at chance; with ReLU, He initialisation and
 // batch normalisation the same network learns. For every seed tested.
 
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/loss/bce_with_logits.hpp"
@@ -27,8 +26,11 @@ Outcome train_incident(Activation activation, Normalization norm, std::uint64_t 
   const Dataset train = make_xor(2000, 10, 100 + seed);
   const Dataset test = make_xor(1000, 10, 200 + seed);
   Rng rng(seed);
-  auto network = make_network({.in_features = 10, .hidden = std::vector<Index>(15, 64), .activation = activation,
-                               .out_features = 1, .norm = norm},
+  auto network = make_network({.in_features = 10,
+                               .hidden = std::vector<Index>(15, 64),
+                               .activation = activation,
+                               .out_features = 1,
+                               .norm = norm},
                               rng);
   const BceWithLogits loss;
   Sgd sgd(0.05, {.momentum = 0.9});
@@ -47,9 +49,8 @@ Outcome train_incident(Activation activation, Normalization norm, std::uint64_t 
   loss.value_and_gradient(logits, train.y, {}, view(dlogits));
   network->layers().backward(dlogits);
   const auto& all = params.params();
-  const auto last_weight = std::find_if(all.rbegin(), all.rend(), [](const ParamInfo& info) {
-    return info.role == ParamRole::weight;
-  });
+  const auto last_weight =
+      std::find_if(all.rbegin(), all.rend(), [](const ParamInfo& info) { return info.role == ParamRole::weight; });
   return {static_cast<double>(correct) / static_cast<double>(p.rows()),
           static_cast<double>(params.grad(params.find("layers.0.weight")).norm()),
           static_cast<double>(params.grad(params.find(last_weight->name)).norm())};

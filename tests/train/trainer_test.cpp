@@ -31,7 +31,8 @@ std::vector<Scalar> train_weights(std::uint64_t seed, Index epochs, bool shuffle
   Matrix x, y;
   make_data(100, x, y, 7);
   Rng rng(seed);
-  auto network = make_network({.in_features = 2, .hidden = {8}, .activation = Activation::tanh, .out_features = 1}, rng);
+  auto network =
+      make_network({.in_features = 2, .hidden = {8}, .activation = Activation::tanh, .out_features = 1}, rng);
   const BceWithLogits loss;
   Sgd sgd(0.1);
   Trainer trainer(*network, loss, sgd);
@@ -44,13 +45,16 @@ TEST(Trainer, TheSameSeedGivesBitIdenticalWeights) {
   EXPECT_NE(train_weights(3, 5), train_weights(4, 5));
 }
 
-TEST(Trainer, ShufflingChangesTheBatchesButNotTheData) { EXPECT_NE(train_weights(3, 2, true), train_weights(3, 2, false)); }
+TEST(Trainer, ShufflingChangesTheBatchesButNotTheData) {
+  EXPECT_NE(train_weights(3, 2, true), train_weights(3, 2, false));
+}
 
 TEST(Trainer, LearnsASeparableProblemAndLogsEveryEpoch) {
   Matrix x, y;
   make_data(200, x, y, 1);
   Rng rng(1);
-  auto network = make_network({.in_features = 2, .hidden = {8}, .activation = Activation::relu, .out_features = 1}, rng);
+  auto network =
+      make_network({.in_features = 2, .hidden = {8}, .activation = Activation::relu, .out_features = 1}, rng);
   const BceWithLogits loss;
   Sgd sgd(0.2);
   Trainer trainer(*network, loss, sgd);
@@ -70,8 +74,12 @@ TEST(Trainer, ValidationIsEvaluatedInEvaluationModeEachEpoch) {
   make_data(100, x, y, 1);
   make_data(50, vx, vy, 2);
   Rng rng(1);
-  auto network = make_network({.in_features = 2, .hidden = {8}, .activation = Activation::relu, .out_features = 1,
-                               .norm = Normalization::batch, .dropout = 0.5},
+  auto network = make_network({.in_features = 2,
+                               .hidden = {8},
+                               .activation = Activation::relu,
+                               .out_features = 1,
+                               .norm = Normalization::batch,
+                               .dropout = 0.5},
                               rng);
   const BceWithLogits loss;
   Sgd sgd(0.1);
@@ -103,8 +111,8 @@ TEST(Trainer, GradientAccumulationEqualsOneLargerBatch) {
   std::vector<Scalar> weights[2];
   for (int k = 0; k < 2; ++k) {
     Rng rng(5);
-    auto network = make_network({.in_features = 2, .hidden = {6, 6}, .activation = Activation::tanh, .out_features = 1},
-                                rng);
+    auto network =
+        make_network({.in_features = 2, .hidden = {6, 6}, .activation = Activation::tanh, .out_features = 1}, rng);
     const BceWithLogits loss;
     Sgd sgd(0.3, {.momentum = 0.9});
     Trainer trainer(*network, loss, sgd);
@@ -128,12 +136,13 @@ TEST(Trainer, GradientAccumulationRespectsSampleWeights) {
   std::vector<Scalar> weights[2];
   for (int k = 0; k < 2; ++k) {
     Rng rng(5);
-    auto network = make_network({.in_features = 2, .hidden = {5}, .activation = Activation::tanh, .out_features = 1}, rng);
+    auto network =
+        make_network({.in_features = 2, .hidden = {5}, .activation = Activation::tanh, .out_features = 1}, rng);
     const BceWithLogits loss;
     Sgd sgd(0.5);
     Trainer trainer(*network, loss, sgd);
-    trainer.fit({x, y, sample_weights}, {.epochs = 2, .batch_size = k == 0 ? 20 : 5, .seed = 3,
-                                         .accumulation_steps = k == 0 ? 1 : 4});
+    trainer.fit({x, y, sample_weights},
+                {.epochs = 2, .batch_size = k == 0 ? 20 : 5, .seed = 3, .accumulation_steps = k == 0 ? 1 : 4});
     weights[k] = values_of(*network);
   }
   for (std::size_t i = 0; i < weights[0].size(); ++i) {
@@ -225,8 +234,8 @@ TEST(Trainer, AFrozenLayerStaysBitIdenticalWhileTheRestLearns) {
   trainer.fit({x, y}, {.epochs = 5, .batch_size = 16, .seed = 1});
   const ParamStore& params = network->params();
   for (const auto& p : params.params()) {
-    const bool same = std::equal(before.begin() + p.offset, before.begin() + p.offset + p.size(),
-                                 params.values().begin() + p.offset);
+    const bool same =
+        std::equal(before.begin() + p.offset, before.begin() + p.offset + p.size(), params.values().begin() + p.offset);
     if (p.name.starts_with("layers.0.")) {
       EXPECT_TRUE(same) << p.name << " is frozen";
     } else {
@@ -239,8 +248,12 @@ TEST(Trainer, ThirtyTwoResidualBlocksStillTrain) {
   Matrix x, y;
   make_data(256, x, y, 9);
   Rng rng(4);
-  auto network = make_network({.in_features = 2, .hidden = std::vector<Index>(33, 16), .activation = Activation::relu,
-                               .out_features = 1, .norm = Normalization::batch, .residual = true},
+  auto network = make_network({.in_features = 2,
+                               .hidden = std::vector<Index>(33, 16),
+                               .activation = Activation::relu,
+                               .out_features = 1,
+                               .norm = Normalization::batch,
+                               .residual = true},
                               rng);
   Index blocks = 0;
   for (Index i = 0; i < network->layers().size(); ++i) blocks += network->layers().layer(i).kind() == "residual";

@@ -37,7 +37,7 @@ struct GradientCheckOptions {
   double step = kDoublePrecision ? 1e-3 : 1e-2;
   double floor = kDoublePrecision ? 1e-4 : 1e-1;
   bool check_input = true;  // also check dL/dx
-  Mode mode = Mode::train;   // the mode of every forward
+  Mode mode = Mode::train;  // the mode of every forward
 };
 
 // A scalar objective of a layer's output: its value, and its gradient dy = dL/dy.

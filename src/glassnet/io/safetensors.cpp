@@ -48,8 +48,8 @@ std::vector<std::byte> encode_safetensors(const SafetensorsFile& file) {
     const std::size_t size = dtype_size(t.dtype);
     if (size == 0) throw Error(fmt::format("tensor '{}': unsupported dtype '{}'", t.name, t.dtype));
     if (element_count(t.shape) != static_cast<std::int64_t>(t.values.size())) {
-      throw Error(fmt::format("tensor '{}': shape holds {} values, {} given", t.name, element_count(t.shape),
-                              t.values.size()));
+      throw Error(
+          fmt::format("tensor '{}': shape holds {} values, {} given", t.name, element_count(t.shape), t.values.size()));
     }
     if (t.name == "__metadata__" || header.contains(t.name)) {
       throw Error(fmt::format("tensor name '{}' is used twice or reserved", t.name));
@@ -83,8 +83,8 @@ std::vector<std::byte> encode_safetensors(const SafetensorsFile& file) {
 SafetensorsFile decode_safetensors(const std::vector<std::byte>& bytes, const std::string& source) {
   const auto fail = [&](const std::string& what) { return Error(fmt::format("{}: {}", source, what)); };
   if (bytes.size() < 8) {
-    throw fail(fmt::format("not a safetensors file: {} bytes, expected at least an 8-byte header length",
-                           bytes.size()));
+    throw fail(
+        fmt::format("not a safetensors file: {} bytes, expected at least an 8-byte header length", bytes.size()));
   }
   std::uint64_t length = 0;
   std::memcpy(&length, bytes.data(), 8);
@@ -114,8 +114,7 @@ SafetensorsFile decode_safetensors(const std::vector<std::byte>& bytes, const st
       continue;
     }
     const auto where = [&](const std::string& what) { return fail(fmt::format("tensor '{}': {}", name, what)); };
-    if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
-        !entry.contains("data_offsets")) {
+    if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") || !entry.contains("data_offsets")) {
       throw where("expected an object with dtype, shape and data_offsets");
     }
     SafetensorsTensor tensor;
@@ -169,8 +168,8 @@ SafetensorsFile decode_safetensors(const std::vector<std::byte>& bytes, const st
     const auto& previous = ranges[order[k - 1]];
     const auto& current = ranges[order[k]];
     if (current.first < previous.second && current.first != current.second && previous.first != previous.second) {
-      throw fail(fmt::format("tensors '{}' and '{}' overlap", file.tensors[order[k - 1]].name,
-                             file.tensors[order[k]].name));
+      throw fail(
+          fmt::format("tensors '{}' and '{}' overlap", file.tensors[order[k - 1]].name, file.tensors[order[k]].name));
     }
   }
   std::vector<SafetensorsTensor> sorted;

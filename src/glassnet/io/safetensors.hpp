@@ -20,9 +20,9 @@ namespace glassnet {
 
 struct SafetensorsTensor {
   std::string name;
-  std::string dtype;            // "F32" or "F64"
+  std::string dtype;  // "F32" or "F64"
   std::vector<std::int64_t> shape;
-  std::vector<double> values;   // converted to double on reading; written in `dtype`
+  std::vector<double> values;  // converted to double on reading; written in `dtype`
 };
 
 struct SafetensorsFile {

@@ -46,8 +46,9 @@ ConstMatrixView BatchNorm::forward(ConstMatrixView x, Mode mode) {
   const auto eps = static_cast<Scalar>(epsilon_);
   if (mode == Mode::train) {
     if (batch < 2) {
-      throw Error("batch_norm: training needs at least 2 rows per batch (a single row has no spread); "
-                  "use a larger batch size");
+      throw Error(
+          "batch_norm: training needs at least 2 rows per batch (a single row has no spread); "
+          "use a larger batch size");
     }
     mean = x.colwise().sum() / static_cast<Scalar>(batch);
     x_hat = x.rowwise() - mean.row(0);
@@ -65,8 +66,8 @@ ConstMatrixView BatchNorm::forward(ConstMatrixView x, Mode mode) {
   }
   x_hat.array().rowwise() *= inv_std.row(0).array();
   MatrixView y = y_.view();
-  y.array() = (x_hat.array().rowwise() * store_->value(weight_).row(0).array()).rowwise() +
-              store_->value(bias_).row(0).array();
+  y.array() =
+      (x_hat.array().rowwise() * store_->value(weight_).row(0).array()).rowwise() + store_->value(bias_).row(0).array();
   return y_.view();
 }
 
@@ -75,7 +76,7 @@ ConstMatrixView BatchNorm::backward(ConstMatrixView dy) {
   const ConstMatrixView x_hat = x_hat_.view();
   column_sums_.resize(2, features_);
   MatrixView sums = column_sums_.view();
-  sums.row(0) = dy.colwise().sum();                             // Σ dy
+  sums.row(0) = dy.colwise().sum();                            // Σ dy
   sums.row(1) = (dy.array() * x_hat.array()).colwise().sum();  // Σ dy x̂
   if (store_->trainable(weight_)) store_->grad(weight_).row(0) += sums.row(1);
   if (store_->trainable(bias_)) store_->grad(bias_).row(0) += sums.row(0);
@@ -88,8 +89,7 @@ ConstMatrixView BatchNorm::backward(ConstMatrixView dy) {
   if (mode_ == Mode::train) {
     const auto n = static_cast<Scalar>(batch);
     // dx = γ/(B √(σ²+ε)) · (B dy − Σ dy − x̂ Σ dy x̂)
-    dx.array() = ((dy.array() * n).rowwise() - sums.row(0).array()) -
-                 (x_hat.array().rowwise() * sums.row(1).array());
+    dx.array() = ((dy.array() * n).rowwise() - sums.row(0).array()) - (x_hat.array().rowwise() * sums.row(1).array());
     dx.array().rowwise() *= (gamma * inv_std / n);
   } else {
     dx.array() = dy.array().rowwise() * (gamma * inv_std);

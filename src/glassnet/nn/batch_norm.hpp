@@ -41,7 +41,7 @@ class BatchNorm : public Layer {
   Buffer x_hat_;             // [B, F]
   Buffer y_;
   Buffer dx_;
-  Buffer column_sums_;       // [2, F]: Σ dy and Σ dy x̂
+  Buffer column_sums_;  // [2, F]: Σ dy and Σ dy x̂
 };
 
 }  // namespace glassnet

@@ -39,8 +39,8 @@ ConstMatrixView LayerNorm::forward(ConstMatrixView x, Mode /*mode*/) {
     x_hat.row(i) *= inv_std(i, 0);
   }
   MatrixView y = y_.view();
-  y.array() = (x_hat.array().rowwise() * store_->value(weight_).row(0).array()).rowwise() +
-              store_->value(bias_).row(0).array();
+  y.array() =
+      (x_hat.array().rowwise() * store_->value(weight_).row(0).array()).rowwise() + store_->value(bias_).row(0).array();
   return y_.view();
 }
 
@@ -59,8 +59,8 @@ ConstMatrixView LayerNorm::backward(ConstMatrixView dy) {
   for (Index i = 0; i < dy.rows(); ++i) {
     const Scalar sum_g = dx.row(i).sum();
     const Scalar sum_g_xhat = dx.row(i).dot(x_hat.row(i));
-    dx.row(i).array() = (f * dx.row(i).array() - sum_g - x_hat.row(i).array() * sum_g_xhat) *
-                        (inv_std_.view()(i, 0) / f);
+    dx.row(i).array() =
+        (f * dx.row(i).array() - sum_g - x_hat.row(i).array() * sum_g_xhat) * (inv_std_.view()(i, 0) / f);
   }
   return dx_.view();
 }

@@ -30,7 +30,7 @@ class LayerNorm : public Layer {
   Buffer inv_std_;  // [B, 1]
   Buffer x_hat_;    // [B, F]
   Buffer y_;
-  Buffer dx_;       // [B, F]: g = dy γ first, then dx
+  Buffer dx_;  // [B, F]: g = dy γ first, then dx
 };
 
 }  // namespace glassnet

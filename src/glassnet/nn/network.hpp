@@ -14,8 +14,8 @@
 
 #include <memory>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "glassnet/nn/activations.hpp"

@@ -13,8 +13,8 @@ Residual::Residual(std::unique_ptr<Sequential> body) : body_(std::move(body)) {
 Index Residual::build(Index in_features, ParamStore& store, const std::string& prefix) {
   const Index out = body_->build(in_features, store, prefix + "body.");
   if (out != in_features) {
-    throw Error(fmt::format("residual: the block maps {} features to {}; y = x + f(x) needs equal widths",
-                            in_features, out));
+    throw Error(
+        fmt::format("residual: the block maps {} features to {}; y = x + f(x) needs equal widths", in_features, out));
   }
   return in_features;
 }

@@ -23,20 +23,24 @@ void Optimizer::set_learning_rate(double learning_rate) {
 }
 
 void Optimizer::step(ParamStore& params) {
-  // State is sized on the first step (and if parameters were added since).
-  const auto size = static_cast<std::size_t>(params.size());
-  for (auto& [name, buffer] : buffers()) {
-    if (buffer->size() != size) buffer->resize(size, Scalar(0));
+  // State is sized on the first step (and again only if parameters were added since:
+  // listing the buffers builds a vector, which a steady-state step must not).
+  if (sized_for_ != params.size()) {
+    const auto size = static_cast<std::size_t>(params.size());
+    for (auto& [name, buffer] : buffers()) {
+      if (buffer->size() != size) buffer->resize(size, Scalar(0));
+    }
+    param_steps_.resize(params.params().size(), 0);
+    sized_for_ = params.size();
   }
-  param_steps_.resize(params.params().size(), 0);
 
   Scalar* values = params.values().data();
   const Scalar* grads = params.grads().data();
   for (std::size_t i = 0; i < params.params().size(); ++i) {
     const ParamInfo& p = params.params()[i];
     if (!p.trainable) continue;
-    const bool decays = p.role == ParamRole::weight ||
-                        (weight_decay_.decay_biases_and_norms && p.role != ParamRole::buffer);
+    const bool decays =
+        p.role == ParamRole::weight || (weight_decay_.decay_biases_and_norms && p.role != ParamRole::buffer);
     const Index t = ++param_steps_[i];
     update(values + p.offset, grads + p.offset, p.offset, p.size(), t, decays ? weight_decay_.rate : 0.0);
   }
@@ -53,8 +57,8 @@ Optimizer::State Optimizer::state() const {
 void Optimizer::load_state(const State& state, const ParamStore& params) {
   auto own = buffers();
   if (state.buffers.size() != own.size()) {
-    throw Error(fmt::format("{} optimizer state: expected {} buffers, found {}", name(), own.size(),
-                            state.buffers.size()));
+    throw Error(
+        fmt::format("{} optimizer state: expected {} buffers, found {}", name(), own.size(), state.buffers.size()));
   }
   if (!state.param_steps.empty() && state.param_steps.size() != params.params().size()) {
     throw Error(fmt::format("{} optimizer state: step counts for {} parameters; the model has {}", name(),
@@ -73,6 +77,7 @@ void Optimizer::load_state(const State& state, const ParamStore& params) {
   }
   for (std::size_t i = 0; i < own.size(); ++i) *own[i].second = state.buffers[i].second;
   param_steps_ = state.param_steps;
+  sized_for_ = -1;  // the next step checks the loaded sizes
 }
 
 }  // namespace glassnet

@@ -29,7 +29,7 @@ class Optimizer {
  public:
   // Everything a checkpoint needs to continue bit-identically.
   struct State {
-    std::vector<Index> param_steps;                                   // t of each parameter
+    std::vector<Index> param_steps;                                    // t of each parameter
     std::vector<std::pair<std::string, std::vector<Scalar>>> buffers;  // each sized like the store
   };
 
@@ -61,6 +61,7 @@ class Optimizer {
   double learning_rate_ = 0.0;
   WeightDecay weight_decay_;
   std::vector<Index> param_steps_;
+  Index sized_for_ = -1;  // the store size the state was last sized for
 };
 
 }  // namespace glassnet

@@ -14,7 +14,8 @@ double ConstantSchedule::learning_rate(long /*epoch*/, double base) const { retu
 
 StepSchedule::StepSchedule(long step_size, double gamma) : step_size_(step_size), gamma_(gamma) {
   if (step_size <= 0) throw Error(fmt::format("step schedule: expected a step size > 0, got {}", step_size));
-  if (!(gamma > 0.0 && gamma <= 1.0)) throw Error(fmt::format("step schedule: expected gamma in (0, 1], got {}", gamma));
+  if (!(gamma > 0.0 && gamma <= 1.0))
+    throw Error(fmt::format("step schedule: expected gamma in (0, 1], got {}", gamma));
 }
 
 double StepSchedule::learning_rate(long epoch, double base) const {

@@ -28,11 +28,11 @@ struct StepLogs {
 };
 
 struct EpochLogs {
-  Index epoch = 0;                  // 1-based
-  double train_loss = 0.0;          // mean loss over the epoch's rows, as trained
-  std::optional<double> val_loss;   // mean validation loss in evaluation mode, if there is validation data
-  double learning_rate = 0.0;       // used during the epoch
-  double seconds = 0.0;             // wall time of the epoch
+  Index epoch = 0;                 // 1-based
+  double train_loss = 0.0;         // mean loss over the epoch's rows, as trained
+  std::optional<double> val_loss;  // mean validation loss in evaluation mode, if there is validation data
+  double learning_rate = 0.0;      // used during the epoch
+  double seconds = 0.0;            // wall time of the epoch
 };
 
 // A callback's saved history: plain numbers, and optionally one vector of values.

@@ -42,7 +42,9 @@ Rng::State rng_from_json(const json& j) {
 }
 
 SafetensorsTensor flat_tensor(std::string name, const std::vector<Scalar>& values) {
-  return {std::move(name), kDtype, {static_cast<std::int64_t>(values.size())},
+  return {std::move(name),
+          kDtype,
+          {static_cast<std::int64_t>(values.size())},
           std::vector<double>(values.begin(), values.end())};
 }
 
@@ -63,13 +65,15 @@ void Trainer::save_checkpoint(const std::filesystem::path& path) const {
                             std::vector<double>(v, v + p.size())});
   }
   const Optimizer::State optimizer_state = optimizer_.state();
-  for (const auto& [name, values] : optimizer_state.buffers) file.tensors.push_back(flat_tensor("optimizer." + name, values));
+  for (const auto& [name, values] : optimizer_state.buffers)
+    file.tensors.push_back(flat_tensor("optimizer." + name, values));
 
   json callbacks = json::object();
   for (const Callback* callback : callbacks_) {
     const CallbackState state = callback->state();
     callbacks[std::string(callback->name())] = state.numbers;
-    if (!state.values.empty()) file.tensors.push_back(flat_tensor("callback." + std::string(callback->name()), state.values));
+    if (!state.values.empty())
+      file.tensors.push_back(flat_tensor("callback." + std::string(callback->name()), state.values));
   }
   std::vector<Rng*> layer_rngs;
   const_cast<Network&>(network_).layers().collect_rngs(layer_rngs);  // only read here
@@ -181,7 +185,8 @@ void Trainer::load_checkpoint(const std::filesystem::path& path) {
   for (std::size_t i = 0; i < params.params().size(); ++i) {
     const auto& p = params.params()[i];
     Scalar* v = params.values().data() + p.offset;
-    for (Index k = 0; k < p.size(); ++k) v[k] = static_cast<Scalar>(model_tensors[i]->values[static_cast<std::size_t>(k)]);
+    for (Index k = 0; k < p.size(); ++k)
+      v[k] = static_cast<Scalar>(model_tensors[i]->values[static_cast<std::size_t>(k)]);
   }
   for (std::size_t i = 0; i < layer_rngs.size(); ++i) layer_rngs[i]->set_state(layer_rng_states[i]);
   schedule_->load_state(schedule_state);

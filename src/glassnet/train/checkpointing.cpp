@@ -22,7 +22,8 @@ void Checkpointing::on_epoch_end(Trainer& trainer, const EpochLogs& logs) {
   if (logs.epoch % every_epochs_ != 0) return;
   std::error_code error;
   std::filesystem::create_directories(directory_, error);
-  if (error) throw Error(fmt::format("{}: cannot create the checkpoint directory: {}", directory_.string(), error.message()));
+  if (error)
+    throw Error(fmt::format("{}: cannot create the checkpoint directory: {}", directory_.string(), error.message()));
   trainer.save_checkpoint(path_for(directory_, logs.epoch));
 }
 

@@ -17,8 +17,7 @@ EarlyStopping::EarlyStopping(EarlyStoppingOptions options) : options_(options) {
 void EarlyStopping::on_train_begin(Trainer& /*trainer*/) { stopped_epoch_ = 0; }
 
 void EarlyStopping::on_epoch_end(Trainer& trainer, const EpochLogs& logs) {
-  const double value =
-      options_.monitor == Monitored::val_loss && logs.val_loss ? *logs.val_loss : logs.train_loss;
+  const double value = options_.monitor == Monitored::val_loss && logs.val_loss ? *logs.val_loss : logs.train_loss;
   if (best_epoch_ == 0 || value < best_ - options_.min_delta) {
     best_ = value;
     best_epoch_ = logs.epoch;

@@ -21,8 +21,8 @@ void check_data(const Network& network, const DataView& data, std::string_view w
     throw Error(fmt::format("{} data has {} rows but {} target rows", what, data.x.rows(), data.targets.rows()));
   }
   if (!data.sample_weights.empty() && static_cast<Index>(data.sample_weights.size()) != data.x.rows()) {
-    throw Error(fmt::format("{} data has {} rows but {} sample weights", what, data.x.rows(),
-                            data.sample_weights.size()));
+    throw Error(
+        fmt::format("{} data has {} rows but {} sample weights", what, data.x.rows(), data.sample_weights.size()));
   }
   if (data.x.rows() == 0) throw Error(fmt::format("{} data has no rows", what));
 }

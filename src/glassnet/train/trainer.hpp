@@ -41,13 +41,13 @@ struct DataView {
 };
 
 struct FitOptions {
-  Index epochs = 10;               // the last epoch to train (a resumed run continues to it)
-  Index batch_size = 32;           // rows per micro-batch; the last of an epoch may be smaller
+  Index epochs = 10;      // the last epoch to train (a resumed run continues to it)
+  Index batch_size = 32;  // rows per micro-batch; the last of an epoch may be smaller
   std::uint64_t seed = 0;
   bool shuffle = true;
-  Index accumulation_steps = 1;    // micro-batches per optimizer step
-  double clip_norm = 0.0;          // clip the global gradient norm to this (0: off)
-  double clip_value = 0.0;         // clamp each gradient to ±this (0: off)
+  Index accumulation_steps = 1;  // micro-batches per optimizer step
+  double clip_norm = 0.0;        // clip the global gradient norm to this (0: off)
+  double clip_value = 0.0;       // clamp each gradient to ±this (0: off)
 };
 
 class Trainer {
@@ -89,8 +89,7 @@ class Trainer {
 
  private:
   // Forward and backward of one micro-batch, gradients scaled by `share`. Returns its loss.
-  double accumulate(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights,
-                    double share);
+  double accumulate(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights, double share);
   // Copies rows of `data` into the batch buffers.
   void gather(const DataView& data, std::span<const Index> rows);
 
