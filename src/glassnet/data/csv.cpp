@@ -1,0 +1,185 @@
+#include "glassnet/data/csv.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <fstream>
+#include <sstream>
+
+#include "glassnet/core/error.hpp"
+
+namespace glassnet {
+namespace {
+
+constexpr std::array<char, 4> kDelimiters{',', ';', '\t', '|'};
+
+std::string describe_delimiter(char d) { return d == '\t' ? "tab" : fmt::format("'{}'", d); }
+
+// The header line's most frequent candidate delimiter outside quotes.
+char detect_delimiter(std::string_view text) {
+  std::array<int, kDelimiters.size()> counts{};
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '"') quoted = !quoted;
+    if (!quoted && (c == '\n' || c == '\r')) break;
+    if (quoted) continue;
+    for (std::size_t k = 0; k < kDelimiters.size(); ++k) counts[k] += c == kDelimiters[k];
+  }
+  std::size_t best = 0;
+  for (std::size_t k = 1; k < counts.size(); ++k) {
+    if (counts[k] > counts[best]) best = k;
+  }
+  return counts[best] > 0 ? kDelimiters[best] : ',';
+}
+
+class Parser {
+ public:
+  Parser(std::string_view text, const std::string& source, char delimiter)
+      : text_(text), source_(source), delimiter_(delimiter) {}
+
+  // Reads one record into fields/positions; false at the end of the text. Empty
+  // lines are skipped.
+  bool next_record(std::vector<std::string>& fields, std::vector<CsvPosition>& positions) {
+    fields.clear();
+    positions.clear();
+    while (at_ < text_.size() && (peek() == '\n' || peek() == '\r')) consume_line_break();  // empty lines
+    if (at_ >= text_.size()) return false;
+    for (;;) {
+      positions.push_back({line_, column_});
+      fields.push_back(read_field());
+      if (at_ >= text_.size()) return true;
+      const char c = peek();
+      if (c == delimiter_) {
+        advance();
+        continue;
+      }
+      consume_line_break();
+      return true;
+    }
+  }
+
+  [[noreturn]] void fail(CsvPosition where, const std::string& what) const {
+    throw Error(fmt::format("{}: {}", csv_location(source_, where), what));
+  }
+
+ private:
+  char peek() const { return text_[at_]; }
+  void advance() {
+    ++at_;
+    ++column_;
+  }
+  void consume_line_break() {
+    if (peek() == '\r') {
+      ++at_;
+      if (at_ < text_.size() && peek() == '\n') ++at_;
+    } else {
+      ++at_;
+    }
+    ++line_;
+    column_ = 1;
+  }
+
+  std::string read_field() {
+    std::string field;
+    if (at_ < text_.size() && peek() == '"') {
+      const CsvPosition opening{line_, column_};
+      advance();
+      for (;;) {
+        if (at_ >= text_.size()) fail(opening, "a quoted field is not closed: expected a closing '\"' before the end of the file");
+        const char c = peek();
+        if (c == '"') {
+          if (at_ + 1 < text_.size() && text_[at_ + 1] == '"') {
+            field += '"';
+            advance();
+            advance();
+            continue;
+          }
+          advance();  // the closing quote
+          if (at_ < text_.size() && peek() != delimiter_ && peek() != '\n' && peek() != '\r') {
+            fail({line_, column_}, fmt::format("expected the delimiter {} or the end of the line after a closing "
+                                               "quote, found '{}'",
+                                               describe_delimiter(delimiter_), peek()));
+          }
+          return field;
+        }
+        if (c == '\n' || c == '\r') {
+          field += '\n';
+          consume_line_break();
+          continue;
+        }
+        field += c;
+        advance();
+      }
+    }
+    while (at_ < text_.size()) {
+      const char c = peek();
+      if (c == delimiter_ || c == '\n' || c == '\r') break;
+      if (c == '"') {
+        fail({line_, column_}, "a quote inside an unquoted field: quote the whole field and double the quote (\"\")");
+      }
+      field += c;
+      advance();
+    }
+    return field;
+  }
+
+  std::string_view text_;
+  const std::string& source_;
+  char delimiter_;
+  std::size_t at_ = 0;
+  std::uint32_t line_ = 1;
+  std::uint32_t column_ = 1;
+};
+
+}  // namespace
+
+std::string csv_location(const std::string& source, CsvPosition position) {
+  return fmt::format("{}:{}:{}", source, position.line, position.column);
+}
+
+CsvTable parse_csv(std::string_view text, const std::string& source, const CsvOptions& options) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 byte-order mark
+  CsvTable table;
+  table.source = source;
+  table.delimiter = options.delimiter != 0 ? options.delimiter : detect_delimiter(text);
+  if (table.delimiter == '"' || table.delimiter == '\n' || table.delimiter == '\r') {
+    throw Error(fmt::format("{}: the delimiter cannot be a quote or a line break", source));
+  }
+  Parser parser(text, source, table.delimiter);
+  if (!parser.next_record(table.header, table.header_positions)) {
+    throw Error(fmt::format("{}: the file is empty: expected a header row and data rows", source));
+  }
+  for (std::size_t c = 0; c < table.header.size(); ++c) {
+    if (table.header[c].empty()) parser.fail(table.header_positions[c], fmt::format("column {} has an empty name", c + 1));
+    for (std::size_t d = 0; d < c; ++d) {
+      if (table.header[d] == table.header[c]) {
+        parser.fail(table.header_positions[c], fmt::format("the column name '{}' appears twice (also column {})",
+                                                           table.header[c], d + 1));
+      }
+    }
+  }
+  std::vector<std::string> fields;
+  std::vector<CsvPosition> positions;
+  while (parser.next_record(fields, positions)) {
+    if (fields.size() != table.header.size()) {
+      const CsvPosition where = fields.size() > table.header.size() ? positions[table.header.size()] : positions.front();
+      parser.fail(where, fmt::format("expected {} fields as in the header, found {}", table.header.size(), fields.size()));
+    }
+    table.rows.push_back(fields);
+    table.positions.push_back(positions);
+  }
+  if (table.rows.empty()) {
+    throw Error(fmt::format("{}: the file has a header but no data rows", source));
+  }
+  return table;
+}
+
+CsvTable read_csv(const std::filesystem::path& path, const CsvOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(fmt::format("{}: cannot open for reading", path.string()));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return parse_csv(buffer.str(), path.string(), options);
+}
+
+}  // namespace glassnet

@@ -1,0 +1,100 @@
+#include "glassnet/data/features.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "glassnet/core/error.hpp"
+
+namespace glassnet {
+
+Index FeatureTransform::width() const {
+  Index w = 0;
+  for (const auto& c : columns) w += c.kind == ColumnKind::numeric ? 1 : static_cast<Index>(c.categories.size());
+  return w;
+}
+
+std::vector<std::string> FeatureTransform::input_names() const {
+  std::vector<std::string> names;
+  for (const auto& c : columns) {
+    if (c.kind == ColumnKind::numeric) {
+      names.push_back(c.name);
+    } else {
+      for (const auto& category : c.categories) names.push_back(c.name + "=" + category);
+    }
+  }
+  return names;
+}
+
+Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
+  Matrix x = Matrix::Zero(table.rows(), width());
+  Index unseen_count = 0;
+  Index offset = 0;
+  for (const auto& feature : columns) {
+    const Index c = table.find(feature.name);
+    if (c < 0) throw Error(fmt::format("{}: the feature column '{}' is missing", table.source, feature.name));
+    const Column& column = table.columns[static_cast<std::size_t>(c)];
+    if (feature.kind == ColumnKind::numeric && column.kind != ColumnKind::numeric) {
+      throw Error(fmt::format("{}: column '{}' holds text; in training it was numeric", table.source, feature.name));
+    }
+    if (feature.kind == ColumnKind::numeric) {
+      const double scale = standardize ? 1.0 / feature.stddev : 1.0;
+      const double shift = standardize ? feature.mean : 0.0;
+      for (Index r = 0; r < x.rows(); ++r) {
+        x(r, offset) = static_cast<Scalar>((column.numbers[static_cast<std::size_t>(r)] - shift) * scale);
+      }
+      offset += 1;
+      continue;
+    }
+    std::map<std::string, Index> index;
+    for (std::size_t k = 0; k < feature.categories.size(); ++k) index[feature.categories[k]] = static_cast<Index>(k);
+    for (Index r = 0; r < x.rows(); ++r) {
+      // A numeric-looking column that was categorical in training is read as text.
+      const std::string value = column.kind == ColumnKind::categorical ? column.text[static_cast<std::size_t>(r)]
+                                                                        : fmt::format("{}", column.numbers[static_cast<std::size_t>(r)]);
+      const auto found = index.find(value);
+      if (found == index.end()) {
+        ++unseen_count;
+      } else {
+        x(r, offset + found->second) = 1;
+      }
+    }
+    offset += static_cast<Index>(feature.categories.size());
+  }
+  if (unseen != nullptr) *unseen = unseen_count;
+  return x;
+}
+
+FeatureTransform fit_features(const Table& table, Index target, const std::vector<Index>& rows, bool standardize) {
+  if (rows.empty()) throw Error(fmt::format("{}: no training rows to fit the features on", table.source));
+  FeatureTransform transform;
+  transform.standardize = standardize;
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    if (static_cast<Index>(c) == target) continue;
+    const Column& column = table.columns[c];
+    FeatureColumn feature{column.name, column.kind, 0.0, 1.0, {}};
+    if (column.kind == ColumnKind::numeric) {
+      double sum = 0;
+      for (Index r : rows) sum += column.numbers[static_cast<std::size_t>(r)];
+      feature.mean = sum / static_cast<double>(rows.size());
+      double squares = 0;
+      for (Index r : rows) squares += std::pow(column.numbers[static_cast<std::size_t>(r)] - feature.mean, 2);
+      const double stddev = std::sqrt(squares / static_cast<double>(rows.size()));
+      feature.stddev = stddev > 0 && std::isfinite(stddev) ? stddev : 1.0;  // constant: maps to 0
+    } else {
+      for (Index r : rows) {
+        const std::string& value = column.text[static_cast<std::size_t>(r)];
+        if (std::find(feature.categories.begin(), feature.categories.end(), value) == feature.categories.end()) {
+          feature.categories.push_back(value);
+        }
+      }
+    }
+    transform.columns.push_back(std::move(feature));
+  }
+  if (transform.columns.empty()) throw Error(fmt::format("{}: there are no feature columns besides the target", table.source));
+  return transform;
+}
+
+}  // namespace glassnet

@@ -1,0 +1,48 @@
+#pragma once
+// Turning a table's feature columns into the network's input matrix, fitted on the
+// training data only and applied unchanged to validation, test and prediction data.
+//
+//   numeric column      → one input: the value, standardised (x − mean) / std with the
+//                         training split's mean and standard deviation (population std;
+//                         a constant column gets std 1, so it maps to 0, never a
+//                         division by zero). `standardize = false` passes values through.
+//   categorical column  → one input per category seen in training (one-hot, in order of
+//                         first appearance); a category unseen in training maps to all
+//                         zeros and is counted.
+// Columns are matched by name, so prediction files may order them differently or omit
+// the target. Missing values must be handled before (find_missing).
+
+#include <string>
+#include <vector>
+
+#include "glassnet/core/matrix.hpp"
+#include "glassnet/data/table.hpp"
+
+namespace glassnet {
+
+struct FeatureColumn {
+  std::string name;
+  ColumnKind kind = ColumnKind::numeric;
+  double mean = 0.0;                    // numeric
+  double stddev = 1.0;                  // numeric
+  std::vector<std::string> categories;  // categorical
+};
+
+struct FeatureTransform {
+  std::vector<FeatureColumn> columns;
+  bool standardize = true;
+
+  // Input width: one per numeric column plus one per category.
+  Index width() const;
+  // Names of the inputs: "amount", "country=FR", ...
+  std::vector<std::string> input_names() const;
+  // x:[N, width]. `unseen` (if given) receives the number of categorical values not
+  // seen in training. Throws Error naming a feature column the table lacks.
+  Matrix transform(const Table& table, Index* unseen = nullptr) const;
+};
+
+// Learns the transform from the training rows `rows` of `table`, over every column
+// except `target` (-1 for none).
+FeatureTransform fit_features(const Table& table, Index target, const std::vector<Index>& rows, bool standardize);
+
+}  // namespace glassnet

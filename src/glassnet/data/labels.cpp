@@ -1,0 +1,115 @@
+#include "glassnet/data/labels.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "glassnet/core/error.hpp"
+
+namespace glassnet {
+namespace {
+
+std::string label_text(const Column& column, std::size_t r) {
+  if (column.kind == ColumnKind::categorical) return column.text[r];
+  return fmt::format("{}", column.numbers[r]);  // shortest round-trip text
+}
+
+}  // namespace
+
+std::string_view task_name(Task task) {
+  switch (task) {
+    case Task::binary: return "binary";
+    case Task::multiclass: return "multiclass";
+    case Task::regression: return "regression";
+  }
+  return "?";
+}
+
+std::optional<Task> parse_task(std::string_view name) {
+  for (Task t : {Task::binary, Task::multiclass, Task::regression}) {
+    if (task_name(t) == name) return t;
+  }
+  return std::nullopt;
+}
+
+LabelEncoding fit_labels(const Column& target, const std::string& source, std::optional<Task> task) {
+  for (std::size_t r = 0; r < target.missing.size(); ++r) {
+    if (target.missing[r]) {
+      throw Error(fmt::format("{}: the target column '{}' has a missing value; every row needs a target",
+                              csv_location(source, target.positions[r]), target.name));
+    }
+  }
+  // Distinct values, sorted numerically for numbers and by text otherwise.
+  std::vector<std::string> classes;
+  bool all_integers = target.kind == ColumnKind::numeric;
+  if (target.kind == ColumnKind::numeric) {
+    std::set<double> distinct(target.numbers.begin(), target.numbers.end());
+    for (double v : distinct) {
+      all_integers = all_integers && v == std::floor(v);
+      classes.push_back(fmt::format("{}", v));
+    }
+  } else {
+    std::set<std::string> distinct(target.text.begin(), target.text.end());
+    classes.assign(distinct.begin(), distinct.end());
+  }
+  const auto distinct = static_cast<Index>(classes.size());
+  if (distinct < 2) {
+    throw Error(fmt::format("{}: the target column '{}' is constant ('{}'): there is nothing to learn", source,
+                            target.name, classes.empty() ? "" : classes.front()));
+  }
+  const bool categorical = target.kind == ColumnKind::categorical;
+  Task inferred = Task::regression;
+  if (distinct == 2) inferred = Task::binary;
+  else if (distinct <= kMaxClasses && (categorical || all_integers)) inferred = Task::multiclass;
+
+  LabelEncoding encoding;
+  encoding.task = task.value_or(inferred);
+  if (encoding.task == Task::binary && distinct != 2) {
+    throw Error(fmt::format("{}: a binary task needs exactly 2 labels in '{}', found {} ({}{})", source, target.name,
+                            distinct, fmt::join(classes.begin(), classes.begin() + std::min<Index>(distinct, 5), ", "),
+                            distinct > 5 ? ", ..." : ""));
+  }
+  if (encoding.task == Task::multiclass && distinct > 200) {
+    throw Error(fmt::format("{}: the target '{}' has {} distinct values, too many for classes; use --task regression",
+                            source, target.name, distinct));
+  }
+  if (encoding.task == Task::regression && categorical) {
+    throw Error(fmt::format("{}: regression needs a numeric target; '{}' holds text", source, target.name));
+  }
+  if (encoding.task != Task::regression) encoding.classes = std::move(classes);
+  return encoding;
+}
+
+Matrix LabelEncoding::encode(const Column& target, const std::string& source) const {
+  const auto rows = static_cast<Index>(target.missing.size());
+  Matrix y(rows, 1);
+  std::map<std::string, Index> index;
+  for (std::size_t k = 0; k < classes.size(); ++k) index[classes[k]] = static_cast<Index>(k);
+  for (Index r = 0; r < rows; ++r) {
+    const auto i = static_cast<std::size_t>(r);
+    if (target.missing[i]) {
+      throw Error(fmt::format("{}: the target column '{}' has a missing value; every row needs a target",
+                              csv_location(source, target.positions[i]), target.name));
+    }
+    if (task == Task::regression) {
+      if (target.kind != ColumnKind::numeric) {
+        throw Error(fmt::format("{}: regression needs a numeric target; '{}' holds text", source, target.name));
+      }
+      y(r, 0) = static_cast<Scalar>(target.numbers[i]);
+      continue;
+    }
+    const auto found = index.find(label_text(target, i));
+    if (found == index.end()) {
+      throw Error(fmt::format("{}: the label '{}' was not seen in training (known: {})",
+                              csv_location(source, target.positions[i]), label_text(target, i), fmt::join(classes, ", ")));
+    }
+    y(r, 0) = static_cast<Scalar>(found->second);
+  }
+  return y;
+}
+
+}  // namespace glassnet

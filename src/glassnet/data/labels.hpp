@@ -1,0 +1,42 @@
+#pragma once
+// The target column: the task it implies and its encoding.
+//
+// Inference: two distinct values → binary; 3..20 distinct values that are all integers
+// or all text → multiclass; otherwise (more values, or non-integer numbers) regression.
+// `--task` overrides. Class labels keep the text users wrote ("fraud", "ok", "3"); the
+// label map (index → text) is sorted (numerically for numbers) and stored in the model.
+// Binary targets are 0/1 for the BCE loss; multiclass targets are class indices for
+// the cross-entropy; regression targets are the values.
+// Errors: a missing target value, a constant target, a binary task with other than two
+// labels, classification of a target with too many distinct values.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "glassnet/core/matrix.hpp"
+#include "glassnet/data/table.hpp"
+
+namespace glassnet {
+
+enum class Task { binary, multiclass, regression };
+
+std::string_view task_name(Task task);
+std::optional<Task> parse_task(std::string_view name);
+
+struct LabelEncoding {
+  Task task = Task::binary;
+  std::vector<std::string> classes;  // index → label text (classification)
+
+  // targets:[N, 1]: 0/1, class indices or values. Throws Error naming the file, line
+  // and column of a label the encoding does not know. `source` names the file.
+  Matrix encode(const Column& target, const std::string& source) const;
+};
+
+// Infers (or checks the given) task and builds the label map from the training target.
+LabelEncoding fit_labels(const Column& target, const std::string& source, std::optional<Task> task = std::nullopt);
+
+inline constexpr Index kMaxClasses = 20;
+
+}  // namespace glassnet

@@ -1,0 +1,134 @@
+#include "glassnet/data/table.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include "glassnet/core/error.hpp"
+
+namespace glassnet {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool is_infinity(std::string_view value) {
+  std::string v = lower(trim(value));
+  if (!v.empty() && (v.front() == '+' || v.front() == '-')) v.erase(0, 1);
+  return v == "inf" || v == "infinity";
+}
+
+// The number in `value`, if the whole (trimmed) text is one.
+std::optional<double> parse_number(std::string_view value) {
+  value = trim(value);
+  if (!value.empty() && value.front() == '+') value.remove_prefix(1);
+  if (value.empty()) return std::nullopt;
+  double number = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (error != std::errc() || end != value.data() + value.size() || !std::isfinite(number)) return std::nullopt;
+  return number;
+}
+
+}  // namespace
+
+bool is_missing_marker(std::string_view value) {
+  static constexpr std::array<std::string_view, 7> kMarkers{"", "na", "n/a", "nan", "null", "none", "?"};
+  const std::string v = lower(trim(value));
+  return std::find(kMarkers.begin(), kMarkers.end(), v) != kMarkers.end();
+}
+
+Index Table::find(const std::string& name) const {
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == name) return static_cast<Index>(i);
+  }
+  return -1;
+}
+
+Table make_table(const CsvTable& csv) {
+  Table table;
+  table.source = csv.source;
+  const std::size_t rows = csv.rows.size();
+  for (std::size_t c = 0; c < csv.header.size(); ++c) {
+    Column column;
+    column.name = csv.header[c];
+    column.missing.resize(rows);
+    column.positions.resize(rows);
+    std::size_t present = 0, numeric = 0;
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::string& value = csv.rows[r][c];
+      column.positions[r] = csv.positions[r][c];
+      if (is_missing_marker(value) || is_infinity(value)) continue;
+      ++present;
+      numeric += parse_number(value).has_value();
+    }
+    column.kind = present > 0 && 2 * numeric > present ? ColumnKind::numeric : ColumnKind::categorical;
+    if (column.kind == ColumnKind::numeric) {
+      column.numbers.resize(rows);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::string& value = csv.rows[r][c];
+        if (is_missing_marker(value) || is_infinity(value)) {
+          column.numbers[r] = std::numeric_limits<double>::quiet_NaN();
+          column.missing[r] = true;
+          continue;
+        }
+        const auto number = parse_number(value);
+        if (!number) {
+          throw Error(fmt::format("{}: expected a number in numeric column '{}' ({} of its {} values are numbers), "
+                                  "found '{}'",
+                                  csv_location(csv.source, column.positions[r]), column.name, numeric, present, value));
+        }
+        column.numbers[r] = *number;
+      }
+    } else {
+      column.text.resize(rows);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::string& value = csv.rows[r][c];
+        column.missing[r] = is_missing_marker(value);
+        if (!column.missing[r]) column.text[r] = std::string(trim(value));
+      }
+    }
+    table.columns.push_back(std::move(column));
+  }
+  return table;
+}
+
+std::vector<MissingColumn> find_missing(const Table& table) {
+  std::vector<MissingColumn> out;
+  for (const Column& column : table.columns) {
+    MissingColumn m{column.name, 0, {}};
+    for (std::size_t r = 0; r < column.missing.size(); ++r) {
+      if (!column.missing[r]) continue;
+      ++m.count;
+      if (m.first_lines.size() < 5) m.first_lines.push_back(column.positions[r].line);
+    }
+    if (m.count > 0) out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::string describe_missing(const Table& table, const std::vector<MissingColumn>& missing) {
+  std::string text = fmt::format("{}: missing or infinite values", table.source);
+  for (const auto& m : missing) {
+    text += fmt::format("; column '{}': {} (line{} {}{})", m.name, m.count, m.count > 1 ? "s" : "",
+                        fmt::join(m.first_lines, ", "), m.count > static_cast<Index>(m.first_lines.size()) ? ", ..." : "");
+  }
+  text += ". Fix the data, or pass --impute mean|median|most-frequent";
+  return text;
+}
+
+}  // namespace glassnet

@@ -1,0 +1,56 @@
+#pragma once
+// Typed columns from a CSV table.
+//
+// A column is numeric when more than half of its present values parse as numbers
+// (std::from_chars: exact, locale-independent); every other present value in a numeric
+// column is then an error naming its line and column. Otherwise the column is
+// categorical and keeps its text.
+// Missing values — empty, NA, N/A, NaN, null, None, ? (any case) — and, in numeric
+// columns, infinities (inf, Infinity, with a sign) are recorded as missing: numbers
+// hold NaN there, and find_missing reports them before anything is trained.
+
+#include <string>
+#include <vector>
+
+#include "glassnet/core/scalar.hpp"
+#include "glassnet/data/csv.hpp"
+
+namespace glassnet {
+
+enum class ColumnKind { numeric, categorical };
+
+struct Column {
+  std::string name;
+  ColumnKind kind = ColumnKind::numeric;
+  std::vector<double> numbers;      // numeric: the values, NaN where missing
+  std::vector<std::string> text;    // categorical: the values ("" where missing)
+  std::vector<bool> missing;        // per row
+  std::vector<CsvPosition> positions;
+};
+
+struct Table {
+  std::string source;
+  std::vector<Column> columns;
+  Index rows() const { return columns.empty() ? 0 : static_cast<Index>(columns.front().missing.size()); }
+  // The index of the column called `name`, or -1.
+  Index find(const std::string& name) const;
+};
+
+// True for the missing-value markers above (not for infinities).
+bool is_missing_marker(std::string_view value);
+
+Table make_table(const CsvTable& csv);
+
+struct MissingColumn {
+  std::string name;
+  Index count = 0;
+  std::vector<std::uint32_t> first_lines;  // up to 5
+};
+
+// Every column with missing values, in column order.
+std::vector<MissingColumn> find_missing(const Table& table);
+// "FILE: missing values: column 'amount' 3 (lines 4, 9, 12), ..." — the message that
+// stops training unless the user asks for imputation.
+std::string describe_missing(const Table& table, const std::vector<MissingColumn>& missing);
+
+}  // namespace glassnet

@@ -1,0 +1,113 @@
+#include "glassnet/data/csv.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include "glassnet/core/error.hpp"
+
+namespace glassnet {
+namespace {
+
+// Expects parse_csv(text) to fail with a message starting "data.csv:LINE:COLUMN:" and
+// containing `fragment`.
+void expect_error(std::string_view text, int line, int column, const std::string& fragment,
+                  const CsvOptions& options = {}) {
+  try {
+    parse_csv(text, "data.csv", options);
+    FAIL() << "expected an error for: " << text;
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    if (line > 0) {
+      EXPECT_EQ(message.rfind(fmt::format("data.csv:{}:{}: ", line, column), 0), 0u) << message;
+    } else {
+      EXPECT_EQ(message.rfind("data.csv: ", 0), 0u) << message;
+    }
+    EXPECT_NE(message.find(fragment), std::string::npos) << message;
+  }
+}
+
+TEST(Csv, ReadsAHeaderAndRows) {
+  const CsvTable t = parse_csv("a,b,c\n1,2,3\n4,5,6\n", "data.csv");
+  EXPECT_EQ(t.header, (std::vector<std::string>{"a", "b", "c"}));
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.rows[1], (std::vector<std::string>{"4", "5", "6"}));
+  EXPECT_EQ(t.positions[1][2].line, 3u);
+  EXPECT_EQ(t.positions[1][2].column, 5u);
+}
+
+TEST(Csv, QuotedFieldsHoldDelimitersQuotesAndLineBreaks) {
+  const CsvTable t = parse_csv("name,note\n\"Smith, J\",\"said \"\"hi\"\"\"\n\"multi\nline\",x\nlast,\"\"\n",
+                               "data.csv");
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.rows[0][0], "Smith, J");
+  EXPECT_EQ(t.rows[0][1], "said \"hi\"");
+  EXPECT_EQ(t.rows[1][0], "multi\nline");
+  EXPECT_EQ(t.rows[1][1], "x");
+  EXPECT_EQ(t.positions[2][0].line, 5u) << "lines count the line break inside the quoted field";
+  EXPECT_EQ(t.rows[2][1], "");
+}
+
+TEST(Csv, CrlfBomAndEmptyLines) {
+  const CsvTable t = parse_csv("\xEF\xBB\xBFx,y\r\n\r\n1,2\r\n\n3,4", "data.csv");
+  EXPECT_EQ(t.header[0], "x");
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.rows[1], (std::vector<std::string>{"3", "4"}));
+  EXPECT_EQ(t.positions[1][0].line, 5u);
+}
+
+TEST(Csv, DetectsOrTakesTheDelimiter) {
+  EXPECT_EQ(parse_csv("a;b;c\n1,5;2;3\n", "data.csv").delimiter, ';');
+  EXPECT_EQ(parse_csv("a\tb\n1\t2\n", "data.csv").delimiter, '\t');
+  EXPECT_EQ(parse_csv("a|b\n1|2\n", "data.csv").delimiter, '|');
+  EXPECT_EQ(parse_csv("\"x,y\";z\n1;2\n", "data.csv").delimiter, ';') << "delimiters inside quotes do not count";
+  EXPECT_EQ(parse_csv("single\n1\n", "data.csv").delimiter, ',');
+  const CsvTable given = parse_csv("a;b,c\n1;2,3\n", "data.csv", {.delimiter = ','});
+  EXPECT_EQ(given.header, (std::vector<std::string>{"a;b", "c"}));
+}
+
+TEST(Csv, EveryMalformedInputNamesLineAndColumn) {
+  expect_error("", 0, 0, "empty");
+  expect_error("\n\n\r\n", 0, 0, "empty");
+  expect_error("a,b\n", 0, 0, "no data rows");
+  expect_error("a,b\n1,2\n3\n", 3, 1, "expected 2 fields as in the header, found 1");
+  expect_error("a,b\n1,2\n3,4,5\n", 3, 5, "expected 2 fields as in the header, found 3");
+  expect_error("a,b\n1,\"open\n", 2, 3, "not closed");
+  expect_error("a,b\n1,\"x\"y\n", 2, 6, "after a closing quote");
+  expect_error("a,b\n1,x\"y\n", 2, 4, "quote inside an unquoted field");
+  expect_error("a,,c\n1,2,3\n", 1, 3, "empty name");
+  expect_error("a,b,a\n1,2,3\n", 1, 5, "appears twice");
+}
+
+TEST(Csv, AMissingFileIsAClearError) {
+  try {
+    read_csv("/nonexistent/data.csv");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/data.csv: cannot open"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Csv, NoInputCrashesTheParser) {
+  // Every prefix of a tricky file either parses or is an Error: never a crash.
+  // (Any other exception escapes and fails the test; a crash fails it under ASan.)
+  const std::string text = "\xEF\xBB\xBF\"a\",b\r\n\"1\"\"\",\"x\ny\"\r\n3,4\n";
+  int parsed = 0, rejected = 0;
+  for (std::size_t n = 0; n <= text.size(); ++n) {
+    try {
+      parse_csv(std::string_view(text).substr(0, n), "data.csv");
+      ++parsed;
+    } catch (const Error&) {
+      ++rejected;
+    }
+  }
+  const CsvTable full = parse_csv(text, "data.csv");
+  ASSERT_EQ(full.rows.size(), 2u);
+  EXPECT_EQ(full.rows[0][0], "1\"");
+  EXPECT_EQ(full.rows[0][1], "x\ny");
+  EXPECT_GT(parsed, 0);
+  EXPECT_GT(rejected, 0);
+}
+
+}  // namespace
+}  // namespace glassnet

@@ -1,0 +1,149 @@
+// Typed columns, missing values, labels and task inference, features and splits.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+
+#include "glassnet/core/error.hpp"
+#include "glassnet/data/features.hpp"
+#include "glassnet/data/labels.hpp"
+#include "glassnet/data/split.hpp"
+#include "glassnet/data/table.hpp"
+
+namespace glassnet {
+namespace {
+
+Table table_of(std::string_view text) { return make_table(parse_csv(text, "data.csv")); }
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(Table, NumericAndCategoricalColumns) {
+  const Table t = table_of("amount,country,rate\n1200.5,FR,0.01\n-3,DE,1e-3\n7, FR ,0.5\n");
+  ASSERT_EQ(t.columns.size(), 3u);
+  EXPECT_EQ(t.columns[0].kind, ColumnKind::numeric);
+  EXPECT_EQ(t.columns[0].numbers, (std::vector<double>{1200.5, -3, 7}));
+  EXPECT_EQ(t.columns[1].kind, ColumnKind::categorical);
+  EXPECT_EQ(t.columns[1].text[2], "FR") << "surrounding spaces are trimmed";
+  EXPECT_EQ(t.columns[2].numbers[1], 1e-3) << "from_chars parses exactly";
+  EXPECT_EQ(t.find("rate"), 2);
+  EXPECT_EQ(t.find("nope"), -1);
+}
+
+TEST(Table, ANonNumericValueInANumericColumnIsAnErrorWithItsPosition) {
+  const std::string message = error_of([] { table_of("a,b\n1,x\n2,y\n3x,z\n4,w\n"); });
+  EXPECT_EQ(message.rfind("data.csv:4:1: expected a number in numeric column 'a'", 0), 0u) << message;
+  EXPECT_NE(message.find("'3x'"), std::string::npos) << message;
+}
+
+TEST(Table, MissingValuesAndInfinitiesAreFoundWithTheirLines) {
+  const Table t = table_of("a,b,c\n1,x,2\nNA,,inf\n3,?,-Infinity\nnan,y,4\nnull,z,5\n");
+  EXPECT_TRUE(std::isnan(t.columns[0].numbers[1]));
+  const auto missing = find_missing(t);
+  ASSERT_EQ(missing.size(), 3u);
+  EXPECT_EQ(missing[0].name, "a");
+  EXPECT_EQ(missing[0].count, 3);
+  EXPECT_EQ(missing[0].first_lines, (std::vector<std::uint32_t>{3, 5, 6}));
+  EXPECT_EQ(missing[1].count, 2);
+  EXPECT_EQ(missing[2].name, "c");
+  EXPECT_EQ(missing[2].first_lines, (std::vector<std::uint32_t>{3, 4}));
+  const std::string text = describe_missing(t, missing);
+  EXPECT_NE(text.find("column 'a': 3 (lines 3, 5, 6)"), std::string::npos) << text;
+  EXPECT_NE(text.find("--impute"), std::string::npos) << text;
+  EXPECT_TRUE(is_missing_marker(" N/A "));
+  EXPECT_FALSE(is_missing_marker("0"));
+}
+
+TEST(Labels, TaskInference) {
+  EXPECT_EQ(fit_labels(table_of("y\nfraud\nok\nok\n").columns[0], "d").task, Task::binary);
+  EXPECT_EQ(fit_labels(table_of("y\n0\n1\n1\n").columns[0], "d").task, Task::binary);
+  EXPECT_EQ(fit_labels(table_of("y\n0\n1\n2\n3\n").columns[0], "d").task, Task::multiclass);
+  EXPECT_EQ(fit_labels(table_of("y\ncat\ndog\nemu\n").columns[0], "d").task, Task::multiclass);
+  EXPECT_EQ(fit_labels(table_of("y\n0.5\n1.5\n2.25\n").columns[0], "d").task, Task::regression);
+  std::string many = "y\n";
+  for (int i = 0; i < 30; ++i) many += std::to_string(i) + "\n";
+  EXPECT_EQ(fit_labels(table_of(many).columns[0], "d").task, Task::regression);
+  EXPECT_EQ(fit_labels(table_of(many).columns[0], "d", Task::multiclass).classes.size(), 30u);
+}
+
+TEST(Labels, EncodingKeepsTheUsersLabels) {
+  const Table t = table_of("y\nok\nfraud\nok\n");
+  const LabelEncoding e = fit_labels(t.columns[0], "data.csv");
+  EXPECT_EQ(e.classes, (std::vector<std::string>{"fraud", "ok"}));
+  const Matrix y = e.encode(t.columns[0], "data.csv");
+  EXPECT_EQ(y(0, 0), 1);
+  EXPECT_EQ(y(1, 0), 0);
+  const Table numbers = table_of("y\n10\n2\n10\n");
+  EXPECT_EQ(fit_labels(numbers.columns[0], "d").classes, (std::vector<std::string>{"2", "10"})) << "numeric order";
+  const std::string unseen = error_of([&] { e.encode(table_of("y\nok\nmaybe\n").columns[0], "new.csv"); });
+  EXPECT_EQ(unseen.rfind("new.csv:3:1: the label 'maybe' was not seen", 0), 0u) << unseen;
+}
+
+TEST(Labels, BadTargetsAreClearErrors) {
+  EXPECT_NE(error_of([] { fit_labels(table_of("y\n1\n1\n1\n").columns[0], "data.csv"); }).find("constant"),
+            std::string::npos);
+  const std::string three = error_of([] { fit_labels(table_of("y\na\nb\nc\n").columns[0], "data.csv", Task::binary); });
+  EXPECT_NE(three.find("a binary task needs exactly 2 labels"), std::string::npos) << three;
+  EXPECT_NE(three.find("found 3 (a, b, c)"), std::string::npos) << three;
+  const std::string missing = error_of([] { fit_labels(table_of("y,x\n1,2\n,3\n0,1\n").columns[0], "data.csv"); });
+  EXPECT_EQ(missing.rfind("data.csv:3:1: the target column 'y' has a missing value", 0), 0u) << missing;
+  EXPECT_NE(error_of([] { fit_labels(table_of("y\na\nb\nc\n").columns[0], "d", Task::regression); }).find("numeric target"),
+            std::string::npos);
+}
+
+TEST(Features, StandardisedOnTrainingRowsAndOneHotEncoded) {
+  const Table t = table_of("amount,country,const,y\n1,FR,5,0\n3,DE,5,1\n5,FR,5,0\n100,US,5,1\n");
+  const std::vector<Index> train{0, 1, 2};  // row 3 is not training data
+  const FeatureTransform f = fit_features(t, t.find("y"), train, true);
+  EXPECT_EQ(f.width(), 1 + 2 + 1);  // amount, country=FR, country=DE, const
+  EXPECT_EQ(f.input_names(), (std::vector<std::string>{"amount", "country=FR", "country=DE", "const"}));
+  EXPECT_DOUBLE_EQ(f.columns[0].mean, 3.0);
+  EXPECT_DOUBLE_EQ(f.columns[0].stddev, std::sqrt(8.0 / 3.0));
+  Index unseen = 0;
+  const Matrix x = f.transform(t, &unseen);
+  EXPECT_EQ(unseen, 1) << "US was not in the training rows";
+  EXPECT_NEAR(x(0, 0), -2.0 / std::sqrt(8.0 / 3.0), 1e-6);
+  EXPECT_EQ(x.row(3).segment(1, 2).sum(), 0) << "an unseen category is all zeros";
+  EXPECT_EQ(x(0, 1), 1);
+  EXPECT_EQ(x(1, 2), 1);
+  EXPECT_EQ(x.col(3).cwiseAbs().maxCoeff(), 0) << "a constant column maps to 0, no division by zero";
+  const FeatureTransform raw = fit_features(t, t.find("y"), train, false);
+  EXPECT_EQ(raw.transform(t)(3, 0), 100);
+  // Prediction files may reorder columns and omit the target; a missing feature is an error.
+  const Table reordered = table_of("country,const,amount\nDE,5,3\n");
+  EXPECT_NEAR(f.transform(reordered)(0, 0), 0.0, 1e-12);
+  EXPECT_NE(error_of([&] { f.transform(table_of("country,const\nDE,5\n")); }).find("'amount' is missing"),
+            std::string::npos);
+}
+
+TEST(Split, StratifiedSeededAndComplete) {
+  std::vector<Index> classes;
+  for (Index i = 0; i < 1000; ++i) classes.push_back(i % 10 == 0 ? 1 : 0);  // 10 % positives
+  const Split s = split_rows(1000, 0.2, 0.1, 7, classes);
+  EXPECT_EQ(s.train.size() + s.validation.size() + s.test.size(), 1000u);
+  EXPECT_EQ(s.validation.size(), 200u);
+  EXPECT_EQ(s.test.size(), 100u);
+  Index positives_in_validation = 0;
+  for (Index r : s.validation) positives_in_validation += classes[static_cast<std::size_t>(r)];
+  EXPECT_EQ(positives_in_validation, 20) << "the class balance is kept";
+  std::vector<Index> all = s.train;
+  all.insert(all.end(), s.validation.begin(), s.validation.end());
+  all.insert(all.end(), s.test.begin(), s.test.end());
+  std::sort(all.begin(), all.end());
+  for (Index i = 0; i < 1000; ++i) EXPECT_EQ(all[static_cast<std::size_t>(i)], i);
+  EXPECT_EQ(split_rows(1000, 0.2, 0.1, 7, classes).validation, s.validation);
+  EXPECT_NE(split_rows(1000, 0.2, 0.1, 8, classes).validation, s.validation);
+  EXPECT_THROW(split_rows(10, 0.6, 0.5, 1), Error);
+  const Split tiny = split_rows(2, 0.5, 0.4, 1);
+  EXPECT_FALSE(tiny.train.empty()) << "a training row is always kept";
+}
+
+}  // namespace
+}  // namespace glassnet
