@@ -15,6 +15,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "glassnet 0.1.0");
   int exit_code = 0;
+  glassnet::cli::add_train_command(app, exit_code);
+  glassnet::cli::add_eval_command(app, exit_code);
+  glassnet::cli::add_predict_command(app, exit_code);
+  glassnet::cli::add_summary_command(app, exit_code);
+  glassnet::cli::add_synth_command(app, exit_code);
   glassnet::cli::add_demo_command(app, exit_code);
   glassnet::cli::add_gradcheck_command(app, exit_code);
   try {

@@ -1,8 +1,7 @@
 #include "glassnet/data/csv.hpp"
 
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "glassnet/core/error.hpp"
 
@@ -37,8 +36,8 @@ TEST(Csv, ReadsAHeaderAndRows) {
 }
 
 TEST(Csv, QuotedFieldsHoldDelimitersQuotesAndLineBreaks) {
-  const CsvTable t = parse_csv("name,note\n\"Smith, J\",\"said \"\"hi\"\"\"\n\"multi\nline\",x\nlast,\"\"\n",
-                               "data.csv");
+  const CsvTable t =
+      parse_csv("name,note\n\"Smith, J\",\"said \"\"hi\"\"\"\n\"multi\nline\",x\nlast,\"\"\n", "data.csv");
   ASSERT_EQ(t.rows.size(), 3u);
   EXPECT_EQ(t.rows[0][0], "Smith, J");
   EXPECT_EQ(t.rows[0][1], "said \"hi\"");

@@ -94,8 +94,9 @@ TEST(Labels, BadTargetsAreClearErrors) {
   EXPECT_NE(three.find("found 3 (a, b, c)"), std::string::npos) << three;
   const std::string missing = error_of([] { fit_labels(table_of("y,x\n1,2\n,3\n0,1\n").columns[0], "data.csv"); });
   EXPECT_EQ(missing.rfind("data.csv:3:1: the target column 'y' has a missing value", 0), 0u) << missing;
-  EXPECT_NE(error_of([] { fit_labels(table_of("y\na\nb\nc\n").columns[0], "d", Task::regression); }).find("numeric target"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([] { fit_labels(table_of("y\na\nb\nc\n").columns[0], "d", Task::regression); }).find("numeric target"),
+      std::string::npos);
 }
 
 TEST(Features, StandardisedOnTrainingRowsAndOneHotEncoded) {

@@ -85,7 +85,8 @@ class Parser {
       const CsvPosition opening{line_, column_};
       advance();
       for (;;) {
-        if (at_ >= text_.size()) fail(opening, "a quoted field is not closed: expected a closing '\"' before the end of the file");
+        if (at_ >= text_.size())
+          fail(opening, "a quoted field is not closed: expected a closing '\"' before the end of the file");
         const char c = peek();
         if (c == '"') {
           if (at_ + 1 < text_.size() && text_[at_ + 1] == '"') {
@@ -150,11 +151,12 @@ CsvTable parse_csv(std::string_view text, const std::string& source, const CsvOp
     throw Error(fmt::format("{}: the file is empty: expected a header row and data rows", source));
   }
   for (std::size_t c = 0; c < table.header.size(); ++c) {
-    if (table.header[c].empty()) parser.fail(table.header_positions[c], fmt::format("column {} has an empty name", c + 1));
+    if (table.header[c].empty())
+      parser.fail(table.header_positions[c], fmt::format("column {} has an empty name", c + 1));
     for (std::size_t d = 0; d < c; ++d) {
       if (table.header[d] == table.header[c]) {
-        parser.fail(table.header_positions[c], fmt::format("the column name '{}' appears twice (also column {})",
-                                                           table.header[c], d + 1));
+        parser.fail(table.header_positions[c],
+                    fmt::format("the column name '{}' appears twice (also column {})", table.header[c], d + 1));
       }
     }
   }
@@ -162,8 +164,10 @@ CsvTable parse_csv(std::string_view text, const std::string& source, const CsvOp
   std::vector<CsvPosition> positions;
   while (parser.next_record(fields, positions)) {
     if (fields.size() != table.header.size()) {
-      const CsvPosition where = fields.size() > table.header.size() ? positions[table.header.size()] : positions.front();
-      parser.fail(where, fmt::format("expected {} fields as in the header, found {}", table.header.size(), fields.size()));
+      const CsvPosition where =
+          fields.size() > table.header.size() ? positions[table.header.size()] : positions.front();
+      parser.fail(where,
+                  fmt::format("expected {} fields as in the header, found {}", table.header.size(), fields.size()));
     }
     table.rows.push_back(fields);
     table.positions.push_back(positions);

@@ -31,8 +31,8 @@ struct CsvTable {
   char delimiter = ',';
   std::vector<std::string> header;
   std::vector<CsvPosition> header_positions;
-  std::vector<std::vector<std::string>> rows;         // rows[r][c]
-  std::vector<std::vector<CsvPosition>> positions;    // where each cell starts
+  std::vector<std::vector<std::string>> rows;       // rows[r][c]
+  std::vector<std::vector<CsvPosition>> positions;  // where each cell starts
 };
 
 struct CsvOptions {

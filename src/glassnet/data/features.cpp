@@ -52,8 +52,9 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
     for (std::size_t k = 0; k < feature.categories.size(); ++k) index[feature.categories[k]] = static_cast<Index>(k);
     for (Index r = 0; r < x.rows(); ++r) {
       // A numeric-looking column that was categorical in training is read as text.
-      const std::string value = column.kind == ColumnKind::categorical ? column.text[static_cast<std::size_t>(r)]
-                                                                        : fmt::format("{}", column.numbers[static_cast<std::size_t>(r)]);
+      const std::string value = column.kind == ColumnKind::categorical
+                                    ? column.text[static_cast<std::size_t>(r)]
+                                    : fmt::format("{}", column.numbers[static_cast<std::size_t>(r)]);
       const auto found = index.find(value);
       if (found == index.end()) {
         ++unseen_count;
@@ -93,7 +94,8 @@ FeatureTransform fit_features(const Table& table, Index target, const std::vecto
     }
     transform.columns.push_back(std::move(feature));
   }
-  if (transform.columns.empty()) throw Error(fmt::format("{}: there are no feature columns besides the target", table.source));
+  if (transform.columns.empty())
+    throw Error(fmt::format("{}: there are no feature columns besides the target", table.source));
   return transform;
 }
 

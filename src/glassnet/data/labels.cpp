@@ -63,8 +63,10 @@ LabelEncoding fit_labels(const Column& target, const std::string& source, std::o
   }
   const bool categorical = target.kind == ColumnKind::categorical;
   Task inferred = Task::regression;
-  if (distinct == 2) inferred = Task::binary;
-  else if (distinct <= kMaxClasses && (categorical || all_integers)) inferred = Task::multiclass;
+  if (distinct == 2)
+    inferred = Task::binary;
+  else if (distinct <= kMaxClasses && (categorical || all_integers))
+    inferred = Task::multiclass;
 
   LabelEncoding encoding;
   encoding.task = task.value_or(inferred);
@@ -105,7 +107,8 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& source) co
     const auto found = index.find(label_text(target, i));
     if (found == index.end()) {
       throw Error(fmt::format("{}: the label '{}' was not seen in training (known: {})",
-                              csv_location(source, target.positions[i]), label_text(target, i), fmt::join(classes, ", ")));
+                              csv_location(source, target.positions[i]), label_text(target, i),
+                              fmt::join(classes, ", ")));
     }
     y(r, 0) = static_cast<Scalar>(found->second);
   }

@@ -16,9 +16,10 @@ Split split_rows(Index rows, double validation_fraction, double test_fraction, s
                  std::span<const Index> classes) {
   if (!(validation_fraction >= 0 && validation_fraction < 1) || !(test_fraction >= 0 && test_fraction < 1) ||
       validation_fraction + test_fraction >= 1) {
-    throw Error(fmt::format("splits: expected fractions in [0, 1) that leave rows to train on, got validation {} "
-                            "and test {}",
-                            validation_fraction, test_fraction));
+    throw Error(
+        fmt::format("splits: expected fractions in [0, 1) that leave rows to train on, got validation {} "
+                    "and test {}",
+                    validation_fraction, test_fraction));
   }
   if (!classes.empty() && static_cast<Index>(classes.size()) != rows) {
     throw Error("splits: one class per row expected");
@@ -34,7 +35,10 @@ Split split_rows(Index rows, double validation_fraction, double test_fraction, s
     auto n_test = static_cast<std::size_t>(std::llround(n * test_fraction));
     auto n_val = static_cast<std::size_t>(std::llround(n * validation_fraction));
     while (n_test + n_val >= members.size() && (n_test > 0 || n_val > 0)) {  // keep a training row
-      if (n_test >= n_val && n_test > 0) --n_test; else --n_val;
+      if (n_test >= n_val && n_test > 0)
+        --n_test;
+      else
+        --n_val;
     }
     split.test.insert(split.test.end(), members.begin(), members.begin() + static_cast<std::ptrdiff_t>(n_test));
     split.validation.insert(split.validation.end(), members.begin() + static_cast<std::ptrdiff_t>(n_test),

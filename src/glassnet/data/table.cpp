@@ -88,9 +88,10 @@ Table make_table(const CsvTable& csv) {
         }
         const auto number = parse_number(value);
         if (!number) {
-          throw Error(fmt::format("{}: expected a number in numeric column '{}' ({} of its {} values are numbers), "
-                                  "found '{}'",
-                                  csv_location(csv.source, column.positions[r]), column.name, numeric, present, value));
+          throw Error(
+              fmt::format("{}: expected a number in numeric column '{}' ({} of its {} values are numbers), "
+                          "found '{}'",
+                          csv_location(csv.source, column.positions[r]), column.name, numeric, present, value));
         }
         column.numbers[r] = *number;
       }
@@ -124,11 +125,100 @@ std::vector<MissingColumn> find_missing(const Table& table) {
 std::string describe_missing(const Table& table, const std::vector<MissingColumn>& missing) {
   std::string text = fmt::format("{}: missing or infinite values", table.source);
   for (const auto& m : missing) {
-    text += fmt::format("; column '{}': {} (line{} {}{})", m.name, m.count, m.count > 1 ? "s" : "",
-                        fmt::join(m.first_lines, ", "), m.count > static_cast<Index>(m.first_lines.size()) ? ", ..." : "");
+    text +=
+        fmt::format("; column '{}': {} (line{} {}{})", m.name, m.count, m.count > 1 ? "s" : "",
+                    fmt::join(m.first_lines, ", "), m.count > static_cast<Index>(m.first_lines.size()) ? ", ..." : "");
   }
   text += ". Fix the data, or pass --impute mean|median|most-frequent";
   return text;
+}
+
+std::optional<Imputation> parse_imputation(std::string_view name) {
+  if (name == "mean") return Imputation::mean;
+  if (name == "median") return Imputation::median;
+  if (name == "most-frequent") return Imputation::most_frequent;
+  return std::nullopt;
+}
+
+namespace {
+
+void fill(Column& column, const std::string& value) {
+  for (std::size_t r = 0; r < column.missing.size(); ++r) {
+    if (!column.missing[r]) continue;
+    if (column.kind == ColumnKind::numeric) {
+      const auto number = parse_number(value);
+      if (!number) throw Error(fmt::format("column '{}': cannot fill a numeric column with '{}'", column.name, value));
+      column.numbers[r] = *number;
+    } else {
+      column.text[r] = value;
+    }
+    column.missing[r] = false;
+  }
+}
+
+}  // namespace
+
+ImputedValues impute(Table& table, Imputation method, const std::vector<Index>& fit_rows, Index skip) {
+  ImputedValues out;
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    if (static_cast<Index>(c) == skip) continue;
+    Column& column = table.columns[c];
+    std::vector<std::string> present_text;
+    std::vector<double> present;
+    for (Index r : fit_rows) {
+      const auto i = static_cast<std::size_t>(r);
+      if (column.missing[i]) continue;
+      if (column.kind == ColumnKind::numeric)
+        present.push_back(column.numbers[i]);
+      else
+        present_text.push_back(column.text[i]);
+    }
+    if (present.empty() && present_text.empty()) {
+      if (std::find(column.missing.begin(), column.missing.end(), true) == column.missing.end()) continue;
+      throw Error(
+          fmt::format("{}: column '{}' has no values in the training rows to impute from", table.source, column.name));
+    }
+    std::string value;
+    const auto most_frequent = [](auto values) {
+      std::sort(values.begin(), values.end());
+      auto best = values.begin();
+      std::size_t best_count = 0;
+      for (auto it = values.begin(); it != values.end();) {
+        const auto next = std::upper_bound(it, values.end(), *it);
+        if (static_cast<std::size_t>(next - it) > best_count) {
+          best_count = static_cast<std::size_t>(next - it);
+          best = it;
+        }
+        it = next;
+      }
+      return *best;
+    };
+    if (column.kind == ColumnKind::categorical) {
+      value = most_frequent(present_text);
+    } else if (method == Imputation::mean) {
+      double sum = 0;
+      for (double v : present) sum += v;
+      value = fmt::format("{}", sum / static_cast<double>(present.size()));
+    } else if (method == Imputation::median) {
+      std::sort(present.begin(), present.end());
+      const std::size_t n = present.size();
+      value = fmt::format("{}", n % 2 == 1 ? present[n / 2] : (present[n / 2 - 1] + present[n / 2]) / 2);
+    } else {
+      value = fmt::format("{}", most_frequent(present));
+    }
+    out.values.emplace_back(column.name, value);
+    fill(column, value);
+  }
+  return out;
+}
+
+void impute_like(Table& table, const ImputedValues& values, Index skip) {
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    if (static_cast<Index>(c) == skip) continue;
+    for (const auto& [name, value] : values.values) {
+      if (name == table.columns[c].name) fill(table.columns[c], value);
+    }
+  }
 }
 
 }  // namespace glassnet

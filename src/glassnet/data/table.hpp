@@ -9,7 +9,9 @@
 // columns, infinities (inf, Infinity, with a sign) are recorded as missing: numbers
 // hold NaN there, and find_missing reports them before anything is trained.
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "glassnet/core/scalar.hpp"
@@ -22,9 +24,9 @@ enum class ColumnKind { numeric, categorical };
 struct Column {
   std::string name;
   ColumnKind kind = ColumnKind::numeric;
-  std::vector<double> numbers;      // numeric: the values, NaN where missing
-  std::vector<std::string> text;    // categorical: the values ("" where missing)
-  std::vector<bool> missing;        // per row
+  std::vector<double> numbers;    // numeric: the values, NaN where missing
+  std::vector<std::string> text;  // categorical: the values ("" where missing)
+  std::vector<bool> missing;      // per row
   std::vector<CsvPosition> positions;
 };
 
@@ -52,5 +54,20 @@ std::vector<MissingColumn> find_missing(const Table& table);
 // "FILE: missing values: column 'amount' 3 (lines 4, 9, 12), ..." — the message that
 // stops training unless the user asks for imputation.
 std::string describe_missing(const Table& table, const std::vector<MissingColumn>& missing);
+
+enum class Imputation { mean, median, most_frequent };
+
+std::optional<Imputation> parse_imputation(std::string_view name);  // mean, median, most-frequent
+
+// Fills every missing value of every column except `skip` (the target; -1 for none)
+// with a statistic of that column's present values in the rows `fit_rows` (the
+// training rows): numeric columns with the mean, median or most frequent value,
+// categorical columns always with the most frequent category. Returns the statistics
+// used, per column name, so that other tables can be filled alike (impute_like).
+struct ImputedValues {
+  std::vector<std::pair<std::string, std::string>> values;  // column → value as text
+};
+ImputedValues impute(Table& table, Imputation method, const std::vector<Index>& fit_rows, Index skip);
+void impute_like(Table& table, const ImputedValues& values, Index skip);
 
 }  // namespace glassnet

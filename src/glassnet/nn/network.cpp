@@ -79,3 +79,19 @@ std::unique_ptr<Network> make_network(const NetworkSpec& spec, Rng& rng) {
 }
 
 }  // namespace glassnet
+
+namespace glassnet {
+
+Index parameter_count(const NetworkSpec& spec) {
+  Index count = 0;
+  Index in = spec.in_features;
+  for (Index width : spec.hidden) {
+    count += in * width + width;
+    if (spec.norm == Normalization::batch) count += 4 * width;  // γ, β, running mean and variance
+    if (spec.norm == Normalization::layer) count += 2 * width;  // γ, β
+    in = width;
+  }
+  return count + in * spec.out_features + spec.out_features;
+}
+
+}  // namespace glassnet

@@ -73,4 +73,8 @@ class Network {
 
 std::unique_ptr<Network> make_network(const NetworkSpec& spec, Rng& rng);
 
+// The number of values (parameters and buffers) a network of `spec` holds, computed
+// without building it.
+Index parameter_count(const NetworkSpec& spec);
+
 }  // namespace glassnet

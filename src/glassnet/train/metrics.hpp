@@ -33,7 +33,7 @@ struct ConfusionMatrix {
 
 struct Metrics {
   std::map<std::string, double> values;  // "accuracy" → 0.93, ...
-  ConfusionMatrix confusion;              // classification only
+  ConfusionMatrix confusion;             // classification only
   double operator[](const std::string& name) const { return values.at(name); }
 };
 

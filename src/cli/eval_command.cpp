@@ -1,0 +1,36 @@
+// glassnet eval: the task's metrics for a saved model on a CSV file with the target.
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "glassnet/train/run.hpp"
+
+namespace glassnet::cli {
+
+void add_eval_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("eval", "Evaluate a saved model on a CSV file that holds the target column");
+  struct Flags {
+    std::string model, data;
+    bool json = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  cmd->add_option("--model", flags->model, "Model file")->required();
+  cmd->add_option("--data", flags->data, "Data (CSV with the target column)")->required();
+  cmd->add_flag("--json", flags->json, "Print one JSON object");
+  cmd->callback([flags, &exit_code] {
+    Model model = load_model(flags->model);
+    const Table table = make_table(read_csv(flags->data));
+    const Metrics metrics = evaluate_model(model, table);
+    if (flags->json) {
+      fmt::print("{}\n",
+                 nlohmann::json({{"task", task_name(model.labels.task)}, {"metrics", metrics_json(metrics)}}).dump());
+    } else {
+      fmt::print("{} task, {} rows of {}\n{}", task_name(model.labels.task), table.rows(), flags->data,
+                 metrics_text(metrics));
+    }
+    exit_code = 0;
+  });
+}
+
+}  // namespace glassnet::cli

@@ -1,0 +1,52 @@
+// glassnet synth: writes a synthetic data set as CSV.
+
+#include <fmt/format.h>
+
+#include <span>
+
+#include "cli/commands.hpp"
+#include "glassnet/data/synthetic.hpp"
+#include "glassnet/io/atomic_file.hpp"
+
+namespace glassnet::cli {
+
+void add_synth_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("synth", "Write a synthetic data set (fraud, xor, spirals, moons) as CSV");
+  struct Flags {
+    std::string kind, out;
+    Index rows = 1000, features = 2;
+    std::uint64_t seed = 1;
+    double fraud_rate = 0.5;
+  };
+  auto flags = std::make_shared<Flags>();
+  cmd->add_option("kind", flags->kind, "fraud, xor, spirals or moons")
+      ->required()
+      ->check(CLI::IsMember({"fraud", "xor", "spirals", "moons"}));
+  cmd->add_option("--rows", flags->rows, "Rows")
+      ->check(CLI::Range(Index(1), Index(100'000'000)))
+      ->capture_default_str();
+  cmd->add_option("--features", flags->features, "Features (xor, spirals, moons: 2 informative, the rest noise)")
+      ->check(CLI::Range(Index(2), Index(10'000)))
+      ->capture_default_str();
+  cmd->add_option("--seed", flags->seed, "Random seed")->capture_default_str();
+  cmd->add_option("--fraud-rate", flags->fraud_rate, "Fraction of fraud rows (fraud)")
+      ->check(CLI::Range(0.001, 0.999))
+      ->capture_default_str();
+  cmd->add_option("--out", flags->out, "CSV file to write")->required();
+  cmd->callback([flags, &exit_code] {
+    std::string csv;
+    if (flags->kind == "fraud") {
+      csv = make_fraud_csv(flags->rows, flags->fraud_rate, flags->seed);
+    } else if (flags->kind == "xor") {
+      csv = dataset_csv(make_xor(flags->rows, flags->features, flags->seed));
+    } else if (flags->kind == "spirals") {
+      csv = dataset_csv(make_spirals(flags->rows, flags->features, 1.5, 0.05, flags->seed));
+    } else {
+      csv = dataset_csv(make_moons(flags->rows, flags->features, 0.1, flags->seed));
+    }
+    write_file_atomically(flags->out, std::as_bytes(std::span(csv.data(), csv.size())));
+    exit_code = 0;
+  });
+}
+
+}  // namespace glassnet::cli

@@ -1,0 +1,44 @@
+#pragma once
+// The model file: a safetensors file (io/safetensors.hpp) that carries everything
+// prediction needs, so `glassnet predict` needs nothing else.
+//
+//   tensors       the network's parameters and buffers, named as in a PyTorch
+//                 state_dict ("layers.0.weight" [out, in], "layers.0.bias" [out],
+//                 "layers.1.running_mean" [F]); dtype F32 (F64 from a double build)
+//   __metadata__  format       "glassnet-model"
+//                 version      "1"
+//                 architecture JSON: in_features, hidden, activation, leaky_slope,
+//                              out_features, output, norm, dropout, residual, init
+//                 preprocessing JSON: standardize, and per feature column (in input
+//                              order) name, kind, mean, std, categories
+//                 labels       JSON: task, target, classes
+//                 training     JSON: the training configuration, for the record
+// Loading validates everything before use: the file (as safetensors), the format and
+// version, every metadata field, that the architecture builds, that every tensor the
+// network needs is present with its shape and holds finite values, and that the
+// preprocessing produces the network's input width. Any violation is an Error naming
+// the file and what was expected.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "glassnet/data/features.hpp"
+#include "glassnet/data/labels.hpp"
+#include "glassnet/nn/network.hpp"
+
+namespace glassnet {
+
+struct Model {
+  std::unique_ptr<Network> network;
+  FeatureTransform features;
+  LabelEncoding labels;
+  std::string target;
+  std::string training;  // JSON text
+};
+
+// Writes atomically.
+void save_model(const std::filesystem::path& path, const Model& model);
+Model load_model(const std::filesystem::path& path);
+
+}  // namespace glassnet

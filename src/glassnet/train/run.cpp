@@ -1,0 +1,253 @@
+#include "glassnet/train/run.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <nlohmann/json.hpp>
+
+#include "glassnet/core/error.hpp"
+#include "glassnet/data/features.hpp"
+#include "glassnet/data/split.hpp"
+#include "glassnet/loss/loss.hpp"
+#include "glassnet/optim/adam.hpp"
+#include "glassnet/optim/rmsprop.hpp"
+#include "glassnet/optim/sgd.hpp"
+#include "glassnet/train/checkpointing.hpp"
+#include "glassnet/train/early_stopping.hpp"
+#include "glassnet/train/trainer.hpp"
+
+namespace glassnet {
+namespace {
+
+Table load_table(const std::filesystem::path& path, char delimiter) {
+  return make_table(read_csv(path, {.delimiter = delimiter}));
+}
+
+Index target_index(const Table& table, const std::string& target) {
+  if (target.empty()) return static_cast<Index>(table.columns.size()) - 1;
+  const Index found = table.find(target);
+  if (found < 0) {
+    std::vector<std::string> names;
+    for (const auto& c : table.columns) names.push_back(c.name);
+    throw Error(
+        fmt::format("{}: no column '{}' for the target (columns: {})", table.source, target, fmt::join(names, ", ")));
+  }
+  return found;
+}
+
+Matrix rows_of(const Matrix& m, const std::vector<Index>& rows) {
+  Matrix out(static_cast<Index>(rows.size()), m.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Index>(i)) = m.row(rows[i]);
+  return out;
+}
+
+std::unique_ptr<Optimizer> make_optimizer(const RunConfig& c) {
+  const WeightDecay decay{.rate = c.weight_decay};
+  if (c.optimizer == "sgd") return std::make_unique<Sgd>(c.learning_rate, SgdOptions{.weight_decay = decay});
+  if (c.optimizer == "momentum") {
+    return std::make_unique<Sgd>(c.learning_rate, SgdOptions{.momentum = 0.9, .weight_decay = decay});
+  }
+  if (c.optimizer == "nesterov") {
+    return std::make_unique<Sgd>(c.learning_rate, SgdOptions{.momentum = 0.9, .nesterov = true, .weight_decay = decay});
+  }
+  if (c.optimizer == "adam") return std::make_unique<Adam>(c.learning_rate, AdamOptions{.weight_decay = decay});
+  if (c.optimizer == "adamw") {
+    return std::make_unique<AdamW>(c.learning_rate,
+                                   AdamOptions{.weight_decay = {.rate = c.weight_decay > 0 ? c.weight_decay : 1e-2}});
+  }
+  if (c.optimizer == "rmsprop")
+    return std::make_unique<Rmsprop>(c.learning_rate, RmspropOptions{.weight_decay = decay});
+  throw Error(fmt::format("--optimizer: unknown optimizer '{}'", c.optimizer));
+}
+
+std::unique_ptr<Schedule> make_schedule(const RunConfig& c) {
+  if (c.schedule == "none") return std::make_unique<ConstantSchedule>();
+  if (c.schedule == "step")
+    return std::make_unique<StepSchedule>(std::max<long>(1, static_cast<long>(c.epochs / 3)), 0.1);
+  if (c.schedule == "exp") return std::make_unique<ExponentialSchedule>(0.95);
+  if (c.schedule == "cosine") return std::make_unique<CosineSchedule>(static_cast<long>(std::max<Index>(1, c.epochs)));
+  if (c.schedule == "plateau") return std::make_unique<PlateauSchedule>(PlateauOptions{.factor = 0.5, .patience = 2});
+  throw Error(fmt::format("--schedule: unknown schedule '{}'", c.schedule));
+}
+
+Metrics metrics_for(Task task, const Matrix& predictions, const Matrix& y) {
+  if (task == Task::regression) return regression_metrics(predictions, y);
+  std::vector<int> labels(static_cast<std::size_t>(y.rows()));
+  for (Index i = 0; i < y.rows(); ++i) labels[static_cast<std::size_t>(i)] = static_cast<int>(y(i, 0));
+  if (task == Task::multiclass) return multiclass_metrics(predictions, labels);
+  std::vector<double> scores(labels.size());
+  for (Index i = 0; i < predictions.rows(); ++i) scores[static_cast<std::size_t>(i)] = predictions(i, 0);
+  return binary_metrics(scores, labels);
+}
+
+nlohmann::json config_json(const RunConfig& c) {
+  return {{"data", c.data.string()},
+          {"target", c.target},
+          {"layers", c.layers},
+          {"activation", activation_name(c.activation)},
+          {"norm", normalization_name(c.norm)},
+          {"dropout", c.dropout},
+          {"residual", c.residual},
+          {"init", init_name(c.init)},
+          {"optimizer", c.optimizer},
+          {"lr", c.learning_rate},
+          {"weight_decay", c.weight_decay},
+          {"schedule", c.schedule},
+          {"clip_norm", c.clip_norm},
+          {"epochs", c.epochs},
+          {"batch_size", c.batch_size},
+          {"early_stopping", c.early_stopping},
+          {"class_weight", c.balanced_class_weights ? "balanced" : "none"},
+          {"val_split", c.val_split},
+          {"test_split", c.test_split},
+          {"seed", c.seed},
+          {"standardize", c.standardize}};
+}
+
+}  // namespace
+
+Matrix predict_model(Model& model, const Table& table, Index* unseen) {
+  const Matrix x = model.features.transform(table, unseen);
+  return model.network->predict(x);
+}
+
+Metrics evaluate_model(Model& model, const Table& table) {
+  const Index target = table.find(model.target);
+  if (target < 0) throw Error(fmt::format("{}: no target column '{}' to evaluate against", table.source, model.target));
+  const Matrix y = model.labels.encode(table.columns[static_cast<std::size_t>(target)], table.source);
+  return metrics_for(model.labels.task, predict_model(model, table), y);
+}
+
+RunResult run_training(const RunConfig& config, const std::function<void(const EpochLogs&)>& on_epoch_end) {
+  // Every input is read and checked before anything is trained or written.
+  if (config.out.has_parent_path() && !std::filesystem::is_directory(config.out.parent_path())) {
+    throw Error(fmt::format("--out {}: the directory {} does not exist", config.out.string(),
+                            config.out.parent_path().string()));
+  }
+  Table table = load_table(config.data, config.delimiter);
+  const Index target = target_index(table, config.target);
+  const Column& target_column = table.columns[static_cast<std::size_t>(target)];
+  const LabelEncoding labels = fit_labels(target_column, table.source, config.task);
+  const Matrix y_all = labels.encode(target_column, table.source);
+  const bool classification = labels.task != Task::regression;
+
+  std::optional<Table> val_table, test_table;
+  if (config.val_data) val_table = load_table(*config.val_data, config.delimiter);
+  if (config.test_data) test_table = load_table(*config.test_data, config.delimiter);
+  std::vector<Index> classes;
+  if (classification) {
+    for (Index i = 0; i < y_all.rows(); ++i) classes.push_back(static_cast<Index>(y_all(i, 0)));
+  }
+  const Split split = split_rows(table.rows(), config.val_data ? 0.0 : config.val_split,
+                                 config.test_data ? 0.0 : config.test_split, config.seed, classes);
+
+  RunResult result;
+  result.task = labels.task;
+  std::vector<Table*> others;
+  if (val_table) others.push_back(&*val_table);
+  if (test_table) others.push_back(&*test_table);
+  if (!config.impute) {
+    const auto missing = find_missing(table);
+    std::vector<MissingColumn> features_missing;
+    for (const auto& m : missing) {
+      if (m.name != target_column.name) features_missing.push_back(m);
+    }
+    if (!features_missing.empty()) throw Error(describe_missing(table, features_missing));
+    for (Table* other : others) {
+      const auto other_missing = find_missing(*other);
+      if (!other_missing.empty()) throw Error(describe_missing(*other, other_missing));
+    }
+  } else {
+    const ImputedValues values = impute(table, *config.impute, split.train, target);
+    for (Table* other : others) impute_like(*other, values, other->find(target_column.name));
+  }
+
+  Model model;
+  model.labels = labels;
+  model.target = target_column.name;
+  model.features = fit_features(table, target, split.train, config.standardize);
+  model.training = config_json(config).dump();
+  const Matrix x_all = model.features.transform(table);
+  const Matrix x_train = rows_of(x_all, split.train), y_train = rows_of(y_all, split.train);
+  Matrix x_val = rows_of(x_all, split.validation), y_val = rows_of(y_all, split.validation);
+  Matrix x_test = rows_of(x_all, split.test), y_test = rows_of(y_all, split.test);
+  const auto other_xy = [&](const Table& other, Matrix& x, Matrix& y, const char* name) {
+    Index unseen = 0;
+    x = model.features.transform(other, &unseen);
+    const Index t = other.find(target_column.name);
+    if (t < 0) throw Error(fmt::format("{}: no target column '{}'", other.source, target_column.name));
+    y = labels.encode(other.columns[static_cast<std::size_t>(t)], other.source);
+    if (unseen > 0)
+      result.warnings.push_back(
+          fmt::format("{} values in the {} data are categories unseen in training; "
+                      "they were encoded as all zeros",
+                      unseen, name));
+  };
+  if (val_table) other_xy(*val_table, x_val, y_val, "validation");
+  if (test_table) other_xy(*test_table, x_test, y_test, "test");
+
+  NetworkSpec spec;
+  spec.in_features = model.features.width();
+  spec.hidden = config.layers;
+  spec.activation = config.activation;
+  spec.norm = config.norm;
+  spec.dropout = config.dropout;
+  spec.residual = config.residual;
+  spec.init = config.init;
+  spec.out_features = labels.task == Task::multiclass ? static_cast<Index>(labels.classes.size()) : 1;
+  spec.output = labels.task == Task::binary       ? OutputTransform::sigmoid
+                : labels.task == Task::multiclass ? OutputTransform::softmax
+                                                  : OutputTransform::identity;
+  Rng rng(config.seed);
+  model.network = make_network(spec, rng);
+  const auto loss = make_loss(labels.task == Task::binary       ? LossKind::bce_with_logits
+                              : labels.task == Task::multiclass ? LossKind::softmax_cross_entropy
+                                                                : LossKind::mse);
+  std::vector<Scalar> sample_weights;
+  if (config.balanced_class_weights) {
+    if (!classification) throw Error("--class-weight balanced needs a classification task");
+    std::vector<double> counts(labels.classes.size(), 0.0);
+    for (Index i = 0; i < y_train.rows(); ++i) counts[static_cast<std::size_t>(y_train(i, 0))] += 1;
+    for (Index i = 0; i < y_train.rows(); ++i) {
+      const double n_c = counts[static_cast<std::size_t>(y_train(i, 0))];
+      sample_weights.push_back(
+          static_cast<Scalar>(static_cast<double>(y_train.rows()) / (static_cast<double>(counts.size()) * n_c)));
+    }
+  }
+  const auto optimizer = make_optimizer(config);
+  Trainer trainer(*model.network, *loss, *optimizer);
+  trainer.set_schedule(make_schedule(config));
+  const bool has_validation = x_val.rows() > 0;
+  EarlyStopping early({.monitor = Monitored::val_loss, .patience = config.early_stopping, .restore_best = true});
+  if (config.early_stopping > 0 && has_validation) trainer.add_callback(early);
+  std::optional<Checkpointing> checkpoints;
+  if (config.checkpoint_dir) {
+    checkpoints.emplace(*config.checkpoint_dir, 1);
+    trainer.add_callback(*checkpoints);
+    result.files["checkpoints"] = config.checkpoint_dir->string();
+    if (config.resume) {
+      if (const auto latest = latest_checkpoint(*config.checkpoint_dir)) trainer.load_checkpoint(*latest);
+    }
+  } else if (config.resume) {
+    throw Error("--resume needs --checkpoint-dir");
+  }
+  std::optional<OnEpochEnd> progress;
+  if (on_epoch_end) {
+    progress.emplace(on_epoch_end);
+    trainer.add_callback(*progress);
+  }
+  const DataView validation{x_val, y_val};
+  result.history = trainer.fit(
+      {x_train, y_train, sample_weights},
+      {.epochs = config.epochs, .batch_size = config.batch_size, .seed = config.seed, .clip_norm = config.clip_norm},
+      has_validation ? &validation : nullptr);
+
+  result.metrics["train"] = metrics_for(labels.task, model.network->predict(x_train), y_train);
+  if (has_validation) result.metrics["val"] = metrics_for(labels.task, model.network->predict(x_val), y_val);
+  if (x_test.rows() > 0) result.metrics["test"] = metrics_for(labels.task, model.network->predict(x_test), y_test);
+  save_model(config.out, model);
+  result.files["model"] = config.out.string();
+  return result;
+}
+
+}  // namespace glassnet

@@ -1,0 +1,76 @@
+#pragma once
+// A complete training run from files, as `glassnet train` does it:
+//   read the CSV → type the columns → choose the target and task → split (stratified
+//   for classification, seeded) or read separate validation/test files → report
+//   missing values (or impute them, fitted on the training rows) → fit features on the
+//   training rows → build the network, loss and optimizer for the task → train with
+//   validation, early stopping and checkpoints → metrics on every split → save the
+//   model file.
+// Everything the command line offers is a field of RunConfig; the CLI only parses.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "glassnet/data/labels.hpp"
+#include "glassnet/data/table.hpp"
+#include "glassnet/io/model_file.hpp"
+#include "glassnet/train/callback.hpp"
+#include "glassnet/train/metrics.hpp"
+
+namespace glassnet {
+
+struct RunConfig {
+  std::filesystem::path data;
+  std::string target;        // empty: the last column
+  std::optional<Task> task;  // inferred when not given
+  char delimiter = 0;        // 0: detect
+  std::vector<Index> layers{64, 64};
+  Activation activation = Activation::relu;
+  Normalization norm = Normalization::none;
+  double dropout = 0.0;
+  bool residual = false;
+  InitScheme init = InitScheme::automatic;
+  std::string optimizer = "adam";  // sgd, momentum, nesterov, adam, adamw, rmsprop
+  double learning_rate = 1e-3;
+  double weight_decay = 0.0;
+  std::string schedule = "none";  // none, step, exp, cosine, plateau
+  double clip_norm = 0.0;
+  Index epochs = 30;
+  Index batch_size = 64;
+  Index early_stopping = 5;  // patience in epochs on the validation loss; 0: off
+  bool balanced_class_weights = false;
+  double val_split = 0.2;
+  double test_split = 0.0;
+  std::optional<std::filesystem::path> val_data, test_data;
+  std::uint64_t seed = 1;
+  bool standardize = true;
+  std::optional<Imputation> impute;
+  std::filesystem::path out = "model.safetensors";
+  std::optional<std::filesystem::path> checkpoint_dir;
+  bool resume = false;
+};
+
+struct RunResult {
+  Task task = Task::binary;
+  std::map<std::string, Metrics> metrics;  // "train", "val", "test"
+  std::vector<EpochLogs> history;
+  std::vector<std::string> warnings;
+  std::map<std::string, std::string> files;  // "model", "checkpoints"
+};
+
+// Throws Error for bad input (nothing is written then) and TrainingError if training
+// fails. `on_epoch_end` (optional) sees each epoch, for progress output.
+RunResult run_training(const RunConfig& config, const std::function<void(const EpochLogs&)>& on_epoch_end = {});
+
+// The task's metrics for a model on a table that holds the target column.
+Metrics evaluate_model(Model& model, const Table& table);
+// Predictions in evaluation mode: probabilities ([N, 1] binary, [N, C] multiclass) or
+// values ([N, 1] regression). `unseen` receives the count of unseen categories.
+Matrix predict_model(Model& model, const Table& table, Index* unseen = nullptr);
+
+}  // namespace glassnet

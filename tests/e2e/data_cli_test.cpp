@@ -1,0 +1,169 @@
+// train, eval, predict, summary and synth through the real executable, as a new user
+// runs them; and every kind of bad input: exit code 2, a message naming file, line and
+// column, and no output file.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "run_command.hpp"
+
+namespace glassnet {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::cli;
+
+// Three classes by the sign pattern of (a, b): a separable multiclass problem.
+std::string fmt_row(int i) {
+  const double a = ((i * 37) % 200) / 100.0 - 1.0, b = ((i * 53) % 200) / 100.0 - 1.0;
+  const int label = a > 0 ? (b > 0 ? 2 : 1) : 0;
+  return std::to_string(a) + "," + std::to_string(b) + "," + std::to_string(label) + "\n";
+}
+using testing::run_command;
+
+class DataCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("glassnet-e2e-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path(name), std::ios::binary) << text;
+    return path(name);
+  }
+  // Runs train on `csv`, expecting exit 2, the fragment in the message, and no model.
+  void expect_bad_input(const std::string& csv, const std::string& fragment, const std::string& extra = "") {
+    const std::string data = write("bad.csv", csv);
+    const auto r =
+        run_command(cli() + " train --quiet --data " + data + " --out " + path("m.safetensors") + " " + extra);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find(fragment), std::string::npos) << "expected '" << fragment << "' in:\n" << r.output;
+    EXPECT_FALSE(fs::exists(path("m.safetensors"))) << "nothing may be written on bad input";
+  }
+  fs::path dir_;
+};
+
+TEST_F(DataCli, SynthTrainEvalPredictSummaryOnFraudData) {
+  const std::string data = path("fraud.csv"), model = path("fraud.safetensors");
+  ASSERT_EQ(run_command(cli() + " synth fraud --rows 3000 --seed 2 --out " + data).exit_code, 0);
+  const auto train = run_command(cli() + " train --json --data " + data + " --target is_fraud --test-split 0.2 --out " +
+                                 model + " --epochs 20");
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  const auto result = nlohmann::json::parse(train.output);
+  EXPECT_EQ(result["task"], "binary");
+  for (const char* split : {"train", "val", "test"}) {
+    ASSERT_TRUE(result["metrics"].contains(split)) << split;
+    for (const char* metric : {"accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss"}) {
+      EXPECT_TRUE(result["metrics"][split].contains(metric)) << split << " " << metric;
+    }
+  }
+  EXPECT_GT(result["metrics"]["test"]["accuracy"].get<double>(), 0.85);
+  EXPECT_TRUE(result["findings"].is_array());
+  EXPECT_EQ(result["files"]["model"], model);
+  ASSERT_TRUE(fs::exists(model));
+
+  const auto eval = run_command(cli() + " eval --json --model " + model + " --data " + data);
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  const auto metrics = nlohmann::json::parse(eval.output);
+  EXPECT_EQ(metrics["task"], "binary");
+  EXPECT_GT(metrics["metrics"]["roc_auc"].get<double>(), 0.9);
+
+  const auto predict =
+      run_command(cli() + " predict --proba --model " + model + " --data " + data + " --out " + path("p.csv"));
+  ASSERT_EQ(predict.exit_code, 0) << predict.output;
+  std::ifstream in(path("p.csv"));
+  std::string header, line;
+  std::getline(in, header);
+  EXPECT_EQ(header, "prediction,p_0,p_1");
+  int rows = 0;
+  while (std::getline(in, line)) ++rows;
+  EXPECT_EQ(rows, 3000) << "one prediction per row, in order";
+
+  const auto summary = run_command(cli() + " summary --model " + model);
+  ASSERT_EQ(summary.exit_code, 0) << summary.output;
+  EXPECT_NE(summary.output.find("linear(64)"), std::string::npos) << summary.output;
+  EXPECT_NE(summary.output.find("trainable parameters"), std::string::npos) << summary.output;
+}
+
+TEST_F(DataCli, PredictRowsWithoutTheTargetAndStringLabels) {
+  write("train.csv",
+        "colour,size,label\nred,1,yes\nblue,5,no\nred,2,yes\nblue,6,no\nred,1.5,yes\nblue,5.5,no\n"
+        "red,0.5,yes\nblue,7,no\n");
+  write("new.csv", "size,colour\n1,red\n6,blue\n3,green\n");
+  ASSERT_EQ(run_command(cli() + " train --quiet --data " + path("train.csv") + " --epochs 200 --val-split 0 --out " +
+                        path("m.safetensors"))
+                .exit_code,
+            0);
+  const auto p = run_command(cli() + " predict --model " + path("m.safetensors") + " --data " + path("new.csv"));
+  ASSERT_EQ(p.exit_code, 0) << p.output;
+  EXPECT_NE(p.output.find("prediction\nyes\nno\n"), std::string::npos) << p.output;
+  EXPECT_NE(p.output.find("1 values are categories unseen in training"), std::string::npos) << p.output;
+}
+
+TEST_F(DataCli, MulticlassAndRegressionTasks) {
+  ASSERT_EQ(run_command(cli() + " synth spirals --rows 600 --out " + path("s.csv")).exit_code, 0);
+  const auto regression = run_command(cli() + " train --json --data " + path("s.csv") +
+                                      " --target x1 --task regression --epochs 5 --out " + path("r.safetensors"));
+  ASSERT_EQ(regression.exit_code, 0) << regression.output;
+  const auto r = nlohmann::json::parse(regression.output);
+  EXPECT_EQ(r["task"], "regression");
+  for (const char* metric : {"mse", "rmse", "mae", "r2"}) EXPECT_TRUE(r["metrics"]["val"].contains(metric)) << metric;
+
+  std::string csv = "a,b,class\n";
+  for (int i = 0; i < 300; ++i) csv += fmt_row(i);
+  write("m.csv", csv);
+  const auto multi =
+      run_command(cli() + " train --json --data " + path("m.csv") + " --epochs 30 --out " + path("c.safetensors"));
+  ASSERT_EQ(multi.exit_code, 0) << multi.output;
+  const auto m = nlohmann::json::parse(multi.output);
+  EXPECT_EQ(m["task"], "multiclass");
+  EXPECT_TRUE(m["metrics"]["val"].contains("f1_weighted"));
+  EXPECT_GT(m["metrics"]["val"]["accuracy"].get<double>(), 0.8);
+}
+
+TEST_F(DataCli, EveryBadInputIsExitTwoWithItsPositionAndNoModel) {
+  expect_bad_input("a,b,y\n1,2,0\n3,4\n5,6,1\n", "bad.csv:3:1: expected 3 fields as in the header, found 2");
+  expect_bad_input("a,y\n1,0\n2,1\nx3,0\n4,1\n", "bad.csv:4:1: expected a number in numeric column 'a'");
+  expect_bad_input("", "bad.csv: the file is empty");
+  expect_bad_input("a,b,y\n", "bad.csv: the file has a header but no data rows");
+  expect_bad_input("a,y\n1,0\n2,1\n", "no column 'label' for the target (columns: a, y)", "--target label");
+  expect_bad_input("a,y\n1,1\n2,1\n3,1\n", "the target column 'y' is constant");
+  expect_bad_input("a,y\n1,0\n2,1\n3,2\n", "a binary task needs exactly 2 labels in 'y', found 3", "--task binary");
+  expect_bad_input("a,b,y\n1,,0\n2,3,1\nNA,4,0\n5,6,1\n",
+                   "column 'a': 1 (line 4); column 'b': 1 (line 2). Fix the data, or pass --impute");
+  expect_bad_input("a,y\n1,\"0\n", "bad.csv:2:3: a quoted field is not closed");
+  expect_bad_input("a,y\n1,0\n2,1\n", "--lr", "--lr -1");
+  const auto missing = run_command(cli() + " train --data " + path("nope.csv") + " --out " + path("m.safetensors"));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("nope.csv: cannot open"), std::string::npos) << missing.output;
+}
+
+TEST_F(DataCli, ImputationFillsMissingValuesWhenAsked) {
+  write("gaps.csv", "a,b,y\n1,,0\n2,3,1\nNA,4,0\n5,6,1\n1,2,0\n6,5,1\n");
+  const auto r = run_command(cli() + " train --quiet --impute median --val-split 0 --epochs 3 --data " +
+                             path("gaps.csv") + " --out " + path("m.safetensors"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(path("m.safetensors")));
+}
+
+TEST_F(DataCli, ABrokenModelFileIsExitTwoNeverACrash) {
+  write("d.csv", "a,y\n1,0\n2,1\n");
+  for (const std::string& content : {std::string(), std::string("garbage"), std::string("\x10\0\0\0\0\0\0\0{}", 10),
+                                     std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8)}) {
+    write("broken.safetensors", content);
+    const auto r = run_command(cli() + " eval --model " + path("broken.safetensors") + " --data " + path("d.csv"));
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("broken.safetensors"), std::string::npos) << r.output;
+  }
+}
+
+}  // namespace
+}  // namespace glassnet

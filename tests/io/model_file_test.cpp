@@ -1,0 +1,108 @@
+#include "glassnet/io/model_file.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "glassnet/core/error.hpp"
+#include "glassnet/io/safetensors.hpp"
+#include "test_support.hpp"
+
+namespace glassnet {
+namespace {
+
+namespace fs = std::filesystem;
+
+Model sample_model() {
+  Model model;
+  Rng rng(3);
+  model.network = make_network({.in_features = 3,
+                                .hidden = {5, 5},
+                                .activation = Activation::gelu,
+                                .out_features = 1,
+                                .norm = Normalization::batch,
+                                .residual = true},
+                               rng);
+  testing::randomize(model.network->params(), rng);
+  model.features.columns = {{"amount", ColumnKind::numeric, 10.0, 2.0, {}},
+                            {"country", ColumnKind::categorical, 0.0, 1.0, {"FR", "DE"}}};
+  model.labels.task = Task::binary;
+  model.labels.classes = {"no", "yes"};
+  model.target = "label";
+  model.training = R"({"seed": 3})";
+  return model;
+}
+
+fs::path temp_file(const std::string& name) {
+  return fs::temp_directory_path() / ("glassnet-model-" + std::to_string(::getpid()) + "-" + name);
+}
+
+TEST(ModelFile, RoundTripsWeightsPreprocessingAndLabels) {
+  Model model = sample_model();
+  const fs::path path = temp_file("roundtrip.safetensors");
+  save_model(path, model);
+  Model loaded = load_model(path);
+  EXPECT_EQ(loaded.target, "label");
+  EXPECT_EQ(loaded.labels.classes, model.labels.classes);
+  EXPECT_EQ(loaded.features.input_names(), model.features.input_names());
+  EXPECT_EQ(loaded.network->spec().hidden, model.network->spec().hidden);
+  EXPECT_TRUE(std::equal(model.network->params().values().begin(), model.network->params().values().end(),
+                         loaded.network->params().values().begin()));
+  // PyTorch state_dict names, buffers included.
+  const SafetensorsFile file = read_safetensors(path);
+  EXPECT_NE(file.find("layers.0.weight"), nullptr);
+  EXPECT_NE(file.find("layers.1.running_var"), nullptr);
+  EXPECT_NE(file.find("layers.3.body.0.weight"), nullptr);
+  const Matrix x = Matrix::Ones(2, 3);
+  EXPECT_EQ(model.network->predict(x), loaded.network->predict(x));
+  fs::remove(path);
+}
+
+TEST(ModelFile, EveryInconsistencyIsAClearError) {
+  const Model model = sample_model();
+  const fs::path path = temp_file("tampered.safetensors");
+  save_model(path, model);
+  const SafetensorsFile good = read_safetensors(path);
+  const auto expect_rejected = [&](SafetensorsFile file, const std::string& fragment) {
+    write_safetensors(path, file);
+    try {
+      load_model(path);
+      FAIL() << "expected an Error containing " << fragment;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  };
+  SafetensorsFile f = good;
+  f.metadata["version"] = "99";
+  expect_rejected(f, "version '99' is not supported");
+  f = good;
+  f.metadata.erase("architecture");
+  expect_rejected(f, "no 'architecture' metadata");
+  f = good;
+  f.metadata["architecture"] = "{\"in_features\": 3}";
+  expect_rejected(f, "invalid model metadata");
+  f = good;
+  f.metadata["preprocessing"] = R"({"standardize": true, "columns": []})";
+  expect_rejected(f, "the preprocessing produces 0 inputs but the network takes 3");
+  f = good;
+  f.tensors.pop_back();
+  expect_rejected(f, "values but the file's tensors hold");
+  f = good;
+  for (auto& t : f.tensors) {
+    if (t.name == "layers.0.weight") t.values[2] = std::nan("");
+  }
+  expect_rejected(f, "non-finite value at offset 2");
+  f = good;
+  for (auto& t : f.tensors) {
+    if (t.name == "layers.0.weight") t.shape = {3, 5};
+  }
+  expect_rejected(f, "tensor 'layers.0.weight' has shape [3, 5]; the architecture needs [5, 3]");
+  f = good;
+  f.metadata["format"] = "other";
+  expect_rejected(f, "not a glassnet model");
+  fs::remove(path);
+}
+
+}  // namespace
+}  // namespace glassnet
