@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <fstream>
@@ -187,9 +188,12 @@ void write_safetensors(const std::filesystem::path& path, const SafetensorsFile&
 SafetensorsFile read_safetensors(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(fmt::format("{}: cannot open for reading", path.string()));
-  std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> bytes(raw.size());
-  std::memcpy(bytes.data(), raw.data(), raw.size());
+  std::vector<std::byte> bytes;
+  std::array<char, 65536> chunk;
+  while (in.read(chunk.data(), chunk.size()) || in.gcount() > 0) {
+    const auto* begin = reinterpret_cast<const std::byte*>(chunk.data());
+    bytes.insert(bytes.end(), begin, begin + in.gcount());
+  }
   return decode_safetensors(bytes, path.string());
 }
 
