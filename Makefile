@@ -4,7 +4,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -G Ninja -DGLASSNET_WERROR=ON
 
-.PHONY: all deps build demo test test-release test-double test-sanitize clean
+.PHONY: all deps build demo test test-release test-double test-sanitize test-fuzz clean
 
 all: build
 
@@ -20,8 +20,9 @@ demo: build
 	@./build/glassnet demo
 
 # The whole suite: the release build, the double-precision build (gradient checks at
-# 1e-6) and the AddressSanitizer + UndefinedBehaviorSanitizer build.
-test: test-release test-double test-sanitize
+# 1e-6), the AddressSanitizer + UndefinedBehaviorSanitizer build, and a bounded run of
+# each fuzzer.
+test: test-release test-double test-sanitize test-fuzz
 
 test-release: build
 	@cd build && ctest --output-on-failure -j $(JOBS)
@@ -40,5 +41,21 @@ test-sanitize: deps
 	@cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS) -E '^Incident\.'
 
+# libFuzzer (clang) with AddressSanitizer and UBSan: each target runs for FUZZ_SECONDS
+# over its corpus (fuzz/corpus/<target>; new findings go to a scratch copy). A crash,
+# leak or sanitizer report fails the run and leaves the input in build-fuzz/.
+FUZZ_SECONDS ?= 45
+test-fuzz: deps
+	@cmake -S . -B build-fuzz $(CMAKE_FLAGS) -DCMAKE_CXX_COMPILER=clang++ -DGLASSNET_FUZZ=ON \
+		-DGLASSNET_BUILD_TESTS=OFF -DGLASSNET_BUILD_EXAMPLES=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target csv_fuzzer model_fuzzer
+	@for target in csv model; do \
+		rm -rf build-fuzz/corpus-$$target && mkdir -p build-fuzz/corpus-$$target && \
+		echo "fuzzing the $$target reader for $(FUZZ_SECONDS) s" && \
+		(cd build-fuzz && ./fuzz/$${target}_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+			-print_final_stats=1 corpus-$$target ../fuzz/corpus/$$target > fuzz-$$target.log 2>&1; \
+			status=$$?; tail -n 12 fuzz-$$target.log; exit $$status) || exit 1; \
+	done
+
 clean:
-	rm -rf build build-double build-sanitize build-configure.log
+	rm -rf build build-double build-sanitize build-fuzz build-configure.log

@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev # JSON (model metadata, logs)
   libgtest-dev       # unit and end-to-end tests
   libbenchmark-dev   # micro-benchmarks
+  clang libclang-rt-14-dev  # libFuzzer targets (make test-fuzz)
 )
 
 missing=()

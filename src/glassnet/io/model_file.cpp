@@ -115,9 +115,10 @@ void save_model(const std::filesystem::path& path, const Model& model) {
   write_safetensors(path, file);
 }
 
-Model load_model(const std::filesystem::path& path) {
-  const SafetensorsFile file = read_safetensors(path);
-  const std::string source = path.string();
+Model load_model(const std::filesystem::path& path) { return decode_model(read_file(path), path.string()); }
+
+Model decode_model(const std::vector<std::byte>& bytes, const std::string& source) {
+  const SafetensorsFile file = decode_safetensors(bytes, source);
   const auto meta = [&](const char* key) -> const std::string& {
     const auto found = file.metadata.find(key);
     if (found == file.metadata.end())

@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "glassnet/data/features.hpp"
 #include "glassnet/data/labels.hpp"
@@ -40,5 +41,7 @@ struct Model {
 // Writes atomically.
 void save_model(const std::filesystem::path& path, const Model& model);
 Model load_model(const std::filesystem::path& path);
+// The same validation on bytes in memory; `source` names them in errors.
+Model decode_model(const std::vector<std::byte>& bytes, const std::string& source);
 
 }  // namespace glassnet

@@ -114,7 +114,10 @@ SafetensorsFile decode_safetensors(const std::vector<std::byte>& bytes, const st
       }
       continue;
     }
-    const auto where = [&](const std::string& what) { return fail(fmt::format("tensor '{}': {}", name, what)); };
+    const std::string tensor_name = name;  // a structured binding cannot be captured (clang 14)
+    const auto where = [&](const std::string& what) {
+      return fail(fmt::format("tensor '{}': {}", tensor_name, what));
+    };
     if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") || !entry.contains("data_offsets")) {
       throw where("expected an object with dtype, shape and data_offsets");
     }
@@ -185,7 +188,7 @@ void write_safetensors(const std::filesystem::path& path, const SafetensorsFile&
   write_file_atomically(path, bytes);
 }
 
-SafetensorsFile read_safetensors(const std::filesystem::path& path) {
+std::vector<std::byte> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(fmt::format("{}: cannot open for reading", path.string()));
   std::vector<std::byte> bytes;
@@ -194,7 +197,11 @@ SafetensorsFile read_safetensors(const std::filesystem::path& path) {
     const auto* begin = reinterpret_cast<const std::byte*>(chunk.data());
     bytes.insert(bytes.end(), begin, begin + in.gcount());
   }
-  return decode_safetensors(bytes, path.string());
+  return bytes;
+}
+
+SafetensorsFile read_safetensors(const std::filesystem::path& path) {
+  return decode_safetensors(read_file(path), path.string());
 }
 
 }  // namespace glassnet

@@ -38,6 +38,9 @@ std::vector<std::byte> encode_safetensors(const SafetensorsFile& file);
 // Parses and validates; `source` names the file in error messages.
 SafetensorsFile decode_safetensors(const std::vector<std::byte>& bytes, const std::string& source);
 
+// A whole file's bytes; Error naming the file if it cannot be read.
+std::vector<std::byte> read_file(const std::filesystem::path& path);
+
 // Atomic write (io/atomic_file.hpp) and validated read.
 void write_safetensors(const std::filesystem::path& path, const SafetensorsFile& file);
 SafetensorsFile read_safetensors(const std::filesystem::path& path);
