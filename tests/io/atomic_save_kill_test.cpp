@@ -2,12 +2,11 @@
 // times: afterwards the file is always byte for byte either the complete old model or
 // the complete new one, and it loads.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
@@ -25,8 +24,10 @@ Model model_with_seed(std::uint64_t seed) {
   Rng rng(seed);
   // ~1 MB of weights, so that a save takes long enough to be interrupted mid-way.
   model.network = make_network({.in_features = 4, .hidden = {256, 256, 256, 256}, .out_features = 1}, rng);
-  model.features.columns = {{"a", ColumnKind::numeric, 0, 1, {}}, {"b", ColumnKind::numeric, 0, 1, {}},
-                            {"c", ColumnKind::numeric, 0, 1, {}}, {"d", ColumnKind::numeric, 0, 1, {}}};
+  model.features.columns = {{"a", ColumnKind::numeric, 0, 1, {}},
+                            {"b", ColumnKind::numeric, 0, 1, {}},
+                            {"c", ColumnKind::numeric, 0, 1, {}},
+                            {"d", ColumnKind::numeric, 0, 1, {}}};
   model.labels = {Task::binary, {"0", "1"}};
   model.target = std::string("target");  // (GCC 12 -O3 misreports restrict on short literal assigns)
   return model;

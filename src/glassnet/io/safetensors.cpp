@@ -115,9 +115,7 @@ SafetensorsFile decode_safetensors(const std::vector<std::byte>& bytes, const st
       continue;
     }
     const std::string tensor_name = name;  // a structured binding cannot be captured (clang 14)
-    const auto where = [&](const std::string& what) {
-      return fail(fmt::format("tensor '{}': {}", tensor_name, what));
-    };
+    const auto where = [&](const std::string& what) { return fail(fmt::format("tensor '{}': {}", tensor_name, what)); };
     if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") || !entry.contains("data_offsets")) {
       throw where("expected an object with dtype, shape and data_offsets");
     }

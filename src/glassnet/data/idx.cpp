@@ -1,0 +1,93 @@
+#include "glassnet/data/idx.hpp"
+
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "glassnet/core/error.hpp"
+
+namespace glassnet {
+namespace {
+
+constexpr std::uint64_t kMaxBytes = std::uint64_t{1} << 32;  // 4 GiB decompressed
+
+// The file's bytes, decompressed when it is gzip (zlib reads plain files as they are).
+std::vector<std::uint8_t> read_maybe_gzip(const std::filesystem::path& path) {
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (file == nullptr) throw Error(fmt::format("{}: cannot open for reading", path.string()));
+  std::vector<std::uint8_t> bytes;
+  std::vector<std::uint8_t> chunk(1 << 20);
+  for (;;) {
+    const int n = gzread(file, chunk.data(), static_cast<unsigned>(chunk.size()));
+    if (n < 0) {
+      gzclose(file);
+      throw Error(fmt::format("{}: the gzip data is corrupt", path.string()));
+    }
+    if (n == 0) break;
+    bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + n);
+    if (bytes.size() > kMaxBytes) {
+      gzclose(file);
+      throw Error(fmt::format("{}: larger than 4 GiB; not an IDX file glassnet reads", path.string()));
+    }
+  }
+  gzclose(file);
+  return bytes;
+}
+
+struct Idx {
+  std::vector<std::uint32_t> sizes;
+  std::vector<std::uint8_t> bytes;  // the whole file
+  std::size_t data_offset = 0;
+};
+
+Idx parse(const std::filesystem::path& path, std::size_t expected_dimensions, const char* what) {
+  Idx idx;
+  idx.bytes = read_maybe_gzip(path);
+  const std::string name = path.string();
+  if (idx.bytes.size() < 4 || idx.bytes[0] != 0 || idx.bytes[1] != 0) {
+    throw Error(fmt::format("{}: not an IDX file: expected the magic bytes 00 00 at offset 0", name));
+  }
+  if (idx.bytes[2] != 0x08) {
+    throw Error(fmt::format("{}: IDX element type 0x{:02x}; expected 0x08 (unsigned byte)", name, idx.bytes[2]));
+  }
+  if (idx.bytes[3] != expected_dimensions) {
+    throw Error(fmt::format("{}: {} dimensions; expected {} for {}", name, idx.bytes[3], expected_dimensions, what));
+  }
+  idx.data_offset = 4 + 4 * expected_dimensions;
+  if (idx.bytes.size() < idx.data_offset) throw Error(fmt::format("{}: the header is truncated", name));
+  std::uint64_t count = 1;
+  for (std::size_t d = 0; d < expected_dimensions; ++d) {
+    const std::uint8_t* p = idx.bytes.data() + 4 + 4 * d;
+    const std::uint32_t size = (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+    idx.sizes.push_back(size);
+    count *= size;
+    if (count > kMaxBytes) throw Error(fmt::format("{}: the sizes describe more than 4 GiB", name));
+  }
+  if (idx.bytes.size() - idx.data_offset != count) {
+    throw Error(fmt::format("{}: the sizes need {} data bytes, the file has {}", name, count,
+                            idx.bytes.size() - idx.data_offset));
+  }
+  return idx;
+}
+
+}  // namespace
+
+Dataset read_idx(const std::filesystem::path& images, const std::filesystem::path& labels) {
+  const Idx x = parse(images, 3, "images [N, rows, cols]");
+  const Idx y = parse(labels, 1, "labels [N]");
+  if (x.sizes[0] != y.sizes[0]) {
+    throw Error(fmt::format("{} holds {} images but {} holds {} labels", images.string(), x.sizes[0], labels.string(),
+                            y.sizes[0]));
+  }
+  const auto n = static_cast<Index>(x.sizes[0]);
+  const auto features = static_cast<Index>(x.sizes[1]) * static_cast<Index>(x.sizes[2]);
+  Dataset data{Matrix(n, features), Matrix(n, 1)};
+  const std::uint8_t* pixels = x.bytes.data() + x.data_offset;
+  for (Index i = 0; i < n * features; ++i) data.x.data()[i] = static_cast<Scalar>(pixels[i]) / Scalar(255);
+  for (Index i = 0; i < n; ++i) data.y(i, 0) = static_cast<Scalar>(y.bytes[y.data_offset + static_cast<std::size_t>(i)]);
+  return data;
+}
+
+}  // namespace glassnet
