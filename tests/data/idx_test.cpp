@@ -61,9 +61,9 @@ TEST_F(Idx, ReadsImagesScaledToUnitRangeAndLabels) {
     const Dataset d = read_idx(write("i", images, gzip), write("l", labels, gzip));
     ASSERT_EQ(d.x.rows(), 2);
     ASSERT_EQ(d.x.cols(), 6);
-    EXPECT_FLOAT_EQ(d.x(0, 1), 1.0f);
-    EXPECT_FLOAT_EQ(d.x(0, 2), 0.2f);
-    EXPECT_FLOAT_EQ(d.x(1, 5), 1.0f / 255);
+    EXPECT_NEAR(d.x(0, 1), 1.0, 1e-7);
+    EXPECT_NEAR(d.x(0, 2), 0.2, 1e-7);
+    EXPECT_NEAR(d.x(1, 5), 1.0 / 255, 1e-7);
     EXPECT_EQ(d.y(0, 0), 7);
     EXPECT_EQ(d.y(1, 0), 3);
   }
