@@ -1,7 +1,9 @@
 // glassnet train: trains a model on a CSV file and saves it (train/run.hpp does the work).
 
 #include <fmt/format.h>
+#include <signal.h>
 
+#include <atomic>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -12,12 +14,19 @@
 namespace glassnet::cli {
 namespace {
 
+// Set by SIGINT (Ctrl-C); the trainer polls it after every step.
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_interrupt(int /*signal*/) { g_interrupted.store(true); }
+
 struct TrainFlags {
   RunConfig config;
   std::string task, activation = "relu", norm = "none", init = "auto", class_weight = "none", impute;
   std::string val_data, test_data, checkpoint_dir, delimiter;
   bool no_standardize = false, quiet = false, json = false;
 };
+
+// The shell's convention for a process stopped by SIGINT (128 + 2).
+constexpr int kInterruptedExitCode = 130;
 
 template <typename T, typename Parse>
 T parse_flag(const std::string& flag, const std::string& value, Parse parse) {
@@ -48,12 +57,26 @@ int run(TrainFlags& flags) {
   c.standardize = !flags.no_standardize;
 
   const bool plain = !flags.quiet && !flags.json;
-  const RunResult result = run_training(c, [&](const EpochLogs& e) {
-    if (!plain) return;
-    fmt::print("epoch {:>4}/{}  loss {:.4f}{}  lr {:.3g}  {:.2f} s\n", e.epoch, c.epochs, e.train_loss,
-               e.val_loss ? fmt::format("  val_loss {:.4f}", *e.val_loss) : "", e.learning_rate, e.seconds);
-    std::fflush(stdout);
-  });
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  const RunResult result = run_training(
+      c,
+      [&](const EpochLogs& e) {
+        if (!plain) return;
+        fmt::print("epoch {:>4}/{}  loss {:.4f}{}  lr {:.3g}  {:.2f} s\n", e.epoch, c.epochs, e.train_loss,
+                   e.val_loss ? fmt::format("  val_loss {:.4f}", *e.val_loss) : "", e.learning_rate, e.seconds);
+        std::fflush(stdout);
+      },
+      &g_interrupted);
+  if (result.interrupted) {
+    fmt::print(stderr, "interrupted after {} complete epochs: the model was saved to {}{}\n", result.history.size(),
+               result.files.at("model"),
+               result.files.count("checkpoints")
+                   ? fmt::format(", checkpoints are in {}", result.files.at("checkpoints"))
+                   : "");
+  }
   if (flags.json) {
     nlohmann::json metrics = nlohmann::json::object();
     for (const auto& [split, m] : result.metrics) metrics[split] = metrics_json(m);
@@ -63,17 +86,17 @@ int run(TrainFlags& flags) {
                                 {"warnings", result.warnings},
                                 {"files", result.files}};
     fmt::print("{}\n", out.dump());
-    return 0;
+    return result.interrupted ? kInterruptedExitCode : 0;
   }
   for (const auto& w : result.warnings) fmt::print(stderr, "warning: {}\n", w);
-  if (flags.quiet) return 0;
+  if (flags.quiet) return result.interrupted ? kInterruptedExitCode : 0;
   fmt::print("\n{} task, {} epochs\n", task_name(result.task), result.history.size());
   for (const char* split : {"train", "val", "test"}) {
     const auto found = result.metrics.find(split);
     if (found != result.metrics.end()) fmt::print("{}:\n{}", split, metrics_text(found->second));
   }
   fmt::print("model written to {}\n", result.files.at("model"));
-  return 0;
+  return result.interrupted ? kInterruptedExitCode : 0;
 }
 
 }  // namespace

@@ -146,6 +146,22 @@ TEST_F(DataCli, EveryBadInputIsExitTwoWithItsPositionAndNoModel) {
   EXPECT_NE(missing.output.find("nope.csv: cannot open"), std::string::npos) << missing.output;
 }
 
+TEST_F(DataCli, CtrlCStopsAfterTheBatchSavesTheModelAndSaysSo) {
+  ASSERT_EQ(run_command(cli() + " synth fraud --rows 50000 --out " + path("big.csv")).exit_code, 0);
+  // Train for far longer than the test waits, then send SIGINT as Ctrl-C would.
+  const std::string train = cli() + " train --data " + path("big.csv") + " --target is_fraud --epochs 100000 " +
+                            "--early-stopping 0 --checkpoint-dir " + path("ckpt") + " --out " + path("m.safetensors");
+  const auto r = run_command("(" + train + " > " + path("train.log") + " 2>&1 & pid=$!; " + "i=0; while [ ! -e " +
+                             path("ckpt") + " ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done; " +
+                             "kill -INT $pid; wait $pid; echo exit=$?; cat " + path("train.log") + ")");
+  EXPECT_NE(r.output.find("exit=130"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("interrupted after"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the model was saved to " + path("m.safetensors")), std::string::npos) << r.output;
+  const auto eval = run_command(cli() + " eval --model " + path("m.safetensors") + " --data " + path("big.csv"));
+  EXPECT_EQ(eval.exit_code, 0) << eval.output;
+  EXPECT_TRUE(fs::exists(path("ckpt") + "/checkpoint-epoch-000001.safetensors"));
+}
+
 TEST_F(DataCli, ImputationFillsMissingValuesWhenAsked) {
   write("gaps.csv", "a,b,y\n1,,0\n2,3,1\nNA,4,0\n5,6,1\n1,2,0\n6,5,1\n");
   const auto r = run_command(cli() + " train --quiet --impute median --val-split 0 --epochs 3 --data " +

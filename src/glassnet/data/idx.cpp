@@ -60,7 +60,8 @@ Idx parse(const std::filesystem::path& path, std::size_t expected_dimensions, co
   std::uint64_t count = 1;
   for (std::size_t d = 0; d < expected_dimensions; ++d) {
     const std::uint8_t* p = idx.bytes.data() + 4 + 4 * d;
-    const std::uint32_t size = (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+    const std::uint32_t size =
+        (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
     idx.sizes.push_back(size);
     count *= size;
     if (count > kMaxBytes) throw Error(fmt::format("{}: the sizes describe more than 4 GiB", name));
@@ -86,7 +87,8 @@ Dataset read_idx(const std::filesystem::path& images, const std::filesystem::pat
   Dataset data{Matrix(n, features), Matrix(n, 1)};
   const std::uint8_t* pixels = x.bytes.data() + x.data_offset;
   for (Index i = 0; i < n * features; ++i) data.x.data()[i] = static_cast<Scalar>(pixels[i]) / Scalar(255);
-  for (Index i = 0; i < n; ++i) data.y(i, 0) = static_cast<Scalar>(y.bytes[y.data_offset + static_cast<std::size_t>(i)]);
+  for (Index i = 0; i < n; ++i)
+    data.y(i, 0) = static_cast<Scalar>(y.bytes[y.data_offset + static_cast<std::size_t>(i)]);
   return data;
 }
 

@@ -118,7 +118,8 @@ Metrics evaluate_model(Model& model, const Table& table) {
   return metrics_for(model.labels.task, predict_model(model, table), y);
 }
 
-RunResult run_training(const RunConfig& config, const std::function<void(const EpochLogs&)>& on_epoch_end) {
+RunResult run_training(const RunConfig& config, const std::function<void(const EpochLogs&)>& on_epoch_end,
+                       const std::atomic<bool>* interrupt) {
   // Every input is read and checked before anything is trained or written.
   if (config.out.has_parent_path() && !std::filesystem::is_directory(config.out.parent_path())) {
     throw Error(fmt::format("--out {}: the directory {} does not exist", config.out.string(),
@@ -236,11 +237,13 @@ RunResult run_training(const RunConfig& config, const std::function<void(const E
     progress.emplace(on_epoch_end);
     trainer.add_callback(*progress);
   }
+  trainer.set_interrupt_flag(interrupt);
   const DataView validation{x_val, y_val};
   result.history = trainer.fit(
       {x_train, y_train, sample_weights},
       {.epochs = config.epochs, .batch_size = config.batch_size, .seed = config.seed, .clip_norm = config.clip_norm},
       has_validation ? &validation : nullptr);
+  result.interrupted = trainer.interrupted();
 
   result.metrics["train"] = metrics_for(labels.task, model.network->predict(x_train), y_train);
   if (has_validation) result.metrics["val"] = metrics_for(labels.task, model.network->predict(x_val), y_val);

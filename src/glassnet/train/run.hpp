@@ -8,6 +8,7 @@
 //   model file.
 // Everything the command line offers is a field of RunConfig; the CLI only parses.
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -61,11 +62,15 @@ struct RunResult {
   std::vector<EpochLogs> history;
   std::vector<std::string> warnings;
   std::map<std::string, std::string> files;  // "model", "checkpoints"
+  bool interrupted = false;                  // stopped by the interrupt flag
 };
 
 // Throws Error for bad input (nothing is written then) and TrainingError if training
-// fails. `on_epoch_end` (optional) sees each epoch, for progress output.
-RunResult run_training(const RunConfig& config, const std::function<void(const EpochLogs&)>& on_epoch_end = {});
+// fails. `on_epoch_end` (optional) sees each epoch, for progress output. When
+// `interrupt` becomes true, training stops after the current batch and the model is
+// still evaluated and saved (the checkpoints hold the completed epochs).
+RunResult run_training(const RunConfig& config, const std::function<void(const EpochLogs&)>& on_epoch_end = {},
+                       const std::atomic<bool>* interrupt = nullptr);
 
 // The task's metrics for a model on a table that holds the target column.
 Metrics evaluate_model(Model& model, const Table& table);

@@ -103,6 +103,7 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
     rng_seeded_ = true;
   }
   stop_requested_ = false;
+  interrupted_ = false;
   const Index rows = train.x.rows();
   const Index rows_per_step = options.batch_size * options.accumulation_steps;
   order_.resize(static_cast<std::size_t>(rows));
@@ -140,7 +141,12 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
       ++steps_;
       loss_sum += step_loss * static_cast<double>(end - begin);
       for (Callback* callback : callbacks_) callback->on_step_end(*this, logs);
+      if (interrupt_ != nullptr && interrupt_->load()) {
+        interrupted_ = true;
+        break;
+      }
     }
+    if (interrupted_) break;  // the partial epoch is not counted
 
     ++epoch_;
     EpochLogs logs;

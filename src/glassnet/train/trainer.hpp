@@ -19,6 +19,7 @@
 // A non-finite loss stops training with TrainingError. A steady-state step allocates
 // no memory.
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -71,6 +72,11 @@ class Trainer {
 
   // Asks fit to stop after the current epoch.
   void request_stop() { stop_requested_ = true; }
+  // A flag (set from a signal handler, say) that fit polls after every optimizer step:
+  // when it becomes true, training stops at once, the partial epoch is not counted,
+  // and on_train_end callbacks run. interrupted() tells afterwards.
+  void set_interrupt_flag(const std::atomic<bool>* flag) { interrupt_ = flag; }
+  bool interrupted() const { return interrupted_; }
 
   // Writes everything a bit-identical resume needs: parameters and buffers, optimizer,
   // schedule and callback state, the random generators, and the epoch. Atomic.
@@ -104,6 +110,8 @@ class Trainer {
   Index steps_ = 0;
   Index epoch_ = 0;
   bool stop_requested_ = false;
+  const std::atomic<bool>* interrupt_ = nullptr;
+  bool interrupted_ = false;
   std::vector<Index> order_;
   Buffer batch_x_;
   Buffer batch_targets_;
