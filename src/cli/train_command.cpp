@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/train/run.hpp"
 
@@ -61,15 +63,14 @@ int run(TrainFlags& flags) {
   action.sa_handler = on_interrupt;
   sigemptyset(&action.sa_mask);
   ::sigaction(SIGINT, &action, nullptr);
+  EpochProgress progress(c.epochs, ::isatty(STDOUT_FILENO) != 0);
   const RunResult result = run_training(
       c,
       [&](const EpochLogs& e) {
-        if (!plain) return;
-        fmt::print("epoch {:>4}/{}  loss {:.4f}{}  lr {:.3g}  {:.2f} s\n", e.epoch, c.epochs, e.train_loss,
-                   e.val_loss ? fmt::format("  val_loss {:.4f}", *e.val_loss) : "", e.learning_rate, e.seconds);
-        std::fflush(stdout);
+        if (plain) progress.update(e);
       },
       &g_interrupted);
+  progress.finish();
   if (result.interrupted) {
     fmt::print(stderr, "interrupted after {} complete epochs: the model was saved to {}{}\n", result.history.size(),
                result.files.at("model"),

@@ -162,6 +162,45 @@ TEST_F(DataCli, CtrlCStopsAfterTheBatchSavesTheModelAndSaysSo) {
   EXPECT_TRUE(fs::exists(path("ckpt") + "/checkpoint-epoch-000001.safetensors"));
 }
 
+TEST_F(DataCli, ProgressIsALiveLineOnATerminalAndPlainLinesOtherwise) {
+  ASSERT_EQ(run_command(cli() + " synth moons --rows 400 --out " + path("m.csv")).exit_code, 0);
+  const std::string train =
+      cli() + " train --epochs 3 --early-stopping 0 --data " + path("m.csv") + " --out " + path("m.safetensors");
+  const auto plain = run_command(train);
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_NE(plain.output.find("epoch    1/3  loss "), std::string::npos) << plain.output;
+  EXPECT_NE(plain.output.find("epoch    3/3  loss "), std::string::npos) << plain.output;
+  EXPECT_EQ(plain.output.find('\r'), std::string::npos) << "no live line when not on a terminal";
+  // script(1) runs the command on a pseudo-terminal.
+  const auto live = run_command("script -qec '" + train + "' /dev/null");
+  ASSERT_EQ(live.exit_code, 0) << live.output;
+  EXPECT_NE(live.output.find("\r[########################] epoch 3/3"), std::string::npos) << live.output;
+  EXPECT_NE(live.output.find("ETA 0:00"), std::string::npos) << live.output;
+}
+
+TEST_F(DataCli, ResumeContinuesFromTheLatestCheckpointToTheSameModel) {
+  ASSERT_EQ(run_command(cli() + " synth fraud --rows 2000 --out " + path("f.csv")).exit_code, 0);
+  const std::string common = cli() + " train --early-stopping 0 --norm batch --dropout 0.1 --data " + path("f.csv");
+  ASSERT_EQ(run_command(common + " --epochs 5 --out " + path("full.safetensors")).exit_code, 0);
+  ASSERT_EQ(run_command(common + " --epochs 3 --checkpoint-dir " + path("ckpt") + " --out " + path("a.safetensors"))
+                .exit_code,
+            0);
+  const auto resumed = run_command(common + " --epochs 5 --checkpoint-dir " + path("ckpt") + " --resume --out " +
+                                   path("resumed.safetensors"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(resumed.output.find("epoch    3/5"), std::string::npos) << "epochs 1-3 come from the checkpoint";
+  EXPECT_NE(resumed.output.find("epoch    4/5"), std::string::npos) << resumed.output;
+  const auto bytes = [](const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+  };
+  EXPECT_EQ(bytes(path("resumed.safetensors")), bytes(path("full.safetensors")))
+      << "resuming gives the same model file as training uninterrupted";
+  const auto without_dir = run_command(common + " --resume --out " + path("x.safetensors"));
+  EXPECT_EQ(without_dir.exit_code, 2);
+  EXPECT_NE(without_dir.output.find("--resume needs --checkpoint-dir"), std::string::npos) << without_dir.output;
+}
+
 TEST_F(DataCli, ImputationFillsMissingValuesWhenAsked) {
   write("gaps.csv", "a,b,y\n1,,0\n2,3,1\nNA,4,0\n5,6,1\n1,2,0\n6,5,1\n");
   const auto r = run_command(cli() + " train --quiet --impute median --val-split 0 --epochs 3 --data " +
