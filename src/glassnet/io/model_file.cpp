@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/io/param_tensors.hpp"
 #include "glassnet/io/safetensors.hpp"
 
 namespace glassnet {
@@ -16,7 +17,6 @@ using nlohmann::json;
 
 constexpr const char* kFormat = "glassnet-model";
 constexpr const char* kVersion = "1";
-constexpr const char* kDtype = kDoublePrecision ? "F64" : "F32";
 
 json architecture_json(const NetworkSpec& spec) {
   return {{"in_features", spec.in_features},
@@ -98,12 +98,7 @@ FeatureTransform preprocessing_from(const json& j) {
 
 void save_model(const std::filesystem::path& path, const Model& model) {
   SafetensorsFile file;
-  const ParamStore& params = model.network->params();
-  for (const auto& p : params.params()) {
-    const Scalar* v = params.values().data() + p.offset;
-    file.tensors.push_back({p.name, kDtype, std::vector<std::int64_t>(p.shape.begin(), p.shape.end()),
-                            std::vector<double>(v, v + p.size())});
-  }
+  append_param_tensors(model.network->params(), "", file);
   const json labels = {
       {"task", task_name(model.labels.task)}, {"target", model.target}, {"classes", model.labels.classes}};
   file.metadata = {{"format", kFormat},
@@ -166,21 +161,15 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
   Rng rng(0);
   model.network = make_network(spec, rng);
   ParamStore& params = model.network->params();
-  for (const auto& p : params.params()) {
-    const SafetensorsTensor* t = file.find(p.name);
-    if (t == nullptr) throw Error(fmt::format("{}: tensor '{}' is missing", source, p.name));
-    if (t->shape != std::vector<std::int64_t>(p.shape.begin(), p.shape.end())) {
-      throw Error(fmt::format("{}: tensor '{}' has shape [{}]; the architecture needs [{}]", source, p.name,
-                              fmt::join(t->shape, ", "), fmt::join(p.shape, ", ")));
-    }
-    Scalar* v = params.values().data() + p.offset;
-    for (std::size_t k = 0; k < t->values.size(); ++k) {
-      if (!std::isfinite(t->values[k])) {
-        throw Error(fmt::format("{}: tensor '{}' holds a non-finite value at offset {}", source, p.name, k));
+  const auto tensors = find_param_tensors(params, file, "", source);
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    for (std::size_t k = 0; k < tensors[i]->values.size(); ++k) {
+      if (!std::isfinite(tensors[i]->values[k])) {
+        throw Error(fmt::format("{}: tensor '{}' holds a non-finite value at offset {}", source, tensors[i]->name, k));
       }
-      v[k] = static_cast<Scalar>(t->values[k]);
     }
   }
+  copy_param_tensors(params, tensors);
   if (file.tensors.size() != params.params().size()) {
     throw Error(fmt::format("{}: the file holds {} tensors; the architecture has {}", source, file.tensors.size(),
                             params.params().size()));

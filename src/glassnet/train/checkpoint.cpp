@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/io/param_tensors.hpp"
 #include "glassnet/io/safetensors.hpp"
 #include "glassnet/train/trainer.hpp"
 
@@ -23,7 +24,6 @@ using nlohmann::json;
 
 constexpr const char* kFormat = "glassnet-checkpoint";
 constexpr const char* kVersion = "1";
-constexpr const char* kDtype = kDoublePrecision ? "F64" : "F32";
 
 json rng_to_json(const Rng::State& state) {
   json words = json::array();
@@ -43,7 +43,7 @@ Rng::State rng_from_json(const json& j) {
 
 SafetensorsTensor flat_tensor(std::string name, const std::vector<Scalar>& values) {
   return {std::move(name),
-          kDtype,
+          kScalarDtype,
           {static_cast<std::int64_t>(values.size())},
           std::vector<double>(values.begin(), values.end())};
 }
@@ -58,12 +58,7 @@ std::vector<Scalar> to_scalars(const std::vector<double>& values) {
 
 void Trainer::save_checkpoint(const std::filesystem::path& path) const {
   SafetensorsFile file;
-  const ParamStore& params = network_.params();
-  for (const auto& p : params.params()) {
-    const Scalar* v = params.values().data() + p.offset;
-    file.tensors.push_back({"model." + p.name, kDtype, std::vector<std::int64_t>(p.shape.begin(), p.shape.end()),
-                            std::vector<double>(v, v + p.size())});
-  }
+  append_param_tensors(network_.params(), "model.", file);
   const Optimizer::State optimizer_state = optimizer_.state();
   for (const auto& [name, values] : optimizer_state.buffers)
     file.tensors.push_back(flat_tensor("optimizer." + name, values));
@@ -120,15 +115,7 @@ void Trainer::load_checkpoint(const std::filesystem::path& path) {
 
   // Validate everything first.
   ParamStore& params = network_.params();
-  std::vector<const SafetensorsTensor*> model_tensors;
-  for (const auto& p : params.params()) {
-    const SafetensorsTensor* t = file.find("model." + p.name);
-    if (t == nullptr) throw fail(fmt::format("no tensor for parameter '{}'", p.name));
-    if (t->shape != std::vector<std::int64_t>(p.shape.begin(), p.shape.end())) {
-      throw fail(fmt::format("parameter '{}' has a different shape in the checkpoint", p.name));
-    }
-    model_tensors.push_back(t);
-  }
+  const std::vector<const SafetensorsTensor*> model_tensors = find_param_tensors(params, file, "model.", source);
   Optimizer::State optimizer_state;
   std::vector<Rng::State> layer_rng_states;
   Rng::State trainer_rng;
@@ -178,16 +165,11 @@ void Trainer::load_checkpoint(const std::filesystem::path& path) {
     throw fail(fmt::format("the checkpoint holds {} layer generators; the network has {}", layer_rng_states.size(),
                            layer_rngs.size()));
   }
-  // Load into throw-away copies first, so a mismatch leaves this trainer untouched.
-  optimizer_.load_state(optimizer_state, params);  // validates sizes; throws before changing on mismatch
+  // The optimizer checks its state before it changes anything, and nothing after it can fail.
+  optimizer_.load_state(optimizer_state, params);
 
   // Apply.
-  for (std::size_t i = 0; i < params.params().size(); ++i) {
-    const auto& p = params.params()[i];
-    Scalar* v = params.values().data() + p.offset;
-    for (Index k = 0; k < p.size(); ++k)
-      v[k] = static_cast<Scalar>(model_tensors[i]->values[static_cast<std::size_t>(k)]);
-  }
+  copy_param_tensors(params, model_tensors);
   for (std::size_t i = 0; i < layer_rngs.size(); ++i) layer_rngs[i]->set_state(layer_rng_states[i]);
   schedule_->load_state(schedule_state);
   for (std::size_t i = 0; i < callbacks_.size(); ++i) callbacks_[i]->load_state(callback_states[i]);
