@@ -9,6 +9,7 @@ packages=(
   libcli11-dev       # command-line parsing
   libfmt-dev         # formatting of user-facing output
   nlohmann-json3-dev # JSON (model metadata, logs)
+  libtomlplusplus-dev # TOML configuration files (train --config)
   zlib1g-dev         # gzip-compressed IDX files
   libgtest-dev       # unit and end-to-end tests
   libbenchmark-dev   # micro-benchmarks

@@ -1,26 +1,31 @@
-// glassnet eval: the task's metrics for a saved model on a CSV file with the target.
+// glassnet eval: the task's metrics for a saved model on data with the target (CSV, or IDX images and labels).
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "glassnet/data/read_data.hpp"
 #include "glassnet/train/run.hpp"
 
 namespace glassnet::cli {
 
 void add_eval_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("eval", "Evaluate a saved model on a CSV file that holds the target column");
+  auto* cmd = app.add_subcommand(
+      "eval", "Evaluate a saved model on a CSV file that holds the target column, or on IDX images and labels");
   struct Flags {
-    std::string model, data;
+    std::string model, data, labels;
     bool json = false;
   };
   auto flags = std::make_shared<Flags>();
   cmd->add_option("--model", flags->model, "Model file")->required();
-  cmd->add_option("--data", flags->data, "Data (CSV with the target column)")->required();
+  cmd->add_option("--data", flags->data, "Data: CSV with the target column, or IDX images (with --labels)")->required();
+  cmd->add_option("--labels", flags->labels, "IDX labels for the IDX images in --data");
   cmd->add_flag("--json", flags->json, "Print one JSON object");
   cmd->callback([flags, &exit_code] {
     Model model = load_model(flags->model);
-    const Table table = make_table(read_csv(flags->data));
+    std::optional<std::filesystem::path> labels;
+    if (!flags->labels.empty()) labels = flags->labels;
+    const Table table = read_data(flags->data, labels);
     const Metrics metrics = evaluate_model(model, table);
     if (flags->json) {
       fmt::print("{}\n",

@@ -1,10 +1,11 @@
-// glassnet predict: predictions of a saved model for every row of a CSV file, in order.
+// glassnet predict: predictions of a saved model for every row of a CSV file (or IDX image), in order.
 
 #include <fmt/format.h>
 
 #include <span>
 
 #include "cli/commands.hpp"
+#include "glassnet/data/read_data.hpp"
 #include "glassnet/io/atomic_file.hpp"
 #include "glassnet/train/run.hpp"
 
@@ -29,12 +30,12 @@ void add_predict_command(CLI::App& app, int& exit_code) {
   };
   auto flags = std::make_shared<Flags>();
   cmd->add_option("--model", flags->model, "Model file")->required();
-  cmd->add_option("--data", flags->data, "Data (CSV)")->required();
+  cmd->add_option("--data", flags->data, "Data: CSV, or IDX images")->required();
   cmd->add_option("--out", flags->out, "Predictions file (CSV; default: standard output)");
   cmd->add_flag("--proba", flags->proba, "Also write the probability of each class");
   cmd->callback([flags, &exit_code] {
     Model model = load_model(flags->model);
-    const Table table = make_table(read_csv(flags->data));
+    const Table table = read_data(flags->data);
     Index unseen = 0;
     const Matrix p = predict_model(model, table, &unseen);
     const auto& classes = model.labels.classes;

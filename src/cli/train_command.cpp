@@ -1,4 +1,4 @@
-// glassnet train: trains a model on a CSV file and saves it (train/run.hpp does the work).
+// glassnet train: trains a model on a CSV file or IDX images and saves it (train/run.hpp does the work).
 
 #include <fmt/format.h>
 #include <signal.h>
@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/config_option.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "glassnet/core/error.hpp"
@@ -23,7 +24,7 @@ extern "C" void on_interrupt(int /*signal*/) { g_interrupted.store(true); }
 struct TrainFlags {
   RunConfig config;
   std::string task, activation = "relu", norm = "none", init = "auto", class_weight = "none", impute;
-  std::string val_data, test_data, checkpoint_dir, delimiter;
+  std::string config_file, labels, val_data, test_data, val_labels, test_labels, checkpoint_dir, delimiter;
   bool no_standardize = false, quiet = false, json = false;
 };
 
@@ -39,14 +40,18 @@ T parse_flag(const std::string& flag, const std::string& value, Parse parse) {
 
 int run(TrainFlags& flags) {
   RunConfig& c = flags.config;
+  if (c.data.empty()) throw Error("--data is required, on the command line or as `data` in the --config file");
   if (!flags.task.empty()) c.task = parse_flag<Task>("--task", flags.task, parse_task);
   c.activation = parse_flag<Activation>("--activation", flags.activation, parse_activation);
   c.norm = parse_flag<Normalization>("--norm", flags.norm, parse_normalization);
   c.init = parse_flag<InitScheme>("--init", flags.init, parse_init);
   if (!flags.impute.empty()) c.impute = parse_flag<Imputation>("--impute", flags.impute, parse_imputation);
   c.balanced_class_weights = flags.class_weight == "balanced";
+  if (!flags.labels.empty()) c.labels = flags.labels;
   if (!flags.val_data.empty()) c.val_data = flags.val_data;
   if (!flags.test_data.empty()) c.test_data = flags.test_data;
+  if (!flags.val_labels.empty()) c.val_labels = flags.val_labels;
+  if (!flags.test_labels.empty()) c.test_labels = flags.test_labels;
   if (!flags.checkpoint_dir.empty()) c.checkpoint_dir = flags.checkpoint_dir;
   if (!flags.delimiter.empty()) {
     if (flags.delimiter == "\\t" || flags.delimiter == "tab")
@@ -81,17 +86,16 @@ int run(TrainFlags& flags) {
   if (flags.json) {
     nlohmann::json metrics = nlohmann::json::object();
     for (const auto& [split, m] : result.metrics) metrics[split] = metrics_json(m);
-    const nlohmann::json out = {{"task", task_name(result.task)},
-                                {"metrics", metrics},
-                                {"findings", nlohmann::json::array()},
-                                {"warnings", result.warnings},
-                                {"files", result.files}};
+    const nlohmann::json out = {{"task", task_name(result.task)},      {"metrics", metrics},
+                                {"findings", nlohmann::json::array()}, {"warnings", result.warnings},
+                                {"threads", result.threads},           {"files", result.files}};
     fmt::print("{}\n", out.dump());
     return result.interrupted ? kInterruptedExitCode : 0;
   }
   for (const auto& w : result.warnings) fmt::print(stderr, "warning: {}\n", w);
   if (flags.quiet) return result.interrupted ? kInterruptedExitCode : 0;
-  fmt::print("\n{} task, {} epochs\n", task_name(result.task), result.history.size());
+  fmt::print("\n{} task, {} epochs, {} thread{}\n", task_name(result.task), result.history.size(), result.threads,
+             result.threads == 1 ? "" : "s");
   for (const char* split : {"train", "val", "test"}) {
     const auto found = result.metrics.find(split);
     if (found != result.metrics.end()) fmt::print("{}:\n{}", split, metrics_text(found->second));
@@ -103,10 +107,11 @@ int run(TrainFlags& flags) {
 }  // namespace
 
 void add_train_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("train", "Train a network on a CSV file and save the model");
+  auto* cmd = app.add_subcommand("train", "Train a network on a CSV file (or IDX images) and save the model");
   auto flags = std::make_shared<TrainFlags>();
   RunConfig& c = flags->config;
-  cmd->add_option("--data", c.data, "Training data (CSV with a header row)")->required();
+  cmd->add_option("--data", c.data, "Training data: CSV with a header row, or IDX images (with --labels)");
+  cmd->add_option("--labels", flags->labels, "IDX labels for the IDX images in --data");
   cmd->add_option("--target", c.target, "Target column (default: the last column)");
   cmd->add_option("--task", flags->task, "binary, multiclass or regression (default: inferred from the target)")
       ->check(CLI::IsMember({"binary", "multiclass", "regression"}));
@@ -153,18 +158,27 @@ void add_train_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
   cmd->add_option("--test-split", c.test_split, "Test fraction")->check(CLI::Range(0.0, 0.9))->capture_default_str();
-  cmd->add_option("--val-data", flags->val_data, "Validation data (CSV), instead of --val-split");
-  cmd->add_option("--test-data", flags->test_data, "Test data (CSV), instead of --test-split");
+  cmd->add_option("--val-data", flags->val_data, "Validation data (CSV or IDX images), instead of --val-split");
+  cmd->add_option("--val-labels", flags->val_labels, "IDX labels for the images in --val-data");
+  cmd->add_option("--test-data", flags->test_data, "Test data (CSV or IDX images), instead of --test-split");
+  cmd->add_option("--test-labels", flags->test_labels, "IDX labels for the images in --test-data");
   cmd->add_option("--impute", flags->impute, "Fill missing values: mean, median or most-frequent")
       ->check(CLI::IsMember({"mean", "median", "most-frequent"}));
   cmd->add_flag("--no-standardize", flags->no_standardize, "Do not standardise numeric features");
   cmd->add_option("--seed", c.seed, "Random seed")->capture_default_str();
+  cmd->add_option("--threads", c.threads, "Threads for the matrix products (0: one per hardware thread)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--out", c.out, "Model file to write")->capture_default_str();
   cmd->add_option("--checkpoint-dir", flags->checkpoint_dir, "Write a checkpoint after every epoch here");
   cmd->add_flag("--resume", c.resume, "Continue from the latest checkpoint in --checkpoint-dir");
   cmd->add_flag("--quiet", flags->quiet, "Print nothing but errors");
   cmd->add_flag("--json", flags->json, "Print one JSON object with the final metrics and files");
-  cmd->callback([flags, &exit_code] { exit_code = run(*flags); });
+  add_config_option(*cmd, flags->config_file);
+  cmd->callback([cmd, flags, &exit_code] {
+    apply_config(*cmd, flags->config_file);
+    exit_code = run(*flags);
+  });
 }
 
 }  // namespace glassnet::cli

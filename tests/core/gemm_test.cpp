@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <thread>
+
 #include "glassnet/core/rng.hpp"
+#include "glassnet/core/threads.hpp"
 
 namespace glassnet {
 namespace {
@@ -69,6 +75,61 @@ TEST(Buffer, ResizingWithinCapacityKeepsTheStorage) {
   buffer.resize(16, 4);
   EXPECT_EQ(buffer.rows(), 16);
   EXPECT_EQ(buffer.cols(), 4);
+}
+
+// Products large enough to be split over threads: split by rows (tall output) and by
+// columns (wide output), every transpose, uneven part sizes. Each thread count matches
+// the definition, and a repeated run with the same count is bit-identical.
+TEST(Gemm, ProductsSplitOverThreadsMatchTheDefinitionAndRepeatExactly) {
+  Rng rng(11);
+  struct Shape {
+    Index m, k, n;
+  };
+  for (const Shape s : {Shape{131, 150, 117}, Shape{9, 260, 301}, Shape{300, 97, 40}}) {
+    for (bool ta : {false, true}) {
+      for (bool tb : {false, true}) {
+        const Matrix a = ta ? random_matrix(s.k, s.m, rng) : random_matrix(s.m, s.k, rng);
+        const Matrix b = tb ? random_matrix(s.n, s.k, rng) : random_matrix(s.k, s.n, rng);
+        const Matrix c0 = random_matrix(s.m, s.n, rng);
+        const Matrix expected = Scalar(0.5) * naive_product(a, ta, b, tb) + c0;
+        const double scale = std::sqrt(static_cast<double>(s.k));
+        for (int threads : {1, 2, 3}) {
+          set_thread_count(threads);
+          Matrix first = c0, second = c0;
+          for (Matrix* c : {&first, &second}) {
+            gemm(ta ? Transpose::yes : Transpose::no, tb ? Transpose::yes : Transpose::no, Scalar(0.5), view(a),
+                 view(b), 1, view(*c));
+          }
+          EXPECT_LT((first - expected).cwiseAbs().maxCoeff(), 1e-5 * scale)
+              << "threads=" << threads << " m=" << s.m << " ta=" << ta << " tb=" << tb;
+          EXPECT_EQ(first, second) << "the same thread count gives the same bits";
+        }
+      }
+    }
+  }
+  set_thread_count(0);
+}
+
+TEST(Threads, EveryPartRunsExactlyOnceOnItsOwnThread) {
+  set_thread_count(4);
+  ASSERT_EQ(thread_count(), 4);
+  for (int parts = 1; parts <= 4; ++parts) {
+    for (int repeat = 0; repeat < 50; ++repeat) {
+      std::array<std::atomic<int>, 4> runs{};
+      std::array<std::thread::id, 4> ids{};
+      parallel_parts(parts, [&](int part) {
+        runs[static_cast<std::size_t>(part)].fetch_add(1);
+        ids[static_cast<std::size_t>(part)] = std::this_thread::get_id();
+      });
+      for (int p = 0; p < 4; ++p) EXPECT_EQ(runs[static_cast<std::size_t>(p)].load(), p < parts ? 1 : 0);
+      EXPECT_EQ(ids[0], std::this_thread::get_id()) << "part 0 runs on the caller";
+      for (int p = 1; p < parts; ++p) EXPECT_NE(ids[static_cast<std::size_t>(p)], ids[0]);
+    }
+  }
+  set_thread_count(1);
+  EXPECT_EQ(thread_count(), 1);
+  set_thread_count(0);
+  EXPECT_GE(thread_count(), 1);
 }
 
 }  // namespace

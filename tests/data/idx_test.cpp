@@ -3,26 +3,18 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/data/read_data.hpp"
+#include "idx_files.hpp"
 
 namespace glassnet {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<std::uint8_t> idx_bytes(std::vector<std::uint32_t> sizes, const std::vector<std::uint8_t>& data) {
-  std::vector<std::uint8_t> out{0, 0, 0x08, static_cast<std::uint8_t>(sizes.size())};
-  for (std::uint32_t s : sizes) {
-    for (int shift : {24, 16, 8, 0}) out.push_back(static_cast<std::uint8_t>(s >> shift));
-  }
-  out.insert(out.end(), data.begin(), data.end());
-  return out;
-}
+using testing::idx_bytes;
 
 class Idx : public ::testing::Test {
  protected:
@@ -33,14 +25,7 @@ class Idx : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
   std::string write(const std::string& name, const std::vector<std::uint8_t>& bytes, bool gzip = false) {
     const std::string path = (dir_ / name).string();
-    if (gzip) {
-      gzFile f = gzopen(path.c_str(), "wb");
-      gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
-      gzclose(f);
-    } else {
-      std::ofstream(path, std::ios::binary)
-          .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    }
+    testing::write_bytes(path, bytes, gzip);
     return path;
   }
   std::string error_of(const std::string& images, const std::string& labels) {
@@ -82,6 +67,41 @@ TEST_F(Idx, EveryMalformedFileIsAClearError) {
   EXPECT_NE(error_of(write("f", idx_bytes({0xffffffff, 0xffff, 0xff}, {})), labels).find("more than 4 GiB"),
             std::string::npos);
   EXPECT_NE(error_of((dir_ / "missing").string(), labels).find("cannot open"), std::string::npos);
+}
+
+TEST_F(Idx, TableHasOnePixelColumnPerPixelAndTheLabelLast) {
+  const auto images = idx_bytes({2, 2, 3}, {0, 255, 51, 102, 0, 0, 255, 255, 255, 0, 0, 1});
+  const std::string labels = write("l.gz", idx_bytes({2}, {7, 3}), true);
+  for (bool gzip : {false, true}) {
+    const std::string image_file = write(gzip ? "i.gz" : "i", images, gzip);
+    const Table t = read_data(image_file, labels);
+    ASSERT_EQ(t.columns.size(), 7u);
+    ASSERT_EQ(t.rows(), 2);
+    EXPECT_EQ(t.columns[0].name, "pixel_0");
+    EXPECT_EQ(t.columns[5].name, "pixel_5");
+    EXPECT_EQ(t.columns[1].numbers[0], 1.0);
+    EXPECT_NEAR(t.columns[2].numbers[0], 0.2, 1e-12);
+    EXPECT_NEAR(t.columns[5].numbers[1], 1.0 / 255, 1e-12);
+    EXPECT_EQ(t.columns[6].name, "label");
+    EXPECT_EQ(t.columns[6].numbers[1], 3.0);
+    EXPECT_NE(t.source.find(labels), std::string::npos) << "messages about labels must name the labels file";
+    // Without labels (prediction), the images alone, recognised by their first bytes.
+    const Table unlabeled = read_data(image_file);
+    EXPECT_EQ(unlabeled.columns.size(), 6u);
+    EXPECT_EQ(unlabeled.columns[3].numbers[0], 102.0 / 255);
+  }
+}
+
+TEST_F(Idx, ReadDataTellsCsvFromIdx) {
+  const std::string csv = (dir_ / "t.csv").string();
+  testing::write_bytes(csv, {'a', ',', 'b', '\n', '1', ',', '2', '\n'}, false);
+  EXPECT_FALSE(looks_like_idx(csv));
+  const Table t = read_data(csv);
+  ASSERT_EQ(t.columns.size(), 2u);
+  EXPECT_EQ(t.columns[1].name, "b");
+  EXPECT_TRUE(looks_like_idx(write("i", idx_bytes({1, 1, 1}, {9}))));
+  EXPECT_TRUE(looks_like_idx(write("g", idx_bytes({1, 1, 1}, {9}), true)));
+  EXPECT_FALSE(looks_like_idx((dir_ / "missing").string()));
 }
 
 }  // namespace

@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "idx_files.hpp"
 #include "run_command.hpp"
 
 namespace glassnet {
@@ -218,6 +220,138 @@ TEST_F(DataCli, ABrokenModelFileIsExitTwoNeverACrash) {
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_NE(r.output.find("broken.safetensors"), std::string::npos) << r.output;
   }
+}
+
+// `rows` 6×6 images in three classes: class k has a bright band in image rows 2k and
+// 2k+1, on noise. Writes images and labels (gzip) as IDX and returns their paths.
+std::pair<std::string, std::string> write_band_images(const std::string& stem, std::uint32_t rows, std::uint32_t seed) {
+  std::vector<std::uint8_t> pixels, labels;
+  std::uint32_t state = seed;
+  const auto noise = [&] {
+    state = state * 1664525u + 1013904223u;
+    return static_cast<std::uint8_t>((state >> 24) % 90);
+  };
+  for (std::uint32_t i = 0; i < rows; ++i) {
+    const std::uint32_t label = (i * 7 + seed) % 3;
+    labels.push_back(static_cast<std::uint8_t>(label));
+    for (std::uint32_t r = 0; r < 6; ++r) {
+      for (std::uint32_t c = 0; c < 6; ++c) pixels.push_back(r / 2 == label ? 255 - noise() : noise());
+    }
+  }
+  testing::write_bytes(stem + "-images.gz", testing::idx_bytes({rows, 6, 6}, pixels), true);
+  testing::write_bytes(stem + "-labels.gz", testing::idx_bytes({rows}, labels), true);
+  return {stem + "-images.gz", stem + "-labels.gz"};
+}
+
+TEST_F(DataCli, IdxImagesTrainEvaluateAndPredict) {
+  const auto [train_images, train_labels] = write_band_images(path("train"), 600, 1);
+  const auto [test_images, test_labels] = write_band_images(path("test"), 90, 2);
+  const std::string model = path("images.safetensors");
+  const auto train =
+      run_command(cli() + " train --json --epochs 8 --data " + train_images + " --labels " + train_labels +
+                  " --test-data " + test_images + " --test-labels " + test_labels + " --out " + model);
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  const auto result = nlohmann::json::parse(train.output);
+  EXPECT_EQ(result["task"], "multiclass");
+  EXPECT_GE(result["metrics"]["test"]["accuracy"].get<double>(), 0.95) << train.output;
+
+  const auto eval =
+      run_command(cli() + " eval --json --model " + model + " --data " + test_images + " --labels " + test_labels);
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  EXPECT_EQ(nlohmann::json::parse(eval.output)["metrics"]["accuracy"], result["metrics"]["test"]["accuracy"])
+      << "eval on the test files agrees with train's test metrics";
+
+  // Images alone: one prediction per image, in order, as the labels were written.
+  const auto predict = run_command(cli() + " predict --model " + model + " --data " + test_images);
+  ASSERT_EQ(predict.exit_code, 0) << predict.output;
+  std::istringstream lines(predict.output);
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line, "prediction");
+  int correct = 0, count = 0;
+  for (; std::getline(lines, line); ++count) correct += line == std::to_string((count * 7 + 2) % 3);
+  EXPECT_EQ(count, 90);
+  EXPECT_GE(correct, 85);
+
+  // Bad inputs: exit 2, the files named, nothing written.
+  const auto [other_images, other_labels] = write_band_images(path("other"), 50, 3);
+  const auto mismatch = run_command(cli() + " train --quiet --data " + train_images + " --labels " + other_labels +
+                                    " --out " + path("bad.safetensors"));
+  EXPECT_EQ(mismatch.exit_code, 2) << mismatch.output;
+  EXPECT_NE(mismatch.output.find("600 images but " + other_labels + " holds 50 labels"), std::string::npos)
+      << mismatch.output;
+  const auto stray = run_command(cli() + " train --quiet --data " + train_images + " --labels " + train_labels +
+                                 " --val-labels " + test_labels + " --out " + path("bad.safetensors"));
+  EXPECT_EQ(stray.exit_code, 2) << stray.output;
+  EXPECT_NE(stray.output.find("--val-labels needs --val-data"), std::string::npos) << stray.output;
+  const auto unlabeled = run_command(cli() + " eval --model " + model + " --data " + test_images);
+  EXPECT_EQ(unlabeled.exit_code, 2) << unlabeled.output;
+  EXPECT_NE(unlabeled.output.find("no target column 'label'"), std::string::npos) << unlabeled.output;
+  EXPECT_FALSE(fs::exists(path("bad.safetensors")));
+}
+
+TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
+  ASSERT_EQ(run_command(cli() + " synth moons --rows 400 --seed 4 --out " + path("moons.csv")).exit_code, 0);
+  write("run.toml", "data = \"" + path("moons.csv") +
+                        "\"\n"
+                        "layers = [16, 8]\n"
+                        "activation = \"tanh\"\n"
+                        "epochs = 7\n"
+                        "early_stopping = 0\n"
+                        "out = \"" +
+                        path("from-config.safetensors") + "\"\n");
+  const auto r = run_command(cli() + " train --quiet --config " + path("run.toml") + " --epochs 3");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto summary = run_command(cli() + " summary --model " + path("from-config.safetensors"));
+  EXPECT_NE(summary.output.find("tanh"), std::string::npos) << summary.output;
+  EXPECT_NE(summary.output.find("[B, 8]"), std::string::npos) << summary.output;
+  const auto json = run_command(cli() + " train --json --config " + path("run.toml") + " --epochs 3 --out " +
+                                path("flag.safetensors"));
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  EXPECT_EQ(nlohmann::json::parse(json.output)["files"]["model"], path("flag.safetensors")) << "--out overrides";
+  const auto history =
+      run_command(cli() + " train --config " + path("run.toml") + " --epochs 3 --out " + path("plain.safetensors"));
+  EXPECT_NE(history.output.find("3 epochs"), std::string::npos) << "--epochs 3 overrides epochs = 7\n"
+                                                                << history.output;
+
+  // Bad config files: exit 2, the file, line and column, nothing written.
+  const std::string out = " --out " + path("bad.safetensors");
+  write("unknown.toml", "epochs = 3\nlearning_rate = 0.1\n");
+  const auto unknown =
+      run_command(cli() + " train --data " + path("moons.csv") + " --config " + path("unknown.toml") + out);
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.output.find("unknown.toml:2:17: 'learning-rate' is not an option of glassnet train"),
+            std::string::npos)
+      << unknown.output;
+  write("invalid.toml", "epochs = 3\nactivation = \"swish\"\n");
+  const auto invalid =
+      run_command(cli() + " train --data " + path("moons.csv") + " --config " + path("invalid.toml") + out);
+  EXPECT_EQ(invalid.exit_code, 2);
+  EXPECT_NE(invalid.output.find("invalid.toml:2:14: "), std::string::npos) << invalid.output;
+  EXPECT_NE(invalid.output.find("swish"), std::string::npos) << invalid.output;
+  write("syntax.toml", "epochs = 3\nlr = = 1\n");
+  const auto syntax =
+      run_command(cli() + " train --data " + path("moons.csv") + " --config " + path("syntax.toml") + out);
+  EXPECT_EQ(syntax.exit_code, 2);
+  EXPECT_NE(syntax.output.find("syntax.toml:2:"), std::string::npos) << syntax.output;
+  const auto no_data = run_command(cli() + " train --epochs 1" + out);
+  EXPECT_EQ(no_data.exit_code, 2);
+  EXPECT_NE(no_data.output.find("--data is required"), std::string::npos) << no_data.output;
+  EXPECT_FALSE(fs::exists(path("bad.safetensors")));
+}
+
+TEST_F(DataCli, ThreadsOptionIsUsedAndReported) {
+  ASSERT_EQ(run_command(cli() + " synth moons --rows 300 --seed 5 --out " + path("moons.csv")).exit_code, 0);
+  for (int threads : {1, 2}) {
+    const auto r =
+        run_command(cli() + " train --json --epochs 2 --layers 256,256 --threads " + std::to_string(threads) +
+                    " --data " + path("moons.csv") + " --out " + path("m.safetensors"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(nlohmann::json::parse(r.output)["threads"], threads);
+  }
+  const auto plain = run_command(cli() + " train --epochs 1 --threads 1 --data " + path("moons.csv") + " --out " +
+                                 path("m.safetensors"));
+  EXPECT_NE(plain.output.find("1 thread\n"), std::string::npos) << plain.output;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <fstream>
 #include <vector>
 
 #include "glassnet/core/error.hpp"
@@ -73,15 +74,21 @@ Idx parse(const std::filesystem::path& path, std::size_t expected_dimensions, co
   return idx;
 }
 
+// The label count must match the image count.
+void check_counts(const Idx& x, const std::filesystem::path& images, const Idx& y,
+                  const std::filesystem::path& labels) {
+  if (x.sizes[0] != y.sizes[0]) {
+    throw Error(fmt::format("{} holds {} images but {} holds {} labels", images.string(), x.sizes[0], labels.string(),
+                            y.sizes[0]));
+  }
+}
+
 }  // namespace
 
 Dataset read_idx(const std::filesystem::path& images, const std::filesystem::path& labels) {
   const Idx x = parse(images, 3, "images [N, rows, cols]");
   const Idx y = parse(labels, 1, "labels [N]");
-  if (x.sizes[0] != y.sizes[0]) {
-    throw Error(fmt::format("{} holds {} images but {} holds {} labels", images.string(), x.sizes[0], labels.string(),
-                            y.sizes[0]));
-  }
+  check_counts(x, images, y, labels);
   const auto n = static_cast<Index>(x.sizes[0]);
   const auto features = static_cast<Index>(x.sizes[1]) * static_cast<Index>(x.sizes[2]);
   Dataset data{Matrix(n, features), Matrix(n, 1)};
@@ -90,6 +97,45 @@ Dataset read_idx(const std::filesystem::path& images, const std::filesystem::pat
   for (Index i = 0; i < n; ++i)
     data.y(i, 0) = static_cast<Scalar>(y.bytes[y.data_offset + static_cast<std::size_t>(i)]);
   return data;
+}
+
+Table read_idx_table(const std::filesystem::path& images, const std::optional<std::filesystem::path>& labels) {
+  const Idx x = parse(images, 3, "images [N, rows, cols]");
+  std::optional<Idx> y;
+  if (labels) {
+    y = parse(*labels, 1, "labels [N]");
+    check_counts(x, images, *y, *labels);
+  }
+  const std::size_t n = x.sizes[0];
+  const std::size_t pixels = std::size_t{x.sizes[1]} * x.sizes[2];
+  Table table;
+  table.source = labels ? fmt::format("{} + {}", images.string(), labels->string()) : images.string();
+  table.columns.resize(pixels + (labels ? 1 : 0));
+  const std::uint8_t* data = x.bytes.data() + x.data_offset;
+  for (std::size_t p = 0; p < pixels; ++p) {
+    Column& column = table.columns[p];
+    column.name = fmt::format("pixel_{}", p);
+    column.numbers.resize(n);
+    column.missing.assign(n, false);
+    for (std::size_t i = 0; i < n; ++i) column.numbers[i] = data[i * pixels + p] / 255.0;
+  }
+  if (y) {
+    Column& column = table.columns.back();
+    column.name = "label";
+    column.numbers.resize(n);
+    column.missing.assign(n, false);
+    for (std::size_t i = 0; i < n; ++i) column.numbers[i] = y->bytes[y->data_offset + i];
+  }
+  return table;
+}
+
+bool looks_like_idx(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char magic[3] = {0xff, 0xff, 0xff};
+  in.read(reinterpret_cast<char*>(magic), sizeof magic);
+  const bool idx = in.gcount() == 3 && magic[0] == 0 && magic[1] == 0 && magic[2] == 0x08;
+  const bool gzip = in.gcount() >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  return idx || gzip;
 }
 
 }  // namespace glassnet

@@ -12,11 +12,23 @@
 // naming the file and what was expected.
 
 #include <filesystem>
+#include <optional>
 
 #include "glassnet/data/synthetic.hpp"
+#include "glassnet/data/table.hpp"
 
 namespace glassnet {
 
 Dataset read_idx(const std::filesystem::path& images, const std::filesystem::path& labels);
+
+// The same files as a Table, for the command line's data path: one numeric column per
+// pixel ("pixel_0" … "pixel_{rows·cols − 1}", row-major, values in [0, 1]) and, when
+// `labels` is given, a numeric "label" column last. The table's source names both
+// files; its values carry no CSV positions, so messages cite record numbers.
+Table read_idx_table(const std::filesystem::path& images, const std::optional<std::filesystem::path>& labels);
+
+// True when the file starts like an IDX file of unsigned bytes (00 00 08) or like gzip
+// (1f 8b): what `--data` without `--labels` uses to tell images from CSV.
+bool looks_like_idx(const std::filesystem::path& path);
 
 }  // namespace glassnet

@@ -40,7 +40,7 @@ LabelEncoding fit_labels(const Column& target, const std::string& source, std::o
   for (std::size_t r = 0; r < target.missing.size(); ++r) {
     if (target.missing[r]) {
       throw Error(fmt::format("{}: the target column '{}' has a missing value; every row needs a target",
-                              csv_location(source, target.positions[r]), target.name));
+                              value_location(source, target, r), target.name));
     }
   }
   // Distinct values, sorted numerically for numbers and by text otherwise.
@@ -95,7 +95,7 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& source) co
     const auto i = static_cast<std::size_t>(r);
     if (target.missing[i]) {
       throw Error(fmt::format("{}: the target column '{}' has a missing value; every row needs a target",
-                              csv_location(source, target.positions[i]), target.name));
+                              value_location(source, target, i), target.name));
     }
     if (task == Task::regression) {
       if (target.kind != ColumnKind::numeric) {
@@ -107,8 +107,7 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& source) co
     const auto found = index.find(label_text(target, i));
     if (found == index.end()) {
       throw Error(fmt::format("{}: the label '{}' was not seen in training (known: {})",
-                              csv_location(source, target.positions[i]), label_text(target, i),
-                              fmt::join(classes, ", ")));
+                              value_location(source, target, i), label_text(target, i), fmt::join(classes, ", ")));
     }
     y(r, 0) = static_cast<Scalar>(found->second);
   }

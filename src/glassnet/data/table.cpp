@@ -108,6 +108,11 @@ Table make_table(const CsvTable& csv) {
   return table;
 }
 
+std::string value_location(const std::string& source, const Column& column, std::size_t row) {
+  if (row < column.positions.size()) return csv_location(source, column.positions[row]);
+  return fmt::format("{}: record {}", source, row + 1);
+}
+
 std::vector<MissingColumn> find_missing(const Table& table) {
   std::vector<MissingColumn> out;
   for (const Column& column : table.columns) {
@@ -115,7 +120,10 @@ std::vector<MissingColumn> find_missing(const Table& table) {
     for (std::size_t r = 0; r < column.missing.size(); ++r) {
       if (!column.missing[r]) continue;
       ++m.count;
-      if (m.first_lines.size() < 5) m.first_lines.push_back(column.positions[r].line);
+      if (m.first_lines.size() < 5) {
+        m.first_lines.push_back(r < column.positions.size() ? column.positions[r].line
+                                                            : static_cast<std::uint32_t>(r + 1));
+      }
     }
     if (m.count > 0) out.push_back(std::move(m));
   }

@@ -24,10 +24,10 @@ enum class ColumnKind { numeric, categorical };
 struct Column {
   std::string name;
   ColumnKind kind = ColumnKind::numeric;
-  std::vector<double> numbers;    // numeric: the values, NaN where missing
-  std::vector<std::string> text;  // categorical: the values ("" where missing)
-  std::vector<bool> missing;      // per row
-  std::vector<CsvPosition> positions;
+  std::vector<double> numbers;         // numeric: the values, NaN where missing
+  std::vector<std::string> text;       // categorical: the values ("" where missing)
+  std::vector<bool> missing;           // per row
+  std::vector<CsvPosition> positions;  // where each value was read; empty when not from CSV
 };
 
 struct Table {
@@ -37,6 +37,10 @@ struct Table {
   // The index of the column called `name`, or -1.
   Index find(const std::string& name) const;
 };
+
+// Where row `row` of `column` came from, for messages: "FILE:LINE:COLUMN" from CSV,
+// "SOURCE: record N" (1-based) otherwise.
+std::string value_location(const std::string& source, const Column& column, std::size_t row);
 
 // True for the missing-value markers above (not for infinities).
 bool is_missing_marker(std::string_view value);

@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/threads.hpp"
 #include "glassnet/data/features.hpp"
+#include "glassnet/data/read_data.hpp"
 #include "glassnet/data/split.hpp"
 #include "glassnet/loss/loss.hpp"
 #include "glassnet/optim/adam.hpp"
@@ -18,10 +20,6 @@
 
 namespace glassnet {
 namespace {
-
-Table load_table(const std::filesystem::path& path, char delimiter) {
-  return make_table(read_csv(path, {.delimiter = delimiter}));
-}
 
 Index target_index(const Table& table, const std::string& target) {
   if (target.empty()) return static_cast<Index>(table.columns.size()) - 1;
@@ -81,27 +79,29 @@ Metrics metrics_for(Task task, const Matrix& predictions, const Matrix& y) {
 }
 
 nlohmann::json config_json(const RunConfig& c) {
-  return {{"data", c.data.string()},
-          {"target", c.target},
-          {"layers", c.layers},
-          {"activation", activation_name(c.activation)},
-          {"norm", normalization_name(c.norm)},
-          {"dropout", c.dropout},
-          {"residual", c.residual},
-          {"init", init_name(c.init)},
-          {"optimizer", c.optimizer},
-          {"lr", c.learning_rate},
-          {"weight_decay", c.weight_decay},
-          {"schedule", c.schedule},
-          {"clip_norm", c.clip_norm},
-          {"epochs", c.epochs},
-          {"batch_size", c.batch_size},
-          {"early_stopping", c.early_stopping},
-          {"class_weight", c.balanced_class_weights ? "balanced" : "none"},
-          {"val_split", c.val_split},
-          {"test_split", c.test_split},
-          {"seed", c.seed},
-          {"standardize", c.standardize}};
+  nlohmann::json j = {{"data", c.data.string()},
+                      {"target", c.target},
+                      {"layers", c.layers},
+                      {"activation", activation_name(c.activation)},
+                      {"norm", normalization_name(c.norm)},
+                      {"dropout", c.dropout},
+                      {"residual", c.residual},
+                      {"init", init_name(c.init)},
+                      {"optimizer", c.optimizer},
+                      {"lr", c.learning_rate},
+                      {"weight_decay", c.weight_decay},
+                      {"schedule", c.schedule},
+                      {"clip_norm", c.clip_norm},
+                      {"epochs", c.epochs},
+                      {"batch_size", c.batch_size},
+                      {"early_stopping", c.early_stopping},
+                      {"class_weight", c.balanced_class_weights ? "balanced" : "none"},
+                      {"val_split", c.val_split},
+                      {"test_split", c.test_split},
+                      {"seed", c.seed},
+                      {"standardize", c.standardize}};
+  if (c.labels) j["labels"] = c.labels->string();
+  return j;
 }
 
 }  // namespace
@@ -125,7 +125,9 @@ RunResult run_training(const RunConfig& config, const std::function<void(const E
     throw Error(fmt::format("--out {}: the directory {} does not exist", config.out.string(),
                             config.out.parent_path().string()));
   }
-  Table table = load_table(config.data, config.delimiter);
+  if (config.val_labels && !config.val_data) throw Error("--val-labels needs --val-data (the images they label)");
+  if (config.test_labels && !config.test_data) throw Error("--test-labels needs --test-data (the images they label)");
+  Table table = read_data(config.data, config.labels, config.delimiter);
   const Index target = target_index(table, config.target);
   const Column& target_column = table.columns[static_cast<std::size_t>(target)];
   const LabelEncoding labels = fit_labels(target_column, table.source, config.task);
@@ -133,8 +135,8 @@ RunResult run_training(const RunConfig& config, const std::function<void(const E
   const bool classification = labels.task != Task::regression;
 
   std::optional<Table> val_table, test_table;
-  if (config.val_data) val_table = load_table(*config.val_data, config.delimiter);
-  if (config.test_data) test_table = load_table(*config.test_data, config.delimiter);
+  if (config.val_data) val_table = read_data(*config.val_data, config.val_labels, config.delimiter);
+  if (config.test_data) test_table = read_data(*config.test_data, config.test_labels, config.delimiter);
   std::vector<Index> classes;
   if (classification) {
     for (Index i = 0; i < y_all.rows(); ++i) classes.push_back(static_cast<Index>(y_all(i, 0)));
@@ -144,6 +146,8 @@ RunResult run_training(const RunConfig& config, const std::function<void(const E
 
   RunResult result;
   result.task = labels.task;
+  set_thread_count(config.threads);
+  result.threads = thread_count();
   std::vector<Table*> others;
   if (val_table) others.push_back(&*val_table);
   if (test_table) others.push_back(&*test_table);

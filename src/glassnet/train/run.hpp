@@ -1,10 +1,9 @@
 #pragma once
 // A complete training run from files, as `glassnet train` does it:
-//   read the CSV → type the columns → choose the target and task → split (stratified
-//   for classification, seeded) or read separate validation/test files → report
-//   missing values (or impute them, fitted on the training rows) → fit features on the
-//   training rows → build the network, loss and optimizer for the task → train with
-//   validation, early stopping and checkpoints → metrics on every split → save the
+//   read the data (CSV, or IDX images with labels: data/read_data.hpp) → type the columns → choose the target and task
+//   → split (stratified for classification, seeded) or read separate validation/test files → report missing values (or
+//   impute them, fitted on the training rows) → fit features on the training rows → build the network, loss and
+//   optimizer for the task → train with validation, early stopping and checkpoints → metrics on every split → save the
 //   model file.
 // Everything the command line offers is a field of RunConfig; the CLI only parses.
 
@@ -27,9 +26,10 @@ namespace glassnet {
 
 struct RunConfig {
   std::filesystem::path data;
-  std::string target;        // empty: the last column
-  std::optional<Task> task;  // inferred when not given
-  char delimiter = 0;        // 0: detect
+  std::optional<std::filesystem::path> labels;  // IDX labels for IDX images in `data`
+  std::string target;                           // empty: the last column
+  std::optional<Task> task;                     // inferred when not given
+  char delimiter = 0;                           // 0: detect
   std::vector<Index> layers{64, 64};
   Activation activation = Activation::relu;
   Normalization norm = Normalization::none;
@@ -48,7 +48,9 @@ struct RunConfig {
   double val_split = 0.2;
   double test_split = 0.0;
   std::optional<std::filesystem::path> val_data, test_data;
+  std::optional<std::filesystem::path> val_labels, test_labels;  // IDX labels for those
   std::uint64_t seed = 1;
+  int threads = 0;  // threads for the matrix products (core/threads.hpp); 0: the machine's
   bool standardize = true;
   std::optional<Imputation> impute;
   std::filesystem::path out = "model.safetensors";
@@ -63,6 +65,7 @@ struct RunResult {
   std::vector<std::string> warnings;
   std::map<std::string, std::string> files;  // "model", "checkpoints"
   bool interrupted = false;                  // stopped by the interrupt flag
+  int threads = 1;                           // the thread count used
 };
 
 // Throws Error for bad input (nothing is written then) and TrainingError if training

@@ -1,0 +1,40 @@
+#include "cli/config_option.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "glassnet/core/error.hpp"
+#include "glassnet/io/config_file.hpp"
+
+namespace glassnet::cli {
+
+void add_config_option(CLI::App& command, std::string& path) {
+  command.add_option("--config", path, "TOML file with options (keys are option names); flags override it");
+}
+
+void apply_config(CLI::App& command, const std::string& path) {
+  if (path.empty()) return;
+  const ConfigFile config = read_config(path);
+  for (const ConfigEntry& entry : config.entries) {
+    CLI::Option* option =
+        entry.key == "config" || entry.key == "help" ? nullptr : command.get_option_no_throw("--" + entry.key);
+    if (option == nullptr) {
+      std::vector<std::string> known;
+      for (const CLI::Option* o : command.get_options()) {
+        const auto& names = o->get_lnames();
+        if (!names.empty() && names.front() != "config" && names.front() != "help") known.push_back(names.front());
+      }
+      throw Error(fmt::format("{}: '{}' is not an option of glassnet {} (options: {})", config.location(entry),
+                              entry.key, command.get_name(), fmt::join(known, ", ")));
+    }
+    if (option->count() > 0) continue;  // given on the command line: it wins
+    try {
+      for (const std::string& value : entry.values) option->add_result(value);
+      option->run_callback();
+    } catch (const CLI::Error& e) {
+      throw Error(fmt::format("{}: {}", config.location(entry), e.what()));
+    }
+  }
+}
+
+}  // namespace glassnet::cli

@@ -1,0 +1,30 @@
+#pragma once
+// glassnet's threading: one process-wide pool, used by the matrix products that are
+// large enough to gain from it (core/gemm.cpp); small products run on the calling
+// thread alone. The work split depends only on the thread count and the shapes, so the
+// same seed and thread count give bit-identical results.
+//
+// The pool starts its workers on first use and keeps them blocked between jobs. Work is
+// handed over without allocating, so a training step stays allocation-free.
+
+#include <type_traits>
+
+namespace glassnet {
+
+// Sets the number of threads work is split over: n ≥ 1, or 0 for the machine's
+// hardware threads (the default). Not to be called while a job runs.
+void set_thread_count(int n);
+int thread_count();
+
+// Calls body(part) for every part in [0, parts), part 0 on the calling thread and the
+// others on the pool's workers, and returns when all have finished. Requires
+// 1 ≤ parts ≤ thread_count(). `body` must not throw.
+void run_parts(int parts, void (*call)(const void* body, int part), const void* body);
+
+template <typename Body>
+void parallel_parts(int parts, const Body& body) {
+  run_parts(
+      parts, [](const void* b, int part) { (*static_cast<const Body*>(b))(part); }, &body);
+}
+
+}  // namespace glassnet

@@ -1,0 +1,13 @@
+#include "glassnet/data/read_data.hpp"
+
+#include "glassnet/data/csv.hpp"
+#include "glassnet/data/idx.hpp"
+
+namespace glassnet {
+
+Table read_data(const std::filesystem::path& data, const std::optional<std::filesystem::path>& labels, char delimiter) {
+  if (labels || looks_like_idx(data)) return read_idx_table(data, labels);
+  return make_table(read_csv(data, {.delimiter = delimiter}));
+}
+
+}  // namespace glassnet

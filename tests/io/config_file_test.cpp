@@ -1,0 +1,59 @@
+#include "glassnet/io/config_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include "glassnet/core/error.hpp"
+
+namespace glassnet {
+namespace {
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_config(text, "c.toml");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(ConfigFile, ValuesBecomeCommandLineTextInFileOrder) {
+  const ConfigFile c = parse_config(
+      "# options for train\n"
+      "optimizer = \"sgd\"\n"
+      "layers = [128, 64]\n"
+      "lr = 3e-4\n"
+      "batch_size = 32\n"
+      "residual = true\n"
+      "'val-split' = 0.25\n",
+      "c.toml");
+  ASSERT_EQ(c.entries.size(), 6u);
+  EXPECT_EQ(c.entries[0].key, "optimizer");
+  EXPECT_EQ(c.entries[0].values, std::vector<std::string>{"sgd"});
+  EXPECT_EQ(c.entries[0].line, 2u);
+  EXPECT_EQ(c.entries[1].values, (std::vector<std::string>{"128", "64"}));
+  EXPECT_EQ(std::stod(c.entries[2].values.at(0)), 3e-4) << "the shortest text of the same double";
+  EXPECT_EQ(c.entries[3].key, "batch-size") << "underscores stand for dashes";
+  EXPECT_EQ(c.entries[3].values, std::vector<std::string>{"32"});
+  EXPECT_EQ(c.entries[4].values, std::vector<std::string>{"true"});
+  EXPECT_EQ(c.entries[5].key, "val-split");
+  EXPECT_EQ(c.location(c.entries[5]), "c.toml:7:15");
+}
+
+TEST(ConfigFile, BadFilesAreErrorsWithTheirPosition) {
+  EXPECT_NE(error_of("lr = \n").find("c.toml:1:"), std::string::npos) << error_of("lr = \n");
+  EXPECT_NE(error_of("a = 1\na = 2\n").find("c.toml:2:"), std::string::npos) << error_of("a = 1\na = 2\n");
+  EXPECT_NE(error_of("epochs = 3\n[train]\nlr = 1\n").find("'train' holds a table"), std::string::npos);
+  EXPECT_NE(error_of("when = 1979-05-27\n").find("c.toml:1:8: 'when' holds a date or time"), std::string::npos)
+      << error_of("when = 1979-05-27\n");
+  EXPECT_NE(error_of("layers = [[1], [2]]\n").find("nested array"), std::string::npos);
+  EXPECT_NE(error_of("x = \"\\q\"\n").find("c.toml:1:"), std::string::npos);
+  try {
+    read_config("/nonexistent/glassnet.toml");
+    FAIL() << "a missing file is an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/glassnet.toml: cannot open"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace glassnet
