@@ -45,12 +45,12 @@ test-sanitize: deps
 # libFuzzer (clang) with AddressSanitizer and UBSan: each target runs for FUZZ_SECONDS
 # over its corpus (fuzz/corpus/<target>; new findings go to a scratch copy). A crash,
 # leak or sanitizer report fails the run and leaves the input in build-fuzz/.
-FUZZ_SECONDS ?= 45
+FUZZ_SECONDS ?= 30
 test-fuzz: deps
 	@cmake -S . -B build-fuzz $(CMAKE_FLAGS) -DCMAKE_CXX_COMPILER=clang++ -DGLASSNET_FUZZ=ON \
 		-DGLASSNET_BUILD_TESTS=OFF -DGLASSNET_BUILD_EXAMPLES=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target csv_fuzzer model_fuzzer
-	@for target in csv model; do \
+	@cmake --build build-fuzz -j $(JOBS) --target csv_fuzzer model_fuzzer config_fuzzer
+	@for target in csv model config; do \
 		rm -rf build-fuzz/corpus-$$target && mkdir -p build-fuzz/corpus-$$target && \
 		echo "fuzzing the $$target reader for $(FUZZ_SECONDS) s" && \
 		(cd build-fuzz && ./fuzz/$${target}_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \

@@ -55,5 +55,20 @@ TEST(ConfigFile, BadFilesAreErrorsWithTheirPosition) {
   }
 }
 
+// toml++ 3.3 has undefined behaviour on some non-ASCII characters outside strings
+// (the config fuzzer's finding): such input is rejected before it reaches toml++.
+TEST(ConfigFile, NonAsciiTextOnlyInsideStringsAndComments) {
+  const ConfigFile ok = parse_config("data = \"café.csv\"  # données\ntarget = 'étiquette'\n", "c.toml");
+  ASSERT_EQ(ok.entries.size(), 2u);
+  EXPECT_EQ(ok.entries[0].values, std::vector<std::string>{"café.csv"});
+  EXPECT_EQ(ok.entries[1].values, std::vector<std::string>{"étiquette"});
+  EXPECT_EQ(error_of("layers = [128, 6\xcc\x99]\n"), "c.toml:1:17: a non-ASCII character outside a quoted string or comment");
+  EXPECT_EQ(error_of("lr = 0.1\n\xc3\xa9 = 1\n"), "c.toml:2:1: a non-ASCII character outside a quoted string or comment");
+  EXPECT_NE(error_of("x = \"\"\"a\\\n  \xc3\xa9\"\"\"\n").find("c.toml:2:3: non-ASCII text in a file with multi-line"),
+            std::string::npos)
+      << error_of("x = \"\"\"a\\\n  \xc3\xa9\"\"\"\n");
+  EXPECT_EQ(error_of("x = \"a \\\" still a string \xc3\xa9\"\n"), "(no error)") << "an escaped quote does not end it";
+}
+
 }  // namespace
 }  // namespace glassnet

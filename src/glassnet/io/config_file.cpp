@@ -28,6 +28,59 @@ bool scalar_text(const toml::node& node, std::string& text) {
   return true;
 }
 
+// toml++ 3.3 (Debian 12) reaches __builtin_unreachable — undefined behaviour — when it
+// asks whether some non-ASCII characters are whitespace: after a value, in a bare key,
+// after a line-ending backslash in a multi-line basic string (found by
+// fuzz/config_fuzzer.cpp). Inside quoted strings and comments they are safe. So a file
+// with non-ASCII text is first parsed with every non-ASCII character replaced by '`' —
+// valid inside strings and comments, invalid anywhere else — and handed to toml++
+// itself only when that copy parses. Multi-line basic strings cannot hold non-ASCII
+// text at all (no option needs them).
+void check_non_ascii(std::string_view text, const std::string& source) {
+  const auto first = std::find_if(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  if (first == text.end()) return;
+  std::string stand_in;  // one byte per code point, so lines and columns are unchanged
+  bool in_character = false;  // inside a multi-byte UTF-8 character
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool continuation = (byte & 0xC0) == 0x80;
+    if (byte < 0x80) {
+      stand_in += c;
+    } else if (!continuation || !in_character) {
+      stand_in += '`';
+    }
+    in_character = byte >= 0x80;
+  }
+  // A position (line, column) of the stand-in text, as an offset into it.
+  const auto offset_of = [&](std::size_t line, std::size_t column) {
+    std::size_t offset = 0;
+    for (std::size_t l = 1; l < line && offset < stand_in.size(); ++offset) {
+      if (stand_in[offset] == '\n') ++l;
+    }
+    return offset + column - 1;
+  };
+  if (stand_in.find("\"\"\"") != std::string::npos) {
+    const std::size_t at = static_cast<std::size_t>(first - text.begin());
+    const auto line = 1 + std::count(text.begin(), first, '\n');
+    const std::size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+    const std::size_t column = at - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+    throw Error(fmt::format("{}:{}:{}: non-ASCII text in a file with multi-line \"\"\" strings is not supported; use "
+                            "single-line strings",
+                            source, line, column));
+  }
+  try {
+    (void)toml::parse(std::string_view(stand_in), std::string_view(source));
+  } catch (const toml::parse_error& e) {
+    const auto begin = e.source().begin;
+    const std::size_t at = offset_of(begin.line, begin.column);
+    if (at < stand_in.size() && stand_in[at] == '`') {
+      throw Error(fmt::format("{}:{}:{}: a non-ASCII character outside a quoted string or comment", source, begin.line,
+                              begin.column));
+    }
+    throw Error(fmt::format("{}:{}:{}: {}", source, begin.line, begin.column, e.description()));
+  }
+}
+
 }  // namespace
 
 std::string ConfigFile::location(const ConfigEntry& entry) const {
@@ -37,6 +90,7 @@ std::string ConfigFile::location(const ConfigEntry& entry) const {
 ConfigFile parse_config(std::string_view text, const std::string& source) {
   ConfigFile config;
   config.source = source;
+  check_non_ascii(text, source);
   toml::table table;
   try {
     table = toml::parse(text, source);
@@ -50,7 +104,9 @@ ConfigFile parse_config(std::string_view text, const std::string& source) {
     const auto pa = a.second->source().begin, pb = b.second->source().begin;
     return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
   });
-  for (const auto& [key, node] : nodes) {
+  for (const auto& item : nodes) {
+    const std::string& key = item.first;  // not a structured binding: lambdas below capture it
+    const toml::node* node = item.second;
     ConfigEntry entry;
     entry.key = key;
     std::replace(entry.key.begin(), entry.key.end(), '_', '-');
