@@ -28,7 +28,7 @@ test-release: build
 	@cd build && ctest --output-on-failure -j $(JOBS)
 
 test-double: deps
-	@cmake -S . -B build-double $(CMAKE_FLAGS) -DGLASSNET_DOUBLE=ON -DGLASSNET_BUILD_EXAMPLES=OFF > /dev/null
+	@cmake -S . -B build-double $(CMAKE_FLAGS) -DGLASSNET_DOUBLE=ON -DGLASSNET_BUILD_EXAMPLES=OFF -DGLASSNET_BUILD_BENCHMARKS=OFF > /dev/null
 	@cmake --build build-double -j $(JOBS)
 	@cd build-double && ctest --output-on-failure -j $(JOBS)
 
@@ -37,7 +37,7 @@ test-double: deps
 # (100 s under the sanitizers) that exercises no code the unit tests do not; the release
 # and double builds run it.
 test-sanitize: deps
-	@cmake -S . -B build-sanitize $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DGLASSNET_SANITIZE=ON > /dev/null
+	@cmake -S . -B build-sanitize $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DGLASSNET_SANITIZE=ON -DGLASSNET_BUILD_BENCHMARKS=OFF > /dev/null
 	@cmake --build build-sanitize -j $(JOBS)
 	@cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS) -E '^Incident\.'

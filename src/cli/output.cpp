@@ -6,27 +6,26 @@
 
 namespace glassnet::cli {
 
-nlohmann::json metrics_json(const Metrics& metrics) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [name, value] : metrics.values) {
-    out[name] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
-  }
-  if (metrics.confusion.classes > 0) {
-    nlohmann::json rows = nlohmann::json::array();
-    for (Index t = 0; t < metrics.confusion.classes; ++t) {
-      nlohmann::json row = nlohmann::json::array();
-      for (Index p = 0; p < metrics.confusion.classes; ++p) row.push_back(metrics.confusion.at(t, p));
-      rows.push_back(row);
-    }
-    out["confusion_matrix"] = rows;
-  }
-  return out;
-}
-
 std::string metrics_text(const Metrics& metrics) {
   std::string text;
   for (const auto& [name, value] : metrics.values) {
     text += fmt::format("  {:<20} {}\n", name, std::isfinite(value) ? fmt::format("{:.4f}", value) : "n/a");
+  }
+  return text;
+}
+
+std::string findings_text(const std::vector<Finding>& findings) {
+  if (findings.empty()) return "";
+  std::string text = "findings:\n";
+  for (const Finding& f : findings) {
+    text += fmt::format("  [{}] {}: {}\n", severity_name(f.severity), f.symptom, f.summary);
+    for (const auto& e : f.evidence) text += fmt::format("      evidence: {}\n", e);
+    for (const auto& c : f.causes) text += fmt::format("      likely cause: {}\n", c);
+    if (!f.fixes.empty()) {
+      text += "      try, in order:";
+      for (const auto& fix : f.fixes) text += fmt::format(" `{}`", fix);
+      text += "\n";
+    }
   }
   return text;
 }

@@ -1,15 +1,19 @@
 #pragma once
-// Output shared by the subcommands: metrics as JSON (NaN as null, names in snake_case)
-// and as an aligned text table.
+// Output shared by the subcommands: metrics and findings as JSON (train/metrics_json.hpp,
+// diag/finding_json.hpp) and as text.
 
-#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "glassnet/diag/doctor.hpp"
+#include "glassnet/diag/finding_json.hpp"
 #include "glassnet/train/metrics.hpp"
+#include "glassnet/train/metrics_json.hpp"
 
 namespace glassnet::cli {
 
-nlohmann::json metrics_json(const Metrics& metrics);
 std::string metrics_text(const Metrics& metrics);
+// "findings:" and each finding with its evidence, causes and fixes; "" when none.
+std::string findings_text(const std::vector<Finding>& findings);
 
 }  // namespace glassnet::cli

@@ -23,6 +23,7 @@ extern "C" void on_interrupt(int /*signal*/) { g_interrupted.store(true); }
 
 struct TrainFlags {
   RunConfig config;
+  std::string monitor = "light", log;
   std::string task, activation = "relu", norm = "none", init = "auto", class_weight = "none", impute;
   std::string config_file, labels, val_data, test_data, val_labels, test_labels, checkpoint_dir, delimiter;
   bool no_standardize = false, quiet = false, json = false;
@@ -62,6 +63,8 @@ int run(TrainFlags& flags) {
       throw Error(fmt::format("--delimiter: expected one character, got '{}'", flags.delimiter));
   }
   c.standardize = !flags.no_standardize;
+  c.monitor = parse_flag<MonitorLevel>("--monitor", flags.monitor, parse_monitor_level);
+  if (!flags.log.empty()) c.log = flags.log;
 
   const bool plain = !flags.quiet && !flags.json;
   struct sigaction action {};
@@ -86,9 +89,9 @@ int run(TrainFlags& flags) {
   if (flags.json) {
     nlohmann::json metrics = nlohmann::json::object();
     for (const auto& [split, m] : result.metrics) metrics[split] = metrics_json(m);
-    const nlohmann::json out = {{"task", task_name(result.task)},      {"metrics", metrics},
-                                {"findings", nlohmann::json::array()}, {"warnings", result.warnings},
-                                {"threads", result.threads},           {"files", result.files}};
+    const nlohmann::json out = {
+        {"task", task_name(result.task)}, {"metrics", metrics},        {"findings", findings_json(result.findings)},
+        {"warnings", result.warnings},    {"threads", result.threads}, {"files", result.files}};
     fmt::print("{}\n", out.dump());
     return result.interrupted ? kInterruptedExitCode : 0;
   }
@@ -100,6 +103,7 @@ int run(TrainFlags& flags) {
     const auto found = result.metrics.find(split);
     if (found != result.metrics.end()) fmt::print("{}:\n{}", split, metrics_text(found->second));
   }
+  fmt::print("{}", findings_text(result.findings));
   fmt::print("model written to {}\n", result.files.at("model"));
   return result.interrupted ? kInterruptedExitCode : 0;
 }
@@ -172,6 +176,10 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", c.out, "Model file to write")->capture_default_str();
   cmd->add_option("--checkpoint-dir", flags->checkpoint_dir, "Write a checkpoint after every epoch here");
   cmd->add_flag("--resume", c.resume, "Continue from the latest checkpoint in --checkpoint-dir");
+  cmd->add_option("--monitor", flags->monitor, "Training monitor: off, light (every step's norms), full (histograms)")
+      ->check(CLI::IsMember({"off", "light", "full"}))
+      ->capture_default_str();
+  cmd->add_option("--log", flags->log, "Write the monitor's series to this JSONL metrics log");
   cmd->add_flag("--quiet", flags->quiet, "Print nothing but errors");
   cmd->add_flag("--json", flags->json, "Print one JSON object with the final metrics and files");
   add_config_option(*cmd, flags->config_file);

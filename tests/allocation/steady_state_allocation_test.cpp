@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "glassnet/diag/monitor.hpp"
 #include "glassnet/loss/bce_with_logits.hpp"
 #include "glassnet/loss/softmax_cross_entropy.hpp"
 #include "glassnet/nn/network.hpp"
@@ -114,37 +115,44 @@ struct AllocationsPerStep : Callback {
   }
 };
 
-TEST(SteadyStateAllocation, FitWithNormalisationDropoutResidualAdamClippingAndAccumulation) {
-  Rng rng(2);
-  auto network = make_network({.in_features = 12,
-                               .hidden = {32, 32, 32},
-                               .activation = Activation::gelu,
-                               .out_features = 1,
-                               .norm = Normalization::batch,
-                               .dropout = 0.2,
-                               .residual = true},
-                              rng);
-  const BceWithLogits loss;
-  Adam adam(1e-3, {.weight_decay = {.rate = 1e-4}});
-  Trainer trainer(*network, loss, adam);
-  trainer.set_schedule(std::make_unique<CosineSchedule>(3, 1));
-  AllocationsPerStep recorder;
-  recorder.seen.reserve(1000);
-  trainer.add_callback(recorder);
-  Matrix x(500, 12), y(500, 1);
-  for (Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<Scalar>(rng.normal());
-  for (Index i = 0; i < 500; ++i) y(i, 0) = x(i, 0) > 0 ? 1 : 0;
-  trainer.fit({x, y}, {.epochs = 3, .batch_size = 16, .seed = 1, .accumulation_steps = 2, .clip_norm = 1.0});
-  int checked = 0;
-  for (std::size_t k = 2; k < recorder.seen.size(); ++k) {
-    if (recorder.seen[k].first != recorder.seen[k - 1].first ||
-        recorder.seen[k - 1].first != recorder.seen[k - 2].first) {
-      continue;  // an epoch boundary (logs, validation) lies between these steps
+TEST(SteadyStateAllocation, FitWithNormalisationDropoutResidualAdamClippingAccumulationAndTheMonitor) {
+  for (MonitorLevel level : {MonitorLevel::light, MonitorLevel::full}) {
+    SCOPED_TRACE(std::string(monitor_level_name(level)));
+    Rng rng(2);
+    auto network = make_network({.in_features = 12,
+                                 .hidden = {32, 32, 32},
+                                 .activation = Activation::gelu,
+                                 .out_features = 1,
+                                 .norm = Normalization::batch,
+                                 .dropout = 0.2,
+                                 .residual = true},
+                                rng);
+    const BceWithLogits loss;
+    Adam adam(1e-3, {.weight_decay = {.rate = 1e-4}});
+    Trainer trainer(*network, loss, adam);
+    trainer.set_schedule(std::make_unique<CosineSchedule>(3, 1));
+    Monitor monitor({.level = level, .probe_every = 3});
+    monitor.reserve(3 * 16);  // 3 epochs of 500 rows in steps of 32
+    trainer.add_callback(monitor);
+    AllocationsPerStep recorder;  // after the monitor: it sees the monitor's allocations
+    recorder.seen.reserve(1000);
+    trainer.add_callback(recorder);
+    Matrix x(500, 12), y(500, 1);
+    for (Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<Scalar>(rng.normal());
+    for (Index i = 0; i < 500; ++i) y(i, 0) = x(i, 0) > 0 ? 1 : 0;
+    trainer.fit({x, y}, {.epochs = 3, .batch_size = 16, .seed = 1, .accumulation_steps = 2, .clip_norm = 1.0});
+    EXPECT_EQ(monitor.series().step_count(), 48) << "the monitor saw every step";
+    int checked = 0;
+    for (std::size_t k = 2; k < recorder.seen.size(); ++k) {
+      if (recorder.seen[k].first != recorder.seen[k - 1].first ||
+          recorder.seen[k - 1].first != recorder.seen[k - 2].first) {
+        continue;  // an epoch boundary (logs, validation) lies between these steps
+      }
+      EXPECT_EQ(recorder.seen[k].second, recorder.seen[k - 1].second) << "step " << k + 1;
+      ++checked;
     }
-    EXPECT_EQ(recorder.seen[k].second, recorder.seen[k - 1].second) << "step " << k + 1;
-    ++checked;
+    EXPECT_GT(checked, 40);
   }
-  EXPECT_GT(checked, 40);
 }
 
 TEST(SteadyStateAllocation, TheCounterSeesAllocations) {

@@ -35,6 +35,9 @@ class ElementwiseLayer : public Layer {
   ConstMatrixView forward(ConstMatrixView x, Mode mode) override;
   ConstMatrixView backward(ConstMatrixView dy) override;
   ConstMatrixView output() const override { return y_.view(); }
+  // The x of the last forward (the pre-activations), for diagnostics: valid while the
+  // layer that produced it keeps its output.
+  ConstMatrixView input() const { return x_.view(); }
 
   virtual Activation activation() const = 0;
 

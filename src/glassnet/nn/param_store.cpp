@@ -1,6 +1,7 @@
 #include "glassnet/nn/param_store.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 #include "glassnet/core/error.hpp"
@@ -91,6 +92,21 @@ double ParamStore::grad_norm() const {
     if (!p.trainable) continue;
     const Scalar* g = grads_.data() + p.offset;
     for (Index i = 0; i < p.size(); ++i) sum += static_cast<double>(g[i]) * g[i];
+  }
+  return std::sqrt(sum);
+}
+
+double ParamStore::grad_norms(std::span<double> norms) const {
+  assert(norms.size() == params_.size());
+  double sum = 0.0;
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    const ParamInfo& p = params_[i];
+    norms[i] = 0.0;
+    if (!p.trainable) continue;
+    // Eigen's vectorised reduction, in double so that exploding gradients stay finite.
+    const double squared = Eigen::Map<const RowVector>(grads_.data() + p.offset, p.size()).cast<double>().squaredNorm();
+    norms[i] = std::sqrt(squared);
+    sum += squared;
   }
   return std::sqrt(sum);
 }

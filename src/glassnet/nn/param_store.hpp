@@ -71,6 +71,9 @@ class ParamStore {
   void zero_grads();
   // sqrt of the sum of squared gradients of the trainable parameters.
   double grad_norm() const;
+  // The same in one pass, with each parameter's own norm: norms[i] for params()[i]
+  // (0 for non-trainable ones). Requires norms.size() == params().size().
+  double grad_norms(std::span<double> norms) const;
 
  private:
   std::vector<ParamInfo> params_;

@@ -20,7 +20,8 @@ std::vector<std::pair<std::string, std::vector<Scalar>*>> Adam::buffers() {
   return {{"exp_avg", &exp_avg_}, {"exp_avg_sq", &exp_avg_sq_}};
 }
 
-void Adam::update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index t, double decay) {
+Optimizer::SquaredNorms Adam::update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index t,
+                                     double decay) {
   const double lr = learning_rate();
   const auto beta1 = static_cast<Scalar>(options_.beta1);
   const auto beta2 = static_cast<Scalar>(options_.beta2);
@@ -34,13 +35,22 @@ void Adam::update(Scalar* value, const Scalar* grad, Index state_offset, Index n
   const auto shrink = static_cast<Scalar>(decoupled_ ? 1.0 - lr * decay : 1.0);
   Scalar* m = exp_avg_.data() + state_offset;
   Scalar* v = exp_avg_sq_.data() + state_offset;
+  Scalar update_sq = 0, weight_sq = 0;
+#pragma omp simd reduction(+ : update_sq, weight_sq)
   for (Index i = 0; i < n; ++i) {
+    const Scalar before = value[i];
     value[i] *= shrink;
     const Scalar g = grad[i] + coupled * value[i];
     m[i] = beta1 * m[i] + (1 - beta1) * g;
     v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-    value[i] -= step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_correction2 + epsilon);
+    const Scalar step = step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_correction2 + epsilon);
+    // The step itself, not the difference of the weights (which rounds tiny steps away).
+    const Scalar delta = (before - value[i]) + step;
+    value[i] -= step;
+    update_sq += delta * delta;
+    weight_sq += value[i] * value[i];
   }
+  return {update_sq, weight_sq};
 }
 
 }  // namespace glassnet

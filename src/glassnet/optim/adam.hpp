@@ -26,7 +26,7 @@ class Adam : public Optimizer {
   std::string_view name() const override { return decoupled_ ? "adamw" : "adam"; }
 
  protected:
-  void update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index t, double decay) override;
+  SquaredNorms update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index t, double decay) override;
   std::vector<std::pair<std::string, std::vector<Scalar>*>> buffers() override;
 
  private:

@@ -31,6 +31,8 @@ void Optimizer::step(ParamStore& params) {
       if (buffer->size() != size) buffer->resize(size, Scalar(0));
     }
     param_steps_.resize(params.params().size(), 0);
+    update_norms_.assign(params.params().size(), 0.0);
+    weight_norms_.assign(params.params().size(), 0.0);
     sized_for_ = params.size();
   }
 
@@ -38,11 +40,15 @@ void Optimizer::step(ParamStore& params) {
   const Scalar* grads = params.grads().data();
   for (std::size_t i = 0; i < params.params().size(); ++i) {
     const ParamInfo& p = params.params()[i];
+    update_norms_[i] = weight_norms_[i] = 0.0;
     if (!p.trainable) continue;
     const bool decays =
         p.role == ParamRole::weight || (weight_decay_.decay_biases_and_norms && p.role != ParamRole::buffer);
     const Index t = ++param_steps_[i];
-    update(values + p.offset, grads + p.offset, p.offset, p.size(), t, decays ? weight_decay_.rate : 0.0);
+    const SquaredNorms norms =
+        update(values + p.offset, grads + p.offset, p.offset, p.size(), t, decays ? weight_decay_.rate : 0.0);
+    update_norms_[i] = std::sqrt(norms.update);
+    weight_norms_[i] = std::sqrt(norms.weight);
   }
 }
 

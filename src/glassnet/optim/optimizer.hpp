@@ -10,7 +10,12 @@
 //
 // Weight decay applies to parameters with the role `weight`; biases and normalisation
 // parameters are excluded unless `decay_biases_and_norms` is set.
+//
+// Each step also measures, per parameter, ‖Δθ‖ (the step it took) and ‖θ‖ after it, in
+// the same pass as the update (the monitor's update-to-weight ratio costs no extra
+// pass over memory).
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +48,11 @@ class Optimizer {
   void set_learning_rate(double learning_rate);
   const WeightDecay& weight_decay() const { return weight_decay_; }
 
+  // Per parameter (in the store's order), from the last step: ‖Δθ‖ and ‖θ‖ after the
+  // step; zeros for parameters that were not updated.
+  std::span<const double> update_norms() const { return update_norms_; }
+  std::span<const double> weight_norms() const { return weight_norms_; }
+
   State state() const;
   // Throws Error if the state does not fit this optimizer and `params`.
   void load_state(const State& state, const ParamStore& params);
@@ -50,10 +60,17 @@ class Optimizer {
  protected:
   Optimizer(double learning_rate, WeightDecay weight_decay);
 
-  // Updates one parameter's elements value[0, n) from grad[0, n). `state_offset` is
-  // its offset in the state buffers, `t` its step count (1 on its first update), and
-  // `decay` the weight decay rate that applies to it (0 when excluded).
-  virtual void update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index t, double decay) = 0;
+  // Σ Δθ² and Σ θ² (after the update) over one parameter's elements.
+  struct SquaredNorms {
+    double update = 0.0;
+    double weight = 0.0;
+  };
+  // Updates one parameter's elements value[0, n) from grad[0, n) and returns its
+  // squared norms. `state_offset` is its offset in the state buffers, `t` its step
+  // count (1 on its first update), and `decay` the weight decay rate that applies to it
+  // (0 when excluded).
+  virtual SquaredNorms update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index t,
+                              double decay) = 0;
   // The optimizer's state buffers, by name (sized to the store on the first step).
   virtual std::vector<std::pair<std::string, std::vector<Scalar>*>> buffers() { return {}; }
 
@@ -61,6 +78,7 @@ class Optimizer {
   double learning_rate_ = 0.0;
   WeightDecay weight_decay_;
   std::vector<Index> param_steps_;
+  std::vector<double> update_norms_, weight_norms_;
   Index sized_for_ = -1;  // the store size the state was last sized for
 };
 

@@ -26,7 +26,8 @@ std::vector<std::pair<std::string, std::vector<Scalar>*>> Rmsprop::buffers() {
   return list;
 }
 
-void Rmsprop::update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index /*t*/, double decay) {
+Optimizer::SquaredNorms Rmsprop::update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index /*t*/,
+                                        double decay) {
   const auto lr = static_cast<Scalar>(learning_rate());
   const auto alpha = static_cast<Scalar>(options_.alpha);
   const auto epsilon = static_cast<Scalar>(options_.epsilon);
@@ -35,6 +36,8 @@ void Rmsprop::update(Scalar* value, const Scalar* grad, Index state_offset, Inde
   Scalar* v = square_avg_.data() + state_offset;
   Scalar* gbar = options_.centered ? grad_avg_.data() + state_offset : nullptr;
   Scalar* b = options_.momentum > 0.0 ? momentum_buffer_.data() + state_offset : nullptr;
+  Scalar update_sq = 0, weight_sq = 0;
+#pragma omp simd reduction(+ : update_sq, weight_sq)
   for (Index i = 0; i < n; ++i) {
     const Scalar g = grad[i] + lambda * value[i];
     v[i] = alpha * v[i] + (1 - alpha) * g * g;
@@ -45,13 +48,18 @@ void Rmsprop::update(Scalar* value, const Scalar* grad, Index state_offset, Inde
     } else {
       denominator = std::sqrt(v[i]) + epsilon;
     }
+    Scalar delta;
     if (b != nullptr) {
       b[i] = mu * b[i] + g / denominator;
-      value[i] -= lr * b[i];
+      delta = lr * b[i];
     } else {
-      value[i] -= lr * g / denominator;
+      delta = lr * g / denominator;
     }
+    value[i] -= delta;
+    update_sq += delta * delta;
+    weight_sq += value[i] * value[i];
   }
+  return {update_sq, weight_sq};
 }
 
 }  // namespace glassnet

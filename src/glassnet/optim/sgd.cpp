@@ -28,20 +28,27 @@ std::vector<std::pair<std::string, std::vector<Scalar>*>> Sgd::buffers() {
   return {{"momentum_buffer", &momentum_buffer_}};
 }
 
-void Sgd::update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index t, double decay) {
+Optimizer::SquaredNorms Sgd::update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index t,
+                                    double decay) {
   const auto lr = static_cast<Scalar>(learning_rate());
   const auto lambda = static_cast<Scalar>(decay);
   const auto mu = static_cast<Scalar>(options_.momentum);
   const auto damp = static_cast<Scalar>(1.0 - options_.dampening);
   Scalar* b = options_.momentum > 0.0 ? momentum_buffer_.data() + state_offset : nullptr;
+  Scalar update_sq = 0, weight_sq = 0;
+#pragma omp simd reduction(+ : update_sq, weight_sq)
   for (Index i = 0; i < n; ++i) {
     Scalar g = grad[i] + lambda * value[i];
     if (b != nullptr) {
       b[i] = t == 1 ? g : mu * b[i] + damp * g;
       g = options_.nesterov ? g + mu * b[i] : b[i];
     }
-    value[i] -= lr * g;
+    const Scalar delta = lr * g;
+    value[i] -= delta;
+    update_sq += delta * delta;
+    weight_sq += value[i] * value[i];
   }
+  return {update_sq, weight_sq};
 }
 
 }  // namespace glassnet

@@ -25,6 +25,9 @@ struct StepLogs {
   double loss = 0.0;       // mean loss of the step's rows, before the update
   double grad_norm = 0.0;  // global L2 norm of the gradients before clipping
   double learning_rate = 0.0;
+  // Per parameter, in the store's order: the L2 norm of its gradient before clipping
+  // (0 for frozen parameters and buffers).
+  std::span<const double> param_grad_norms;
 };
 
 struct EpochLogs {

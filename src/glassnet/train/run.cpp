@@ -10,12 +10,15 @@
 #include "glassnet/data/features.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/data/split.hpp"
+#include "glassnet/diag/finding_json.hpp"
+#include "glassnet/diag/metrics_log.hpp"
 #include "glassnet/loss/loss.hpp"
 #include "glassnet/optim/adam.hpp"
 #include "glassnet/optim/rmsprop.hpp"
 #include "glassnet/optim/sgd.hpp"
 #include "glassnet/train/checkpointing.hpp"
 #include "glassnet/train/early_stopping.hpp"
+#include "glassnet/train/metrics_json.hpp"
 #include "glassnet/train/trainer.hpp"
 
 namespace glassnet {
@@ -125,6 +128,8 @@ RunResult run_training(const RunConfig& config, const std::function<void(const E
     throw Error(fmt::format("--out {}: the directory {} does not exist", config.out.string(),
                             config.out.parent_path().string()));
   }
+  if (config.log && config.monitor == MonitorLevel::off)
+    throw Error("--log needs the monitor: --monitor light or full");
   if (config.val_labels && !config.val_data) throw Error("--val-labels needs --val-data (the images they label)");
   if (config.test_labels && !config.test_data) throw Error("--test-labels needs --test-data (the images they label)");
   Table table = read_data(config.data, config.labels, config.delimiter);
@@ -241,6 +246,28 @@ RunResult run_training(const RunConfig& config, const std::function<void(const E
     progress.emplace(on_epoch_end);
     trainer.add_callback(*progress);
   }
+  // The log is created only now, when every input has been read and checked.
+  std::optional<MetricsLog> log;
+  if (config.log) {
+    log.emplace(*config.log);
+    log->write_run({{"config", config_json(config)},
+                    {"data",
+                     {{"task", task_name(labels.task)},
+                      {"train_rows", x_train.rows()},
+                      {"val_rows", x_val.rows()},
+                      {"test_rows", x_test.rows()},
+                      {"inputs", model.features.width()},
+                      {"classes", labels.classes}}},
+                    {"threads", result.threads}});
+    result.files["log"] = config.log->string();
+  }
+  std::optional<Monitor> monitor;
+  if (config.monitor != MonitorLevel::off) {
+    monitor.emplace(MonitorOptions{.level = config.monitor}, log ? &*log : nullptr);
+    const Index steps_per_epoch = (x_train.rows() + config.batch_size - 1) / config.batch_size;
+    monitor->reserve(steps_per_epoch * config.epochs);
+    trainer.add_callback(*monitor);
+  }
   trainer.set_interrupt_flag(interrupt);
   const DataView validation{x_val, y_val};
   result.history = trainer.fit(
@@ -254,6 +281,33 @@ RunResult run_training(const RunConfig& config, const std::function<void(const E
   if (x_test.rows() > 0) result.metrics["test"] = metrics_for(labels.task, model.network->predict(x_test), y_test);
   save_model(config.out, model);
   result.files["model"] = config.out.string();
+  if (monitor) {
+    RunFacts facts{.task = labels.task};
+    if (classification && y_train.rows() > 0) {
+      std::vector<Index> counts(labels.classes.size(), 0);
+      for (Index i = 0; i < y_train.rows(); ++i) ++counts[static_cast<std::size_t>(y_train(i, 0))];
+      facts.baseline_accuracy =
+          static_cast<double>(*std::max_element(counts.begin(), counts.end())) / static_cast<double>(y_train.rows());
+      const auto& judged = result.metrics.count("val") ? result.metrics.at("val") : result.metrics.at("train");
+      facts.accuracy = judged["accuracy"];
+    }
+    result.findings = diagnose(monitor->series(), facts);
+    result.monitor = monitor->series();
+  }
+  if (log) {
+    nlohmann::json metrics = nlohmann::json::object();
+    for (const auto& [name, m] : result.metrics) metrics[name] = metrics_json(m);
+    nlohmann::json end = {{"metrics", metrics},
+                          {"findings", findings_json(result.findings)},
+                          {"files", result.files},
+                          {"interrupted", result.interrupted}};
+    if (monitor && monitor->series().first_non_finite) {
+      const NonFinite& nf = *monitor->series().first_non_finite;
+      end["first_non_finite"] = {{"step", nf.step}, {"tensor", nf.tensor}, {"what", nf.what}};
+    }
+    log->write_end(end);
+    log->flush();
+  }
   return result;
 }
 

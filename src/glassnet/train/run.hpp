@@ -18,6 +18,8 @@
 
 #include "glassnet/data/labels.hpp"
 #include "glassnet/data/table.hpp"
+#include "glassnet/diag/doctor.hpp"
+#include "glassnet/diag/monitor.hpp"
 #include "glassnet/io/model_file.hpp"
 #include "glassnet/train/callback.hpp"
 #include "glassnet/train/metrics.hpp"
@@ -56,6 +58,8 @@ struct RunConfig {
   std::filesystem::path out = "model.safetensors";
   std::optional<std::filesystem::path> checkpoint_dir;
   bool resume = false;
+  MonitorLevel monitor = MonitorLevel::light;
+  std::optional<std::filesystem::path> log;  // the JSONL metrics log
 };
 
 struct RunResult {
@@ -66,6 +70,8 @@ struct RunResult {
   std::map<std::string, std::string> files;  // "model", "checkpoints"
   bool interrupted = false;                  // stopped by the interrupt flag
   int threads = 1;                           // the thread count used
+  MonitorSeries monitor;                     // empty when the monitor was off
+  std::vector<Finding> findings;             // the doctor's, most severe first
 };
 
 // Throws Error for bad input (nothing is written then) and TrainingError if training

@@ -107,6 +107,7 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
   const Index rows = train.x.rows();
   const Index rows_per_step = options.batch_size * options.accumulation_steps;
   order_.resize(static_cast<std::size_t>(rows));
+  grad_norms_.assign(network_.params().params().size(), 0.0);
   std::vector<EpochLogs> history;
   for (Callback* callback : callbacks_) callback->on_train_begin(*this);
 
@@ -134,7 +135,8 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
         gather(train, micro_rows);
         step_loss += share * accumulate(batch_x_.view(), batch_targets_.view(), batch_weights_, share);
       }
-      StepLogs logs{steps_ + 1, epoch_ + 1, step_loss, network_.params().grad_norm(), learning_rate};
+      const double grad_norm = network_.params().grad_norms(grad_norms_);
+      const StepLogs logs{steps_ + 1, epoch_ + 1, step_loss, grad_norm, learning_rate, grad_norms_};
       if (options.clip_norm > 0.0) clip_grad_norm(network_.params(), options.clip_norm);
       if (options.clip_value > 0.0) clip_grad_value(network_.params(), options.clip_value);
       optimizer_.step(network_.params());

@@ -113,6 +113,7 @@ class Trainer {
   const std::atomic<bool>* interrupt_ = nullptr;
   bool interrupted_ = false;
   std::vector<Index> order_;
+  std::vector<double> grad_norms_;  // per parameter, this step, before clipping
   Buffer batch_x_;
   Buffer batch_targets_;
   std::vector<Scalar> batch_weights_;

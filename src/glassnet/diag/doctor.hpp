@@ -1,0 +1,50 @@
+#pragma once
+// The doctor: rules over the monitor's series that turn statistics into findings, each
+// with its evidence (layers, step range, the numbers next to the healthy range), its
+// likely causes and its fixes as concrete glassnet options. Every rule and threshold
+// is documented, with the reason for its value, in docs/doctor.md.
+//
+// Gradient and activation symptoms are problems (warning, error) only when learning is
+// also poor — the loss has barely moved, or the accuracy sits at the majority-class
+// baseline; otherwise they are reported as info. A healthy run raises nothing above
+// info.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "glassnet/data/labels.hpp"
+#include "glassnet/diag/monitor.hpp"
+
+namespace glassnet {
+
+enum class Severity { info, warning, error };
+std::string_view severity_name(Severity severity);
+
+struct Finding {
+  std::string symptom;  // stable snake_case: vanishing_gradients, exploding_gradients, ...
+  Severity severity = Severity::info;
+  std::string summary;                  // one sentence in plain words
+  std::vector<std::string> layers;      // the layers (or tensors) concerned, in network order
+  Index first_step = 0, last_step = 0;  // the steps the evidence covers
+  std::vector<std::string> evidence;    // the numbers, next to the healthy range
+  std::vector<std::string> causes;      // most likely first
+  std::vector<std::string> fixes;       // glassnet options, in the order to try them
+};
+
+// What the doctor knows besides the series.
+struct RunFacts {
+  std::optional<Task> task;
+  // Classification: the accuracy of always predicting the most frequent training class,
+  // and the validation (or else training) accuracy reached.
+  std::optional<double> baseline_accuracy, accuracy;
+};
+
+std::vector<Finding> diagnose(const MonitorSeries& series, const RunFacts& facts = {});
+
+// How much the loss fell: 1 − (median loss over the last tenth of the steps) /
+// (median loss over the first tenth). 0: no progress; negative: it rose.
+double loss_improvement(const MonitorSeries& series);
+
+}  // namespace glassnet

@@ -1,0 +1,22 @@
+#include "glassnet/diag/finding_json.hpp"
+
+namespace glassnet {
+
+nlohmann::json finding_json(const Finding& f) {
+  return {{"symptom", f.symptom},
+          {"severity", severity_name(f.severity)},
+          {"summary", f.summary},
+          {"layers", f.layers},
+          {"steps", {f.first_step, f.last_step}},
+          {"evidence", f.evidence},
+          {"causes", f.causes},
+          {"fixes", f.fixes}};
+}
+
+nlohmann::json findings_json(const std::vector<Finding>& findings) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Finding& f : findings) out.push_back(finding_json(f));
+  return out;
+}
+
+}  // namespace glassnet

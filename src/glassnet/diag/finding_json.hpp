@@ -1,0 +1,16 @@
+#pragma once
+// A finding as JSON, the form of train --json, the metrics log and the doctor:
+//   {"symptom", "severity", "summary", "layers": [...], "steps": [first, last],
+//    "evidence": [...], "causes": [...], "fixes": [...]}
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "glassnet/diag/doctor.hpp"
+
+namespace glassnet {
+
+nlohmann::json finding_json(const Finding& finding);
+nlohmann::json findings_json(const std::vector<Finding>& findings);
+
+}  // namespace glassnet

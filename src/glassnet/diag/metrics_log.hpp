@@ -1,0 +1,56 @@
+#pragma once
+// The JSONL metrics log (`glassnet train --log FILE.jsonl`): one JSON object per line,
+// each with a "type"; the schema is versioned and documented in docs/metrics-log.md.
+//
+//   run      once, first: schema name and version, the run's configuration and data
+//   layout   once: the monitored parameters and activation layers, in the order every
+//            later array follows; the monitor level and probe interval
+//   step     every optimizer step: loss, learning rate, global gradient norm, and per
+//            parameter the gradient norm, weight norm and update-to-weight ratio
+//   probe    every k steps: per activation layer its statistics (and, for the full
+//            monitor, histograms)
+//   epoch    every epoch: losses, learning rate, seconds, metrics when computed
+//   end      once, last: final metrics, findings, files
+// Non-finite numbers are written as null. Lines are buffered and written at the end of
+// each epoch, so the file can be followed while training runs.
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+#include "glassnet/diag/monitor.hpp"
+
+namespace glassnet {
+
+inline constexpr std::string_view kMetricsLogSchema = "glassnet-metrics";
+inline constexpr int kMetricsLogVersion = 1;
+
+class MetricsLog {
+ public:
+  // Creates (or truncates) the file. Throws Error if it cannot be opened.
+  explicit MetricsLog(const std::filesystem::path& path);
+  ~MetricsLog();
+  MetricsLog(const MetricsLog&) = delete;
+  MetricsLog& operator=(const MetricsLog&) = delete;
+
+  void write_run(const nlohmann::json& run);
+  void write_layout(const MonitorSeries& series, const MonitorOptions& options, Index probe_every);
+  void write_step(const MonitorSeries& series, Index index);
+  void write_probe(const MonitorSeries& series, Index index);
+  void write_epoch(const EpochLogs& logs, const nlohmann::json* metrics = nullptr);
+  void write_end(const nlohmann::json& end);
+  // Writes the buffered lines. Throws Error if the file cannot be written.
+  void flush();
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  void line(const nlohmann::ordered_json& object);  // keys in the order written: "type" first
+
+  std::filesystem::path path_;
+  std::FILE* file_ = nullptr;
+  std::string buffer_;
+};
+
+}  // namespace glassnet

@@ -1,0 +1,202 @@
+// The doctor on runs that provoke each symptom on purpose, on hand-made series at the
+// thresholds, and on a suite of healthy runs that must raise nothing above info.
+
+#include "glassnet/diag/doctor.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "glassnet/data/synthetic.hpp"
+#include "glassnet/loss/bce_with_logits.hpp"
+#include "glassnet/optim/sgd.hpp"
+#include "glassnet/train/run.hpp"
+#include "glassnet/train/trainer.hpp"
+
+namespace glassnet {
+namespace {
+
+const Finding* find(const std::vector<Finding>& findings, const std::string& symptom) {
+  for (const Finding& f : findings) {
+    if (f.symptom == symptom) return &f;
+  }
+  return nullptr;
+}
+
+std::string describe(const std::vector<Finding>& findings) {
+  std::string text;
+  for (const Finding& f : findings) {
+    text += fmt::format("[{}] {}: {}\n", severity_name(f.severity), f.symptom, f.summary);
+    for (const auto& e : f.evidence) text += "    " + e + "\n";
+  }
+  return text.empty() ? "(no findings)" : text;
+}
+
+struct Diagnosed {
+  std::vector<Finding> findings;
+  MonitorSeries series;
+};
+
+// Trains a network with the monitor on XOR data and asks the doctor.
+Diagnosed train_and_diagnose(const NetworkSpec& spec, double lr, Index epochs,
+                             const std::function<void(Network&)>& tamper = {}) {
+  const Dataset data = make_xor(1000, spec.in_features, 7);
+  Rng rng(3);
+  auto network = make_network(spec, rng);
+  if (tamper) tamper(*network);
+  const BceWithLogits loss;
+  Sgd sgd(lr, {.momentum = 0.9});
+  Trainer trainer(*network, loss, sgd);
+  Monitor monitor;
+  trainer.add_callback(monitor);
+  trainer.fit({data.x, data.y}, {.epochs = epochs, .batch_size = 64, .seed = 1});
+  const Matrix p = network->predict(data.x);
+  Index correct = 0;
+  for (Index i = 0; i < p.rows(); ++i) correct += (p(i, 0) >= 0.5) == (data.y(i, 0) > 0.5);
+  Index ones = 0;
+  for (Index i = 0; i < data.y.rows(); ++i) ones += data.y(i, 0) > 0.5;
+  const double majority = static_cast<double>(std::max(ones, data.y.rows() - ones)) / static_cast<double>(p.rows());
+  const RunFacts facts{.task = Task::binary,
+                       .baseline_accuracy = majority,
+                       .accuracy = static_cast<double>(correct) / static_cast<double>(p.rows())};
+  return {diagnose(monitor.series(), facts), monitor.series()};
+}
+
+TEST(Doctor, FifteenSigmoidLayersHaveVanishingGradientsFromTheFirstLayer) {
+  const Diagnosed d = train_and_diagnose(
+      {.in_features = 10, .hidden = std::vector<Index>(15, 64), .activation = Activation::sigmoid, .out_features = 1},
+      0.05, 3);
+  const Finding* f = find(d.findings, "vanishing_gradients");
+  ASSERT_NE(f, nullptr) << describe(d.findings);
+  EXPECT_EQ(f->severity, Severity::error) << "chance accuracy makes it a problem";
+  ASSERT_GE(f->layers.size(), 5u) << describe(d.findings);
+  EXPECT_EQ(f->layers.front(), "layers.0");
+  EXPECT_EQ(f->fixes.front(), "--activation relu --init he");
+  EXPECT_GT(f->last_step, f->first_step);
+  EXPECT_EQ(f->last_step, d.series.steps.back());
+}
+
+TEST(Doctor, LargeNegativeBiasesKillReluUnits) {
+  const Diagnosed d = train_and_diagnose(
+      {.in_features = 4, .hidden = {32, 32}, .activation = Activation::relu, .out_features = 1}, 0.01, 2,
+      [](Network& n) { n.params().value(n.params().find("layers.0.bias")).setConstant(-50); });
+  const Finding* f = find(d.findings, "dead_relu");
+  ASSERT_NE(f, nullptr) << describe(d.findings);
+  EXPECT_GE(f->severity, Severity::warning);
+  EXPECT_EQ(f->layers.front(), "layers.1");
+}
+
+TEST(Doctor, OversizedWeightsSaturateSigmoidUnits) {
+  const Diagnosed d = train_and_diagnose(
+      {.in_features = 10, .hidden = {64}, .activation = Activation::sigmoid, .out_features = 1}, 0.01, 2,
+      [](Network& n) { n.params().value(n.params().find("layers.0.weight")) *= Scalar(30); });
+  const Finding* f = find(d.findings, "saturation");
+  ASSERT_NE(f, nullptr) << describe(d.findings);
+  EXPECT_EQ(f->layers, std::vector<std::string>{"layers.1"});
+}
+
+// Hand-made series: the thresholds themselves.
+MonitorSeries series_with_grad_norms(const std::vector<double>& norms, double loss_start, double loss_end) {
+  MonitorSeries s;
+  s.params = {"layers.0.weight"};
+  s.roles = {ParamRole::weight};
+  for (std::size_t i = 0; i < norms.size(); ++i) {
+    s.steps.push_back(static_cast<Index>(i) + 1);
+    s.epochs.push_back(1);
+    s.grad_norm.push_back(norms[i]);
+    s.param_grad_norm.push_back(static_cast<float>(norms[i]));
+    s.param_weight_norm.push_back(1.0f);
+    s.param_update_ratio.push_back(1e-3f);
+    s.learning_rate.push_back(0.1);
+    const double t = static_cast<double>(i) / static_cast<double>(norms.size() - 1);
+    s.loss.push_back(loss_start + t * (loss_end - loss_start));
+  }
+  return s;
+}
+
+TEST(Doctor, GradientsGrowingByOrdersOfMagnitudeAreExploding) {
+  std::vector<double> growing, steady;
+  for (int i = 0; i < 100; ++i) {
+    growing.push_back(std::pow(10.0, i / 20.0));  // 1 → 1e5 over 100 steps
+    steady.push_back(1.0 + 0.5 * std::sin(i));
+  }
+  const auto findings = diagnose(series_with_grad_norms(growing, 0.7, 3.0));
+  const Finding* f = find(findings, "exploding_gradients");
+  ASSERT_NE(f, nullptr) << describe(findings);
+  EXPECT_EQ(f->severity, Severity::error) << "the loss rose";
+  EXPECT_EQ(f->fixes.front(), "--clip-norm 1.0");
+  EXPECT_EQ(f->fixes[1], "--lr 0.01");
+  EXPECT_EQ(find(diagnose(series_with_grad_norms(steady, 0.7, 0.2)), "exploding_gradients"), nullptr);
+}
+
+TEST(Doctor, ANonFiniteGradientIsAnErrorNamingStepAndTensor) {
+  MonitorSeries s = series_with_grad_norms(std::vector<double>(10, 1.0), 0.7, 0.5);
+  s.first_non_finite = NonFinite{7, "layers.0.weight", "gradient"};
+  const auto findings = diagnose(s);
+  ASSERT_FALSE(findings.empty());
+  EXPECT_EQ(findings.front().symptom, "non_finite");
+  EXPECT_EQ(findings.front().severity, Severity::error);
+  EXPECT_EQ(findings.front().first_step, 7);
+  EXPECT_EQ(findings.front().layers, std::vector<std::string>{"layers.0"});
+  EXPECT_NE(findings.front().evidence.back().find("last finite loss"), std::string::npos);
+}
+
+// Healthy runs through the whole pipeline (run_training): several data sets, depths,
+// optimizers, normalisations and residual blocks. None may raise a warning or error.
+TEST(Doctor, HealthyRunsRaiseNothingAboveInfo) {
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("glassnet-healthy-{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream((dir / name).string()) << text;
+    return dir / name;
+  };
+  const std::vector<std::filesystem::path> data = {
+      write("moons.csv", dataset_csv(make_moons(1500, 2, 0.2, 11))),
+      write("xor.csv", dataset_csv(make_xor(1500, 6, 12))),
+      write("spirals.csv", dataset_csv(make_spirals(1500, 2, 1.5, 0.1, 13))),
+      write("fraud.csv", make_fraud_csv(3000, 0.5, 14)),
+  };
+  struct Setup {
+    std::vector<Index> layers;
+    std::string optimizer;
+    Normalization norm;
+    bool residual;
+  };
+  const std::vector<Setup> setups = {
+      {{64, 64}, "adam", Normalization::none, false},
+      {{32, 32, 32, 32}, "momentum", Normalization::none, false},
+      {{64, 64, 64}, "adam", Normalization::batch, false},
+      {{32, 32, 32, 32}, "sgd", Normalization::batch, true},
+      {{64, 64}, "rmsprop", Normalization::layer, false},
+      {{16, 16, 16, 16, 16, 16}, "adamw", Normalization::none, true},
+  };
+  int runs = 0;
+  for (std::size_t d = 0; d < data.size(); ++d) {
+    for (std::size_t k = 0; k < setups.size(); ++k) {
+      if ((d + k) % 2 == 1) continue;  // half of the grid keeps the suite quick
+      const Setup& setup = setups[k];
+      RunConfig c;
+      c.data = data[d];
+      c.layers = setup.layers;
+      c.optimizer = setup.optimizer;
+      c.learning_rate = setup.optimizer == "sgd" || setup.optimizer == "momentum" ? 0.05 : 1e-3;
+      c.norm = setup.norm;
+      c.residual = setup.residual;
+      c.epochs = 15;
+      c.out = dir / "model.safetensors";
+      const RunResult r = run_training(c);
+      ++runs;
+      for (const Finding& f : r.findings) {
+        EXPECT_EQ(f.severity, Severity::info) << data[d].filename() << " setup " << k << ":\n" << describe(r.findings);
+      }
+    }
+  }
+  EXPECT_EQ(runs, 12);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace glassnet
