@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "glassnet/core/error.hpp"
 #include "glassnet/nn/batch_norm.hpp"
 #include "glassnet/nn/dropout.hpp"
@@ -62,6 +64,26 @@ Network::Network(const NetworkSpec& spec, Rng& rng) : spec_(spec) {
   layers_.set_input_gradient_needed(false);
   layers_.build(spec.in_features, params_, "layers.");
   layers_.initialize(rng);
+  scale_residual_branches();
+}
+
+void Network::scale_residual_branches() {
+  std::vector<Index> blocks;
+  for (Index i = 0; i < layers_.size(); ++i) {
+    if (dynamic_cast<const Residual*>(&layers_.layer(i)) != nullptr) blocks.push_back(i);
+  }
+  if (blocks.empty()) return;
+  const auto scale = static_cast<Scalar>(1.0 / static_cast<double>(blocks.size()));
+  // 1/L rather than 1/√L: a ReLU branch adds a positive mean as well as variance, and
+  // with 1/L the L branches together shift the output about as much as one block does.
+  // The body is [linear, norm?, activation, dropout?]: with a normalisation its γ sets
+  // the branch's scale (the linear's scale would be normalised away), otherwise the
+  // linear's weights do. Activations of the ReLU family pass the scale through.
+  const bool normalised = spec_.norm != Normalization::none;
+  for (Index i : blocks) {
+    const auto id = params_.find(fmt::format("layers.{}.body.{}.weight", i, normalised ? 1 : 0));
+    params_.value(id) *= scale;
+  }
 }
 
 Matrix Network::predict(ConstMatrixView x) {

@@ -6,7 +6,10 @@
 //           layers.4 linear(1)
 // Each hidden layer is Linear → [BatchNorm | LayerNorm] → activation → [Dropout].
 // With `residual`, every hidden layer whose width equals its input's becomes a
-// residual block y = x + f(x) over that sequence ("layers.2.body.0.weight").
+// residual block y = x + f(x) over that sequence ("layers.2.body.0.weight"). Each
+// branch f starts scaled by 1/L for L residual blocks (the linear's weights, or the
+// normalisation's γ when there is one), so that the output's scale at initialisation
+// stays bounded at any depth instead of growing with every block.
 // The last Linear produces logits; `output` turns them into predictions.
 //
 // A Network owns its ParamStore and its layers, which point into the store, so it is
@@ -66,6 +69,9 @@ class Network {
   Matrix predict(ConstMatrixView x);
 
  private:
+  // Multiplies each residual branch by 1/L at initialisation (L residual blocks).
+  void scale_residual_branches();
+
   NetworkSpec spec_;
   ParamStore params_;
   Sequential layers_;
