@@ -72,12 +72,18 @@ int run(TrainFlags& flags) {
   sigemptyset(&action.sa_mask);
   ::sigaction(SIGINT, &action, nullptr);
   EpochProgress progress(c.epochs, ::isatty(STDOUT_FILENO) != 0);
-  const RunResult result = run_training(
-      c,
-      [&](const EpochLogs& e) {
-        if (plain) progress.update(e);
-      },
-      &g_interrupted);
+  const RunResult result =
+      run_training(c, {.on_epoch_end =
+                           [&](const EpochLogs& e) {
+                             if (plain) progress.update(e);
+                           },
+                       .on_finding =
+                           [&](const Finding& f) {
+                             if (!flags.quiet && !flags.json) {
+                               fmt::print(stderr, "{}: {}: {}\n", severity_name(f.severity), f.symptom, f.summary);
+                             }
+                           },
+                       .interrupt = &g_interrupted});
   progress.finish();
   if (result.interrupted) {
     fmt::print(stderr, "interrupted after {} complete epochs: the model was saved to {}{}\n", result.history.size(),

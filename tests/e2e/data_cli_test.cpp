@@ -415,6 +415,14 @@ TEST_F(DataCli, TrainReportsTheDoctorsFindings) {
                                 " --data " + path("xor.csv") + " --out " + path("sick.safetensors"));
   EXPECT_NE(text.output.find("[error] vanishing_gradients"), std::string::npos) << text.output;
 
+  // Preflight speaks before the first step: a linear "deep" network is flagged at once.
+  const auto linear = run_command(cli() + " train --epochs 1 --activation identity --data " + path("xor.csv") +
+                                  " --out " + path("linear.safetensors"));
+  ASSERT_EQ(linear.exit_code, 0) << linear.output;
+  const auto warned = linear.output.find("warning: linear_network:");
+  ASSERT_NE(warned, std::string::npos) << linear.output;
+  EXPECT_LT(warned, linear.output.find("epoch")) << "the warning comes before training";
+
   const auto healthy = run_command(cli() + " train --json --epochs 20 --data " + path("xor.csv") + " --out " +
                                    path("healthy.safetensors"));
   ASSERT_EQ(healthy.exit_code, 0) << healthy.output;

@@ -219,8 +219,9 @@ void activations(const MonitorSeries& s, const Progress& progress, std::vector<F
     out.push_back(std::move(saturation));
   }
   if (!dead.layers.empty()) {
-    dead.severity =
-        worst_dead >= kDeadFraction ? (progress.poor ? Severity::error : Severity::warning) : Severity::info;
+    dead.severity = !progress.poor                ? Severity::info
+                    : worst_dead >= kDeadFraction ? Severity::error
+                                                  : Severity::warning;
     dead.first_step = first;
     dead.last_step = last;
     dead.summary = fmt::format("ReLU units that output zero for every row pass no gradient and cannot recover; {}.",

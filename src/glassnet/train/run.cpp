@@ -12,6 +12,7 @@
 #include "glassnet/data/split.hpp"
 #include "glassnet/diag/finding_json.hpp"
 #include "glassnet/diag/metrics_log.hpp"
+#include "glassnet/diag/preflight.hpp"
 #include "glassnet/loss/loss.hpp"
 #include "glassnet/optim/adam.hpp"
 #include "glassnet/optim/rmsprop.hpp"
@@ -121,8 +122,7 @@ Metrics evaluate_model(Model& model, const Table& table) {
   return metrics_for(model.labels.task, predict_model(model, table), y);
 }
 
-RunResult run_training(const RunConfig& config, const std::function<void(const EpochLogs&)>& on_epoch_end,
-                       const std::atomic<bool>* interrupt) {
+RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
   // Every input is read and checked before anything is trained or written.
   if (config.out.has_parent_path() && !std::filesystem::is_directory(config.out.parent_path())) {
     throw Error(fmt::format("--out {}: the directory {} does not exist", config.out.string(),
@@ -224,6 +224,21 @@ RunResult run_training(const RunConfig& config, const std::function<void(const E
           static_cast<Scalar>(static_cast<double>(y_train.rows()) / (static_cast<double>(counts.size()) * n_c)));
     }
   }
+  result.findings = preflight({.network = model.network.get(),
+                               .loss = loss.get(),
+                               .x = x_train,
+                               .targets = y_train,
+                               .task = labels.task,
+                               .classes = static_cast<Index>(labels.classes.size()),
+                               .feature_names = model.features.input_names(),
+                               .standardized = config.standardize,
+                               .class_weights = config.balanced_class_weights,
+                               .seed = config.seed});
+  if (hooks.on_finding) {
+    for (const Finding& f : result.findings) {
+      if (f.severity != Severity::info) hooks.on_finding(f);
+    }
+  }
   const auto optimizer = make_optimizer(config);
   Trainer trainer(*model.network, *loss, *optimizer);
   trainer.set_schedule(make_schedule(config));
@@ -242,8 +257,8 @@ RunResult run_training(const RunConfig& config, const std::function<void(const E
     throw Error("--resume needs --checkpoint-dir");
   }
   std::optional<OnEpochEnd> progress;
-  if (on_epoch_end) {
-    progress.emplace(on_epoch_end);
+  if (hooks.on_epoch_end) {
+    progress.emplace(hooks.on_epoch_end);
     trainer.add_callback(*progress);
   }
   // The log is created only now, when every input has been read and checked.
@@ -268,7 +283,7 @@ RunResult run_training(const RunConfig& config, const std::function<void(const E
     monitor->reserve(steps_per_epoch * config.epochs);
     trainer.add_callback(*monitor);
   }
-  trainer.set_interrupt_flag(interrupt);
+  trainer.set_interrupt_flag(hooks.interrupt);
   const DataView validation{x_val, y_val};
   result.history = trainer.fit(
       {x_train, y_train, sample_weights},
@@ -291,7 +306,9 @@ RunResult run_training(const RunConfig& config, const std::function<void(const E
       const auto& judged = result.metrics.count("val") ? result.metrics.at("val") : result.metrics.at("train");
       facts.accuracy = judged["accuracy"];
     }
-    result.findings = diagnose(monitor->series(), facts);
+    for (Finding& f : diagnose(monitor->series(), facts)) result.findings.push_back(std::move(f));
+    std::stable_sort(result.findings.begin(), result.findings.end(),
+                     [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
     result.monitor = monitor->series();
   }
   if (log) {

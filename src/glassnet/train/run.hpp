@@ -71,15 +71,22 @@ struct RunResult {
   bool interrupted = false;                  // stopped by the interrupt flag
   int threads = 1;                           // the thread count used
   MonitorSeries monitor;                     // empty when the monitor was off
-  std::vector<Finding> findings;             // the doctor's, most severe first
+  std::vector<Finding> findings;             // preflight's and the doctor's, most severe first
+};
+
+// What the caller hears while the run goes on; every member is optional.
+struct RunHooks {
+  std::function<void(const EpochLogs&)> on_epoch_end;  // after each epoch (progress output)
+  // Each preflight finding of severity warning or error, before the first step.
+  std::function<void(const Finding&)> on_finding;
+  // When this becomes true, training stops after the current batch and the model is
+  // still evaluated and saved (the checkpoints hold the completed epochs).
+  const std::atomic<bool>* interrupt = nullptr;
 };
 
 // Throws Error for bad input (nothing is written then) and TrainingError if training
-// fails. `on_epoch_end` (optional) sees each epoch, for progress output. When
-// `interrupt` becomes true, training stops after the current batch and the model is
-// still evaluated and saved (the checkpoints hold the completed epochs).
-RunResult run_training(const RunConfig& config, const std::function<void(const EpochLogs&)>& on_epoch_end = {},
-                       const std::atomic<bool>* interrupt = nullptr);
+// fails.
+RunResult run_training(const RunConfig& config, const RunHooks& hooks = {});
 
 // The task's metrics for a model on a table that holds the target column.
 Metrics evaluate_model(Model& model, const Table& table);

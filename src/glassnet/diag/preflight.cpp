@@ -1,0 +1,220 @@
+#include "glassnet/diag/preflight.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "glassnet/core/error.hpp"
+#include "glassnet/optim/adam.hpp"
+#include "glassnet/train/trainer.hpp"
+
+namespace glassnet {
+namespace {
+
+constexpr double kScaleRatio = 100.0;       // largest over smallest feature std
+constexpr double kMeanOverStd = 10.0;       // |mean| / std of one feature
+constexpr double kMinorityFraction = 0.10;  // of the training rows
+constexpr Index kDeepSaturating = 5;        // hidden layers
+constexpr double kInitialLossFactor = 3.0;  // over the expected first loss
+constexpr double kOverfitTarget = 0.10;     // of the one batch's starting loss
+constexpr Index kOverfitRows = 16;
+constexpr Index kOverfitSteps = 200;
+constexpr double kParametersPerRow = 10.0;
+constexpr Index kLossSampleRows = 1024;
+
+Finding finding(std::string symptom, Severity severity, std::string summary) {
+  Finding f;
+  f.symptom = std::move(symptom);
+  f.severity = severity;
+  f.summary = std::move(summary);
+  return f;
+}
+
+void unscaled(const PreflightInput& in, std::vector<Finding>& out) {
+  if (in.standardized || in.x.rows() < 2) return;
+  const Index n = in.x.rows();
+  std::vector<double> stds, means;
+  for (Index j = 0; j < in.x.cols(); ++j) {
+    const auto column = in.x.col(j).cast<double>();
+    const double mean = column.mean();
+    means.push_back(mean);
+    stds.push_back(std::sqrt((column.array() - mean).square().sum() / static_cast<double>(n)));
+  }
+  std::size_t lo = 0, hi = 0;
+  for (std::size_t j = 0; j < stds.size(); ++j) {
+    if (stds[j] > 0 && (stds[lo] == 0 || stds[j] < stds[lo])) lo = j;
+    if (stds[j] > stds[hi]) hi = j;
+  }
+  Finding f = finding("unscaled_input", Severity::warning,
+                      "The input features have very different scales; the large ones dominate the first layer and "
+                      "saturate units, the small ones are barely learned from.");
+  const auto name = [&](std::size_t j) {
+    return j < in.feature_names.size() ? in.feature_names[j] : fmt::format("input {}", j);
+  };
+  if (stds[lo] > 0 && stds[hi] / stds[lo] > kScaleRatio) {
+    f.evidence.push_back(
+        fmt::format("standard deviations from {:.3g} ({}) to {:.3g} ({}): {:.0f}× apart (healthy: "
+                    "within {:.0f}×)",
+                    stds[lo], name(lo), stds[hi], name(hi), stds[hi] / stds[lo], kScaleRatio));
+  }
+  for (std::size_t j = 0; j < stds.size() && f.evidence.size() < 4; ++j) {
+    if (stds[j] > 0 && std::abs(means[j]) > kMeanOverStd * stds[j]) {
+      f.evidence.push_back(fmt::format("{}: mean {:.3g}, {:.0f} standard deviations from zero", name(j), means[j],
+                                       std::abs(means[j]) / stds[j]));
+    }
+  }
+  if (f.evidence.empty()) return;
+  f.causes = {"standardisation is off (--no-standardize)"};
+  f.fixes = {"drop --no-standardize", "--norm batch"};
+  out.push_back(std::move(f));
+}
+
+void imbalance(const PreflightInput& in, std::vector<Finding>& out) {
+  if (in.task == Task::regression || in.class_weights || in.targets.rows() == 0) return;
+  std::vector<Index> counts(static_cast<std::size_t>(std::max<Index>(in.classes, 2)), 0);
+  for (Index i = 0; i < in.targets.rows(); ++i) {
+    const auto k = static_cast<std::size_t>(in.targets(i, 0));
+    if (k < counts.size()) ++counts[k];
+  }
+  const auto rarest = std::min_element(counts.begin(), counts.end());
+  const double fraction = static_cast<double>(*rarest) / static_cast<double>(in.targets.rows());
+  if (fraction >= kMinorityFraction) return;
+  Finding f = finding("class_imbalance", Severity::warning,
+                      "One class is rare; without class weights the network can score well by ignoring it.");
+  f.evidence.push_back(fmt::format("class {} holds {} of {} training rows ({:.1f} %; flagged below {:.0f} %)",
+                                   rarest - counts.begin(), *rarest, in.targets.rows(), 100.0 * fraction,
+                                   100.0 * kMinorityFraction));
+  f.fixes = {"--class-weight balanced"};
+  out.push_back(std::move(f));
+}
+
+void architecture(const PreflightInput& in, std::vector<Finding>& out) {
+  const NetworkSpec& spec = in.network->spec();
+  const auto hidden = static_cast<Index>(spec.hidden.size());
+  if (hidden == 0) return;
+  if (spec.activation == Activation::identity) {
+    Finding f =
+        finding("linear_network", Severity::warning,
+                "The hidden layers have no activation: the whole network is one linear map, whatever its depth.");
+    f.evidence.push_back(fmt::format("{} hidden layers with the identity activation", hidden));
+    f.fixes = {"--activation relu"};
+    out.push_back(std::move(f));
+  }
+  const bool saturating = spec.activation == Activation::sigmoid || spec.activation == Activation::tanh;
+  if (saturating && hidden >= kDeepSaturating && spec.norm == Normalization::none && !spec.residual) {
+    Finding f = finding("deep_saturating", Severity::warning,
+                        "Sigmoid/tanh in many hidden layers without normalisation: the gradient shrinks at every "
+                        "layer and the first layers will hardly learn.");
+    f.evidence.push_back(fmt::format("{} hidden {} layers (flagged from {})", hidden, activation_name(spec.activation),
+                                     kDeepSaturating));
+    f.fixes = {"--activation relu --init he", "--norm batch", "--residual"};
+    out.push_back(std::move(f));
+  }
+  const bool relu = is_relu_family(spec.activation);
+  const bool he = spec.init == InitScheme::he_normal || spec.init == InitScheme::he_uniform;
+  const bool xavier = spec.init == InitScheme::xavier_normal || spec.init == InitScheme::xavier_uniform ||
+                      spec.init == InitScheme::lecun_normal;
+  if ((relu && xavier) || (saturating && he) || spec.init == InitScheme::zeros) {
+    Finding f =
+        finding("init_mismatch", hidden >= 4 || spec.init == InitScheme::zeros ? Severity::warning : Severity::info,
+                "The initialiser was made for another activation: signals shrink or grow with depth.");
+    f.evidence.push_back(fmt::format("--init {} with --activation {} and {} hidden layers", init_name(spec.init),
+                                     activation_name(spec.activation), hidden));
+    f.fixes = {"--init auto"};
+    out.push_back(std::move(f));
+  }
+}
+
+double expected_initial_loss(const PreflightInput& in) {
+  if (in.task == Task::binary) return std::log(2.0);
+  if (in.task == Task::multiclass) return std::log(static_cast<double>(std::max<Index>(in.classes, 2)));
+  const auto y = in.targets.col(0).cast<double>();
+  const double mean = y.mean();
+  return std::max(1e-12, (y.array() - mean).square().mean() + mean * mean);  // E[y²]: an output near 0
+}
+
+void initial_loss(const PreflightInput& in, Network& network, std::vector<Finding>& out) {
+  const Index rows = std::min(in.x.rows(), kLossSampleRows);
+  if (rows == 0) return;
+  const ConstMatrixView x(in.x.data(), rows, in.x.cols());
+  const ConstMatrixView y(in.targets.data(), rows, in.targets.cols());
+  const double loss = in.loss->value(network.forward(x, Mode::eval), y);
+  const double expected = expected_initial_loss(in);
+  if (std::isfinite(loss) && loss <= kInitialLossFactor * expected) return;
+  Finding f = finding("initial_loss", Severity::warning,
+                      "The loss starts far above its expected value: the initial outputs are large and confidently "
+                      "wrong.");
+  f.evidence.push_back(
+      fmt::format("first loss {:.4g} on {} training rows; expected about {:.4g} ({}); flagged above "
+                  "{:.0f}×",
+                  loss, rows, expected,
+                  in.task == Task::regression ? "the mean square of the targets"
+                                              : fmt::format("ln {}", in.task == Task::binary ? 2 : in.classes),
+                  kInitialLossFactor));
+  f.causes = {"unscaled inputs", "an initialisation too large for the layer widths"};
+  f.fixes = {"drop --no-standardize", "--init auto", "--norm batch"};
+  out.push_back(std::move(f));
+}
+
+void overfit_one_batch(const PreflightInput& in, std::vector<Finding>& out) {
+  const Index rows = std::min(in.x.rows(), kOverfitRows);
+  if (rows < 2) return;
+  Rng rng(in.seed);
+  NetworkSpec spec = in.network->spec();
+  spec.dropout = 0.0;  // the test asks whether the network can fit, not whether it generalises
+  auto copy = make_network(spec, rng);
+  const ConstMatrixView x(in.x.data(), rows, in.x.cols());
+  const ConstMatrixView y(in.targets.data(), rows, in.targets.cols());
+  Adam adam(1e-2);
+  Trainer trainer(*copy, *in.loss, adam);
+  double start = in.loss->value(copy->forward(x, Mode::train), y), last = start;
+  try {
+    for (Index step = 0; step < kOverfitSteps; ++step) last = trainer.step(x, y);
+  } catch (const TrainingError&) {
+    last = std::numeric_limits<double>::infinity();
+  }
+  if (std::isfinite(last) && last <= kOverfitTarget * start) return;
+  Finding f = finding("cannot_overfit", Severity::warning,
+                      "A fresh copy of the network cannot fit even one small batch: something in the set-up blocks "
+                      "learning.");
+  f.evidence.push_back(
+      fmt::format("loss on {} rows after {} Adam steps (lr 0.01): {:.4g} → {:.4g}; expected below "
+                  "{:.0f} % of the start",
+                  rows, kOverfitSteps, start, last, 100.0 * kOverfitTarget));
+  f.causes = {"labels that do not fit the output and loss", "a network too narrow or too deep to train as set up",
+              "normalisation over a batch too small to learn from"};
+  f.fixes = {"check the target column and --task", "--activation relu --init he", "--norm none"};
+  out.push_back(std::move(f));
+}
+
+void size(const PreflightInput& in, std::vector<Finding>& out) {
+  const Index params = in.network->params().trainable_size();
+  const Index rows = in.x.rows();
+  if (rows == 0 || static_cast<double>(params) <= kParametersPerRow * static_cast<double>(rows)) return;
+  Finding f = finding("too_many_parameters", Severity::info,
+                      "The network has many parameters for the amount of data; expect it to memorise the training "
+                      "rows.");
+  f.evidence.push_back(
+      fmt::format("{} trainable parameters for {} training rows ({:.0f} per row; flagged above {:.0f})", params, rows,
+                  static_cast<double>(params) / static_cast<double>(rows), kParametersPerRow));
+  f.fixes = {"--dropout 0.2", "--weight-decay 1e-4", "--early-stopping 5", "smaller --layers"};
+  out.push_back(std::move(f));
+}
+
+}  // namespace
+
+std::vector<Finding> preflight(const PreflightInput& in) {
+  std::vector<Finding> out;
+  unscaled(in, out);
+  imbalance(in, out);
+  architecture(in, out);
+  initial_loss(in, *in.network, out);
+  if (in.overfit_check) overfit_one_batch(in, out);
+  size(in, out);
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+  return out;
+}
+
+}  // namespace glassnet
