@@ -18,6 +18,14 @@ constexpr double kDeadFraction = 0.5;        // of units dead on the probed batc
 constexpr double kDeadInfoFraction = 0.25;
 constexpr double kPoorImprovement = 0.1;  // the loss fell by less than 10 %
 constexpr double kBaselineMargin = 0.02;  // accuracy within 2 points of the baseline
+constexpr double kOverfitRise = 0.10;     // validation loss above its best
+constexpr Index kOverfitEpochs = 2;       // epochs after the best, at least
+constexpr double kSpikeFactor = 10.0;     // a step's loss over the trailing median
+constexpr std::size_t kSpikeWindow = 20;  // steps in that median
+constexpr int kSpikes = 3;                // spikes that make a finding
+constexpr double kRatioHigh = 1e-1;       // update-to-weight ratio
+constexpr double kRatioLow = 1e-5;
+constexpr double kPlateauChange = 0.01;  // relative change between the last quarters
 
 double median(std::vector<double> values) {
   if (values.empty()) return std::nan("");
@@ -219,9 +227,7 @@ void activations(const MonitorSeries& s, const Progress& progress, std::vector<F
     out.push_back(std::move(saturation));
   }
   if (!dead.layers.empty()) {
-    dead.severity = !progress.poor                ? Severity::info
-                    : worst_dead >= kDeadFraction ? Severity::error
-                                                  : Severity::warning;
+    dead.severity = !progress.poor ? Severity::info : worst_dead >= kDeadFraction ? Severity::error : Severity::warning;
     dead.first_step = first;
     dead.last_step = last;
     dead.summary = fmt::format("ReLU units that output zero for every row pass no gradient and cannot recover; {}.",
@@ -232,6 +238,170 @@ void activations(const MonitorSeries& s, const Progress& progress, std::vector<F
     dead.fixes = {"--activation leaky-relu", fmt::format("--lr {:g}", lr / 10), "--norm batch"};
     out.push_back(std::move(dead));
   }
+}
+
+// Median over the second half of the run of the update ratios of the weight tensors.
+std::vector<std::pair<std::string, double>> late_update_ratios(const MonitorSeries& s) {
+  std::vector<std::pair<std::string, double>> out;
+  const std::size_t n = s.steps.size(), p = s.params.size();
+  for (std::size_t k = 0; k < p; ++k) {
+    if (s.roles[k] != ParamRole::weight) continue;
+    std::vector<double> values;
+    for (std::size_t i = n / 2; i < n; ++i) values.push_back(s.param_update_ratio[i * p + k]);
+    out.emplace_back(s.params[k], median(values));
+  }
+  return out;
+}
+
+void learning_rate(const MonitorSeries& s, const Progress& progress, std::vector<Finding>& out) {
+  const std::size_t n = s.loss.size();
+  if (n < kSpikeWindow + 2) return;
+  const double start =
+      median({s.loss.begin(), s.loss.begin() + static_cast<std::ptrdiff_t>(std::max<std::size_t>(1, n / 10))});
+  std::vector<Index> spikes;
+  for (std::size_t i = kSpikeWindow; i < n; ++i) {
+    const double trailing = median({s.loss.begin() + static_cast<std::ptrdiff_t>(i - kSpikeWindow),
+                                    s.loss.begin() + static_cast<std::ptrdiff_t>(i)});
+    if (s.loss[i] > kSpikeFactor * trailing && s.loss[i] > start) spikes.push_back(s.steps[i]);
+  }
+  const auto ratios = late_update_ratios(s);
+  const double lr = s.learning_rate.empty() ? 1e-3 : s.learning_rate.back();
+  std::vector<std::string> high, low;
+  for (const auto& [name, r] : ratios) {
+    if (r > kRatioHigh)
+      high.push_back(
+          fmt::format("{} update ratio {:.2e} (median over the second half; healthy about "
+                      "1e-3, alarm above 1e-1)",
+                      name, r));
+    if (r < kRatioLow)
+      low.push_back(
+          fmt::format("{} update ratio {:.2e} (median over the second half; healthy about "
+                      "1e-3, alarm below 1e-5)",
+                      name, r));
+  }
+  if (static_cast<int>(spikes.size()) >= kSpikes || !high.empty()) {
+    Finding f;
+    f.symptom = "lr_too_high";
+    f.severity = progress.poor ? Severity::error : Severity::warning;
+    f.first_step = spikes.empty() ? s.steps[n / 2] : spikes.front();
+    f.last_step = s.steps.back();
+    f.summary =
+        fmt::format("The steps are too large for the loss surface: the loss jumps back up; {}.", progress.description);
+    if (static_cast<int>(spikes.size()) >= kSpikes) {
+      f.evidence.push_back(
+          fmt::format("{} steps where the loss jumped over {:.0f}× its median of the {} steps before "
+                      "and above its starting level (first at step {})",
+                      spikes.size(), kSpikeFactor, kSpikeWindow, spikes.front()));
+    }
+    for (const auto& e : high) f.evidence.push_back(e);
+    f.causes = {fmt::format("learning rate {:g}", lr)};
+    f.fixes = {fmt::format("--lr {:g}", lr / 10), "--clip-norm 1.0", "--schedule cosine"};
+    out.push_back(std::move(f));
+    return;
+  }
+  if (progress.poor && !low.empty() &&
+      low.size() == static_cast<std::size_t>(std::count_if(s.roles.begin(), s.roles.end(),
+                                                           [](ParamRole r) { return r == ParamRole::weight; }))) {
+    Finding f;
+    f.symptom = "lr_too_low";
+    f.severity = Severity::warning;
+    f.first_step = s.steps[n / 2];
+    f.last_step = s.steps.back();
+    f.summary = fmt::format("Every weight moves by a tiny fraction of itself per step; {}.", progress.description);
+    f.evidence = low;
+    f.causes = {fmt::format("learning rate {:g}", lr)};
+    f.fixes = {fmt::format("--lr {:g}", lr * 10), "--optimizer adam"};
+    out.push_back(std::move(f));
+  }
+}
+
+void overfitting(const MonitorSeries& s, const RunFacts& facts, std::vector<Finding>& out) {
+  std::vector<const EpochLogs*> epochs;
+  for (const EpochLogs& e : s.epoch_logs) {
+    if (e.val_loss && std::isfinite(*e.val_loss)) epochs.push_back(&e);
+  }
+  if (epochs.size() < 4) return;
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < epochs.size(); ++i) {
+    if (*epochs[i]->val_loss < *epochs[best]->val_loss) best = i;
+  }
+  const EpochLogs& b = *epochs[best];
+  const EpochLogs& last = *epochs.back();
+  if (epochs.size() - 1 - best < static_cast<std::size_t>(kOverfitEpochs)) return;
+  if (!(*last.val_loss > (1.0 + kOverfitRise) * *b.val_loss) || !(last.train_loss < b.train_loss)) return;
+  Finding f;
+  f.symptom = "overfitting";
+  f.severity = facts.early_stopping ? Severity::info : Severity::warning;
+  f.summary = fmt::format(
+      "The network began to memorise the training rows after epoch {}: the validation loss rose "
+      "while the training loss kept falling{}.",
+      b.epoch, facts.early_stopping ? "; early stopping restored that epoch's weights" : "");
+  f.evidence.push_back(fmt::format("validation loss {:.4g} at epoch {}, {:.4g} at epoch {} (+{:.0f} %)", *b.val_loss,
+                                   b.epoch, *last.val_loss, last.epoch, 100.0 * (*last.val_loss / *b.val_loss - 1.0)));
+  f.evidence.push_back(
+      fmt::format("training loss {:.4g} → {:.4g} over the same epochs", b.train_loss, last.train_loss));
+  for (std::size_t i = 0; i < s.steps.size(); ++i) {
+    if (s.epochs[i] > b.epoch) {
+      f.first_step = s.steps[i];
+      break;
+    }
+  }
+  f.last_step = s.steps.back();
+  f.causes = {"more capacity than the training rows support", "no regularisation"};
+  f.fixes = {"--early-stopping 5", "--dropout 0.2", "--weight-decay 1e-4", "smaller --layers"};
+  out.push_back(std::move(f));
+}
+
+// Poor learning: added as the last link of a structural finding that explains it, or
+// reported as chance_level / plateau when nothing does.
+void poor_learning(const MonitorSeries& s, const RunFacts& facts, const Progress& progress, std::vector<Finding>& out) {
+  if (!progress.poor || s.steps.empty()) return;
+  const bool at_baseline =
+      facts.accuracy && facts.baseline_accuracy && *facts.accuracy <= *facts.baseline_accuracy + kBaselineMargin;
+  const std::string effect =
+      at_baseline ? fmt::format(
+                        "effect: accuracy {:.3f}, at the majority-class baseline {:.3f} (always predicting the "
+                        "most frequent class)",
+                        *facts.accuracy, *facts.baseline_accuracy)
+                  : fmt::format("effect: {}", progress.description);
+  for (Finding& f : out) {
+    if (f.severity != Severity::info && f.symptom != "overfitting") {
+      f.evidence.push_back(effect);
+      return;
+    }
+  }
+  // A plateau: the loss has also stopped moving over the last quarter of the steps.
+  const std::size_t n = s.loss.size();
+  double q3 = std::nan(""), q4 = std::nan("");
+  if (n >= 8) {
+    q3 = median(
+        {s.loss.begin() + static_cast<std::ptrdiff_t>(n / 2), s.loss.begin() + static_cast<std::ptrdiff_t>(3 * n / 4)});
+    q4 = median({s.loss.begin() + static_cast<std::ptrdiff_t>(3 * n / 4), s.loss.end()});
+  }
+  const bool flat = std::abs(q4 / q3 - 1.0) < kPlateauChange;
+  if (!at_baseline && !flat) return;  // slow, but still moving
+  Finding f;
+  f.symptom = at_baseline ? "chance_level" : "plateau";
+  f.severity = at_baseline ? Severity::error : Severity::warning;
+  f.first_step = s.steps.front();
+  f.last_step = s.steps.back();
+  if (at_baseline) {
+    f.summary = "The network does no better than always predicting the most frequent class.";
+    f.evidence.push_back(effect);
+    f.evidence.push_back("labels, output and loss fit the task (checked before training)");
+  } else {
+    f.summary = fmt::format("The loss has stopped falling far from a good fit; {}.", progress.description);
+    f.evidence.push_back(
+        fmt::format("median loss {:.4g} over the third quarter of the steps, {:.4g} over the last "
+                    "({:+.1f} %; a plateau moves less than {:.0f} %)",
+                    q3, q4, 100.0 * (q4 / q3 - 1.0), 100.0 * kPlateauChange));
+  }
+  const double lr = s.learning_rate.empty() ? 1e-3 : s.learning_rate.back();
+  f.causes = {"a learning rate far from the right one", "a model too small or too constrained for the problem",
+              "features that do not carry the signal"};
+  f.fixes = {fmt::format("--lr {:g}", lr * 10), fmt::format("--lr {:g}", lr / 10), "--optimizer adam",
+             "wider --layers"};
+  out.push_back(std::move(f));
 }
 
 }  // namespace
@@ -248,7 +418,9 @@ std::string_view severity_name(Severity severity) {
 double loss_improvement(const MonitorSeries& s) {
   const std::size_t n = s.loss.size();
   if (n == 0) return 0.0;
-  const std::size_t tenth = std::max<std::size_t>(1, n / 10);
+  // A tenth of the steps, but at least 10 (half the run when shorter): fewer batches
+  // are too noisy to compare.
+  const std::size_t tenth = std::max<std::size_t>({1, n / 10, std::min<std::size_t>(10, n / 2)});
   const double start = median({s.loss.begin(), s.loss.begin() + static_cast<std::ptrdiff_t>(tenth)});
   const double end = median({s.loss.end() - static_cast<std::ptrdiff_t>(tenth), s.loss.end()});
   if (!(start > 0.0) || !std::isfinite(end)) return 0.0;
@@ -263,6 +435,11 @@ std::vector<Finding> diagnose(const MonitorSeries& series, const RunFacts& facts
   exploding(series, progress, findings);
   vanishing(series, progress, findings);
   activations(series, progress, findings);
+  learning_rate(series, progress, findings);
+  overfitting(series, facts, findings);
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+  poor_learning(series, facts, progress, findings);
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   return findings;

@@ -7,7 +7,8 @@
 // Gradient and activation symptoms are problems (warning, error) only when learning is
 // also poor — the loss has barely moved, or the accuracy sits at the majority-class
 // baseline; otherwise they are reported as info. A healthy run raises nothing above
-// info.
+// info. Where a structural finding explains poor learning, the poor result is added to
+// it as the last link of the chain instead of being reported on its own.
 
 #include <optional>
 #include <string>
@@ -39,12 +40,14 @@ struct RunFacts {
   // Classification: the accuracy of always predicting the most frequent training class,
   // and the validation (or else training) accuracy reached.
   std::optional<double> baseline_accuracy, accuracy;
+  bool early_stopping = false;  // on, restoring the best epoch's weights
 };
 
 std::vector<Finding> diagnose(const MonitorSeries& series, const RunFacts& facts = {});
 
 // How much the loss fell: 1 − (median loss over the last tenth of the steps) /
-// (median loss over the first tenth). 0: no progress; negative: it rose.
+// (median loss over the first tenth), a tenth being at least 10 steps (half the run
+// when shorter). 0: no progress; negative: it rose.
 double loss_improvement(const MonitorSeries& series);
 
 }  // namespace glassnet

@@ -297,7 +297,7 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
   save_model(config.out, model);
   result.files["model"] = config.out.string();
   if (monitor) {
-    RunFacts facts{.task = labels.task};
+    RunFacts facts{.task = labels.task, .early_stopping = config.early_stopping > 0 && has_validation};
     if (classification && y_train.rows() > 0) {
       std::vector<Index> counts(labels.classes.size(), 0);
       for (Index i = 0; i < y_train.rows(); ++i) ++counts[static_cast<std::size_t>(y_train(i, 0))];
