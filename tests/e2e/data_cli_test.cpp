@@ -430,5 +430,23 @@ TEST_F(DataCli, TrainReportsTheDoctorsFindings) {
   for (const auto& f : healthy_result["findings"]) EXPECT_EQ(f["severity"], "info") << f.dump();
 }
 
+TEST_F(DataCli, ADivergingRunStopsAtOnceNamingTheTensor) {
+  // Amounts in the thousands, unscaled, and SGD at lr 1000: the first layer overflows.
+  ASSERT_EQ(run_command(cli() + " synth fraud --rows 2000 --seed 1 --out " + path("fraud.csv")).exit_code, 0);
+  const auto r = run_command(cli() + " train --quiet --data " + path("fraud.csv") +
+                             " --target is_fraud --no-standardize --optimizer sgd --lr 1000 --log " +
+                             path("run.jsonl") + " --out " + path("m.safetensors"));
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("of layers.0.weight became non-finite at step"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the last loss the monitor recorded was"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(path("m.safetensors"))) << "no model from a failed run";
+  std::ifstream in(path("run.jsonl"));
+  std::string line, last;
+  while (std::getline(in, line)) last = line;
+  const auto end = nlohmann::json::parse(last);
+  EXPECT_EQ(end["type"], "end");
+  EXPECT_NE(end["error"].get<std::string>().find("became non-finite"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace glassnet

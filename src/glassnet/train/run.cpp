@@ -285,10 +285,30 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
   }
   trainer.set_interrupt_flag(hooks.interrupt);
   const DataView validation{x_val, y_val};
-  result.history = trainer.fit(
-      {x_train, y_train, sample_weights},
-      {.epochs = config.epochs, .batch_size = config.batch_size, .seed = config.seed, .clip_norm = config.clip_norm},
-      has_validation ? &validation : nullptr);
+  try {
+    result.history = trainer.fit(
+        {x_train, y_train, sample_weights},
+        {.epochs = config.epochs, .batch_size = config.batch_size, .seed = config.seed, .clip_norm = config.clip_norm},
+        has_validation ? &validation : nullptr);
+  } catch (const TrainingError& e) {
+    // A loss, gradient or weight became non-finite (the trainer names which); the
+    // monitor adds the last loss it recorded, from the step before.
+    std::string message = e.what();
+    if (monitor) {
+      const MonitorSeries& s = monitor->series();
+      for (std::size_t i = s.loss.size(); i-- > 0;) {
+        if (std::isfinite(s.loss[i])) {
+          message += fmt::format("; the last loss the monitor recorded was {:.4g} at step {}", s.loss[i], s.steps[i]);
+          break;
+        }
+      }
+    }
+    if (log) {
+      log->write_end({{"error", message}, {"findings", findings_json(diagnose(monitor->series()))}});
+      log->flush();
+    }
+    throw TrainingError(message);
+  }
   result.interrupted = trainer.interrupted();
 
   result.metrics["train"] = metrics_for(labels.task, model.network->predict(x_train), y_train);

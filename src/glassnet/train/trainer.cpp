@@ -63,6 +63,19 @@ double Trainer::accumulate(ConstMatrixView x, ConstMatrixView targets, std::span
   return loss;
 }
 
+void Trainer::throw_non_finite(std::string_view what, std::span<const double> norms, double loss) const {
+  std::string tensor = "?";
+  const auto& params = network_.params().params();
+  for (std::size_t i = 0; i < norms.size() && i < params.size(); ++i) {
+    if (!std::isfinite(norms[i])) {
+      tensor = params[i].name;
+      break;
+    }
+  }
+  throw TrainingError(fmt::format("the {} of {} became non-finite at step {} (epoch {}); the step's loss was {:.4g}",
+                                  what, tensor, steps_ + 1, epoch_ + 1, loss));
+}
+
 double Trainer::step(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights) {
   network_.params().zero_grads();
   const double loss = accumulate(x, targets, sample_weights, 1.0);
@@ -136,10 +149,14 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
         step_loss += share * accumulate(batch_x_.view(), batch_targets_.view(), batch_weights_, share);
       }
       const double grad_norm = network_.params().grad_norms(grad_norms_);
+      if (!std::isfinite(grad_norm)) throw_non_finite("gradient", grad_norms_, step_loss);
       const StepLogs logs{steps_ + 1, epoch_ + 1, step_loss, grad_norm, learning_rate, grad_norms_};
       if (options.clip_norm > 0.0) clip_grad_norm(network_.params(), options.clip_norm);
       if (options.clip_value > 0.0) clip_grad_value(network_.params(), options.clip_value);
       optimizer_.step(network_.params());
+      for (double norm : optimizer_.weight_norms()) {
+        if (!std::isfinite(norm)) throw_non_finite("weights", optimizer_.weight_norms(), step_loss);
+      }
       ++steps_;
       loss_sum += step_loss * static_cast<double>(end - begin);
       for (Callback* callback : callbacks_) callback->on_step_end(*this, logs);

@@ -16,8 +16,9 @@
 //   clipping (by norm, then by value); optimizer update; on_step_end callbacks.
 // Each epoch: the schedule sets the learning rate at its start; validation (evaluation
 // mode, no gradients) and on_epoch_end callbacks at its end.
-// A non-finite loss stops training with TrainingError. A steady-state step allocates
-// no memory.
+// A non-finite loss, gradient or weight stops training at once with TrainingError
+// naming the step and the first tensor concerned. A steady-state step allocates no
+// memory.
 
 #include <atomic>
 #include <cstdint>
@@ -96,6 +97,8 @@ class Trainer {
  private:
   // Forward and backward of one micro-batch, gradients scaled by `share`. Returns its loss.
   double accumulate(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights, double share);
+  // Throws TrainingError naming the first parameter whose norm in `norms` is not finite.
+  [[noreturn]] void throw_non_finite(std::string_view what, std::span<const double> norms, double loss) const;
   // Copies rows of `data` into the batch buffers.
   void gather(const DataView& data, std::span<const Index> rows);
 
