@@ -89,11 +89,14 @@ void ParamStore::zero_grads() { std::fill(grads_.begin(), grads_.end(), Scalar(0
 double ParamStore::grad_norm() const {
   double sum = 0.0;
   for (const auto& p : params_) {
-    if (!p.trainable) continue;
-    const Scalar* g = grads_.data() + p.offset;
-    for (Index i = 0; i < p.size(); ++i) sum += static_cast<double>(g[i]) * g[i];
+    if (p.trainable) sum += squared_grad_norm(p);
   }
   return std::sqrt(sum);
+}
+
+double ParamStore::squared_grad_norm(const ParamInfo& p) const {
+  // Eigen's vectorised reduction, in double so that exploding gradients stay finite.
+  return Eigen::Map<const RowVector>(grads_.data() + p.offset, p.size()).cast<double>().squaredNorm();
 }
 
 double ParamStore::grad_norms(std::span<double> norms) const {
@@ -103,8 +106,7 @@ double ParamStore::grad_norms(std::span<double> norms) const {
     const ParamInfo& p = params_[i];
     norms[i] = 0.0;
     if (!p.trainable) continue;
-    // Eigen's vectorised reduction, in double so that exploding gradients stay finite.
-    const double squared = Eigen::Map<const RowVector>(grads_.data() + p.offset, p.size()).cast<double>().squaredNorm();
+    const double squared = squared_grad_norm(p);
     norms[i] = std::sqrt(squared);
     sum += squared;
   }

@@ -76,6 +76,8 @@ class ParamStore {
   double grad_norms(std::span<double> norms) const;
 
  private:
+  double squared_grad_norm(const ParamInfo& p) const;  // Σ g² over one parameter
+
   std::vector<ParamInfo> params_;
   std::vector<Scalar, Eigen::aligned_allocator<Scalar>> values_;
   std::vector<Scalar, Eigen::aligned_allocator<Scalar>> grads_;

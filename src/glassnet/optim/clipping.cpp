@@ -10,8 +10,13 @@
 namespace glassnet {
 
 double clip_grad_norm(ParamStore& params, double max_norm) {
-  if (!(max_norm > 0.0)) throw Error(fmt::format("clip norm: expected a value > 0, got {}", max_norm));
   const double norm = params.grad_norm();
+  clip_grad_norm(params, max_norm, norm);
+  return norm;
+}
+
+void clip_grad_norm(ParamStore& params, double max_norm, double norm) {
+  if (!(max_norm > 0.0)) throw Error(fmt::format("clip norm: expected a value > 0, got {}", max_norm));
   if (norm > max_norm) {
     const auto scale = static_cast<Scalar>(max_norm / (norm + 1e-6));
     Scalar* grads = params.grads().data();
@@ -20,7 +25,6 @@ double clip_grad_norm(ParamStore& params, double max_norm) {
       for (Index i = p.offset; i < p.offset + p.size(); ++i) grads[i] *= scale;
     }
   }
-  return norm;
 }
 
 void clip_grad_value(ParamStore& params, double clip) {

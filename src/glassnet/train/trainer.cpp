@@ -151,7 +151,7 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
       const double grad_norm = network_.params().grad_norms(grad_norms_);
       if (!std::isfinite(grad_norm)) throw_non_finite("gradient", grad_norms_, step_loss);
       const StepLogs logs{steps_ + 1, epoch_ + 1, step_loss, grad_norm, learning_rate, grad_norms_};
-      if (options.clip_norm > 0.0) clip_grad_norm(network_.params(), options.clip_norm);
+      if (options.clip_norm > 0.0) clip_grad_norm(network_.params(), options.clip_norm, grad_norm);
       if (options.clip_value > 0.0) clip_grad_value(network_.params(), options.clip_value);
       optimizer_.step(network_.params());
       for (double norm : optimizer_.weight_norms()) {
