@@ -10,9 +10,11 @@ namespace glassnet::cli {
 void EpochProgress::update(const EpochLogs& logs) {
   seconds_ += logs.seconds;
   ++seen_;
-  const std::string losses =
-      fmt::format("loss {:.4f}{}  lr {:.3g}", logs.train_loss,
-                  logs.val_loss ? fmt::format("  val_loss {:.4f}", *logs.val_loss) : "", logs.learning_rate);
+  std::string losses = fmt::format("loss {:.4f}", logs.train_loss);
+  if (logs.train_accuracy) losses += fmt::format("  acc {:.4f}", *logs.train_accuracy);
+  if (logs.val_loss) losses += fmt::format("  val_loss {:.4f}", *logs.val_loss);
+  if (logs.val_accuracy) losses += fmt::format("  val_acc {:.4f}", *logs.val_accuracy);
+  losses += fmt::format("  lr {:.3g}", logs.learning_rate);
   if (!terminal_) {
     fmt::print("epoch {:>4}/{}  {}  {:.2f} s\n", logs.epoch, total_, losses, logs.seconds);
     std::fflush(stdout);

@@ -110,6 +110,39 @@ TEST(Gemm, ProductsSplitOverThreadsMatchTheDefinitionAndRepeatExactly) {
   set_thread_count(0);
 }
 
+// Products whose packed panels exceed Eigen's stack limit run on workspace each thread
+// keeps (core/gemm.cpp): every transpose, split by rows and by columns, each beta.
+TEST(Gemm, LargeProductsOnKeptWorkspaceMatchTheDefinition) {
+  Rng rng(12);
+  struct Shape {
+    Index m, k, n;
+  };
+  for (const Shape s : {Shape{140, 400, 300}, Shape{40, 500, 260}}) {
+    for (bool ta : {false, true}) {
+      for (bool tb : {false, true}) {
+        const Matrix a = ta ? random_matrix(s.k, s.m, rng) : random_matrix(s.m, s.k, rng);
+        const Matrix b = tb ? random_matrix(s.n, s.k, rng) : random_matrix(s.k, s.n, rng);
+        const Matrix c0 = random_matrix(s.m, s.n, rng);
+        const Matrix product = naive_product(a, ta, b, tb);
+        const double tolerance = 1e-5 * std::sqrt(static_cast<double>(s.k));
+        for (int threads : {1, 2}) {
+          set_thread_count(threads);
+          for (Scalar beta : {Scalar(0), Scalar(1), Scalar(0.3)}) {
+            Matrix c = beta == Scalar(0) ? Matrix::Constant(s.m, s.n, std::numeric_limits<Scalar>::quiet_NaN()) : c0;
+            gemm(ta ? Transpose::yes : Transpose::no, tb ? Transpose::yes : Transpose::no, Scalar(-0.5), view(a),
+                 view(b), beta, view(c));
+            const Matrix previous = beta == Scalar(0) ? Matrix(Matrix::Zero(s.m, s.n)) : Matrix(beta * c0);
+            const Matrix expected = Scalar(-0.5) * product + previous;
+            EXPECT_LT((c - expected).cwiseAbs().maxCoeff(), tolerance)
+                << "m=" << s.m << " ta=" << ta << " tb=" << tb << " threads=" << threads << " beta=" << beta;
+          }
+        }
+      }
+    }
+  }
+  set_thread_count(0);
+}
+
 TEST(Threads, EveryPartRunsExactlyOnceOnItsOwnThread) {
   set_thread_count(4);
   ASSERT_EQ(thread_count(), 4);

@@ -124,5 +124,85 @@ TEST(Preflight, ManyParametersForFewRows) {
   EXPECT_EQ(findings.back().severity, Severity::info);
 }
 
+// The memory check, at available memory set around the estimate.
+struct ImageSetup {
+  std::unique_ptr<Network> network;
+  Matrix x{2048, 784}, y{2048, 1};
+  SoftmaxCrossEntropy loss;
+  ImageSetup() {
+    Rng rng(4);
+    network = make_network(
+        {.in_features = 784, .hidden = {256, 128}, .out_features = 10, .output = OutputTransform::softmax}, rng);
+    x.setConstant(Scalar(0.5));
+    for (Index i = 0; i < y.rows(); ++i) y(i, 0) = static_cast<Scalar>(i % 10);
+  }
+  PreflightInput input(Index batch, std::uint64_t available) {
+    return {.network = network.get(),
+            .loss = &loss,
+            .x = x,
+            .targets = y,
+            .task = Task::multiclass,
+            .classes = 10,
+            .overfit_check = false,
+            .batch_size = batch,
+            .optimizer_buffers = 2,
+            .data_bytes = 500'000'000,
+            .available_bytes = available};
+  }
+};
+
+const Finding* find(const std::vector<Finding>& findings, const std::string& symptom) {
+  for (const Finding& f : findings) {
+    if (f.symptom == symptom) return &f;
+  }
+  return nullptr;
+}
+
+TEST(Preflight, MemoryEstimateAddsParametersOptimizerAndLayerBuffers) {
+  ImageSetup s;
+  const MemoryEstimate m = estimate_memory(s.input(128, 0));
+  const std::uint64_t values = 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10;
+  EXPECT_EQ(m.parameters, 2 * values * sizeof(Scalar));  // values and gradients
+  EXPECT_EQ(m.optimizer, 2 * values * sizeof(Scalar));   // Adam's two moments
+  EXPECT_EQ(m.data, 500'000'000u);
+  // Per row: the layers' buffers, the batch's inputs and target, the loss gradient.
+  EXPECT_EQ(m.per_row, static_cast<std::uint64_t>(s.network->floats_per_row() + 784 + 1 + 10) * sizeof(Scalar));
+  EXPECT_EQ(m.activations, m.per_row * 1024);  // the evaluation batch is the larger
+  EXPECT_EQ(estimate_memory(s.input(4096, 0)).activations, m.per_row * 4096);
+}
+
+TEST(Preflight, MemoryAboveWhatIsAvailable) {
+  ImageSetup s;
+  const MemoryEstimate m = estimate_memory(s.input(128, 0));
+  const std::uint64_t needed = m.total() - m.data;
+  EXPECT_EQ(find(preflight(s.input(128, 10 * needed)), "memory"), nullptr);
+  const auto close_to = preflight(s.input(128, needed * 100 / 90));
+  const Finding* tight = find(close_to, "memory");
+  ASSERT_NE(tight, nullptr);
+  EXPECT_EQ(tight->severity, Severity::warning);
+  const auto short_of = preflight(s.input(128, needed / 2));
+  const Finding* error = find(short_of, "memory");
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(error->severity, Severity::error);
+  EXPECT_NE(error->evidence[0].find("per row at batch 128"), std::string::npos) << error->evidence[0];
+}
+
+TEST(Preflight, MemoryNamesTheBatchSizeThatFits) {
+  ImageSetup s;
+  const Index full = 60'000;
+  const MemoryEstimate at_4000 = estimate_memory(s.input(4000, 0));
+  const std::uint64_t available = (at_4000.total() - at_4000.data) * 10 / 8;  // 4000 rows fit within 80 %
+  const auto findings = preflight(s.input(full, available));
+  const Finding* f = find(findings, "memory");
+  ASSERT_NE(f, nullptr);
+  ASSERT_FALSE(f->fixes.empty());
+  const std::string& fix = f->fixes.front();
+  ASSERT_EQ(fix.rfind("--batch-size ", 0), 0u) << fix;
+  const Index fits = std::stol(fix.substr(13));
+  EXPECT_GE(fits, 4000);
+  EXPECT_LT(fits, 4100);
+  EXPECT_EQ(find(preflight(s.input(fits, available)), "memory"), nullptr);
+}
+
 }  // namespace
 }  // namespace glassnet

@@ -381,6 +381,10 @@ TEST_F(DataCli, TrainWritesTheMonitorsMetricsLog) {
   EXPECT_EQ(lines[1]["monitor"], "light");
   EXPECT_EQ(count["step"], 3 * 8) << "400 training rows in batches of 50, three epochs";
   EXPECT_EQ(count["epoch"], 3);
+  for (const auto& line : lines) {
+    if (line["type"] != "epoch") continue;
+    EXPECT_TRUE(line["train_accuracy"].is_number() && line["val_accuracy"].is_number()) << line.dump();
+  }
   EXPECT_GE(count["probe"], 1);
   EXPECT_EQ(lines.back()["type"], "end");
   EXPECT_EQ(lines.back()["metrics"]["val"], result["metrics"]["val"]) << "the log ends with the printed metrics";

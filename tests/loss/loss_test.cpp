@@ -6,6 +6,9 @@
 #include <limits>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/loss/bce_with_logits.hpp"
+#include "glassnet/loss/mse.hpp"
+#include "glassnet/loss/softmax_cross_entropy.hpp"
 #include "glassnet/nn/output_transform.hpp"
 
 namespace glassnet {
@@ -116,6 +119,22 @@ TEST(Loss, RejectsTargetsThatDoNotFit) {
     EXPECT_NE(std::string(e.what()).find("row 1"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("0..2"), std::string::npos) << e.what();
   }
+}
+
+TEST(Loss, ClassificationLossesCountTheRowsTheyGetRight) {
+  // Binary: z > 0 predicts 1. Rows: right, wrong, right (z = 0 predicts 0), wrong.
+  Matrix z(4, 1), y(4, 1);
+  z << 2, -1, 0, Scalar(0.5);
+  y << 1, 1, 0, 0;
+  EXPECT_EQ(BceWithLogits().count_correct(view(z), view(y)), 2);
+  // Multiclass: the largest logit against the class index.
+  Matrix logits(3, 3), classes(3, 1);
+  logits << Scalar(0.25), 2, -1,  //
+      3, 0, 0,           //
+      0, 0, 1;
+  classes << 1, 2, 2;
+  EXPECT_EQ(SoftmaxCrossEntropy().count_correct(view(logits), view(classes)), 2);
+  EXPECT_EQ(MeanSquaredError().count_correct(view(z), view(y)), std::nullopt) << "regression has no accuracy";
 }
 
 TEST(Loss, NamesRoundTrip) {

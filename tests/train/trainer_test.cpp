@@ -92,6 +92,32 @@ TEST(Trainer, ValidationIsEvaluatedInEvaluationModeEachEpoch) {
   EXPECT_NEAR(trainer.evaluate(validation), trainer.evaluate(validation, 7), 1e-6) << "batching changes only rounding";
 }
 
+TEST(Trainer, EachEpochLogsTheAccuracyOfClassificationLosses) {
+  Matrix x, y, vx, vy;
+  make_data(200, x, y, 3);
+  make_data(80, vx, vy, 4);
+  Rng rng(3);
+  auto network = make_network({.in_features = 2, .hidden = {8}, .out_features = 1}, rng);
+  const BceWithLogits loss;
+  Adam adam(0.02);
+  Trainer trainer(*network, loss, adam);
+  const DataView validation{vx, vy};
+  const auto history = trainer.fit({x, y}, {.epochs = 5, .batch_size = 20, .seed = 3}, &validation);
+  ASSERT_TRUE(history.front().train_accuracy && history.back().val_accuracy);
+  EXPECT_GT(*history.back().train_accuracy, 0.9) << "a separable problem";
+  // The validation accuracy is the predictions' accuracy.
+  const Matrix p = network->predict(vx);
+  double right = 0;
+  for (Index i = 0; i < vx.rows(); ++i) right += (p(i, 0) > 0.5) == (vy(i, 0) > 0.5) ? 1 : 0;
+  EXPECT_DOUBLE_EQ(*history.back().val_accuracy, right / static_cast<double>(vx.rows()));
+
+  // Regression has none.
+  const MeanSquaredError mse;
+  Trainer regression(*network, mse, adam);
+  const auto values = regression.fit({x, y}, {.epochs = 1, .batch_size = 20, .seed = 3}, &validation);
+  EXPECT_FALSE(values.back().train_accuracy || values.back().val_accuracy);
+}
+
 TEST(Trainer, TheEpochLossIsTheMeanOverSamples) {
   Matrix x, y;
   make_data(50, x, y, 2);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <vector>
 
 #include "glassnet/core/threads.hpp"
 
@@ -13,6 +14,13 @@ namespace {
 constexpr double kParallelMultiplyAdds = 1 << 21;
 // Each thread's part of the output is at least this many rows (or columns).
 constexpr Index kMinRowsPerPart = 8;
+
+// Threads for a product c:[m, n] over depth k: one below kParallelMultiplyAdds.
+int parts_for(Index m, Index n, Index k) {
+  const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  if (work < kParallelMultiplyAdds) return 1;
+  return static_cast<int>(std::min<Index>(thread_count(), std::max<Index>(1, std::max(m, n) / kMinRowsPerPart)));
+}
 
 template <typename Lhs, typename Rhs, typename Out>
 void product_into(const Lhs& lhs, const Rhs& rhs, Scalar alpha, Scalar beta, Out&& c) {
@@ -33,18 +41,59 @@ void product_into(const Lhs& lhs, const Rhs& rhs, Scalar alpha, Scalar beta, Out
   }
 }
 
+// Eigen's blocked product packs panels of both operands into workspace it takes from
+// the heap on every call once a panel exceeds EIGEN_STACK_ALLOCATION_LIMIT. For those
+// products glassnet calls the same kernel with a blocking whose panels live in buffers
+// each thread keeps, so that a steady-state training step allocates nothing.
+class KeptWorkspace : public Eigen::internal::level3_blocking<Scalar, Scalar> {
+ public:
+  // For D:[rows, cols] (column-major) += L:[rows, depth] · R:[depth, cols].
+  KeptWorkspace(Index rows, Index cols, Index depth) {
+    this->m_mc = rows;
+    this->m_nc = cols;
+    this->m_kc = depth;
+    Eigen::internal::computeProductBlockingSizes<Scalar, Scalar, 1>(this->m_kc, this->m_mc, this->m_nc, Index(1));
+  }
+  std::size_t panel_bytes() const {
+    return static_cast<std::size_t>(this->m_kc * std::max(this->m_mc, this->m_nc)) * sizeof(Scalar);
+  }
+  void attach() {
+    thread_local std::vector<Scalar, Eigen::aligned_allocator<Scalar>> a, b;
+    const auto size_a = static_cast<std::size_t>(this->m_kc * this->m_mc);
+    const auto size_b = static_cast<std::size_t>(this->m_kc * this->m_nc);
+    if (a.size() < size_a) a.resize(size_a);
+    if (b.size() < size_b) b.resize(size_b);
+    this->m_blockA = a.data();
+    this->m_blockB = b.data();
+  }
+};
+
+// Products narrower than this stay with Eigen's dispatch, which picks matrix-vector
+// kernels for them.
+constexpr Index kMinKeptWidth = 16;
+
+// c:[m, n] row-major is D = cᵀ:[n, m] column-major, and D = op(b)ᵀ · op(a)ᵀ. `a` and
+// `b` point at the first row of op(a) and the first column of op(b) that the part
+// covers; lda and ldb are the row strides of the stored a and b.
+template <bool TransposeA, bool TransposeB>
+void kept_product(const Scalar* a, Index lda, const Scalar* b, Index ldb, Index m, Index n, Index k, Scalar alpha,
+                  Scalar* c, Index ldc, KeptWorkspace& workspace) {
+  constexpr int lhs_order = TransposeB ? Eigen::RowMajor : Eigen::ColMajor;
+  constexpr int rhs_order = TransposeA ? Eigen::RowMajor : Eigen::ColMajor;
+  workspace.attach();
+  Eigen::internal::general_matrix_matrix_product<Index, Scalar, lhs_order, false, Scalar, rhs_order, false,
+                                                 Eigen::ColMajor, 1>::run(n, m, k, b, ldb, a, lda, c, 1, ldc, alpha,
+                                                                          workspace);
+}
+
 // Splits c's rows (or columns, when it is wider than tall) into one contiguous range
 // per thread; each thread computes its range with the whole of the other operand.
 template <typename Lhs, typename Rhs>
 void product(const Lhs& lhs, const Rhs& rhs, Scalar alpha, Scalar beta, MatrixView c) {
-  const Index m = c.rows(), n = c.cols(), k = lhs.cols();
+  const Index m = c.rows(), n = c.cols();
   const bool by_rows = m >= n;
   const Index extent = by_rows ? m : n;
-  const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  const int parts =
-      work < kParallelMultiplyAdds
-          ? 1
-          : static_cast<int>(std::min<Index>(thread_count(), std::max<Index>(1, extent / kMinRowsPerPart)));
+  const int parts = parts_for(m, n, lhs.cols());
   if (parts == 1) {
     product_into(lhs, rhs, alpha, beta, c);
     return;
@@ -59,12 +108,59 @@ void product(const Lhs& lhs, const Rhs& rhs, Scalar alpha, Scalar beta, MatrixVi
   });
 }
 
+
+// The product with kept workspace, split over threads as `product` splits it.
+template <bool TransposeA, bool TransposeB>
+void kept_parts(ConstMatrixView a, ConstMatrixView b, Scalar alpha, Scalar beta, MatrixView c, int parts) {
+  const Index m = c.rows(), n = c.cols();
+  const Index k = TransposeA ? a.rows() : a.cols();
+  const bool by_rows = m >= n;
+  const Index extent = by_rows ? m : n;
+  const auto run_part = [&](int part) {
+    const Index begin = extent * part / parts, size = extent * (part + 1) / parts - begin;
+    const Index rows = by_rows ? size : m, cols = by_rows ? n : size;
+    Scalar* out = c.data() + (by_rows ? begin * n : begin);
+    Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>> block(
+        out, rows, cols, Eigen::OuterStride<>(n));
+    if (beta == Scalar(0)) {
+      block.setZero();
+    } else if (beta != Scalar(1)) {
+      block *= beta;
+    }
+    // The first row of op(a) and the first column of op(b) of this part.
+    const Scalar* a_part = a.data() + (by_rows ? (TransposeA ? begin : begin * a.cols()) : 0);
+    const Scalar* b_part = b.data() + (by_rows ? 0 : (TransposeB ? begin * b.cols() : begin));
+    KeptWorkspace workspace(cols, rows, k);
+    kept_product<TransposeA, TransposeB>(a_part, a.cols(), b_part, b.cols(), rows, cols, k, alpha, out, n, workspace);
+  };
+  if (parts == 1) {
+    run_part(0);
+  } else {
+    parallel_parts(parts, run_part);
+  }
+}
+
+// Whether Eigen would take its workspace from the heap for this product.
+bool needs_kept_workspace(Index m, Index n, Index k) {
+  if (std::min(m, n) < kMinKeptWidth) return false;
+  return KeptWorkspace(n, m, k).panel_bytes() > static_cast<std::size_t>(EIGEN_STACK_ALLOCATION_LIMIT);
+}
+
 }  // namespace
 
 void gemm(Transpose transpose_a, Transpose transpose_b, Scalar alpha, ConstMatrixView a, ConstMatrixView b, Scalar beta,
           MatrixView c) {
   const bool ta = transpose_a == Transpose::yes;
   const bool tb = transpose_b == Transpose::yes;
+  const Index k = ta ? a.rows() : a.cols();
+  if (needs_kept_workspace(c.rows(), c.cols(), k)) {
+    const int parts = parts_for(c.rows(), c.cols(), k);
+    if (!ta && !tb) kept_parts<false, false>(a, b, alpha, beta, c, parts);
+    if (!ta && tb) kept_parts<false, true>(a, b, alpha, beta, c, parts);
+    if (ta && !tb) kept_parts<true, false>(a, b, alpha, beta, c, parts);
+    if (ta && tb) kept_parts<true, true>(a, b, alpha, beta, c, parts);
+    return;
+  }
   if (!ta && !tb) {
     product(a, b, alpha, beta, c);
   } else if (!ta && tb) {

@@ -52,6 +52,16 @@ bool is_missing_marker(std::string_view value) {
   return std::find(kMarkers.begin(), kMarkers.end(), v) != kMarkers.end();
 }
 
+std::uint64_t Table::bytes() const {
+  std::uint64_t total = 0;
+  for (const Column& c : columns) {
+    total += c.numbers.capacity() * sizeof(double) + c.missing.capacity() / 8 +
+             c.positions.capacity() * sizeof(CsvPosition);
+    for (const std::string& t : c.text) total += sizeof(std::string) + (t.capacity() > 15 ? t.capacity() : 0);
+  }
+  return total;
+}
+
 Index Table::find(const std::string& name) const {
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (columns[i].name == name) return static_cast<Index>(i);

@@ -9,6 +9,7 @@
 // columns, infinities (inf, Infinity, with a sign) are recorded as missing: numbers
 // hold NaN there, and find_missing reports them before anything is trained.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,8 @@ struct Table {
   Index rows() const { return columns.empty() ? 0 : static_cast<Index>(columns.front().missing.size()); }
   // The index of the column called `name`, or -1.
   Index find(const std::string& name) const;
+  // The memory the values and their positions take, in bytes (about).
+  std::uint64_t bytes() const;
 };
 
 // Where row `row` of `column` came from, for messages: "FILE:LINE:COLUMN" from CSV,

@@ -133,6 +133,8 @@ void MetricsLog::write_epoch(const EpochLogs& logs, const nlohmann::json* metric
       {"epoch", logs.epoch},
       {"train_loss", std::isfinite(logs.train_loss) ? nlohmann::json(logs.train_loss) : nullptr},
       {"val_loss", logs.val_loss && std::isfinite(*logs.val_loss) ? nlohmann::json(*logs.val_loss) : nullptr},
+      {"train_accuracy", logs.train_accuracy ? nlohmann::json(*logs.train_accuracy) : nullptr},
+      {"val_accuracy", logs.val_accuracy ? nlohmann::json(*logs.val_accuracy) : nullptr},
       {"lr", logs.learning_rate},
       {"seconds", logs.seconds}};
   if (metrics != nullptr) object["metrics"] = *metrics;

@@ -95,6 +95,22 @@ void Monitor::reserve(Index steps) {
   }
 }
 
+std::uint64_t Monitor::bytes_for(const Network& network, const MonitorOptions& options, Index steps) {
+  if (options.level == MonitorLevel::off || steps <= 0) return 0;
+  Monitor sizing(options);
+  sizing.describe(network);
+  const MonitorSeries& s = sizing.series_;
+  const auto n = static_cast<std::uint64_t>(steps);
+  const std::uint64_t params = s.params.size(), layers = s.probed.size();
+  const auto every = static_cast<std::uint64_t>(options.probe_every > 0 ? options.probe_every
+                                                                          : default_probe_every(network));
+  const std::uint64_t probes = n / every + 2;
+  std::uint64_t bytes = n * (2 * sizeof(Index) + 3 * sizeof(double) + 3 * params * sizeof(float));
+  bytes += probes * (sizeof(Index) + layers * sizeof(ActivationStats));
+  if (options.level == MonitorLevel::full) bytes += probes * (layers + params) * sizeof(LogHistogram);
+  return bytes;
+}
+
 void Monitor::on_train_begin(Trainer& trainer) {
   if (!described_) {
     describe(trainer.network());

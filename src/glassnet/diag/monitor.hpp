@@ -24,6 +24,7 @@
 // Series are kept in memory (series()) and, when a MetricsLog is attached, written
 // to it as JSON lines (diag/metrics_log.hpp).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,6 +99,8 @@ class Monitor : public Callback {
 
   // Reserves room for this many more steps, so that recording them allocates nothing.
   void reserve(Index steps);
+  // The bytes the series of `steps` steps of `network` take at these options.
+  static std::uint64_t bytes_for(const Network& network, const MonitorOptions& options, Index steps);
 
   const MonitorSeries& series() const { return series_; }
   const MonitorOptions& options() const { return options_; }

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/memory.hpp"
 #include "glassnet/optim/adam.hpp"
 #include "glassnet/train/trainer.hpp"
 
@@ -23,6 +24,8 @@ constexpr Index kOverfitRows = 16;
 constexpr Index kOverfitSteps = 200;
 constexpr double kParametersPerRow = 10.0;
 constexpr Index kLossSampleRows = 1024;
+constexpr double kMemoryWarning = 0.8;  // of the available memory
+constexpr Index kEvaluationRows = 1024;  // the trainer's evaluation batch, Network::kPredictRows
 
 Finding finding(std::string symptom, Severity severity, std::string summary) {
   Finding f;
@@ -203,7 +206,58 @@ void size(const PreflightInput& in, std::vector<Finding>& out) {
   out.push_back(std::move(f));
 }
 
+void memory(const PreflightInput& in, std::vector<Finding>& out) {
+  const std::optional<std::uint64_t> available = in.available_bytes ? in.available_bytes : available_memory_bytes();
+  if (!available) return;
+  const MemoryEstimate m = estimate_memory(in);
+  // The data is already in memory, so the machine's available memory excludes it.
+  const double needed = static_cast<double>(m.total() - m.data);
+  const auto room = static_cast<double>(*available);
+  if (needed <= kMemoryWarning * room) return;
+  Finding f = finding("memory", needed > room ? Severity::error : Severity::warning,
+                      "Training this network at this batch size needs about as much memory as the machine has "
+                      "left; it may swap or be killed.");
+  f.evidence.push_back(fmt::format(
+      "estimated peak {} on top of the data's {}: parameters and gradients {}, optimizer state {}, layer buffers "
+      "{} ({} per row at batch {}), monitor {}; available {} (flagged above {:.0f} %)",
+      format_bytes(needed), format_bytes(static_cast<double>(m.data)), format_bytes(static_cast<double>(m.parameters)),
+      format_bytes(static_cast<double>(m.optimizer)), format_bytes(static_cast<double>(m.activations)),
+      format_bytes(static_cast<double>(m.per_row)), in.batch_size, format_bytes(static_cast<double>(m.monitor)),
+      format_bytes(room), 100.0 * kMemoryWarning));
+  const double fixed = needed - static_cast<double>(m.activations);
+  const double rows = (kMemoryWarning * room - fixed) / static_cast<double>(std::max<std::uint64_t>(m.per_row, 1));
+  if (rows >= 1.0 && m.per_row > 0) {
+    // Below the evaluation batch the buffers stop shrinking with the batch size.
+    const auto fits = static_cast<Index>(rows);
+    if (fits < in.batch_size && fits >= kEvaluationRows) {
+      f.fixes.push_back(fmt::format("--batch-size {}", fits));
+    }
+  }
+  if (m.monitor > m.activations) f.fixes.push_back("--monitor off");
+  f.fixes.push_back("smaller --layers");
+  f.causes = {"a large batch or wide layers", "a data set that fills most of the memory"};
+  out.push_back(std::move(f));
+}
+
 }  // namespace
+
+MemoryEstimate estimate_memory(const PreflightInput& in) {
+  constexpr auto kScalar = static_cast<std::uint64_t>(sizeof(Scalar));
+  const Network& network = *in.network;
+  const auto values = static_cast<std::uint64_t>(network.params().size());
+  MemoryEstimate m;
+  m.data = in.data_bytes;
+  m.parameters = 2 * values * kScalar;
+  m.optimizer = static_cast<std::uint64_t>(std::max<Index>(in.optimizer_buffers, 0)) * values * kScalar;
+  // The layers' buffers, plus the trainer's copies of the batch's inputs and targets
+  // and the loss gradient.
+  const Index per_row_floats =
+      network.floats_per_row() + network.spec().in_features + in.targets.cols() + network.spec().out_features;
+  m.per_row = static_cast<std::uint64_t>(per_row_floats) * kScalar;
+  m.activations = m.per_row * static_cast<std::uint64_t>(std::max(in.batch_size, kEvaluationRows));
+  m.monitor = in.monitor_bytes;
+  return m;
+}
 
 std::vector<Finding> preflight(const PreflightInput& in) {
   std::vector<Finding> out;
@@ -213,6 +267,7 @@ std::vector<Finding> preflight(const PreflightInput& in) {
   initial_loss(in, *in.network, out);
   if (in.overfit_check) overfit_one_batch(in, out);
   size(in, out);
+  memory(in, out);
   std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   return out;
 }

@@ -13,7 +13,12 @@
 //   cannot_overfit     a fresh copy of the network, trained on one small batch, does not
 //                      drive its loss below 10 % of the start (a wiring bug)
 //   too_many_parameters  more than 10 parameters per training row
+//   memory             the estimated peak memory (estimate_memory) over 80 % of what the
+//                      machine has available (error above 100 %), with the largest
+//                      batch size that would fit
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,8 +42,29 @@ struct PreflightInput {
   bool class_weights = false;
   std::uint64_t seed = 1;
   bool overfit_check = true;  // the one-batch test (trains a copy for 200 steps)
+
+  // For the memory estimate.
+  Index batch_size = 64;
+  Index optimizer_buffers = 2;      // Optimizer::state_buffer_count()
+  std::uint64_t data_bytes = 0;     // what the data already holds in memory
+  std::uint64_t monitor_bytes = 0;  // the monitor's series for the whole run
+  std::optional<std::uint64_t> available_bytes;  // nullopt: the machine's (core/memory.hpp)
 };
 
 std::vector<Finding> preflight(const PreflightInput& input);
+
+// Peak memory of a training run, by part, in bytes. An upper estimate: every layer
+// buffer at the larger of the batch size and the evaluation batch (1024 rows), as if
+// all were alive at once.
+struct MemoryEstimate {
+  std::uint64_t data = 0;         // the data set, as passed in
+  std::uint64_t parameters = 0;   // values and gradients
+  std::uint64_t optimizer = 0;    // its state buffers
+  std::uint64_t activations = 0;  // layer buffers and the trainer's batch copies
+  std::uint64_t monitor = 0;
+  std::uint64_t per_row = 0;      // activation bytes per batch row
+  std::uint64_t total() const { return data + parameters + optimizer + activations + monitor; }
+};
+MemoryEstimate estimate_memory(const PreflightInput& input);
 
 }  // namespace glassnet

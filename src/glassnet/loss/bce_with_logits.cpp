@@ -36,6 +36,16 @@ void BceWithLogits::check_targets(ConstMatrixView logits, ConstMatrixView target
   }
 }
 
+std::optional<Index> BceWithLogits::count_correct(ConstMatrixView logits, ConstMatrixView targets) const {
+  Index correct = 0;
+  for (Index i = 0; i < logits.rows(); ++i) {
+    bool all = true;
+    for (Index k = 0; k < logits.cols(); ++k) all = all && ((logits(i, k) > 0) == (targets(i, k) > Scalar(0.5)));
+    correct += all ? 1 : 0;
+  }
+  return correct;
+}
+
 double BceWithLogits::sample_loss(ConstMatrixView logits, ConstMatrixView targets, Index i) const {
   const auto k_count = static_cast<double>(logits.cols());
   double mean = 0.0;  // terms scaled before adding: finite whenever each term is

@@ -12,6 +12,7 @@ namespace glassnet {
 
 class BceWithLogits : public Loss {
  public:
+  std::optional<Index> count_correct(ConstMatrixView logits, ConstMatrixView targets) const override;
   std::string_view name() const override { return "bce"; }
 
  protected:

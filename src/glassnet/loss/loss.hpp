@@ -29,6 +29,13 @@ class Loss {
   double value_and_gradient(ConstMatrixView logits, ConstMatrixView targets, std::span<const Scalar> sample_weights,
                             MatrixView dlogits) const;
 
+  // Classification losses: the number of rows whose logits pick their target (every
+  // binary output on the target's side of 0.5; the largest logit at the target class).
+  // nullopt for losses without classes. Targets are assumed checked by a loss call.
+  virtual std::optional<Index> count_correct(ConstMatrixView /*logits*/, ConstMatrixView /*targets*/) const {
+    return std::nullopt;
+  }
+
  protected:
   // Throws Error unless targets fit logits (shape and values).
   virtual void check_targets(ConstMatrixView logits, ConstMatrixView targets) const = 0;

@@ -37,6 +37,16 @@ void SoftmaxCrossEntropy::check_targets(ConstMatrixView logits, ConstMatrixView 
   }
 }
 
+std::optional<Index> SoftmaxCrossEntropy::count_correct(ConstMatrixView logits, ConstMatrixView targets) const {
+  Index correct = 0;
+  for (Index i = 0; i < logits.rows(); ++i) {
+    Index best = 0;
+    logits.row(i).maxCoeff(&best);
+    correct += best == static_cast<Index>(targets(i, 0)) ? 1 : 0;
+  }
+  return correct;
+}
+
 double SoftmaxCrossEntropy::sample_loss(ConstMatrixView logits, ConstMatrixView targets, Index i) const {
   const double max = logits.row(i).maxCoeff();
   return log_sum_exp(logits, i, max) - logits(i, class_of(targets, i));

@@ -11,6 +11,7 @@ namespace glassnet {
 
 class SoftmaxCrossEntropy : public Loss {
  public:
+  std::optional<Index> count_correct(ConstMatrixView logits, ConstMatrixView targets) const override;
   std::string_view name() const override { return "cross-entropy"; }
 
  protected:

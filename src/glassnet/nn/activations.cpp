@@ -62,6 +62,7 @@ LayerPtr make_activation(Activation activation, double slope) {
 }
 
 Index ElementwiseLayer::build(Index in_features, ParamStore& /*store*/, const std::string& /*prefix*/) {
+  width_ = in_features;
   return in_features;
 }
 

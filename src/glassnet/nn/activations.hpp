@@ -35,6 +35,7 @@ class ElementwiseLayer : public Layer {
   ConstMatrixView forward(ConstMatrixView x, Mode mode) override;
   ConstMatrixView backward(ConstMatrixView dy) override;
   ConstMatrixView output() const override { return y_.view(); }
+  Index floats_per_row(bool input_gradient) const override { return width_ * (input_gradient ? 2 : 1); }
   // The x of the last forward (the pre-activations), for diagnostics: valid while the
   // layer that produced it keeps its output.
   ConstMatrixView input() const { return x_.view(); }
@@ -48,6 +49,7 @@ class ElementwiseLayer : public Layer {
   virtual void gradient(ConstMatrixView x, ConstMatrixView y, ConstMatrixView dy, MatrixView dx) const = 0;
 
  private:
+  Index width_ = 0;
   SavedView x_;
   Buffer y_;
   Buffer dx_;

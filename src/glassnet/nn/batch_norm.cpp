@@ -74,7 +74,7 @@ ConstMatrixView BatchNorm::forward(ConstMatrixView x, Mode mode) {
 ConstMatrixView BatchNorm::backward(ConstMatrixView dy) {
   const Index batch = dy.rows();
   const ConstMatrixView x_hat = x_hat_.view();
-  column_sums_.resize(2, features_);
+  column_sums_.resize(3, features_);
   MatrixView sums = column_sums_.view();
   sums.row(0) = dy.colwise().sum();                            // Σ dy
   sums.row(1) = (dy.array() * x_hat.array()).colwise().sum();  // Σ dy x̂
@@ -89,10 +89,14 @@ ConstMatrixView BatchNorm::backward(ConstMatrixView dy) {
   if (mode_ == Mode::train) {
     const auto n = static_cast<Scalar>(batch);
     // dx = γ/(B √(σ²+ε)) · (B dy − Σ dy − x̂ Σ dy x̂)
+    // The per-feature factor goes into a row of its own first: Eigen would evaluate the
+    // expression into a heap temporary inside the broadcast.
+    sums.row(2).array() = gamma * inv_std / n;
     dx.array() = ((dy.array() * n).rowwise() - sums.row(0).array()) - (x_hat.array().rowwise() * sums.row(1).array());
-    dx.array().rowwise() *= (gamma * inv_std / n);
+    dx.array().rowwise() *= sums.row(2).array();
   } else {
-    dx.array() = dy.array().rowwise() * (gamma * inv_std);
+    sums.row(2).array() = gamma * inv_std;
+    dx.array() = dy.array().rowwise() * sums.row(2).array();
   }
   return dx_.view();
 }

@@ -25,6 +25,7 @@ class BatchNorm : public Layer {
   ConstMatrixView forward(ConstMatrixView x, Mode mode) override;
   ConstMatrixView backward(ConstMatrixView dy) override;
   ConstMatrixView output() const override { return y_.view(); }
+  Index floats_per_row(bool input_gradient) const override { return features_ * (input_gradient ? 3 : 2); }
 
  private:
   // γ = 1, β = 0, running statistics of a standard normal.
@@ -41,7 +42,7 @@ class BatchNorm : public Layer {
   Buffer x_hat_;             // [B, F]
   Buffer y_;
   Buffer dx_;
-  Buffer column_sums_;  // [2, F]: Σ dy and Σ dy x̂
+  Buffer column_sums_;  // [3, F]: Σ dy, Σ dy x̂, and dx's per-feature factor
 };
 
 }  // namespace glassnet

@@ -14,7 +14,10 @@ Dropout::Dropout(double probability) : probability_(probability) {
 
 std::string Dropout::describe() const { return fmt::format("dropout({})", probability_); }
 
-Index Dropout::build(Index in_features, ParamStore& /*store*/, const std::string& /*prefix*/) { return in_features; }
+Index Dropout::build(Index in_features, ParamStore& /*store*/, const std::string& /*prefix*/) {
+  width_ = in_features;
+  return in_features;
+}
 
 void Dropout::initialize(Rng& rng) { rng_ = Rng(rng.next_u64()); }
 

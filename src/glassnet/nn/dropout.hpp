@@ -23,10 +23,15 @@ class Dropout : public Layer {
   ConstMatrixView forward(ConstMatrixView x, Mode mode) override;
   ConstMatrixView backward(ConstMatrixView dy) override;
   ConstMatrixView output() const override { return output_.view(); }
+  // Nothing at probability 0, where the layer passes x and dy through.
+  Index floats_per_row(bool input_gradient) const override {
+    return probability_ == 0.0 ? 0 : width_ * (input_gradient ? 3 : 2);
+  }
   void collect_rngs(std::vector<Rng*>& rngs) override { rngs.push_back(&rng_); }
 
  private:
   double probability_;
+  Index width_ = 0;
   Rng rng_;
   Mode mode_ = Mode::train;
   Buffer mask_;

@@ -56,6 +56,11 @@ class Layer {
   // The y of the last forward.
   virtual ConstMatrixView output() const = 0;
 
+  // The floats this layer's buffers hold per batch row once a training forward and
+  // backward have run: outputs, saved intermediates, and the input gradient when
+  // `input_gradient`. Its memory is this times the largest batch seen. Known after build.
+  virtual Index floats_per_row(bool /*input_gradient*/) const { return 0; }
+
   // Appends the random generators of this layer (and of the layers inside it).
   virtual void collect_rngs(std::vector<Rng*>& /*rngs*/) {}
 

@@ -21,6 +21,7 @@ class LayerNorm : public Layer {
   ConstMatrixView forward(ConstMatrixView x, Mode mode) override;
   ConstMatrixView backward(ConstMatrixView dy) override;
   ConstMatrixView output() const override { return y_.view(); }
+  Index floats_per_row(bool input_gradient) const override { return 1 + features_ * (input_gradient ? 3 : 2); }
 
  private:
   double epsilon_;

@@ -20,6 +20,9 @@ class Linear : public Layer {
   ConstMatrixView forward(ConstMatrixView x, Mode mode) override;
   ConstMatrixView backward(ConstMatrixView dy) override;
   ConstMatrixView output() const override { return y_.view(); }
+  Index floats_per_row(bool input_gradient) const override {
+    return out_features_ + (input_gradient ? in_features_ : 0);
+  }
 
   // The initialiser, and the negative slope of a following LeakyReLU for He.
   void set_init(InitScheme init, double relu_negative_slope = 0.0);

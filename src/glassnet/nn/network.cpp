@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "glassnet/core/error.hpp"
@@ -90,9 +91,12 @@ Matrix Network::predict(ConstMatrixView x) {
   if (x.cols() != spec_.in_features) {
     throw Error(fmt::format("predict: expected {} input features, got {}", spec_.in_features, x.cols()));
   }
-  const ConstMatrixView logits = forward(x, Mode::eval);
-  Matrix out(logits.rows(), logits.cols());
-  apply_output_transform(spec_.output, logits, view(out));
+  Matrix out(x.rows(), spec_.out_features);
+  for (Index begin = 0; begin < x.rows(); begin += kPredictRows) {
+    const Index rows = std::min(kPredictRows, x.rows() - begin);
+    const ConstMatrixView logits = forward(ConstMatrixView(x.data() + begin * x.cols(), rows, x.cols()), Mode::eval);
+    apply_output_transform(spec_.output, logits, MatrixView(out.data() + begin * out.cols(), rows, out.cols()));
+  }
   return out;
 }
 

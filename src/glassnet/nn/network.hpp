@@ -65,8 +65,14 @@ class Network {
 
   // logits:[B, out] for x:[B, in]; a view valid until the next forward.
   ConstMatrixView forward(ConstMatrixView x, Mode mode) { return layers_.forward(x, mode); }
-  // Predictions (probabilities or values) in evaluation mode. x:[B, in]  → [B, out]
+  // Predictions (probabilities or values) in evaluation mode, kPredictRows rows at a
+  // time so that the layers' buffers stay small. x:[B, in]  → [B, out]
   Matrix predict(ConstMatrixView x);
+  static constexpr Index kPredictRows = 1024;
+
+  // The floats the layers' buffers hold per batch row after training steps; the
+  // network's working memory is this times the largest batch (nn/layer.hpp).
+  Index floats_per_row() const { return layers_.floats_per_row(false); }
 
  private:
   // Multiplies each residual branch by 1/L at initialisation (L residual blocks).

@@ -16,7 +16,12 @@ Index Residual::build(Index in_features, ParamStore& store, const std::string& p
     throw Error(
         fmt::format("residual: the block maps {} features to {}; y = x + f(x) needs equal widths", in_features, out));
   }
+  width_ = in_features;
   return in_features;
+}
+
+Index Residual::floats_per_row(bool input_gradient) const {
+  return width_ * (input_gradient ? 2 : 1) + body_->floats_per_row(input_gradient);
 }
 
 ConstMatrixView Residual::forward(ConstMatrixView x, Mode mode) {

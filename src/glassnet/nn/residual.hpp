@@ -23,10 +23,12 @@ class Residual : public Layer {
   ConstMatrixView forward(ConstMatrixView x, Mode mode) override;
   ConstMatrixView backward(ConstMatrixView dy) override;
   ConstMatrixView output() const override { return y_.view(); }
+  Index floats_per_row(bool input_gradient) const override;
   void collect_rngs(std::vector<Rng*>& rngs) override { body_->collect_rngs(rngs); }
 
  private:
   std::unique_ptr<Sequential> body_;
+  Index width_ = 0;
   Buffer y_;
   Buffer dx_;
 };

@@ -75,6 +75,12 @@ ConstMatrixView Sequential::backward(ConstMatrixView dy) {
 
 ConstMatrixView Sequential::output() const { return layers_.empty() ? input_.view() : layers_.back()->output(); }
 
+Index Sequential::floats_per_row(bool input_gradient) const {
+  Index floats = 0;
+  for (std::size_t i = 0; i < layers_.size(); ++i) floats += layers_[i]->floats_per_row(i == 0 ? input_gradient : true);
+  return floats;
+}
+
 void Sequential::collect_rngs(std::vector<Rng*>& rngs) {
   for (auto& layer : layers_) layer->collect_rngs(rngs);
 }

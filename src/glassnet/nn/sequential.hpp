@@ -27,6 +27,7 @@ class Sequential : public Layer {
   ConstMatrixView backward(ConstMatrixView dy) override;
   ConstMatrixView output() const override;
   void collect_rngs(std::vector<Rng*>& rngs) override;
+  Index floats_per_row(bool input_gradient) const override;
 
   Index size() const { return static_cast<Index>(layers_.size()); }
   Layer& layer(Index i) { return *layers_.at(static_cast<std::size_t>(i)); }

@@ -52,6 +52,10 @@ void Optimizer::step(ParamStore& params) {
   }
 }
 
+Index Optimizer::state_buffer_count() const {
+  return static_cast<Index>(const_cast<Optimizer*>(this)->buffers().size());  // only counted
+}
+
 Optimizer::State Optimizer::state() const {
   State state;
   state.param_steps = param_steps_;

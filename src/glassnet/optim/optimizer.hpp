@@ -53,6 +53,10 @@ class Optimizer {
   std::span<const double> update_norms() const { return update_norms_; }
   std::span<const double> weight_norms() const { return weight_norms_; }
 
+  // The state buffers this optimizer keeps, each as large as the parameter store
+  // (Adam 2, SGD with momentum 1, plain SGD 0).
+  Index state_buffer_count() const;
+
   State state() const;
   // Throws Error if the state does not fit this optimizer and `params`.
   void load_state(const State& state, const ParamStore& params);

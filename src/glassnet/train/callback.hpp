@@ -34,6 +34,9 @@ struct EpochLogs {
   Index epoch = 0;                 // 1-based
   double train_loss = 0.0;         // mean loss over the epoch's rows, as trained
   std::optional<double> val_loss;  // mean validation loss in evaluation mode, if there is validation data
+  // Classification losses: the fraction of rows whose prediction is right, over the
+  // epoch's batches as trained (like train_loss) and on the validation data.
+  std::optional<double> train_accuracy, val_accuracy;
   double learning_rate = 0.0;      // used during the epoch
   double seconds = 0.0;            // wall time of the epoch
 };

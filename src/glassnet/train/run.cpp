@@ -224,6 +224,13 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
           static_cast<Scalar>(static_cast<double>(y_train.rows()) / (static_cast<double>(counts.size()) * n_c)));
     }
   }
+  const auto optimizer = make_optimizer(config);
+  const Index steps_per_epoch = (x_train.rows() + config.batch_size - 1) / config.batch_size;
+  std::uint64_t data_bytes = table.bytes();
+  for (const Table* other : others) data_bytes += other->bytes();
+  for (const Matrix* m : std::initializer_list<const Matrix*>{&x_all, &y_all, &x_train, &y_train, &x_val, &y_val, &x_test, &y_test}) {
+    data_bytes += static_cast<std::uint64_t>(m->size()) * sizeof(Scalar);
+  }
   result.findings = preflight({.network = model.network.get(),
                                .loss = loss.get(),
                                .x = x_train,
@@ -233,13 +240,17 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
                                .feature_names = model.features.input_names(),
                                .standardized = config.standardize,
                                .class_weights = config.balanced_class_weights,
-                               .seed = config.seed});
+                               .seed = config.seed,
+                               .batch_size = config.batch_size,
+                               .optimizer_buffers = optimizer->state_buffer_count(),
+                               .data_bytes = data_bytes,
+                               .monitor_bytes = Monitor::bytes_for(*model.network, {.level = config.monitor},
+                                                                   steps_per_epoch * config.epochs)});
   if (hooks.on_finding) {
     for (const Finding& f : result.findings) {
       if (f.severity != Severity::info) hooks.on_finding(f);
     }
   }
-  const auto optimizer = make_optimizer(config);
   Trainer trainer(*model.network, *loss, *optimizer);
   trainer.set_schedule(make_schedule(config));
   const bool has_validation = x_val.rows() > 0;
@@ -279,7 +290,6 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
   std::optional<Monitor> monitor;
   if (config.monitor != MonitorLevel::off) {
     monitor.emplace(MonitorOptions{.level = config.monitor}, log ? &*log : nullptr);
-    const Index steps_per_epoch = (x_train.rows() + config.batch_size - 1) / config.batch_size;
     monitor->reserve(steps_per_epoch * config.epochs);
     trainer.add_callback(*monitor);
   }

@@ -58,6 +58,10 @@ double Trainer::accumulate(ConstMatrixView x, ConstMatrixView targets, std::span
   if (!std::isfinite(loss)) {
     throw TrainingError(fmt::format("the loss became {} at step {} (epoch {})", loss, steps_ + 1, epoch_ + 1));
   }
+  if (const auto correct = loss_.count_correct(logits, targets)) {
+    epoch_correct_ += *correct;
+    epoch_counted_ += logits.rows();
+  }
   if (share != 1.0) dlogits_.view() *= static_cast<Scalar>(share);
   network_.layers().backward(dlogits_.view());
   return loss;
@@ -133,6 +137,7 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
     if (options.shuffle) rng_.shuffle(order_);
 
     double loss_sum = 0.0;
+    epoch_correct_ = epoch_counted_ = 0;
     for (Index begin = 0; begin < rows; begin += rows_per_step) {
       const Index end = std::min(begin + rows_per_step, rows);
       const std::span<const Index> step_rows(order_.data() + begin, static_cast<std::size_t>(end - begin));
@@ -172,7 +177,14 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
     logs.epoch = epoch_;
     logs.train_loss = loss_sum / static_cast<double>(rows);
     logs.learning_rate = learning_rate;
-    if (validation != nullptr) logs.val_loss = evaluate(*validation);
+    if (epoch_counted_ > 0) {
+      logs.train_accuracy = static_cast<double>(epoch_correct_) / static_cast<double>(epoch_counted_);
+    }
+    if (validation != nullptr) {
+      const Evaluation e = evaluate_with_accuracy(*validation);
+      logs.val_loss = e.loss;
+      logs.val_accuracy = e.accuracy;
+    }
     schedule_->on_epoch_end(logs.val_loss ? logs.val_loss : std::optional<double>(logs.train_loss));
     logs.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     history.push_back(logs);
@@ -182,13 +194,16 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
   return history;
 }
 
-double Trainer::evaluate(const DataView& data, Index batch_size) {
+double Trainer::evaluate(const DataView& data, Index batch_size) { return evaluate_with_accuracy(data, batch_size).loss; }
+
+Trainer::Evaluation Trainer::evaluate_with_accuracy(const DataView& data, Index batch_size) {
   check_data(network_, data, "evaluation");
   if (batch_size <= 0) throw Error(fmt::format("batch size: expected > 0, got {}", batch_size));
   const ConstMatrixView& x = data.x;
   const ConstMatrixView& targets = data.targets;
   double weighted_sum = 0.0;
   double weight_total = 0.0;
+  Index correct = 0, counted = 0;
   for (Index begin = 0; begin < x.rows(); begin += batch_size) {
     const Index rows = std::min(batch_size, x.rows() - begin);
     const ConstMatrixView bx(x.data() + begin * x.cols(), rows, x.cols());
@@ -198,11 +213,18 @@ double Trainer::evaluate(const DataView& data, Index batch_size) {
                         : data.sample_weights.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(rows));
     const double batch_weight = bw.empty() ? static_cast<double>(rows) : std::accumulate(bw.begin(), bw.end(), 0.0);
     if (batch_weight == 0.0) continue;
-    weighted_sum += loss_.value(network_.forward(bx, Mode::eval), bt, bw) * batch_weight;
+    const ConstMatrixView logits = network_.forward(bx, Mode::eval);
+    weighted_sum += loss_.value(logits, bt, bw) * batch_weight;
     weight_total += batch_weight;
+    if (const auto c = loss_.count_correct(logits, bt)) {
+      correct += *c;
+      counted += rows;
+    }
   }
   if (weight_total == 0.0) throw Error("evaluation: the sample weights sum to zero");
-  return weighted_sum / weight_total;
+  Evaluation result{.loss = weighted_sum / weight_total};
+  if (counted > 0) result.accuracy = static_cast<double>(correct) / static_cast<double>(counted);
+  return result;
 }
 
 }  // namespace glassnet

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -70,6 +71,11 @@ class Trainer {
 
   // Mean loss over all rows in evaluation mode, in batches of batch_size; no gradients.
   double evaluate(const DataView& data, Index batch_size = 1024);
+  struct Evaluation {
+    double loss = 0.0;
+    std::optional<double> accuracy;  // classification losses (Loss::count_correct), unweighted
+  };
+  Evaluation evaluate_with_accuracy(const DataView& data, Index batch_size = 1024);
 
   // Asks fit to stop after the current epoch.
   void request_stop() { stop_requested_ = true; }
@@ -121,6 +127,7 @@ class Trainer {
   Buffer batch_targets_;
   std::vector<Scalar> batch_weights_;
   Buffer dlogits_;
+  Index epoch_correct_ = 0, epoch_counted_ = 0;  // this epoch's batches, as trained
 };
 
 }  // namespace glassnet
