@@ -1,6 +1,7 @@
 #include "cli/output.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 
@@ -20,6 +21,11 @@ std::string findings_text(const std::vector<Finding>& findings) {
   for (const Finding& f : findings) {
     text += fmt::format("  [{}] {}: {}\n", severity_name(f.severity), f.symptom, f.summary);
     for (const auto& e : f.evidence) text += fmt::format("      evidence: {}\n", e);
+    for (const Link& link : f.chain) {
+      text += fmt::format("      which led to {}{}:\n", link.symptom,
+                          link.layers.empty() ? "" : fmt::format(" ({})", fmt::join(link.layers, ", ")));
+      for (const auto& e : link.evidence) text += fmt::format("        evidence: {}\n", e);
+    }
     for (const auto& c : f.causes) text += fmt::format("      likely cause: {}\n", c);
     if (!f.fixes.empty()) {
       text += "      try, in order:";

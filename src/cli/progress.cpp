@@ -27,10 +27,12 @@ void EpochProgress::update(const EpochLogs& logs) {
   fmt::print("\r[{}{}] epoch {}/{}  {}  ETA {}:{:02d}\x1b[K", std::string(static_cast<std::size_t>(done), '#'),
              std::string(static_cast<std::size_t>(kWidth - done), '.'), logs.epoch, total_, losses, eta / 60, eta % 60);
   std::fflush(stdout);
+  line_open_ = true;
 }
 
 void EpochProgress::finish() {
-  if (terminal_ && seen_ > 0) fmt::print("\n");
+  if (line_open_) fmt::print("\n");
+  line_open_ = false;
 }
 
 }  // namespace glassnet::cli

@@ -13,7 +13,8 @@ class EpochProgress {
  public:
   EpochProgress(Index total_epochs, bool terminal) : total_(total_epochs), terminal_(terminal) {}
   void update(const EpochLogs& logs);
-  // Ends the live line (on a terminal).
+  // Ends the live line (on a terminal), if one is showing: before other output, and at
+  // the end.
   void finish();
 
  private:
@@ -21,6 +22,7 @@ class EpochProgress {
   bool terminal_;
   double seconds_ = 0.0;
   Index seen_ = 0;
+  bool line_open_ = false;
 };
 
 }  // namespace glassnet::cli

@@ -78,10 +78,12 @@ int run(TrainFlags& flags) {
                              if (plain) progress.update(e);
                            },
                        .on_finding =
-                           [&](const Finding& f) {
-                             if (!flags.quiet && !flags.json) {
-                               fmt::print(stderr, "{}: {}: {}\n", severity_name(f.severity), f.symptom, f.summary);
-                             }
+                           [&](const Finding& f, Index epoch) {
+                             if (flags.quiet || flags.json) return;
+                             progress.finish();  // the message goes on a line of its own
+                             fmt::print(stderr, "{}{}: {}: {}\n", severity_name(f.severity),
+                                        epoch > 0 ? fmt::format(" (seen at epoch {})", epoch) : "", f.symptom,
+                                        f.summary);
                            },
                        .interrupt = &g_interrupted});
   progress.finish();

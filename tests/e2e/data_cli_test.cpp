@@ -410,14 +410,37 @@ TEST_F(DataCli, TrainReportsTheDoctorsFindings) {
   ASSERT_EQ(sick.exit_code, 0) << sick.output;
   const auto findings = nlohmann::json::parse(sick.output)["findings"];
   ASSERT_FALSE(findings.empty()) << sick.output;
-  EXPECT_EQ(findings[0]["symptom"], "vanishing_gradients");
-  EXPECT_EQ(findings[0]["severity"], "error");
-  EXPECT_EQ(findings[0]["layers"][0], "layers.0");
-  EXPECT_EQ(findings[0]["fixes"][0], "--activation relu --init he");
-  for (const char* key : {"summary", "steps", "evidence", "causes"}) EXPECT_TRUE(findings[0].contains(key)) << key;
+  // One chain: the sigmoid depth (preflight) → vanishing gradients from layers.0 → chance level.
+  const auto& top = findings.at(0);
+  EXPECT_EQ(top["symptom"], "deep_saturating") << top.dump();
+  EXPECT_EQ(top["severity"], "error");
+  ASSERT_GE(top["chain"].size(), 2u) << top.dump();
+  EXPECT_EQ(top["chain"].at(0)["symptom"], "vanishing_gradients");
+  EXPECT_EQ(top["chain"].at(0)["layers"].at(0), "layers.0");
+  EXPECT_EQ(top["chain"].back()["symptom"], "chance_level");
+  EXPECT_EQ(top["fixes"].at(0), "--activation relu --init he");
+  for (const char* key : {"summary", "steps", "evidence", "causes"}) EXPECT_TRUE(top.contains(key)) << key;
+  for (const auto& f : findings) EXPECT_NE(f["symptom"], "chance_level") << "reported once, inside the chain";
   const auto text = run_command(cli() + " train --epochs 5 --activation sigmoid --optimizer momentum --lr 0.05" + deep +
-                                " --data " + path("xor.csv") + " --out " + path("sick.safetensors"));
-  EXPECT_NE(text.output.find("[error] vanishing_gradients"), std::string::npos) << text.output;
+                                " --data " + path("xor.csv") + " --out " + path("sick.safetensors") + " --log " +
+                                path("sick.jsonl"));
+  EXPECT_NE(text.output.find("[error] deep_saturating"), std::string::npos) << text.output;
+  // The vanishing gradients are announced while training runs, before the end's findings.
+  const auto seen = text.output.find("error (seen at epoch ");
+  ASSERT_NE(seen, std::string::npos) << text.output;
+  EXPECT_NE(text.output.find(": vanishing_gradients: ", seen), std::string::npos) << text.output;
+  EXPECT_LT(seen, text.output.find("findings:"));
+  std::ifstream log(path("sick.jsonl"));
+  int finding_lines = 0;
+  for (std::string line; std::getline(log, line);) {
+    const auto j = nlohmann::json::parse(line);
+    if (j["type"] != "finding") continue;
+    ++finding_lines;
+    EXPECT_EQ(j["finding"]["symptom"], "vanishing_gradients");
+    EXPECT_GE(j["epoch"], 2);
+  }
+  EXPECT_EQ(finding_lines, 1) << "each finding is announced once";
+  EXPECT_NE(text.output.find("which led to vanishing_gradients (layers.0,"), std::string::npos) << text.output;
 
   // Preflight speaks before the first step: a linear "deep" network is flagged at once.
   const auto linear = run_command(cli() + " train --epochs 1 --activation identity --data " + path("xor.csv") +
@@ -432,6 +455,24 @@ TEST_F(DataCli, TrainReportsTheDoctorsFindings) {
   ASSERT_EQ(healthy.exit_code, 0) << healthy.output;
   const auto healthy_result = nlohmann::json::parse(healthy.output);
   for (const auto& f : healthy_result["findings"]) EXPECT_EQ(f["severity"], "info") << f.dump();
+}
+
+TEST_F(DataCli, UnscaledInputsAreTracedThroughSaturationToThePlateau) {
+  ASSERT_EQ(run_command(cli() + " synth fraud --rows 4000 --seed 1 --out " + path("fraud.csv")).exit_code, 0);
+  const auto r = run_command(cli() + " train --json --data " + path("fraud.csv") +
+                             " --target is_fraud --no-standardize --activation sigmoid --layers 32,32,32"
+                             " --optimizer sgd --lr 0.01 --epochs 10 --out " +
+                             path("m.safetensors"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto findings = nlohmann::json::parse(r.output)["findings"];
+  ASSERT_FALSE(findings.empty()) << r.output;
+  const auto& top = findings.at(0);
+  EXPECT_EQ(top["symptom"], "unscaled_input") << top.dump();
+  ASSERT_EQ(top["chain"].size(), 2u) << top.dump();
+  EXPECT_EQ(top["chain"][0]["symptom"], "saturation");
+  EXPECT_EQ(top["chain"][0]["layers"], nlohmann::json::array({"layers.1"})) << "the first hidden layer";
+  EXPECT_EQ(top["chain"][1]["symptom"], "plateau");
+  EXPECT_EQ(top["fixes"].at(0), "drop --no-standardize");
 }
 
 TEST_F(DataCli, ADivergingRunStopsAtOnceNamingTheTensor) {

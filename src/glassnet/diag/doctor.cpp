@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "glassnet/diag/causal_chain.hpp"
+
 namespace glassnet {
 namespace {
 
@@ -14,7 +16,7 @@ constexpr double kVanishingRelative = 1e-4;  // or this far below the output lay
 constexpr double kExplodingGrowth = 1e3;     // late median gradient norm over early median
 constexpr double kExplodingPeak = 1e4;       // any step's norm over the early median
 constexpr double kSaturatedFraction = 0.2;   // of pre-activations with |z| > 5
-constexpr double kDeadFraction = 0.5;        // of units dead on the probed batch
+constexpr double kDeadFraction = 0.9;        // of a layer's units dead on the probed batch
 constexpr double kDeadInfoFraction = 0.25;
 constexpr double kPoorImprovement = 0.1;  // the loss fell by less than 10 %
 constexpr double kBaselineMargin = 0.02;  // accuracy within 2 points of the baseline
@@ -282,7 +284,7 @@ void learning_rate(const MonitorSeries& s, const Progress& progress, std::vector
   if (static_cast<int>(spikes.size()) >= kSpikes || !high.empty()) {
     Finding f;
     f.symptom = "lr_too_high";
-    f.severity = progress.poor ? Severity::error : Severity::warning;
+    f.severity = progress.poor ? Severity::error : Severity::info;
     f.first_step = spikes.empty() ? s.steps[n / 2] : spikes.front();
     f.last_step = s.steps.back();
     f.summary =
@@ -352,24 +354,13 @@ void overfitting(const MonitorSeries& s, const RunFacts& facts, std::vector<Find
   out.push_back(std::move(f));
 }
 
-// Poor learning: added as the last link of a structural finding that explains it, or
-// reported as chance_level / plateau when nothing does.
+// Poor learning as a finding: chance_level (accuracy at the baseline), plateau (the
+// loss has stopped moving), or poor_learning (slow), which stands only as the last link
+// of a chain that explains it (diag/causal_chain.hpp).
 void poor_learning(const MonitorSeries& s, const RunFacts& facts, const Progress& progress, std::vector<Finding>& out) {
   if (!progress.poor || s.steps.empty()) return;
   const bool at_baseline =
       facts.accuracy && facts.baseline_accuracy && *facts.accuracy <= *facts.baseline_accuracy + kBaselineMargin;
-  const std::string effect =
-      at_baseline ? fmt::format(
-                        "effect: accuracy {:.3f}, at the majority-class baseline {:.3f} (always predicting the "
-                        "most frequent class)",
-                        *facts.accuracy, *facts.baseline_accuracy)
-                  : fmt::format("effect: {}", progress.description);
-  for (Finding& f : out) {
-    if (f.severity != Severity::info && f.symptom != "overfitting") {
-      f.evidence.push_back(effect);
-      return;
-    }
-  }
   // A plateau: the loss has also stopped moving over the last quarter of the steps.
   const std::size_t n = s.loss.size();
   double q3 = std::nan(""), q4 = std::nan("");
@@ -379,22 +370,26 @@ void poor_learning(const MonitorSeries& s, const RunFacts& facts, const Progress
     q4 = median({s.loss.begin() + static_cast<std::ptrdiff_t>(3 * n / 4), s.loss.end()});
   }
   const bool flat = std::abs(q4 / q3 - 1.0) < kPlateauChange;
-  if (!at_baseline && !flat) return;  // slow, but still moving
   Finding f;
-  f.symptom = at_baseline ? "chance_level" : "plateau";
+  f.symptom = at_baseline ? "chance_level" : flat ? "plateau" : "poor_learning";
   f.severity = at_baseline ? Severity::error : Severity::warning;
   f.first_step = s.steps.front();
   f.last_step = s.steps.back();
   if (at_baseline) {
     f.summary = "The network does no better than always predicting the most frequent class.";
-    f.evidence.push_back(effect);
+    f.evidence.push_back(fmt::format(
+        "accuracy {:.3f}, at the majority-class baseline {:.3f} (always predicting the most frequent class)",
+        *facts.accuracy, *facts.baseline_accuracy));
     f.evidence.push_back("labels, output and loss fit the task (checked before training)");
-  } else {
+  } else if (flat) {
     f.summary = fmt::format("The loss has stopped falling far from a good fit; {}.", progress.description);
     f.evidence.push_back(
         fmt::format("median loss {:.4g} over the third quarter of the steps, {:.4g} over the last "
                     "({:+.1f} %; a plateau moves less than {:.0f} %)",
                     q3, q4, 100.0 * (q4 / q3 - 1.0), 100.0 * kPlateauChange));
+  } else {
+    f.summary = fmt::format("Learning is slow; {}.", progress.description);
+    f.evidence.push_back(progress.description);
   }
   const double lr = s.learning_rate.empty() ? 1e-3 : s.learning_rate.back();
   f.causes = {"a learning rate far from the right one", "a model too small or too constrained for the problem",
@@ -429,7 +424,7 @@ double loss_improvement(const MonitorSeries& s) {
 
 std::vector<Finding> diagnose(const MonitorSeries& series, const RunFacts& facts) {
   std::vector<Finding> findings;
-  if (series.steps.empty()) return findings;
+  if (series.steps.empty()) return facts.preflight;
   const Progress progress = progress_of(series, facts);
   non_finite(series, findings);
   exploding(series, progress, findings);
@@ -437,11 +432,9 @@ std::vector<Finding> diagnose(const MonitorSeries& series, const RunFacts& facts
   activations(series, progress, findings);
   learning_rate(series, progress, findings);
   overfitting(series, facts, findings);
-  std::stable_sort(findings.begin(), findings.end(),
-                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   poor_learning(series, facts, progress, findings);
-  std::stable_sort(findings.begin(), findings.end(),
-                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+  findings.insert(findings.begin(), facts.preflight.begin(), facts.preflight.end());
+  link_causes(findings);
   return findings;
 }
 

@@ -7,8 +7,8 @@
 // Gradient and activation symptoms are problems (warning, error) only when learning is
 // also poor — the loss has barely moved, or the accuracy sits at the majority-class
 // baseline; otherwise they are reported as info. A healthy run raises nothing above
-// info. Where a structural finding explains poor learning, the poor result is added to
-// it as the last link of the chain instead of being reported on its own.
+// info. Where one finding explains another — a preflight problem, a structural symptom,
+// the poor result — they are reported as one causal chain (diag/causal_chain.hpp).
 
 #include <optional>
 #include <string>
@@ -23,6 +23,14 @@ namespace glassnet {
 enum class Severity { info, warning, error };
 std::string_view severity_name(Severity severity);
 
+// One effect in a finding's causal chain (diag/causal_chain.hpp).
+struct Link {
+  std::string symptom;
+  std::vector<std::string> layers;
+  Index first_step = 0, last_step = 0;
+  std::vector<std::string> evidence;
+};
+
 struct Finding {
   std::string symptom;  // stable snake_case: vanishing_gradients, exploding_gradients, ...
   Severity severity = Severity::info;
@@ -32,6 +40,11 @@ struct Finding {
   std::vector<std::string> evidence;    // the numbers, next to the healthy range
   std::vector<std::string> causes;      // most likely first
   std::vector<std::string> fixes;       // glassnet options, in the order to try them
+  // What this finding led to, in order: each link caused by the one before it.
+  std::vector<Link> chain;
+
+  // Whether this finding or a link of its chain is `name`.
+  bool involves(const std::string& name) const;
 };
 
 // What the doctor knows besides the series.
@@ -41,6 +54,9 @@ struct RunFacts {
   // and the validation (or else training) accuracy reached.
   std::optional<double> baseline_accuracy, accuracy;
   bool early_stopping = false;  // on, restoring the best epoch's weights
+  // Findings from before training (diag/preflight.hpp), linked with the doctor's into
+  // causal chains (diag/causal_chain.hpp) and returned with them.
+  std::vector<Finding> preflight;
 };
 
 std::vector<Finding> diagnose(const MonitorSeries& series, const RunFacts& facts = {});

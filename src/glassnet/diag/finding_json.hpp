@@ -1,7 +1,8 @@
 #pragma once
 // A finding as JSON, the form of train --json, the metrics log and the doctor:
 //   {"symptom", "severity", "summary", "layers": [...], "steps": [first, last],
-//    "evidence": [...], "causes": [...], "fixes": [...]}
+//    "evidence": [...], "causes": [...], "fixes": [...],
+//    "chain": [{"symptom", "layers", "steps", "evidence"}, ...]}   (diag/causal_chain.hpp)
 
 #include <nlohmann/json.hpp>
 #include <vector>

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/diag/finding_json.hpp"
 
 namespace glassnet {
 namespace {
@@ -139,6 +140,10 @@ void MetricsLog::write_epoch(const EpochLogs& logs, const nlohmann::json* metric
       {"seconds", logs.seconds}};
   if (metrics != nullptr) object["metrics"] = *metrics;
   line(object);
+}
+
+void MetricsLog::write_finding(const Finding& finding, Index epoch, Index step) {
+  line({{"type", "finding"}, {"epoch", epoch}, {"step", step}, {"finding", finding_json(finding)}});
 }
 
 void MetricsLog::write_end(const nlohmann::json& end) {

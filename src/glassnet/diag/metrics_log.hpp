@@ -9,7 +9,8 @@
 //            parameter the gradient norm, weight norm and update-to-weight ratio
 //   probe    every k steps: per activation layer its statistics (and, for the full
 //            monitor, histograms)
-//   epoch    every epoch: losses, learning rate, seconds, metrics when computed
+//   epoch    every epoch: losses, accuracies, learning rate, seconds
+//   finding  when the doctor first sees a severe finding during training
 //   end      once, last: final metrics, findings, files
 // Non-finite numbers are written as null. Lines are buffered and written at the end of
 // each epoch, so the file can be followed while training runs.
@@ -19,6 +20,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
+#include "glassnet/diag/doctor.hpp"
 #include "glassnet/diag/monitor.hpp"
 
 namespace glassnet {
@@ -39,6 +41,8 @@ class MetricsLog {
   void write_step(const MonitorSeries& series, Index index);
   void write_probe(const MonitorSeries& series, Index index);
   void write_epoch(const EpochLogs& logs, const nlohmann::json* metrics = nullptr);
+  // A severe finding the doctor saw during training (diag/watch.hpp).
+  void write_finding(const Finding& finding, Index epoch, Index step);
   void write_end(const nlohmann::json& end);
   // Writes the buffered lines. Throws Error if the file cannot be written.
   void flush();

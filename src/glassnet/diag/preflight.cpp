@@ -18,7 +18,7 @@ constexpr double kScaleRatio = 100.0;       // largest over smallest feature std
 constexpr double kMeanOverStd = 10.0;       // |mean| / std of one feature
 constexpr double kMinorityFraction = 0.10;  // of the training rows
 constexpr Index kDeepSaturating = 5;        // hidden layers
-constexpr double kInitialLossFactor = 3.0;  // over the expected first loss
+constexpr double kInitialLossFactor = 4.0;  // over the expected first loss
 constexpr double kOverfitTarget = 0.10;     // of the one batch's starting loss
 constexpr Index kOverfitRows = 16;
 constexpr Index kOverfitSteps = 200;
@@ -233,8 +233,8 @@ void memory(const PreflightInput& in, std::vector<Finding>& out) {
       f.fixes.push_back(fmt::format("--batch-size {}", fits));
     }
   }
-  if (m.monitor > m.activations) f.fixes.push_back("--monitor off");
-  f.fixes.push_back("smaller --layers");
+  if (m.monitor > m.activations) f.fixes.emplace_back("--monitor off");
+  f.fixes.emplace_back("smaller --layers");
   f.causes = {"a large batch or wide layers", "a data set that fills most of the memory"};
   out.push_back(std::move(f));
 }

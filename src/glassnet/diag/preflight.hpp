@@ -8,7 +8,7 @@
 //   linear_network     identity activation in the hidden layers
 //   deep_saturating    sigmoid or tanh in 5 or more hidden layers
 //   init_mismatch      an initialiser made for another activation family
-//   initial_loss       the first loss more than 3× its expected value (ln C for C
+//   initial_loss       the first loss more than 4× its expected value (ln C for C
 //                      classes, the target variance for regression)
 //   cannot_overfit     a fresh copy of the network, trained on one small batch, does not
 //                      drive its loss below 10 % of the start (a wiring bug)

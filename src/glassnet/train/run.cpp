@@ -13,6 +13,7 @@
 #include "glassnet/diag/finding_json.hpp"
 #include "glassnet/diag/metrics_log.hpp"
 #include "glassnet/diag/preflight.hpp"
+#include "glassnet/diag/watch.hpp"
 #include "glassnet/loss/loss.hpp"
 #include "glassnet/optim/adam.hpp"
 #include "glassnet/optim/rmsprop.hpp"
@@ -80,6 +81,18 @@ Metrics metrics_for(Task task, const Matrix& predictions, const Matrix& y) {
   std::vector<double> scores(labels.size());
   for (Index i = 0; i < predictions.rows(); ++i) scores[static_cast<std::size_t>(i)] = predictions(i, 0);
   return binary_metrics(scores, labels);
+}
+
+// What the doctor knows of the task: the majority-class accuracy of the training rows.
+RunFacts run_facts(const LabelEncoding& labels, const Matrix& y_train, bool early_stopping) {
+  RunFacts facts{.task = labels.task, .early_stopping = early_stopping};
+  if (labels.task != Task::regression && y_train.rows() > 0) {
+    std::vector<Index> counts(labels.classes.size(), 0);
+    for (Index i = 0; i < y_train.rows(); ++i) ++counts[static_cast<std::size_t>(y_train(i, 0))];
+    facts.baseline_accuracy =
+        static_cast<double>(*std::max_element(counts.begin(), counts.end())) / static_cast<double>(y_train.rows());
+  }
+  return facts;
 }
 
 nlohmann::json config_json(const RunConfig& c) {
@@ -248,7 +261,7 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
                                                                    steps_per_epoch * config.epochs)});
   if (hooks.on_finding) {
     for (const Finding& f : result.findings) {
-      if (f.severity != Severity::info) hooks.on_finding(f);
+      if (f.severity != Severity::info) hooks.on_finding(f, 0);
     }
   }
   Trainer trainer(*model.network, *loss, *optimizer);
@@ -288,10 +301,20 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
     result.files["log"] = config.log->string();
   }
   std::optional<Monitor> monitor;
+  std::optional<DoctorWatch> watch;
+  const RunFacts facts = run_facts(labels, y_train, config.early_stopping > 0 && has_validation);
   if (config.monitor != MonitorLevel::off) {
     monitor.emplace(MonitorOptions{.level = config.monitor}, log ? &*log : nullptr);
     monitor->reserve(steps_per_epoch * config.epochs);
     trainer.add_callback(*monitor);
+    watch.emplace(*monitor, facts, [&](const Finding& f, Index epoch, Index step) {
+      if (log) {
+        log->write_finding(f, epoch, step);
+        log->flush();
+      }
+      if (hooks.on_finding) hooks.on_finding(f, epoch);
+    });
+    trainer.add_callback(*watch);
   }
   trainer.set_interrupt_flag(hooks.interrupt);
   const DataView validation{x_val, y_val};
@@ -314,7 +337,8 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
       }
     }
     if (log) {
-      log->write_end({{"error", message}, {"findings", findings_json(diagnose(monitor->series()))}});
+      log->write_end(
+          {{"error", message}, {"findings", findings_json(diagnose(monitor->series(), {.preflight = result.findings}))}});
       log->flush();
     }
     throw TrainingError(message);
@@ -327,18 +351,13 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
   save_model(config.out, model);
   result.files["model"] = config.out.string();
   if (monitor) {
-    RunFacts facts{.task = labels.task, .early_stopping = config.early_stopping > 0 && has_validation};
-    if (classification && y_train.rows() > 0) {
-      std::vector<Index> counts(labels.classes.size(), 0);
-      for (Index i = 0; i < y_train.rows(); ++i) ++counts[static_cast<std::size_t>(y_train(i, 0))];
-      facts.baseline_accuracy =
-          static_cast<double>(*std::max_element(counts.begin(), counts.end())) / static_cast<double>(y_train.rows());
+    RunFacts end_facts = facts;
+    if (end_facts.baseline_accuracy) {
       const auto& judged = result.metrics.count("val") ? result.metrics.at("val") : result.metrics.at("train");
-      facts.accuracy = judged["accuracy"];
+      end_facts.accuracy = judged["accuracy"];
     }
-    for (Finding& f : diagnose(monitor->series(), facts)) result.findings.push_back(std::move(f));
-    std::stable_sort(result.findings.begin(), result.findings.end(),
-                     [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+    end_facts.preflight = std::move(result.findings);
+    result.findings = diagnose(monitor->series(), end_facts);
     result.monitor = monitor->series();
   }
   if (log) {

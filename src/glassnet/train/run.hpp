@@ -77,8 +77,11 @@ struct RunResult {
 // What the caller hears while the run goes on; every member is optional.
 struct RunHooks {
   std::function<void(const EpochLogs&)> on_epoch_end;  // after each epoch (progress output)
-  // Each preflight finding of severity warning or error, before the first step.
-  std::function<void(const Finding&)> on_finding;
+  // Findings as soon as they are known: preflight's warnings and errors before the
+  // first step (epoch 0), then the doctor's errors during training, the first time each
+  // is seen (diag/watch.hpp), with the epoch it was seen at. The end's findings are in
+  // RunResult.
+  std::function<void(const Finding&, Index epoch)> on_finding;
   // When this becomes true, training stops after the current batch and the model is
   // still evaluated and saved (the checkpoints hold the completed epochs).
   const std::atomic<bool>* interrupt = nullptr;
