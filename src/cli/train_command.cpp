@@ -99,7 +99,14 @@ int run(TrainFlags& flags) {
     for (const auto& [split, m] : result.metrics) metrics[split] = metrics_json(m);
     const nlohmann::json out = {
         {"task", task_name(result.task)}, {"metrics", metrics},        {"findings", findings_json(result.findings)},
-        {"warnings", result.warnings},    {"threads", result.threads}, {"files", result.files}};
+        {"warnings", result.warnings},    {"threads", result.threads}, {"files", result.files},
+        {"memory_estimate",
+         {{"total", result.memory.total()},
+          {"data", result.memory.data},
+          {"parameters", result.memory.parameters},
+          {"optimizer", result.memory.optimizer},
+          {"activations", result.memory.activations},
+          {"monitor", result.memory.monitor}}}};
     fmt::print("{}\n", out.dump());
     return result.interrupted ? kInterruptedExitCode : 0;
   }

@@ -6,6 +6,7 @@
 
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/loss/bce_with_logits.hpp"
+#include "glassnet/loss/mse.hpp"
 #include "glassnet/loss/softmax_cross_entropy.hpp"
 
 namespace glassnet {
@@ -122,6 +123,55 @@ TEST(Preflight, ManyParametersForFewRows) {
   const auto findings = preflight(in);
   ASSERT_TRUE(has(findings, "too_many_parameters"));
   EXPECT_EQ(findings.back().severity, Severity::info);
+}
+
+TEST(Preflight, LabelsThatDoNotFitTheOutputAndLoss) {
+  {  // Ten classes behind a sigmoid and binary cross-entropy.
+    Candidate s = moons({.hidden = {16}});
+    for (Index i = 0; i < s.data.y.rows(); ++i) s.data.y(i, 0) = static_cast<Scalar>(i % 10);
+    const auto findings = preflight(s.input());  // the loss would throw; preflight reports instead
+    ASSERT_TRUE(has(findings, "label_mismatch")) << ::testing::PrintToString(symptoms(findings));
+    EXPECT_EQ(findings.front().severity, Severity::error);
+    EXPECT_NE(findings.front().evidence[0].find("targets from 0 to 9, all whole numbers"), std::string::npos);
+    EXPECT_EQ(findings.front().fixes[0], "--task multiclass (softmax and cross-entropy)");
+  }
+  {  // One-hot targets where cross-entropy takes the class index.
+    Candidate s = moons({.hidden = {16}, .out_features = 3, .output = OutputTransform::softmax});
+    SoftmaxCrossEntropy ce;
+    Matrix one_hot = Matrix::Zero(s.data.y.rows(), 3);
+    for (Index i = 0; i < one_hot.rows(); ++i) one_hot(i, i % 3) = 1;
+    const auto findings = preflight({.network = s.network.get(), .loss = &ce, .x = s.data.x, .targets = one_hot,
+                                     .task = Task::multiclass, .classes = 3});
+    ASSERT_TRUE(has(findings, "label_mismatch"));
+    EXPECT_NE(findings.front().evidence[0].find("3 target columns, one-hot encoded"), std::string::npos);
+  }
+  {  // A regression target behind a sigmoid output.
+    Candidate s = moons({.hidden = {16}});
+    MeanSquaredError mse;
+    PreflightInput in = s.input();
+    in.loss = &mse;
+    in.task = Task::regression;
+    for (Index i = 0; i < s.data.y.rows(); ++i) s.data.y(i, 0) = static_cast<Scalar>(i % 97) * Scalar(0.37);
+    const auto findings = preflight(in);
+    ASSERT_TRUE(has(findings, "label_mismatch")) << ::testing::PrintToString(symptoms(findings));
+    EXPECT_NE(findings.front().evidence[0].find("a sigmoid output with the mse loss"), std::string::npos)
+        << findings.front().evidence[0];
+  }
+  {  // Class labels trained as a regression: a warning naming the task to use.
+    Candidate s = moons({.hidden = {16}, .output = OutputTransform::identity});
+    MeanSquaredError mse;
+    PreflightInput in = s.input();
+    in.loss = &mse;
+    in.task = Task::regression;
+    in.overfit_check = false;
+    const auto findings = preflight(in);
+    ASSERT_TRUE(has(findings, "label_mismatch")) << ::testing::PrintToString(symptoms(findings));
+    EXPECT_EQ(findings.front().severity, Severity::warning);
+    EXPECT_EQ(findings.front().fixes[0], "--task binary");
+    // A continuous target is left alone.
+    for (Index i = 0; i < s.data.y.rows(); ++i) s.data.y(i, 0) = s.data.x(i, 0) * Scalar(3.5);
+    EXPECT_FALSE(has(preflight(in), "label_mismatch"));
+  }
 }
 
 // The memory check, at available memory set around the estimate.

@@ -449,12 +449,26 @@ TEST_F(DataCli, TrainReportsTheDoctorsFindings) {
   const auto warned = linear.output.find("warning: linear_network:");
   ASSERT_NE(warned, std::string::npos) << linear.output;
   EXPECT_LT(warned, linear.output.find("epoch")) << "the warning comes before training";
+  // Class labels 0/1 trained as a regression.
+  const auto regression = run_command(cli() + " train --epochs 1 --task regression --data " + path("xor.csv") +
+                                      " --out " + path("regression.safetensors"));
+  ASSERT_EQ(regression.exit_code, 0) << regression.output;
+  EXPECT_NE(regression.output.find("warning: label_mismatch:"), std::string::npos) << regression.output;
 
   const auto healthy = run_command(cli() + " train --json --epochs 20 --data " + path("xor.csv") + " --out " +
                                    path("healthy.safetensors"));
   ASSERT_EQ(healthy.exit_code, 0) << healthy.output;
   const auto healthy_result = nlohmann::json::parse(healthy.output);
   for (const auto& f : healthy_result["findings"]) EXPECT_EQ(f["severity"], "info") << f.dump();
+  // The memory estimate, by part: 2,000 rows of 10 features and a 64-64 network.
+  const auto& memory = healthy_result["memory_estimate"];
+  std::uint64_t parts = 0;
+  for (const char* part : {"data", "parameters", "optimizer", "activations", "monitor"}) {
+    EXPECT_GT(memory[part].get<std::uint64_t>(), 0u) << part;
+    parts += memory[part].get<std::uint64_t>();
+  }
+  EXPECT_EQ(memory["total"].get<std::uint64_t>(), parts);
+  EXPECT_EQ(memory["parameters"], memory["optimizer"]) << "Adam keeps two copies; values and gradients are two";
 }
 
 TEST_F(DataCli, UnscaledInputsAreTracedThroughSaturationToThePlateau) {

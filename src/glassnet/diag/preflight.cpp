@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/memory.hpp"
@@ -33,6 +34,72 @@ Finding finding(std::string symptom, Severity severity, std::string summary) {
   f.severity = severity;
   f.summary = std::move(summary);
   return f;
+}
+
+constexpr std::size_t kFewWholeNumbers = 20;  // distinct values of a regression target
+
+// The output transform each loss is made for.
+std::optional<OutputTransform> output_for(std::string_view loss) {
+  if (loss == "bce") return OutputTransform::sigmoid;
+  if (loss == "cross-entropy") return OutputTransform::softmax;
+  if (loss == "mse") return OutputTransform::identity;
+  return std::nullopt;
+}
+
+// Returns false when the targets cannot be fed to the loss at all.
+bool labels(const PreflightInput& in, std::vector<Finding>& out) {
+  const std::string_view loss = in.loss->name();
+  const OutputTransform output = in.network->spec().output;
+  const auto mismatch = [&](Severity severity, std::string summary, std::string evidence, std::vector<std::string> fixes) {
+    Finding f = finding("label_mismatch", severity, std::move(summary));
+    f.evidence.push_back(std::move(evidence));
+    f.fixes = std::move(fixes);
+    out.push_back(std::move(f));
+  };
+  if (const auto expected = output_for(loss); expected && *expected != output) {
+    mismatch(Severity::error, "The network's output does not fit its loss: predictions will not mean what they say.",
+             fmt::format("a {} output with the {} loss, which is made for a {} output", output_transform_name(output),
+                         loss, output_transform_name(*expected)),
+             {fmt::format("an output of {}", output_transform_name(*expected))});
+  }
+  const ConstMatrixView y = in.targets;
+  if (y.rows() == 0) return true;
+  if (loss == "bce") {
+    const double lo = y.minCoeff(), hi = y.maxCoeff();
+    if (lo < 0.0 || hi > 1.0) {
+      const bool whole = (y.array() == y.array().round()).all();
+      mismatch(Severity::error,
+               "Binary cross-entropy takes targets in [0, 1]; these look like class labels for more than two classes.",
+               fmt::format("targets from {:g} to {:g}{}", lo, hi, whole ? ", all whole numbers" : ""),
+               {"--task multiclass (softmax and cross-entropy)"});
+      return false;
+    }
+  }
+  if (loss == "cross-entropy" && y.cols() > 1) {
+    const bool one_hot = ((y.array() == 0) || (y.array() == 1)).all() && (y.rowwise().sum().array() == 1).all();
+    mismatch(Severity::error, "Cross-entropy takes one column of class indices; these targets have several columns.",
+             fmt::format("{} target columns{}", y.cols(), one_hot ? ", one-hot encoded" : ""),
+             {"the class index of each row (argmax of the one-hot row)"});
+    return false;
+  }
+  if (in.task == Task::regression && y.cols() == 1) {
+    std::vector<double> distinct;
+    for (Index i = 0; i < y.rows() && distinct.size() <= kFewWholeNumbers; ++i) {
+      const double v = y(i, 0);
+      if (v != std::round(v)) return true;
+      if (std::find(distinct.begin(), distinct.end(), v) == distinct.end()) distinct.push_back(v);
+    }
+    if (distinct.size() <= kFewWholeNumbers && y.rows() > 2 * static_cast<Index>(distinct.size())) {
+      std::sort(distinct.begin(), distinct.end());
+      mismatch(Severity::warning,
+               "The regression target holds only a few whole numbers: it looks like class labels, which a "
+               "regression treats as ordered quantities.",
+               fmt::format("{} distinct values, {:g} to {:g}, all whole numbers (flagged up to {})", distinct.size(),
+                           distinct.front(), distinct.back(), kFewWholeNumbers),
+               {distinct.size() == 2 ? "--task binary" : "--task multiclass"});
+    }
+  }
+  return true;
 }
 
 void unscaled(const PreflightInput& in, std::vector<Finding>& out) {
@@ -261,11 +328,14 @@ MemoryEstimate estimate_memory(const PreflightInput& in) {
 
 std::vector<Finding> preflight(const PreflightInput& in) {
   std::vector<Finding> out;
+  const bool targets_fit = labels(in, out);
   unscaled(in, out);
-  imbalance(in, out);
+  if (targets_fit) imbalance(in, out);
   architecture(in, out);
-  initial_loss(in, *in.network, out);
-  if (in.overfit_check) overfit_one_batch(in, out);
+  if (targets_fit) {
+    initial_loss(in, *in.network, out);
+    if (in.overfit_check) overfit_one_batch(in, out);
+  }
   size(in, out);
   memory(in, out);
   std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) { return a.severity > b.severity; });

@@ -2,6 +2,12 @@
 // Preflight: checks before the first step, reported as findings (diag/doctor.hpp) with
 // the same fields. docs/doctor.md lists each check and its threshold.
 //
+//   label_mismatch     labels that do not fit the task, output and loss: an output
+//                      transform made for another loss, targets outside {0, 1} for
+//                      binary cross-entropy (classes for a sigmoid), one-hot targets
+//                      where cross-entropy takes class indices (errors: the loss checks
+//                      that need them are skipped), or a regression target of a few
+//                      whole numbers, class labels most likely (warning)
 //   unscaled_input     standardisation off and feature standard deviations differing by
 //                      more than 100×, or a mean far from zero relative to its spread
 //   class_imbalance    a class under 10 % of the training rows without class weights

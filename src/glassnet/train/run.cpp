@@ -244,21 +244,23 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
   for (const Matrix* m : std::initializer_list<const Matrix*>{&x_all, &y_all, &x_train, &y_train, &x_val, &y_val, &x_test, &y_test}) {
     data_bytes += static_cast<std::uint64_t>(m->size()) * sizeof(Scalar);
   }
-  result.findings = preflight({.network = model.network.get(),
-                               .loss = loss.get(),
-                               .x = x_train,
-                               .targets = y_train,
-                               .task = labels.task,
-                               .classes = static_cast<Index>(labels.classes.size()),
-                               .feature_names = model.features.input_names(),
-                               .standardized = config.standardize,
-                               .class_weights = config.balanced_class_weights,
-                               .seed = config.seed,
-                               .batch_size = config.batch_size,
-                               .optimizer_buffers = optimizer->state_buffer_count(),
-                               .data_bytes = data_bytes,
-                               .monitor_bytes = Monitor::bytes_for(*model.network, {.level = config.monitor},
-                                                                   steps_per_epoch * config.epochs)});
+  const PreflightInput checks{.network = model.network.get(),
+                              .loss = loss.get(),
+                              .x = x_train,
+                              .targets = y_train,
+                              .task = labels.task,
+                              .classes = static_cast<Index>(labels.classes.size()),
+                              .feature_names = model.features.input_names(),
+                              .standardized = config.standardize,
+                              .class_weights = config.balanced_class_weights,
+                              .seed = config.seed,
+                              .batch_size = config.batch_size,
+                              .optimizer_buffers = optimizer->state_buffer_count(),
+                              .data_bytes = data_bytes,
+                              .monitor_bytes = Monitor::bytes_for(*model.network, {.level = config.monitor},
+                                                                  steps_per_epoch * config.epochs)};
+  result.findings = preflight(checks);
+  result.memory = estimate_memory(checks);
   if (hooks.on_finding) {
     for (const Finding& f : result.findings) {
       if (f.severity != Severity::info) hooks.on_finding(f, 0);

@@ -20,6 +20,7 @@
 #include "glassnet/data/table.hpp"
 #include "glassnet/diag/doctor.hpp"
 #include "glassnet/diag/monitor.hpp"
+#include "glassnet/diag/preflight.hpp"
 #include "glassnet/io/model_file.hpp"
 #include "glassnet/train/callback.hpp"
 #include "glassnet/train/metrics.hpp"
@@ -72,6 +73,7 @@ struct RunResult {
   int threads = 1;                           // the thread count used
   MonitorSeries monitor;                     // empty when the monitor was off
   std::vector<Finding> findings;             // preflight's and the doctor's, most severe first
+  MemoryEstimate memory;                     // the peak estimated before training
 };
 
 // What the caller hears while the run goes on; every member is optional.
