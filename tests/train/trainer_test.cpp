@@ -92,6 +92,43 @@ TEST(Trainer, ValidationIsEvaluatedInEvaluationModeEachEpoch) {
   EXPECT_NEAR(trainer.evaluate(validation), trainer.evaluate(validation, 7), 1e-6) << "batching changes only rounding";
 }
 
+// A rollback that changes nothing replays the same steps from the snapshot: the
+// parameters, optimizer state, position in the epoch and the epoch's sums all return, so
+// the run ends bit-identical to one without the rollback.
+TEST(Trainer, ARollbackRestoresEverythingTheStepsChanged) {
+  struct Replay : Recovery, Callback {
+    Index at_step, problems = 0;
+    explicit Replay(Index step) : at_step(step) {}
+    std::string_view name() const override { return "replay"; }
+    void on_step_end(Trainer& trainer, const StepLogs& logs) override {
+      if (logs.step == at_step) trainer.request_rollback("test");
+    }
+    RecoveryAction on_problem(const StepProblem& problem) override {
+      ++problems;
+      EXPECT_EQ(problem.kind, StepProblem::Kind::requested);
+      return {.recover = true};
+    }
+  };
+  Matrix x, y;
+  make_data(200, x, y, 5);
+  const auto run = [&](bool rollback) {
+    Rng rng(4);
+    auto network = make_network({.in_features = 2, .hidden = {8, 8}, .out_features = 1}, rng);
+    const BceWithLogits loss;
+    Adam adam(0.01);
+    Trainer trainer(*network, loss, adam);
+    Replay replay(rollback ? 17 : -1);
+    trainer.set_recovery(&replay, 5);
+    trainer.add_callback(replay);
+    const auto history = trainer.fit({x, y}, {.epochs = 3, .batch_size = 16, .seed = 5});
+    EXPECT_EQ(replay.problems, rollback ? 1 : 0);
+    return std::make_pair(values_of(*network), history.back().train_loss);
+  };
+  const auto plain = run(false), replayed = run(true);
+  EXPECT_EQ(plain.first, replayed.first);
+  EXPECT_EQ(plain.second, replayed.second);
+}
+
 TEST(Trainer, EachEpochLogsTheAccuracyOfClassificationLosses) {
   Matrix x, y, vx, vy;
   make_data(200, x, y, 3);

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <optional>
+#include <algorithm>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/optim/clipping.hpp"
@@ -130,41 +132,75 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
 
   while (epoch_ < options.epochs && !stop_requested_) {
     const auto start = std::chrono::steady_clock::now();
-    const double learning_rate = schedule_->learning_rate(static_cast<long>(epoch_), base_learning_rate_);
+    double learning_rate = schedule_->learning_rate(static_cast<long>(epoch_), base_learning_rate_) * lr_scale_;
     optimizer_.set_learning_rate(learning_rate);
     // A fresh permutation of 0..N-1 each epoch: resuming needs only the Rng's state.
     std::iota(order_.begin(), order_.end(), Index(0));
     if (options.shuffle) rng_.shuffle(order_);
 
-    double loss_sum = 0.0;
+    Position at{};  // where the epoch stands: the next row, and the sums so far
     epoch_correct_ = epoch_counted_ = 0;
-    for (Index begin = 0; begin < rows; begin += rows_per_step) {
-      const Index end = std::min(begin + rows_per_step, rows);
-      const std::span<const Index> step_rows(order_.data() + begin, static_cast<std::size_t>(end - begin));
-      const double step_weight = weight_of_rows(train, step_rows);
-      network_.params().zero_grads();
-      double step_loss = 0.0;
-      for (Index micro = begin; micro < end; micro += options.batch_size) {
-        const std::span<const Index> micro_rows =
-            step_rows.subspan(static_cast<std::size_t>(micro - begin),
-                              static_cast<std::size_t>(std::min(options.batch_size, end - micro)));
-        const double share = step_weight > 0.0 ? weight_of_rows(train, micro_rows) / step_weight : 0.0;
-        if (share == 0.0) continue;  // only zero-weight rows: nothing to learn from
-        gather(train, micro_rows);
-        step_loss += share * accumulate(batch_x_.view(), batch_targets_.view(), batch_weights_, share);
+    skipped_.clear();
+    snapshots_.clear();
+    if (recovery_ != nullptr) take_snapshot(at);
+    while (at.begin < rows) {
+      const Index begin = at.begin, end = std::min(begin + rows_per_step, rows);
+      if (std::find(skipped_.begin(), skipped_.end(), begin) != skipped_.end()) {
+        at.begin = end;
+        continue;
       }
-      const double grad_norm = network_.params().grad_norms(grad_norms_);
-      if (!std::isfinite(grad_norm)) throw_non_finite("gradient", grad_norms_, step_loss);
-      const StepLogs logs{steps_ + 1, epoch_ + 1, step_loss, grad_norm, learning_rate, grad_norms_};
-      if (options.clip_norm > 0.0) clip_grad_norm(network_.params(), options.clip_norm, grad_norm);
-      if (options.clip_value > 0.0) clip_grad_value(network_.params(), options.clip_value);
-      optimizer_.step(network_.params());
-      for (double norm : optimizer_.weight_norms()) {
-        if (!std::isfinite(norm)) throw_non_finite("weights", optimizer_.weight_norms(), step_loss);
+      std::optional<StepProblem> problem;
+      try {
+        const std::span<const Index> step_rows(order_.data() + begin, static_cast<std::size_t>(end - begin));
+        const double step_weight = weight_of_rows(train, step_rows);
+        network_.params().zero_grads();
+        double step_loss = 0.0;
+        for (Index micro = begin; micro < end; micro += options.batch_size) {
+          const std::span<const Index> micro_rows =
+              step_rows.subspan(static_cast<std::size_t>(micro - begin),
+                                static_cast<std::size_t>(std::min(options.batch_size, end - micro)));
+          const double share = step_weight > 0.0 ? weight_of_rows(train, micro_rows) / step_weight : 0.0;
+          if (share == 0.0) continue;  // only zero-weight rows: nothing to learn from
+          gather(train, micro_rows);
+          step_loss += share * accumulate(batch_x_.view(), batch_targets_.view(), batch_weights_, share);
+        }
+        const double grad_norm = network_.params().grad_norms(grad_norms_);
+        if (!std::isfinite(grad_norm)) throw_non_finite("gradient", grad_norms_, step_loss);
+        const StepLogs logs{steps_ + 1, epoch_ + 1, step_loss, grad_norm, learning_rate, grad_norms_};
+        const double clip = options.clip_norm > 0.0 && recovery_clip_ > 0.0
+                                ? std::min(options.clip_norm, recovery_clip_)
+                                : std::max(options.clip_norm, recovery_clip_);
+        if (clip > 0.0) clip_grad_norm(network_.params(), clip, grad_norm);
+        if (options.clip_value > 0.0) clip_grad_value(network_.params(), options.clip_value);
+        optimizer_.step(network_.params());
+        for (double norm : optimizer_.weight_norms()) {
+          if (!std::isfinite(norm)) throw_non_finite("weights", optimizer_.weight_norms(), step_loss);
+        }
+        ++steps_;
+        at.loss_sum += step_loss * static_cast<double>(end - begin);
+        at.rows_done += end - begin;
+        at.begin = end;
+        rollback_request_.reset();
+        for (Callback* callback : callbacks_) callback->on_step_end(*this, logs);
+        if (rollback_request_) problem = StepProblem{StepProblem::Kind::requested, steps_, epoch_ + 1, *rollback_request_, begin};
+      } catch (const TrainingError& e) {
+        if (recovery_ == nullptr) throw;
+        problem = StepProblem{StepProblem::Kind::non_finite, steps_ + 1, epoch_ + 1, e.what(), begin};
       }
-      ++steps_;
-      loss_sum += step_loss * static_cast<double>(end - begin);
-      for (Callback* callback : callbacks_) callback->on_step_end(*this, logs);
+      if (problem) {
+        const RecoveryAction action = recovery_ != nullptr ? recovery_->on_problem(*problem) : RecoveryAction{};
+        if (!action.recover) throw TrainingError(action.note.empty() ? problem->what : problem->what + "; " + action.note);
+        at = restore_snapshot();
+        if (action.skip_batch) skipped_.push_back(problem->batch_begin);
+        if (action.lr_factor != 1.0) {
+          lr_scale_ *= action.lr_factor;
+          learning_rate *= action.lr_factor;
+          optimizer_.set_learning_rate(learning_rate);
+        }
+        if (action.clip_norm > 0.0) recovery_clip_ = action.clip_norm;
+        continue;
+      }
+      if (recovery_ != nullptr && steps_ - snapshots_.back().steps >= snapshot_every_) take_snapshot(at);
       if (interrupt_ != nullptr && interrupt_->load()) {
         interrupted_ = true;
         break;
@@ -175,7 +211,7 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
     ++epoch_;
     EpochLogs logs;
     logs.epoch = epoch_;
-    logs.train_loss = loss_sum / static_cast<double>(rows);
+    logs.train_loss = at.rows_done > 0 ? at.loss_sum / static_cast<double>(at.rows_done) : 0.0;
     logs.learning_rate = learning_rate;
     if (epoch_counted_ > 0) {
       logs.train_accuracy = static_cast<double>(epoch_correct_) / static_cast<double>(epoch_counted_);
@@ -192,6 +228,38 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
   }
   for (Callback* callback : callbacks_) callback->on_train_end(*this);
   return history;
+}
+
+void Trainer::set_recovery(Recovery* recovery, Index snapshot_every) {
+  if (snapshot_every <= 0) throw Error(fmt::format("snapshot interval: expected > 0 steps, got {}", snapshot_every));
+  recovery_ = recovery;
+  snapshot_every_ = snapshot_every;
+}
+
+void Trainer::take_snapshot(const Position& at) {
+  // Two kept: restoring the older leaves a margin before the problem.
+  if (snapshots_.size() == 2) snapshots_.erase(snapshots_.begin());
+  Snapshot& s = snapshots_.emplace_back();
+  const auto values = network_.params().values();
+  s.values.assign(values.begin(), values.end());
+  s.optimizer = optimizer_.state();
+  s.at = at;
+  s.correct = epoch_correct_;
+  s.counted = epoch_counted_;
+  s.steps = steps_;
+}
+
+Trainer::Position Trainer::restore_snapshot() {
+  const Snapshot& s = snapshots_.front();
+  std::copy(s.values.begin(), s.values.end(), network_.params().values().begin());
+  optimizer_.load_state(s.optimizer, network_.params());
+  epoch_correct_ = s.correct;
+  epoch_counted_ = s.counted;
+  // The older snapshot becomes the only one: the next problem, if it comes before a new
+  // snapshot, goes back to the same place.
+  snapshots_.resize(1);
+  snapshots_.front().steps = steps_;
+  return s.at;
 }
 
 double Trainer::evaluate(const DataView& data, Index batch_size) { return evaluate_with_accuracy(data, batch_size).loss; }

@@ -17,8 +17,17 @@
 // Each epoch: the schedule sets the learning rate at its start; validation (evaluation
 // mode, no gradients) and on_epoch_end callbacks at its end.
 // A non-finite loss, gradient or weight stops training at once with TrainingError
-// naming the step and the first tensor concerned. A steady-state step allocates no
-// memory.
+// naming the step and the first tensor concerned — unless a Recovery is set: then the
+// trainer keeps snapshots (parameters, buffers and optimizer state, at the start of each
+// epoch and every `snapshot_every` steps; the older of the last two is restored), and
+// on a problem asks the Recovery what to do: stop, or roll back to the snapshot and
+// continue within the same epoch and data order, perhaps leaving out the step's batch,
+// with a lower learning rate or a gradient-norm clip. A callback can ask for the same
+// (request_rollback) after a step it finds wrong, such as a loss spike. Steps undone by
+// a rollback still count in steps() (the step numbers the monitor sees keep rising);
+// the optimizer's own step counts go back with its state. A steady-state step
+// allocates no memory (snapshots, with a Recovery set, copy the parameters and
+// optimizer state).
 
 #include <atomic>
 #include <cstdint>
@@ -26,6 +35,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "glassnet/core/matrix.hpp"
@@ -41,6 +51,30 @@ struct DataView {
   ConstMatrixView x;
   ConstMatrixView targets;
   std::span<const Scalar> sample_weights = {};
+};
+
+// A problem in a step, for a Recovery.
+struct StepProblem {
+  enum class Kind { non_finite, requested } kind = Kind::non_finite;
+  Index step = 0;  // the step that showed it (1-based)
+  Index epoch = 0;
+  std::string what;         // the trainer's message, or the reason given to request_rollback
+  Index batch_begin = 0;    // the step's first position in the epoch's order
+};
+
+// What to do about a problem.
+struct RecoveryAction {
+  bool recover = false;     // false: stop with TrainingError
+  bool skip_batch = false;  // leave the step's rows out for the rest of the epoch
+  double lr_factor = 1.0;   // multiplies the learning rate from now on
+  double clip_norm = 0.0;   // clip the global gradient norm to this from now on (0: unchanged)
+  std::string note;         // when stopping: added to the TrainingError's message
+};
+
+class Recovery {
+ public:
+  virtual ~Recovery() = default;
+  virtual RecoveryAction on_problem(const StepProblem& problem) = 0;
 };
 
 struct FitOptions {
@@ -79,6 +113,13 @@ class Trainer {
 
   // Asks fit to stop after the current epoch.
   void request_stop() { stop_requested_ = true; }
+  // Rollback on problems (above); nullptr: off. The trainer does not own the Recovery.
+  void set_recovery(Recovery* recovery, Index snapshot_every = 50);
+  // From on_step_end: the step just taken went wrong; the Recovery decides.
+  void request_rollback(std::string reason) { rollback_request_ = std::move(reason); }
+  // The learning rate's multiplier and the gradient clip that recoveries set.
+  double recovery_lr_scale() const { return lr_scale_; }
+  double recovery_clip_norm() const { return recovery_clip_; }
   // A flag (set from a signal handler, say) that fit polls after every optimizer step:
   // when it becomes true, training stops at once, the partial epoch is not counted,
   // and on_train_end callbacks run. interrupted() tells afterwards.
@@ -108,6 +149,22 @@ class Trainer {
   // Copies rows of `data` into the batch buffers.
   void gather(const DataView& data, std::span<const Index> rows);
 
+  // Where an epoch stands.
+  struct Position {
+    Index begin = 0;        // the next position in the epoch's order
+    double loss_sum = 0.0;  // Σ step loss × rows over the steps done
+    Index rows_done = 0;
+  };
+  struct Snapshot {
+    std::vector<Scalar> values;
+    Optimizer::State optimizer;
+    Position at;
+    Index correct = 0, counted = 0;
+    Index steps = 0;  // steps() when taken
+  };
+  void take_snapshot(const Position& at);
+  Position restore_snapshot();
+
   Network& network_;
   const Loss& loss_;
   Optimizer& optimizer_;
@@ -128,6 +185,13 @@ class Trainer {
   std::vector<Scalar> batch_weights_;
   Buffer dlogits_;
   Index epoch_correct_ = 0, epoch_counted_ = 0;  // this epoch's batches, as trained
+  Recovery* recovery_ = nullptr;
+  Index snapshot_every_ = 50;
+  std::vector<Snapshot> snapshots_;  // at most two, within the current epoch
+  std::vector<Index> skipped_;       // batch positions left out of this epoch
+  double lr_scale_ = 1.0;
+  double recovery_clip_ = 0.0;
+  std::optional<std::string> rollback_request_;
 };
 
 }  // namespace glassnet

@@ -1,0 +1,108 @@
+#include "glassnet/diag/rollback.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace glassnet {
+namespace {
+
+double median_of(std::vector<double> values) {
+  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  return *mid;
+}
+
+}  // namespace
+
+RollbackRepair::RollbackRepair(RollbackOptions options, std::function<void(const RollbackEvent&)> on_rollback)
+    : options_(options), on_rollback_(std::move(on_rollback)) {}
+
+void RollbackRepair::attach(Trainer& trainer) {
+  trainer.set_recovery(this, options_.snapshot_every);
+  trainer.add_callback(*this);
+}
+
+void RollbackRepair::on_step_end(Trainer& trainer, const StepLogs& logs) {
+  if (first_losses_.size() < options_.spike_window) {
+    first_losses_.push_back(logs.loss);
+    start_loss_ = median_of(first_losses_);
+  }
+  if (losses_.size() == options_.spike_window) {
+    const double trailing = median_of({losses_.begin(), losses_.end()});
+    if (logs.loss > options_.spike_factor * trailing && logs.loss > start_loss_) {
+      spike_detail_ = fmt::format("the loss jumped to {:.4g}, {:.0f}× the median {:.4g} of the {} steps before",
+                                  logs.loss, logs.loss / trailing, trailing, options_.spike_window);
+      trainer.request_rollback(spike_detail_);
+      return;  // the spike's numbers do not enter the windows
+    }
+    losses_.pop_front();
+  }
+  losses_.push_back(logs.loss);
+  if (norms_.size() == options_.norm_window) norms_.pop_front();
+  norms_.push_back(logs.grad_norm);
+}
+
+RecoveryAction RollbackRepair::on_problem(const StepProblem& problem) {
+  const bool spike = problem.kind == StepProblem::Kind::requested;
+  Index& count = spike ? spikes_ : non_finite_;
+  RecoveryAction action;
+  if (count >= options_.max_rollbacks) {  // stop: the trainer throws with the problem
+    action.note = fmt::format("{} rollbacks for this problem did not cure it", count);
+    return action;
+  }
+  ++count;
+  action.recover = true;
+  std::vector<std::string> done;
+  // The norms before the last few steps: the history a clip should come from.
+  constexpr std::size_t kRecent = 3;
+  const std::vector<double> earlier(norms_.begin(),
+                                    norms_.end() - static_cast<std::ptrdiff_t>(std::min(kRecent, norms_.size())));
+  const auto clip_at_percentile = [&] {
+    if (earlier.size() < kRecent) return;
+    std::vector<double> sorted = earlier;
+    std::sort(sorted.begin(), sorted.end());
+    const auto at = static_cast<std::size_t>(options_.clip_percentile * static_cast<double>(sorted.size() - 1));
+    action.clip_norm = sorted[at];
+    done.push_back(fmt::format("clipped the gradient norm at {:.3g} (the {:.0f}th percentile of the last {} steps)",
+                               action.clip_norm, 100.0 * options_.clip_percentile, sorted.size()));
+  };
+  if (spike) {
+    if (count == 1) {
+      action.skip_batch = true;
+      done.emplace_back("left out the batch");
+    } else if (count == 2) {
+      clip_at_percentile();
+    } else {
+      action.lr_factor = 0.5;
+      done.emplace_back("halved the learning rate");
+    }
+    if (done.empty()) {  // no gradient norms yet to clip at
+      action.skip_batch = true;
+      done.emplace_back("left out the batch");
+    }
+  } else {
+    // Diverging — the gradient norm grew tenfold over its history in the last steps, or
+    // there is no history yet — calls for a lower learning rate; a sudden non-finite
+    // value after steady norms, for leaving the batch out.
+    double recent = 0.0;
+    for (std::size_t i = earlier.size(); i < norms_.size(); ++i) recent = std::max(recent, norms_[i]);
+    const bool diverging = earlier.size() < kRecent || recent > options_.growth_factor * median_of(earlier);
+    action.skip_batch = true;
+    done.emplace_back("left out the batch");
+    if (diverging || count > 1) {
+      action.lr_factor = 0.1;
+      done.emplace_back("divided the learning rate by 10");
+    }
+    if (diverging) clip_at_percentile();
+  }
+  RollbackEvent event{problem.step, problem.epoch, spike ? "loss_spike" : "non_finite", problem.what,
+                      fmt::format("{}", fmt::join(done, "; "))};
+  events_.push_back(event);
+  if (on_rollback_) on_rollback_(event);
+  return action;
+}
+
+}  // namespace glassnet

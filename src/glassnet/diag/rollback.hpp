@@ -1,0 +1,72 @@
+#pragma once
+// Repair of numerical problems during training, without a restart: a Callback and a
+// Recovery (train/trainer.hpp) that watches every step and, on a problem, has the
+// trainer roll back to a recent healthy snapshot and continue.
+//
+//   problem                       what it does, by the count of that problem so far
+//   non-finite loss, gradient     leave out the batch; when the run was diverging (the
+//   or weight                     last 3 steps' gradient norms over 10× the median of
+//                                 the ones before, or fewer than 3 before), also divide
+//                                 the learning rate by 10 and clip the gradient norm at
+//                                 the 95th percentile of the norms before; from the
+//                                 second time, always divide the learning rate by 10
+//   loss spike (over 10× the      1: leave out the batch
+//   median of the 20 steps        2: clip at the 95th percentile of the recent norms
+//   before, and above the start)  3: halve the learning rate
+//
+// After max_rollbacks of one kind, the next stops training with TrainingError, whose
+// message names the problem and the rollbacks tried. Every rollback is recorded.
+
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "glassnet/train/callback.hpp"
+#include "glassnet/train/trainer.hpp"
+
+namespace glassnet {
+
+struct RollbackOptions {
+  Index max_rollbacks = 3;  // of each kind
+  double spike_factor = 10.0;
+  std::size_t spike_window = 20;   // steps in the trailing median
+  std::size_t norm_window = 200;   // recent gradient norms kept for the clip
+  double clip_percentile = 0.95;
+  double growth_factor = 10.0;  // recent gradient norms over their history: diverging
+  Index snapshot_every = 50;  // steps
+};
+
+// One rollback, as it happened.
+struct RollbackEvent {
+  Index step = 0, epoch = 0;
+  std::string problem;  // "non_finite" or "loss_spike"
+  std::string detail;   // the trainer's message or the spike's numbers
+  std::string action;   // "left out the batch; clipped the gradient norm at 3.2"
+};
+
+class RollbackRepair : public Callback, public Recovery {
+ public:
+  explicit RollbackRepair(RollbackOptions options = {}, std::function<void(const RollbackEvent&)> on_rollback = {});
+
+  // Sets this as the trainer's Recovery and adds it as a callback.
+  void attach(Trainer& trainer);
+
+  std::string_view name() const override { return "rollback_repair"; }
+  void on_step_end(Trainer& trainer, const StepLogs& logs) override;
+  RecoveryAction on_problem(const StepProblem& problem) override;
+
+  const std::vector<RollbackEvent>& events() const { return events_; }
+
+ private:
+  RollbackOptions options_;
+  std::function<void(const RollbackEvent&)> on_rollback_;
+  std::deque<double> losses_, norms_;
+  double start_loss_ = 0.0;  // median of the first spike_window steps
+  std::vector<double> first_losses_;
+  Index non_finite_ = 0, spikes_ = 0;
+  std::string spike_detail_;
+  std::vector<RollbackEvent> events_;
+};
+
+}  // namespace glassnet

@@ -1,0 +1,116 @@
+// Numerical problems repaired during training by rolling back, provoked on purpose: a
+// NaN injected into a weight, a weight blown up into a loss spike, a learning rate far
+// too high; and the bound: a problem that keeps coming back stops training.
+
+#include "glassnet/diag/rollback.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "glassnet/core/error.hpp"
+#include "glassnet/data/synthetic.hpp"
+#include "glassnet/loss/bce_with_logits.hpp"
+#include "glassnet/optim/adam.hpp"
+#include "glassnet/optim/sgd.hpp"
+
+namespace glassnet {
+namespace {
+
+// Sets layers.0.weight[0] to `value` after the given steps.
+struct Injector : Callback {
+  std::vector<Index> at_steps;
+  Scalar value;
+  Injector(std::vector<Index> steps, Scalar v) : at_steps(std::move(steps)), value(v) {}
+  std::string_view name() const override { return "injector"; }
+  void on_step_end(Trainer& trainer, const StepLogs& logs) override {
+    if (std::find(at_steps.begin(), at_steps.end(), logs.step) == at_steps.end()) return;
+    ParamStore& params = trainer.network().params();
+    params.value(params.find("layers.0.weight"))(0, 0) = value;
+  }
+};
+
+struct Outcome {
+  double accuracy = 0.0;
+  std::vector<RollbackEvent> events;
+  bool finite = true;
+};
+
+Outcome train(Optimizer& optimizer, Callback* injector, bool repair, Index epochs = 8) {
+  const Dataset data = make_moons(1000, 2, 0.15, 3);
+  Rng rng(5);
+  auto network = make_network({.in_features = 2, .hidden = {32, 32}, .out_features = 1}, rng);
+  const BceWithLogits loss;
+  Trainer trainer(*network, loss, optimizer);
+  RollbackRepair rollback({.snapshot_every = 10});
+  if (repair) rollback.attach(trainer);
+  if (injector != nullptr) trainer.add_callback(*injector);
+  trainer.fit({data.x, data.y}, {.epochs = epochs, .batch_size = 32, .seed = 2});
+  Outcome out;
+  const Matrix p = network->predict(data.x);
+  Index right = 0;
+  for (Index i = 0; i < p.rows(); ++i) right += (p(i, 0) > 0.5) == (data.y(i, 0) > 0.5) ? 1 : 0;
+  out.accuracy = static_cast<double>(right) / static_cast<double>(p.rows());
+  for (Scalar v : network->params().values()) out.finite = out.finite && std::isfinite(v);
+  out.events = rollback.events();
+  return out;
+}
+
+TEST(RollbackRepair, AnInjectedNanIsRolledBackAndTrainingGoesOn) {
+  Injector nan({45}, std::numeric_limits<Scalar>::quiet_NaN());
+  {
+    Adam adam(1e-2);
+    EXPECT_THROW(train(adam, &nan, false), TrainingError) << "without repair the NaN stops training";
+  }
+  Adam adam(1e-2);
+  const Outcome o = train(adam, &nan, true);
+  ASSERT_EQ(o.events.size(), 1u);
+  EXPECT_EQ(o.events[0].problem, "non_finite");
+  EXPECT_EQ(o.events[0].step, 46) << "the step after the injection computes a NaN loss";
+  EXPECT_NE(o.events[0].action.find("left out the batch"), std::string::npos) << o.events[0].action;
+  EXPECT_TRUE(o.finite);
+  EXPECT_GT(o.accuracy, 0.95);
+}
+
+TEST(RollbackRepair, ALossSpikeIsRolledBack) {
+  Injector blow_up({120}, Scalar(400));  // finite, but the loss jumps
+  Adam adam(1e-2);
+  const Outcome o = train(adam, &blow_up, true);
+  ASSERT_GE(o.events.size(), 1u);
+  EXPECT_EQ(o.events[0].problem, "loss_spike");
+  EXPECT_NE(o.events[0].detail.find("the loss jumped to"), std::string::npos) << o.events[0].detail;
+  EXPECT_GT(o.accuracy, 0.95);
+}
+
+TEST(RollbackRepair, ALearningRateFarTooHighIsLoweredUntilTrainingConverges) {
+  {
+    Sgd sgd(300.0);
+    EXPECT_THROW(train(sgd, nullptr, false), TrainingError) << "lr 300 diverges";
+  }
+  Sgd sgd(300.0);
+  const Outcome o = train(sgd, nullptr, true, 12);
+  ASSERT_FALSE(o.events.empty());
+  bool lowered = false;
+  for (const auto& e : o.events) lowered = lowered || e.action.find("divided the learning rate by 10") != std::string::npos;
+  EXPECT_TRUE(lowered);
+  EXPECT_TRUE(o.finite);
+  EXPECT_GT(o.accuracy, 0.9);
+}
+
+TEST(RollbackRepair, AProblemThatKeepsComingBackStopsTraining) {
+  std::vector<Index> every_step;
+  for (Index s = 40; s < 2000; ++s) every_step.push_back(s);
+  Injector nan(every_step, std::numeric_limits<Scalar>::quiet_NaN());
+  Adam adam(1e-2);
+  try {
+    train(adam, &nan, true);
+    FAIL() << "expected TrainingError";
+  } catch (const TrainingError& e) {
+    EXPECT_NE(std::string(e.what()).find("3 rollbacks for this problem did not cure it"), std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace glassnet
