@@ -8,6 +8,7 @@
 namespace glassnet::cli {
 
 void add_demo_command(CLI::App& app, int& exit_code);
+void add_doctor_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);
 void add_gradcheck_command(CLI::App& app, int& exit_code);
 void add_predict_command(CLI::App& app, int& exit_code);

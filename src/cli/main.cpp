@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "glassnet 0.1.0");
   int exit_code = 0;
   glassnet::cli::add_train_command(app, exit_code);
+  glassnet::cli::add_doctor_command(app, exit_code);
   glassnet::cli::add_eval_command(app, exit_code);
   glassnet::cli::add_predict_command(app, exit_code);
   glassnet::cli::add_summary_command(app, exit_code);

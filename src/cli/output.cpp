@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "glassnet/train/config_toml.hpp"
+
 namespace glassnet::cli {
 
 std::string metrics_text(const Metrics& metrics) {
@@ -34,6 +36,65 @@ std::string findings_text(const std::vector<Finding>& findings) {
     }
   }
   return text;
+}
+
+std::string trials_header(Index epochs) {
+  return fmt::format("trials, {} epochs each, from the same seed and data order (a fix is kept when it beats the best "
+                     "by more than the run-to-run spread of its seeds):\n",
+                     epochs);
+}
+
+std::string trial_line(const Trial& t, const std::string& metric) {
+  const std::string left = t.findings_left.empty() ? "-" : fmt::format("{}", fmt::join(t.findings_left, ", "));
+  const std::string value = t.val_metric > -1e8 ? fmt::format("{} {:.4f}", metric, t.val_metric) : "diverged";
+  const bool baseline = t.kind != Trial::Kind::fix;
+  return fmt::format("  {:<34} {:<10} {:<18} {:<28} {:>6.1f} s\n", t.change,
+                     baseline ? "" : (t.kept ? "kept" : "not kept"), value,
+                     baseline ? fmt::format("left: {}", left)
+                              : fmt::format("{:+.1f}× spread; left: {}", t.effect, left),
+                     t.seconds);
+}
+
+std::string trials_text(const RepairReport& report) {
+  std::string text = trials_header(report.trials.empty() ? 0 : report.trials.front().config.epochs);
+  for (const Trial& t : report.trials) text += trial_line(t, report.metric);
+  return text + best_text(report);
+}
+
+std::string best_text(const RepairReport& report) {
+  std::string text;
+  std::vector<std::string> kept;
+  for (const Trial& t : report.trials) {
+    if (t.kept) kept.push_back(t.change);
+  }
+  text += kept.empty() ? fmt::format("best: the configuration as given ({} {:.4f})\n", report.metric,
+                                     report.best_metric)
+                       : fmt::format("best: {} ({} {:.4f}, from {})\n", fmt::join(kept, ", then "), report.metric,
+                                     report.best_metric,
+                                     report.baseline.front() > -1e8 ? fmt::format("{:.4f}", report.baseline.front())
+                                                                    : std::string("a run that diverged"));
+  return text;
+}
+
+nlohmann::json repair_json(const RepairReport& report) {
+  nlohmann::json trials = nlohmann::json::array();
+  for (const Trial& t : report.trials) {
+    trials.push_back({{"change", t.change},
+                      {"findings_left", t.findings_left},
+                      {"val_metric", t.val_metric > -1e8 ? nlohmann::json(t.val_metric) : nlohmann::json()},
+                      {"effect", t.effect},
+                      {"kept", t.kept},
+                      {"seconds", t.seconds}});
+  }
+  return {{"metric", report.metric},
+          {"spread", report.spread},
+          {"trials", trials},
+          {"best", {{"config", config_options_json(report.best)}, {"val_metric", report.best_metric}}}};
+}
+
+std::string rollback_text(const RollbackEvent& e) {
+  return fmt::format("repair: step {} (epoch {}): {} — {}; rolled back and {}\n", e.step, e.epoch, e.problem,
+                     e.detail, e.action);
 }
 
 }  // namespace glassnet::cli

@@ -146,6 +146,15 @@ void MetricsLog::write_finding(const Finding& finding, Index epoch, Index step) 
   line({{"type", "finding"}, {"epoch", epoch}, {"step", step}, {"finding", finding_json(finding)}});
 }
 
+void MetricsLog::write_rollback(const RollbackEvent& e) {
+  line({{"type", "rollback"},
+        {"step", e.step},
+        {"epoch", e.epoch},
+        {"problem", e.problem},
+        {"detail", e.detail},
+        {"action", e.action}});
+}
+
 void MetricsLog::write_end(const nlohmann::json& end) {
   nlohmann::ordered_json object = {{"type", "end"}};
   for (const auto& [key, value] : end.items()) object[key] = value;

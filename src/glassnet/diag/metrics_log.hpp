@@ -11,6 +11,7 @@
 //            monitor, histograms)
 //   epoch    every epoch: losses, accuracies, learning rate, seconds
 //   finding  when the doctor first sees a severe finding during training
+//   rollback when a numerical problem was rolled back (--auto-repair)
 //   end      once, last: final metrics, findings, files
 // Non-finite numbers are written as null. Lines are buffered and written at the end of
 // each epoch, so the file can be followed while training runs.
@@ -22,6 +23,7 @@
 
 #include "glassnet/diag/doctor.hpp"
 #include "glassnet/diag/monitor.hpp"
+#include "glassnet/diag/rollback.hpp"
 
 namespace glassnet {
 
@@ -43,6 +45,8 @@ class MetricsLog {
   void write_epoch(const EpochLogs& logs, const nlohmann::json* metrics = nullptr);
   // A severe finding the doctor saw during training (diag/watch.hpp).
   void write_finding(const Finding& finding, Index epoch, Index step);
+  // A rollback of the repair of numerical problems (diag/rollback.hpp).
+  void write_rollback(const RollbackEvent& event);
   void write_end(const nlohmann::json& end);
   // Writes the buffered lines. Throws Error if the file cannot be written.
   void flush();

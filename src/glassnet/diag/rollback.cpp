@@ -66,37 +66,29 @@ RecoveryAction RollbackRepair::on_problem(const StepProblem& problem) {
     std::sort(sorted.begin(), sorted.end());
     const auto at = static_cast<std::size_t>(options_.clip_percentile * static_cast<double>(sorted.size() - 1));
     action.clip_norm = sorted[at];
-    done.push_back(fmt::format("clipped the gradient norm at {:.3g} (the {:.0f}th percentile of the last {} steps)",
+    done.push_back(fmt::format("clipped the gradient norm at {:.3g} (the {:.0f}th percentile of the {} steps before)",
                                action.clip_norm, 100.0 * options_.clip_percentile, sorted.size()));
   };
-  if (spike) {
-    if (count == 1) {
-      action.skip_batch = true;
-      done.emplace_back("left out the batch");
-    } else if (count == 2) {
-      clip_at_percentile();
-    } else {
+  // Diverging — the gradient norm grew tenfold over its history in the last steps, or
+  // there is no history yet — calls for a lower learning rate.
+  double recent = 0.0;
+  for (std::size_t i = earlier.size(); i < norms_.size(); ++i) recent = std::max(recent, norms_[i]);
+  const bool diverging = earlier.size() < kRecent || recent > options_.growth_factor * median_of(earlier);
+  action.skip_batch = true;
+  done.emplace_back("left out the batch");
+  if (diverging) {
+    action.lr_factor = 0.1;
+    done.emplace_back("divided the learning rate by 10");
+    clip_at_percentile();
+  } else if (spike) {  // one bad batch, then a steadier step, then a slower one
+    if (count == 2) clip_at_percentile();
+    if (count >= 3) {
       action.lr_factor = 0.5;
       done.emplace_back("halved the learning rate");
     }
-    if (done.empty()) {  // no gradient norms yet to clip at
-      action.skip_batch = true;
-      done.emplace_back("left out the batch");
-    }
-  } else {
-    // Diverging — the gradient norm grew tenfold over its history in the last steps, or
-    // there is no history yet — calls for a lower learning rate; a sudden non-finite
-    // value after steady norms, for leaving the batch out.
-    double recent = 0.0;
-    for (std::size_t i = earlier.size(); i < norms_.size(); ++i) recent = std::max(recent, norms_[i]);
-    const bool diverging = earlier.size() < kRecent || recent > options_.growth_factor * median_of(earlier);
-    action.skip_batch = true;
-    done.emplace_back("left out the batch");
-    if (diverging || count > 1) {
-      action.lr_factor = 0.1;
-      done.emplace_back("divided the learning rate by 10");
-    }
-    if (diverging) clip_at_percentile();
+  } else if (count > 1) {  // a non-finite value that comes back
+    action.lr_factor = 0.1;
+    done.emplace_back("divided the learning rate by 10");
   }
   RollbackEvent event{problem.step, problem.epoch, spike ? "loss_spike" : "non_finite", problem.what,
                       fmt::format("{}", fmt::join(done, "; "))};

@@ -3,16 +3,15 @@
 // Recovery (train/trainer.hpp) that watches every step and, on a problem, has the
 // trainer roll back to a recent healthy snapshot and continue.
 //
-//   problem                       what it does, by the count of that problem so far
-//   non-finite loss, gradient     leave out the batch; when the run was diverging (the
-//   or weight                     last 3 steps' gradient norms over 10× the median of
-//                                 the ones before, or fewer than 3 before), also divide
-//                                 the learning rate by 10 and clip the gradient norm at
-//                                 the 95th percentile of the norms before; from the
-//                                 second time, always divide the learning rate by 10
-//   loss spike (over 10× the      1: leave out the batch
-//   median of the 20 steps        2: clip at the 95th percentile of the recent norms
-//   before, and above the start)  3: halve the learning rate
+//   Every rollback leaves out the step's batch. Then:
+//   - diverging (the last 3 steps' gradient norms over 10× the median of the ones
+//     before, or fewer than 3 before): divide the learning rate by 10 and clip the
+//     gradient norm at the 95th percentile of the norms before;
+//   - otherwise, a loss spike (over 10× the median of the 20 steps before, and above the
+//     start): the second time also clip as above, from the third also halve the
+//     learning rate;
+//   - otherwise, a non-finite loss, gradient or weight: from the second time also divide
+//     the learning rate by 10.
 //
 // After max_rollbacks of one kind, the next stops training with TrainingError, whose
 // message names the problem and the rollbacks tried. Every rollback is recorded.
@@ -28,7 +27,7 @@
 namespace glassnet {
 
 struct RollbackOptions {
-  Index max_rollbacks = 3;  // of each kind
+  Index max_rollbacks = 5;  // of each kind
   double spike_factor = 10.0;
   std::size_t spike_window = 20;   // steps in the trailing median
   std::size_t norm_window = 200;   // recent gradient norms kept for the clip

@@ -315,8 +315,18 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
         log->flush();
       }
       if (hooks.on_finding) hooks.on_finding(f, epoch);
+      // A structural repair need not wait for the end (diag/repair.hpp).
+      if (config.auto_repair && f.symptom != "overfitting") trainer.request_stop();
     });
     trainer.add_callback(*watch);
+  }
+  std::optional<RollbackRepair> rollback;
+  if (config.auto_repair) {
+    rollback.emplace(RollbackOptions{}, [&](const RollbackEvent& e) {
+      if (log) log->write_rollback(e);
+      if (hooks.on_rollback) hooks.on_rollback(e);
+    });
+    rollback->attach(trainer);
   }
   trainer.set_interrupt_flag(hooks.interrupt);
   const DataView validation{x_val, y_val};
@@ -346,6 +356,7 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
     throw TrainingError(message);
   }
   result.interrupted = trainer.interrupted();
+  if (rollback) result.rollbacks = rollback->events();
 
   result.metrics["train"] = metrics_for(labels.task, model.network->predict(x_train), y_train);
   if (has_validation) result.metrics["val"] = metrics_for(labels.task, model.network->predict(x_val), y_val);

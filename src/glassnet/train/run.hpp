@@ -21,6 +21,7 @@
 #include "glassnet/diag/doctor.hpp"
 #include "glassnet/diag/monitor.hpp"
 #include "glassnet/diag/preflight.hpp"
+#include "glassnet/diag/rollback.hpp"
 #include "glassnet/io/model_file.hpp"
 #include "glassnet/train/callback.hpp"
 #include "glassnet/train/metrics.hpp"
@@ -60,6 +61,10 @@ struct RunConfig {
   std::optional<std::filesystem::path> checkpoint_dir;
   bool resume = false;
   MonitorLevel monitor = MonitorLevel::light;
+  // Repairs numerical problems during training by rolling back (diag/rollback.hpp),
+  // and stops early when the doctor sees an error, so that a structural repair
+  // (diag/repair.hpp: train_with_repair) does not wait for the end.
+  bool auto_repair = false;
   std::optional<std::filesystem::path> log;  // the JSONL metrics log
 };
 
@@ -74,6 +79,7 @@ struct RunResult {
   MonitorSeries monitor;                     // empty when the monitor was off
   std::vector<Finding> findings;             // preflight's and the doctor's, most severe first
   MemoryEstimate memory;                     // the peak estimated before training
+  std::vector<RollbackEvent> rollbacks;      // with auto_repair
 };
 
 // What the caller hears while the run goes on; every member is optional.
@@ -84,6 +90,8 @@ struct RunHooks {
   // is seen (diag/watch.hpp), with the epoch it was seen at. The end's findings are in
   // RunResult.
   std::function<void(const Finding&, Index epoch)> on_finding;
+  // Each rollback, as it happens (auto_repair).
+  std::function<void(const RollbackEvent&)> on_rollback;
   // When this becomes true, training stops after the current batch and the model is
   // still evaluated and saved (the checkpoints hold the completed epochs).
   const std::atomic<bool>* interrupt = nullptr;

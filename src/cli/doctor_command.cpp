@@ -1,0 +1,94 @@
+// glassnet doctor: a short diagnostic training run and its findings; with --repair,
+// controlled trials of the fixes (diag/repair.hpp) and the best configuration as TOML.
+
+#include <fmt/format.h>
+
+#include <map>
+#include <span>
+
+#include "cli/commands.hpp"
+#include "cli/config_option.hpp"
+#include "cli/output.hpp"
+#include "cli/run_options.hpp"
+#include "glassnet/diag/repair.hpp"
+#include "glassnet/io/atomic_file.hpp"
+#include "glassnet/train/config_toml.hpp"
+
+namespace glassnet::cli {
+namespace {
+
+struct DoctorFlags {
+  RunFlags run;
+  bool repair = false;
+  Index budget = 0;
+  std::string best = "best.toml";
+};
+
+int run_doctor(DoctorFlags& flags) {
+  RunConfig config = run_config(flags.run);
+  const bool plain = !flags.run.quiet && !flags.run.json;
+  const RepairOptions options{.budget = flags.budget, .spread_seeds = flags.repair ? 3 : 1};
+  // The diagnosis prints as soon as the first run ends; then each trial as it ends.
+  std::string metric = "accuracy";
+  const auto on_trial = [&](const Trial& t) {
+    if (!plain) return;
+    if (t.kind == Trial::Kind::baseline && t.change == "baseline") {
+      const std::string findings = findings_text(t.findings);
+      fmt::print("{}", findings.empty() ? "findings: none\n" : findings);
+      if (!flags.repair) return;
+      fmt::print("{}", trials_header(t.config.epochs));
+      if (t.config.task == Task::regression) metric = "r2";
+    }
+    fmt::print("{}", trial_line(t, metric));
+    std::fflush(stdout);
+  };
+  const RepairReport report =
+      flags.repair ? repair(config, options, on_trial) : repair(config, {.budget = config.epochs, .spread_seeds = 1}, on_trial);
+  std::map<std::string, std::string> files;
+  if (flags.repair) {
+    RunConfig best = report.best;
+    best.out = config.out;
+    const std::string text = config_toml(best);
+    write_file_atomically(flags.best, std::as_bytes(std::span(text.data(), text.size())));
+    files["config"] = flags.best;
+  }
+  if (flags.run.json) {
+    nlohmann::json out = {{"findings", findings_json(report.findings)}, {"files", files}};
+    if (flags.repair) {
+      const nlohmann::json r = repair_json(report);
+      out["trials"] = r["trials"];
+      out["best"] = r["best"];
+      out["metric"] = r["metric"];
+      out["spread"] = r["spread"];
+    } else {
+      out["trials"] = nlohmann::json::array();
+    }
+    fmt::print("{}\n", out.dump());
+    return 0;
+  }
+  if (flags.run.quiet || !flags.repair) return 0;
+  fmt::print("{}", best_text(report));
+  fmt::print("best configuration written to {} (glassnet train --config {})\n", flags.best, flags.best);
+  return 0;
+}
+
+}  // namespace
+
+void add_doctor_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "doctor", "Diagnose a training set-up with a short run; with --repair, try the fixes and keep what helps");
+  auto flags = std::make_shared<DoctorFlags>();
+  flags->run.config.epochs = 10;  // a short run
+  add_run_options(*cmd, flags->run);
+  cmd->add_flag("--repair", flags->repair, "Try the fixes as controlled trials and write the best configuration");
+  cmd->add_option("--budget", flags->budget, "Training epochs over all trials (default: 12 runs' worth)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--best", flags->best, "Where --repair writes the best configuration (TOML for train --config)")
+      ->capture_default_str();
+  cmd->callback([cmd, flags, &exit_code] {
+    apply_config(*cmd, flags->run.config_file);
+    exit_code = run_doctor(*flags);
+  });
+}
+
+}  // namespace glassnet::cli

@@ -1,0 +1,124 @@
+#include "cli/run_options.hpp"
+
+#include <fmt/format.h>
+
+#include "cli/config_option.hpp"
+#include "glassnet/core/error.hpp"
+
+namespace glassnet::cli {
+namespace {
+
+template <typename T, typename Parse>
+T parse_flag(const std::string& flag, const std::string& value, Parse parse) {
+  const auto parsed = parse(value);
+  if (!parsed) throw Error(fmt::format("{}: unknown value '{}'", flag, value));
+  return *parsed;
+}
+
+}  // namespace
+
+void add_run_options(CLI::App& command, RunFlags& flags) {
+  CLI::App* cmd = &command;
+  RunConfig& c = flags.config;
+  cmd->add_option("--data", c.data, "Training data: CSV with a header row, or IDX images (with --labels)");
+  cmd->add_option("--labels", flags.labels, "IDX labels for the IDX images in --data");
+  cmd->add_option("--target", c.target, "Target column (default: the last column)");
+  cmd->add_option("--task", flags.task, "binary, multiclass or regression (default: inferred from the target)")
+      ->check(CLI::IsMember({"binary", "multiclass", "regression"}));
+  cmd->add_option("--delimiter", flags.delimiter, "Field delimiter (default: detected)");
+  cmd->add_option("--layers", c.layers, "Hidden layer widths")
+      ->delimiter(',')
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--activation", flags.activation, "Hidden activation")
+      ->check(CLI::IsMember({"relu", "leaky-relu", "gelu", "gelu-tanh", "tanh", "sigmoid", "identity"}))
+      ->capture_default_str();
+  cmd->add_option("--norm", flags.norm, "Normalisation after each hidden layer")
+      ->check(CLI::IsMember({"none", "batch", "layer"}))
+      ->capture_default_str();
+  cmd->add_option("--dropout", c.dropout, "Dropout probability after each hidden activation")
+      ->check(CLI::Range(0.0, 0.99))
+      ->capture_default_str();
+  cmd->add_flag("--residual", c.residual, "Residual connections around equal-width hidden layers");
+  cmd->add_option("--init", flags.init, "Weight initialiser")
+      ->check(CLI::IsMember({"auto", "he", "he-uniform", "xavier", "xavier-uniform", "lecun"}))
+      ->capture_default_str();
+  cmd->add_option("--optimizer", c.optimizer, "Optimizer")
+      ->check(CLI::IsMember({"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop"}))
+      ->capture_default_str();
+  cmd->add_option("--lr", c.learning_rate, "Learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--weight-decay", c.weight_decay, "Weight decay")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--schedule", c.schedule, "Learning-rate schedule")
+      ->check(CLI::IsMember({"none", "step", "exp", "cosine", "plateau"}))
+      ->capture_default_str();
+  cmd->add_option("--clip-norm", c.clip_norm, "Clip the global gradient norm (0: off)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--epochs", c.epochs, "Epochs")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batch-size", c.batch_size, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--early-stopping", c.early_stopping, "Patience in epochs on the validation loss (0: off)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--class-weight", flags.class_weight, "none or balanced")
+      ->check(CLI::IsMember({"none", "balanced"}))
+      ->capture_default_str();
+  cmd->add_option("--val-split", c.val_split, "Validation fraction")
+      ->check(CLI::Range(0.0, 0.9))
+      ->capture_default_str();
+  cmd->add_option("--test-split", c.test_split, "Test fraction")->check(CLI::Range(0.0, 0.9))->capture_default_str();
+  cmd->add_option("--val-data", flags.val_data, "Validation data (CSV or IDX images), instead of --val-split");
+  cmd->add_option("--val-labels", flags.val_labels, "IDX labels for the images in --val-data");
+  cmd->add_option("--test-data", flags.test_data, "Test data (CSV or IDX images), instead of --test-split");
+  cmd->add_option("--test-labels", flags.test_labels, "IDX labels for the images in --test-data");
+  cmd->add_option("--impute", flags.impute, "Fill missing values: mean, median or most-frequent")
+      ->check(CLI::IsMember({"mean", "median", "most-frequent"}));
+  cmd->add_flag("--no-standardize", flags.no_standardize, "Do not standardise numeric features");
+  cmd->add_option("--seed", c.seed, "Random seed")->capture_default_str();
+  cmd->add_option("--threads", c.threads, "Threads for the matrix products (0: one per hardware thread)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--out", c.out, "Model file to write")->capture_default_str();
+  cmd->add_option("--checkpoint-dir", flags.checkpoint_dir, "Write a checkpoint after every epoch here");
+  cmd->add_flag("--resume", c.resume, "Continue from the latest checkpoint in --checkpoint-dir");
+  cmd->add_option("--monitor", flags.monitor, "Training monitor: off, light (every step's norms), full (histograms)")
+      ->check(CLI::IsMember({"off", "light", "full"}))
+      ->capture_default_str();
+  cmd->add_option("--log", flags.log, "Write the monitor's series to this JSONL metrics log");
+  cmd->add_flag("--quiet", flags.quiet, "Print nothing but errors");
+  cmd->add_flag("--json", flags.json, "Print one JSON object with the final metrics and files");
+  add_config_option(*cmd, flags.config_file);
+}
+
+RunConfig& run_config(RunFlags& flags) {
+  RunConfig& c = flags.config;
+  if (c.data.empty()) throw Error("--data is required, on the command line or as `data` in the --config file");
+  if (!flags.task.empty()) c.task = parse_flag<Task>("--task", flags.task, parse_task);
+  c.activation = parse_flag<Activation>("--activation", flags.activation, parse_activation);
+  c.norm = parse_flag<Normalization>("--norm", flags.norm, parse_normalization);
+  c.init = parse_flag<InitScheme>("--init", flags.init, parse_init);
+  if (!flags.impute.empty()) c.impute = parse_flag<Imputation>("--impute", flags.impute, parse_imputation);
+  c.balanced_class_weights = flags.class_weight == "balanced";
+  if (!flags.labels.empty()) c.labels = flags.labels;
+  if (!flags.val_data.empty()) c.val_data = flags.val_data;
+  if (!flags.test_data.empty()) c.test_data = flags.test_data;
+  if (!flags.val_labels.empty()) c.val_labels = flags.val_labels;
+  if (!flags.test_labels.empty()) c.test_labels = flags.test_labels;
+  if (!flags.checkpoint_dir.empty()) c.checkpoint_dir = flags.checkpoint_dir;
+  if (!flags.delimiter.empty()) {
+    if (flags.delimiter == "\\t" || flags.delimiter == "tab")
+      c.delimiter = '\t';
+    else if (flags.delimiter.size() == 1)
+      c.delimiter = flags.delimiter[0];
+    else
+      throw Error(fmt::format("--delimiter: expected one character, got '{}'", flags.delimiter));
+  }
+  c.standardize = !flags.no_standardize;
+  c.monitor = parse_flag<MonitorLevel>("--monitor", flags.monitor, parse_monitor_level);
+  if (!flags.log.empty()) c.log = flags.log;
+
+  return c;
+}
+
+}  // namespace glassnet::cli

@@ -1,0 +1,26 @@
+#pragma once
+// The doctor's fixes as changes to a run: each fix a finding names (`Finding::fixes`) is
+// text a user can type, and most are glassnet options, so they can also be applied to a
+// RunConfig — how repair (diag/repair.hpp) tries them.
+//
+//   "--activation relu --init he"       any sequence of the options below
+//   "--activation X" "--init X" "--norm X" "--residual" "--optimizer X" "--lr X"
+//   "--clip-norm X" "--dropout X" "--weight-decay X" "--early-stopping N"
+//   "--schedule X" "--batch-size N" "--class-weight balanced" "--monitor X"
+//   "--task X" (a trailing note in parentheses is ignored)
+//   "drop --no-standardize"             standardise the features
+//
+// Advice that is not an option ("smaller --layers", "check the target column") does not
+// apply.
+
+#include <string>
+
+#include "glassnet/train/run.hpp"
+
+namespace glassnet {
+
+// Applies `fix` to `config`. Returns false, leaving `config` unchanged, when the fix is
+// not an option of the list above, has a value that does not parse, or changes nothing.
+bool apply_fix(RunConfig& config, const std::string& fix);
+
+}  // namespace glassnet

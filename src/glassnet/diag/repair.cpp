@@ -1,0 +1,241 @@
+#include "glassnet/diag/repair.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "glassnet/core/error.hpp"
+#include "glassnet/diag/fixes.hpp"
+
+namespace glassnet {
+namespace {
+
+constexpr Index kDefaultRuns = 12;  // the budget, in runs, when none is given
+constexpr double kFailed = -1e9;    // the metric of a run that diverged
+
+// The fixes tried after the doctor's own, in order.
+const std::vector<std::string> kStructuralFixes = {
+    "--activation relu --init he", "--norm batch", "--residual", "--activation leaky-relu", "--init auto",
+    "drop --no-standardize"};
+
+struct Outcome {
+  Task task = Task::binary;
+  double metric = 0.0;
+  std::vector<Finding> findings;
+  double seconds = 0.0;
+};
+
+Outcome run_trial(RunConfig config, const std::filesystem::path& dir) {
+  config.out = dir / "trial.safetensors";
+  config.log.reset();
+  config.checkpoint_dir.reset();
+  config.resume = false;
+  config.auto_repair = false;
+  if (config.monitor == MonitorLevel::off) config.monitor = MonitorLevel::light;  // the doctor needs it
+  const auto start = std::chrono::steady_clock::now();
+  RunResult r;
+  try {
+    r = run_training(config);
+  } catch (const TrainingError& e) {  // diverged: the worst outcome, named as the doctor would
+    Outcome failed;
+    failed.metric = kFailed;
+    Finding f;
+    f.symptom = "non_finite";
+    f.severity = Severity::error;
+    f.summary = e.what();
+    f.fixes = {fmt::format("--lr {:g}", config.learning_rate / 10), "--clip-norm 1.0", "--norm batch"};
+    failed.findings.push_back(std::move(f));
+    failed.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return failed;
+  }
+  Outcome out;
+  out.task = r.task;
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto& judged = r.metrics.count("val") ? r.metrics.at("val") : r.metrics.at("train");
+  out.metric = judged[r.task == Task::regression ? "r2" : "accuracy"];
+  if (!std::isfinite(out.metric)) out.metric = kFailed;
+  out.findings = r.findings;
+  return out;
+}
+
+std::vector<std::string> severe_symptoms(const std::vector<Finding>& findings) {
+  std::vector<std::string> out;
+  for (const Finding& f : findings) {
+    if (f.severity != Severity::info) out.push_back(f.symptom);
+  }
+  return out;
+}
+
+// A temporary directory removed when the repair ends.
+struct TrialDirectory {
+  std::filesystem::path path;
+  TrialDirectory() {
+    static std::atomic<int> count{0};
+    path = std::filesystem::temp_directory_path() / fmt::format("glassnet-repair-{}-{}", ::getpid(), ++count);
+    std::filesystem::create_directories(path);
+  }
+  ~TrialDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+}  // namespace
+
+RepairReport repair(const RunConfig& config, const RepairOptions& options, const TrialHook& on_trial) {
+  const Index epochs = options.trial_epochs > 0 ? options.trial_epochs : config.epochs;
+  const Index budget = options.budget > 0 ? options.budget : kDefaultRuns * epochs;
+  TrialDirectory dir;
+  RunConfig trial_config = config;
+  trial_config.epochs = epochs;
+
+  RepairReport report;
+  const auto record = [&](Trial trial) {
+    report.epochs_used += epochs;
+    if (on_trial) on_trial(trial);
+    report.trials.push_back(std::move(trial));
+  };
+  // Runs a configuration with seeds config.seed + first … config.seed + count − 1 (spread
+  // runs only while the budget allows), records them, and returns their metrics.
+  const auto seeded_runs = [&](const RunConfig& base, Index first, Index count, Trial::Kind kind,
+                               const std::string& change) {
+    std::vector<double> metrics;
+    for (Index k = first; k < count; ++k) {
+      if (kind == Trial::Kind::spread && report.epochs_used + epochs > budget) break;
+      RunConfig seeded = base;
+      seeded.seed = config.seed + static_cast<std::uint64_t>(k);
+      const Outcome o = run_trial(seeded, dir.path);
+      if (kind == Trial::Kind::baseline && k == 0) {
+        report.findings = o.findings;
+        report.metric = o.task == Task::regression ? "r2" : "accuracy";
+      }
+      metrics.push_back(o.metric);
+      record({.kind = kind,
+              .change = k == 0 ? change : fmt::format("{}, seed {}", change, seeded.seed),
+              .config = seeded,
+              .findings_left = severe_symptoms(o.findings),
+              .findings = o.findings,
+              .val_metric = o.metric,
+              .seconds = o.seconds});
+    }
+    return metrics;
+  };
+  // The spread of the runs that finished (a diverged run says nothing of the noise).
+  const auto spread_of = [&](const std::vector<double>& metrics) {
+    std::vector<double> finished;
+    for (double m : metrics) {
+      if (m > kFailed) finished.push_back(m);
+    }
+    if (finished.size() < 2) return options.min_spread;
+    const auto [lo, hi] = std::minmax_element(finished.begin(), finished.end());
+    return std::max(*hi - *lo, options.min_spread);
+  };
+
+  // 1. The baseline, over seeds.
+  const Index seeds = std::max<Index>(options.spread_seeds, 1);
+  report.baseline = seeded_runs(trial_config, 0, seeds, Trial::Kind::baseline, "baseline");
+  report.spread = spread_of(report.baseline);
+
+  // 2. Candidates: the doctor's fixes for what it found, then the structural list.
+  std::vector<std::string> candidates;
+  const auto add_one = [&](const std::string& fix) {
+    if (std::find(candidates.begin(), candidates.end(), fix) == candidates.end()) candidates.push_back(fix);
+  };
+  // A lower learning rate is followed by two lower still: a trial that diverges is not
+  // kept, so the next starts again from the best.
+  const auto add = [&](const std::string& fix) {
+    add_one(fix);
+    double lr = 0.0;
+    if (std::sscanf(fix.c_str(), "--lr %lf", &lr) == 1 && lr < config.learning_rate) {
+      add_one(fmt::format("--lr {:g}", lr / 10));
+      add_one(fmt::format("--lr {:g}", lr / 100));
+    }
+  };
+  for (const Finding& f : report.findings) {
+    if (f.severity == Severity::info) continue;
+    for (const std::string& fix : f.fixes) add(fix);
+  }
+  if (!severe_symptoms(report.findings).empty()) {
+    for (const std::string& fix : kStructuralFixes) add(fix);
+  }
+
+  // 3. Greedy trials from the same seed.
+  RunConfig best = trial_config;
+  double best_metric = report.baseline.front();
+  std::size_t best_severe = severe_symptoms(report.findings).size();
+  for (const std::string& fix : candidates) {
+    if (report.epochs_used + epochs > budget) break;
+    RunConfig candidate = best;
+    if (!apply_fix(candidate, fix)) continue;
+    const Outcome o = run_trial(candidate, dir.path);
+    Trial trial{.kind = Trial::Kind::fix,
+                .change = fix,
+                .config = candidate,
+                .findings_left = severe_symptoms(o.findings),
+                .findings = o.findings,
+                .val_metric = o.metric,
+                .seconds = o.seconds,
+                .effect = o.metric > kFailed && best_metric > kFailed ? (o.metric - best_metric) / report.spread
+                                                                      : 0.0};
+    trial.kept = o.metric - best_metric > report.spread && trial.findings_left.size() <= best_severe;
+    const bool kept = trial.kept;
+    record(std::move(trial));
+    if (kept) {
+      best = candidate;
+      best_metric = o.metric;
+      best_severe = severe_symptoms(o.findings).size();
+      // The noise of the new best, over the other seeds.
+      std::vector<double> metrics = seeded_runs(best, 1, seeds, Trial::Kind::spread, "spread of the best");
+      metrics.push_back(o.metric);
+      if (metrics.size() >= 2) report.spread = spread_of(metrics);
+    }
+  }
+  report.best = best;
+  report.best.epochs = config.epochs;
+  report.best.seed = config.seed;
+  report.best_metric = best_metric;
+  return report;
+}
+
+RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, const RepairOptions& options,
+                              const TrialHook& on_trial) {
+  RunConfig first = config;
+  first.auto_repair = true;
+  RepairedRun out;
+  bool structural = false, failed = false;
+  std::vector<RollbackEvent> first_rollbacks;
+  RunHooks first_hooks = hooks;
+  first_hooks.on_rollback = [&](const RollbackEvent& e) {
+    first_rollbacks.push_back(e);
+    if (hooks.on_rollback) hooks.on_rollback(e);
+  };
+  try {
+    out.result = run_training(first, first_hooks);
+    for (const Finding& f : out.result.findings) {
+      structural = structural || (f.severity != Severity::info && f.symptom != "overfitting");
+    }
+  } catch (const TrainingError&) {
+    structural = failed = true;  // the rollbacks did not cure it: the set-up has to change
+  }
+  if (!structural) return out;
+  out.repair = repair(config, options, on_trial);
+  const bool changed = std::any_of(out.repair->trials.begin(), out.repair->trials.end(),
+                                   [](const Trial& t) { return t.kept; });
+  if (!changed && !failed) return out;  // no trial beat the run as configured
+  out.first_rollbacks = std::move(first_rollbacks);
+  RunConfig best = out.repair->best;
+  best.auto_repair = true;
+  best.out = config.out;
+  best.log = config.log;
+  best.checkpoint_dir = config.checkpoint_dir;
+  out.result = run_training(best, hooks);
+  return out;
+}
+
+}  // namespace glassnet

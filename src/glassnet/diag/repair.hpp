@@ -1,0 +1,86 @@
+#pragma once
+// Structural repair by controlled trials. From a run's configuration:
+//
+//   1. baseline: the run as configured, for trial_epochs, with `spread_seeds` seeds; the
+//      first seed's findings are the diagnosis, and the spread of the validation metric
+//      over the seeds is the run-to-run noise a fix must beat;
+//   2. candidates: the fixes of the warnings and errors found (diag/fixes.hpp), most
+//      severe first, then the standard structural list — ReLU + He initialisation,
+//      batch normalisation, residual connections, LeakyReLU, the initialiser matched to
+//      the activation, standardisation — each once, those that change something;
+//   3. trials, greedily: each candidate is applied on top of the best configuration so
+//      far and trained for trial_epochs from the same seed, hence the same split, data
+//      order and initial random stream. It is kept when its validation metric beats the
+//      best so far by more than the spread (effect size = gain / spread) and it leaves
+//      no more warnings and errors than the best so far. A kept configuration has its
+//      spread measured again, over as many seeds, when the budget allows: the noise of
+//      a run that learns is not the noise of one that sits at chance.
+//
+// The trials stop when the budget (training epochs over all runs, the baseline's
+// included) cannot pay for another. The validation metric is the accuracy for
+// classification and R² for regression. Trials write their models to a temporary
+// directory, never to the configuration's --out, and keep no log.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "glassnet/diag/doctor.hpp"
+#include "glassnet/train/run.hpp"
+
+namespace glassnet {
+
+struct RepairOptions {
+  Index trial_epochs = 0;   // 0: the configuration's epochs
+  Index budget = 0;         // training epochs over every run; 0: room for 12 runs
+  Index spread_seeds = 3;   // baseline runs that measure the run-to-run spread
+  double min_spread = 0.005;  // the spread is never taken below this
+};
+
+struct Trial {
+  enum class Kind { baseline, fix, spread };  // the run as given, a fix tried, a seed for the spread
+  Kind kind = Kind::fix;
+  std::string change;  // the fix, as the doctor named it; "baseline" for the original run
+  RunConfig config;
+  std::vector<std::string> findings_left;  // symptoms of warning or error
+  std::vector<Finding> findings;           // all of the run's
+  double val_metric = 0.0;
+  double seconds = 0.0;
+  double effect = 0.0;  // (metric − the best before) / spread
+  bool kept = false;
+};
+
+struct RepairReport {
+  std::string metric;                 // "accuracy" or "r2"
+  std::vector<Finding> findings;      // the baseline's diagnosis
+  std::vector<double> baseline;       // the validation metric of each baseline seed
+  double spread = 0.0;                // max − min over them (at least min_spread)
+  std::vector<Trial> trials;          // in the order run, the baseline's first seed first
+  RunConfig best;                     // with the original epochs
+  double best_metric = 0.0;
+  Index epochs_used = 0;
+};
+
+// Progress: each trial when it ends.
+using TrialHook = std::function<void(const Trial&)>;
+
+// Throws Error for bad input, as run_training does. A trial that diverges counts as the
+// worst outcome (finding non_finite).
+RepairReport repair(const RunConfig& config, const RepairOptions& options = {}, const TrialHook& on_trial = {});
+
+// `glassnet train --auto-repair`: trains with rollback repair (RunConfig::auto_repair);
+// when the run ends with a warning or an error other than overfitting, or fails after
+// its rollbacks, repairs by trials and trains the best configuration found for the
+// configured epochs, writing the model (and log) where the configuration says.
+struct RepairedRun {
+  RunResult result;                   // of the run whose model was written last
+  std::optional<RepairReport> repair;  // when trials were run
+  // The rollbacks of the run as configured, when the repaired run followed it (those of
+  // the repaired run are in result).
+  std::vector<RollbackEvent> first_rollbacks;
+};
+RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks = {}, const RepairOptions& options = {},
+                              const TrialHook& on_trial = {});
+
+}  // namespace glassnet

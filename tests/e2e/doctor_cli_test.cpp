@@ -1,0 +1,117 @@
+// glassnet doctor and train --auto-repair through the real executable: the diagnosis,
+// the trials, the best configuration as TOML that train accepts, and repair during
+// training.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "run_command.hpp"
+
+namespace glassnet {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::cli;
+using testing::run_command;
+
+class DoctorCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("glassnet-doctor-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    ASSERT_EQ(run_command(cli() + " synth xor --rows 2000 --features 10 --seed 3 --out " + path("xor.csv")).exit_code,
+              0);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  // The incident's set-up: 15 sigmoid layers, SGD with momentum.
+  std::string sick() const {
+    return " --data " + path("xor.csv") +
+           " --activation sigmoid --optimizer momentum --lr 0.05 --layers 64,64,64,64,64,64,64,64,64,64,64,64,64,64,64";
+  }
+  fs::path dir_;
+};
+
+TEST_F(DoctorCli, DiagnosesWithoutRepairAndWritesNothing) {
+  const auto r = run_command(cli() + " doctor" + sick() + " --best " + path("best.toml"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("[error] deep_saturating"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("which led to vanishing_gradients"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("trials"), std::string::npos) << "no trials without --repair";
+  EXPECT_FALSE(fs::exists(path("best.toml"))) << "the best configuration comes from --repair";
+}
+
+TEST_F(DoctorCli, RepairTriesTheFixesAndWritesTheBestConfigurationForTrain) {
+  const auto r =
+      run_command(cli() + " doctor --repair --json" + sick() + " --best " + path("best.toml") + " --out " +
+                  path("model.safetensors"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  ASSERT_FALSE(j["findings"].empty());
+  EXPECT_EQ(j["findings"][0]["symptom"], "deep_saturating");
+  const auto& trials = j["trials"];
+  ASSERT_GE(trials.size(), 4u) << r.output;
+  EXPECT_EQ(trials[0]["change"], "baseline");
+  for (const auto& t : trials) {
+    for (const char* key : {"change", "findings_left", "val_metric", "seconds", "effect", "kept"}) {
+      EXPECT_TRUE(t.contains(key)) << key << " in " << t.dump();
+    }
+  }
+  EXPECT_EQ(trials[3]["change"], "--activation relu --init he");
+  EXPECT_TRUE(trials[3]["kept"].get<bool>());
+  EXPECT_EQ(j["best"]["config"]["activation"], "relu");
+  EXPECT_GT(j["best"]["val_metric"].get<double>(), 0.85);
+  EXPECT_EQ(j["files"]["config"], path("best.toml"));
+  EXPECT_FALSE(fs::exists(path("model.safetensors"))) << "the doctor trains no model of its own";
+
+  // The best configuration is a --config file train accepts, and it learns.
+  const auto train = run_command(cli() + " train --json --config " + path("best.toml") + " --out " +
+                                 path("model.safetensors"));
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  EXPECT_GT(nlohmann::json::parse(train.output)["metrics"]["val"]["accuracy"].get<double>(), 0.85);
+}
+
+TEST_F(DoctorCli, TrainWithAutoRepairTrainsTheRepairedConfiguration) {
+  const auto r = run_command(cli() + " train --auto-repair --json --epochs 15" + sick() + " --out " +
+                             path("model.safetensors") + " --log " + path("run.jsonl"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  ASSERT_TRUE(j["repair"].is_object()) << r.output;
+  EXPECT_EQ(j["repair"]["best"]["config"]["activation"], "relu");
+  EXPECT_GT(j["metrics"]["val"]["accuracy"].get<double>(), 0.85) << "the model written is the repaired one";
+  for (const auto& f : j["findings"]) EXPECT_NE(f["severity"], "error") << f.dump();
+  EXPECT_TRUE(fs::exists(path("model.safetensors")));
+}
+
+TEST_F(DoctorCli, AutoRepairRollsBackALearningRateFarTooHigh) {
+  ASSERT_EQ(run_command(cli() + " synth moons --rows 1000 --seed 3 --out " + path("moons.csv")).exit_code, 0);
+  const std::string base = " train --json --data " + path("moons.csv") +
+                           " --optimizer sgd --lr 300 --layers 32,32 --batch-size 32 --epochs 12 --out " +
+                           path("m.safetensors");
+  EXPECT_EQ(run_command(cli() + base).exit_code, 3) << "lr 300 diverges without repair";
+  const auto r = run_command(cli() + base + " --auto-repair --log " + path("run.jsonl"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  ASSERT_FALSE(j["rollbacks"].empty()) << r.output;
+  EXPECT_EQ(j["rollbacks"][0]["problem"], "non_finite");
+  EXPECT_NE(j["rollbacks"][0]["action"].get<std::string>().find("divided the learning rate by 10"),
+            std::string::npos);
+  EXPECT_GT(j["metrics"]["val"]["accuracy"].get<double>(), 0.85);
+  // The log is the written model's run: the repaired one when trials followed.
+  const std::string logged_run = j["repair"].is_object() ? "repaired" : "as configured";
+  int expected = 0;
+  for (const auto& e : j["rollbacks"]) expected += e["run"] == logged_run ? 1 : 0;
+  std::ifstream log(path("run.jsonl"));
+  int rollback_lines = 0;
+  for (std::string line; std::getline(log, line);) rollback_lines += nlohmann::json::parse(line)["type"] == "rollback";
+  EXPECT_EQ(rollback_lines, expected);
+}
+
+}  // namespace
+}  // namespace glassnet
