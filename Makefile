@@ -17,7 +17,7 @@ build: deps
 	@cmake --build build -j $(JOBS)
 
 demo: build
-	@./build/glassnet demo
+	@./build/glassnet demo --dir build/demo
 
 # The whole suite: the release build, the double-precision build (gradient checks at
 # 1e-6), the AddressSanitizer + UndefinedBehaviorSanitizer build, and a bounded run of
@@ -33,9 +33,9 @@ test-double: deps
 	@cd build-double && ctest --output-on-failure -j $(JOBS)
 
 # The sanitizer build keeps assertions on (Debug, at -O1: see CMakeLists.txt).
-# The sanitizer run skips the incident test: it is a 30-epoch training outcome
-# (100 s under the sanitizers) that exercises no code the unit tests do not; the release
-# and double builds run it.
+# The sanitizer run skips the Incident tests: the 30-epoch training outcome and the
+# end-to-end demo (100 s and minutes under the sanitizers) exercise no code the other
+# tests do not; the release build runs them (and the double build the first).
 test-sanitize: deps
 	@cmake -S . -B build-sanitize $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DGLASSNET_SANITIZE=ON -DGLASSNET_BUILD_BENCHMARKS=OFF > /dev/null
 	@cmake --build build-sanitize -j $(JOBS)

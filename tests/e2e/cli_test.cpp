@@ -56,8 +56,8 @@ TEST(Cli, GradcheckFailsAboveTheTolerance) {
   EXPECT_NE(result.output.find("FAILED"), std::string::npos) << result.output;
 }
 
-TEST(Cli, DemoRunsXor) {
-  const auto result = run_command(cli() + " demo");
+TEST(Cli, DemoXorRunsXor) {
+  const auto result = run_command(cli() + " demo xor");
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("XOR"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("prediction"), std::string::npos) << result.output;

@@ -113,5 +113,33 @@ TEST_F(DoctorCli, AutoRepairRollsBackALearningRateFarTooHigh) {
   EXPECT_EQ(rollback_lines, expected);
 }
 
+// `glassnet demo`, as `make demo` runs it (about 20 s; named Incident so that the
+// sanitizer build, where it would take minutes, leaves it out).
+TEST(Incident, TheDemoTellsTheStoryEndToEnd) {
+  const fs::path dir = fs::temp_directory_path() / ("glassnet-demo-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const auto r = run_command(cli() + " demo --dir " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The story in order: stuck at chance, the doctor's finding with the numbers, the
+  // trials, the repaired run, the two side by side, the files.
+  std::size_t at = 0;
+  for (const char* part : {"15 sigmoid hidden layers", "The doctor says why", "vanishing_gradients",
+                           "layers.0.weight gradient norm", "The repair", "--activation relu --init he",
+                           "kept (", "Training the repaired network", "15 × sigmoid    repaired", "Written in"}) {
+    const auto found = r.output.find(part, at);
+    ASSERT_NE(found, std::string::npos) << "missing, or out of order: " << part << "\n" << r.output;
+    at = found;
+  }
+  for (const char* file : {"fraud.csv", "incident.jsonl", "repaired.jsonl", "best.toml", "repaired.safetensors"}) {
+    EXPECT_TRUE(fs::exists(dir / file)) << file;
+  }
+  // The repaired model, evaluated by the CLI on the demo's data, is far from chance.
+  const auto eval = run_command(cli() + " eval --json --model " + (dir / "repaired.safetensors").string() +
+                                " --data " + (dir / "fraud.csv").string());
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  EXPECT_GT(nlohmann::json::parse(eval.output)["metrics"]["precision"].get<double>(), 0.9);
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace glassnet
