@@ -25,21 +25,22 @@ class DoctorCli : public ::testing::Test {
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    ASSERT_EQ(run_command(cli() + " synth xor --rows 2000 --features 10 --seed 3 --out " + path("xor.csv")).exit_code,
+    ASSERT_EQ(run_command(cli() + " synth xor --rows 1000 --features 10 --seed 3 --out " + path("xor.csv")).exit_code,
               0);
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  // The incident's set-up: 15 sigmoid layers, SGD with momentum.
+  // The incident's set-up, smaller (the sanitizer build runs these too): 12 sigmoid
+  // layers of 32, SGD with momentum, 8 epochs a run.
   std::string sick() const {
     return " --data " + path("xor.csv") +
-           " --activation sigmoid --optimizer momentum --lr 0.05 --layers 64,64,64,64,64,64,64,64,64,64,64,64,64,64,64";
+           " --activation sigmoid --optimizer momentum --lr 0.05 --layers 32,32,32,32,32,32,32,32,32,32,32,32";
   }
   fs::path dir_;
 };
 
 TEST_F(DoctorCli, DiagnosesWithoutRepairAndWritesNothing) {
-  const auto r = run_command(cli() + " doctor" + sick() + " --best " + path("best.toml"));
+  const auto r = run_command(cli() + " doctor --epochs 8" + sick() + " --best " + path("best.toml"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("[error] deep_saturating"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("which led to vanishing_gradients"), std::string::npos) << r.output;
@@ -49,7 +50,7 @@ TEST_F(DoctorCli, DiagnosesWithoutRepairAndWritesNothing) {
 
 TEST_F(DoctorCli, RepairTriesTheFixesAndWritesTheBestConfigurationForTrain) {
   const auto r =
-      run_command(cli() + " doctor --repair --json" + sick() + " --best " + path("best.toml") + " --out " +
+      run_command(cli() + " doctor --repair --json --epochs 8" + sick() + " --best " + path("best.toml") + " --out " +
                   path("model.safetensors"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);
@@ -66,7 +67,7 @@ TEST_F(DoctorCli, RepairTriesTheFixesAndWritesTheBestConfigurationForTrain) {
   EXPECT_EQ(trials[3]["change"], "--activation relu --init he");
   EXPECT_TRUE(trials[3]["kept"].get<bool>());
   EXPECT_EQ(j["best"]["config"]["activation"], "relu");
-  EXPECT_GT(j["best"]["val_metric"].get<double>(), 0.85);
+  EXPECT_GT(j["best"]["val_metric"].get<double>(), 0.8);
   EXPECT_EQ(j["files"]["config"], path("best.toml"));
   EXPECT_FALSE(fs::exists(path("model.safetensors"))) << "the doctor trains no model of its own";
 
@@ -74,17 +75,17 @@ TEST_F(DoctorCli, RepairTriesTheFixesAndWritesTheBestConfigurationForTrain) {
   const auto train = run_command(cli() + " train --json --config " + path("best.toml") + " --out " +
                                  path("model.safetensors"));
   ASSERT_EQ(train.exit_code, 0) << train.output;
-  EXPECT_GT(nlohmann::json::parse(train.output)["metrics"]["val"]["accuracy"].get<double>(), 0.85);
+  EXPECT_GT(nlohmann::json::parse(train.output)["metrics"]["val"]["accuracy"].get<double>(), 0.8);
 }
 
 TEST_F(DoctorCli, TrainWithAutoRepairTrainsTheRepairedConfiguration) {
-  const auto r = run_command(cli() + " train --auto-repair --json --epochs 15" + sick() + " --out " +
+  const auto r = run_command(cli() + " train --auto-repair --json --epochs 8" + sick() + " --out " +
                              path("model.safetensors") + " --log " + path("run.jsonl"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);
   ASSERT_TRUE(j["repair"].is_object()) << r.output;
   EXPECT_EQ(j["repair"]["best"]["config"]["activation"], "relu");
-  EXPECT_GT(j["metrics"]["val"]["accuracy"].get<double>(), 0.85) << "the model written is the repaired one";
+  EXPECT_GT(j["metrics"]["val"]["accuracy"].get<double>(), 0.8) << "the model written is the repaired one";
   for (const auto& f : j["findings"]) EXPECT_NE(f["severity"], "error") << f.dump();
   EXPECT_TRUE(fs::exists(path("model.safetensors")));
 }

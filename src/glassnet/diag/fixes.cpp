@@ -1,5 +1,6 @@
 #include "glassnet/diag/fixes.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <sstream>
@@ -13,6 +14,14 @@ std::optional<double> number(const std::string& text) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
+}
+
+// field = parse(value) when it parses.
+template <typename Field, typename Parse>
+bool parsed(Field& field, Parse parse, const std::string& value) {
+  const auto v = parse(value);
+  if (v) field = *v;
+  return v.has_value();
 }
 
 // One option with its value (empty for --residual) applied to c; false if unknown.
@@ -29,37 +38,20 @@ bool apply_option(RunConfig& c, const std::string& option, const std::string& va
     field = *n;
     return true;
   };
-  if (option == "--activation") {
-    const auto a = parse_activation(value);
-    if (a) c.activation = *a;
-    return a.has_value();
-  }
-  if (option == "--init") {
-    const auto i = parse_init(value);
-    if (i) c.init = *i;
-    return i.has_value();
-  }
-  if (option == "--norm") {
-    const auto n = parse_normalization(value);
-    if (n) c.norm = *n;
-    return n.has_value();
-  }
-  if (option == "--task") {
-    const auto t = parse_task(value);
-    if (t) c.task = *t;
-    return t.has_value();
-  }
-  if (option == "--monitor") {
-    const auto m = parse_monitor_level(value);
-    if (m) c.monitor = *m;
-    return m.has_value();
-  }
+  if (option == "--activation") return parsed(c.activation, parse_activation, value);
+  if (option == "--init") return parsed(c.init, parse_init, value);
+  if (option == "--norm") return parsed(c.norm, parse_normalization, value);
+  if (option == "--task") return parsed(c.task, parse_task, value);
+  if (option == "--monitor") return parsed(c.monitor, parse_monitor_level, value);
   if (option == "--residual") {
     c.residual = true;
     return true;
   }
   if (option == "--optimizer" || option == "--schedule") {
-    if (value.empty()) return false;
+    static const std::vector<std::string> optimizers{"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop"};
+    static const std::vector<std::string> schedules{"none", "step", "exp", "cosine", "plateau"};
+    const auto& known = option == "--optimizer" ? optimizers : schedules;
+    if (std::find(known.begin(), known.end(), value) == known.end()) return false;
     (option == "--optimizer" ? c.optimizer : c.schedule) = value;
     return true;
   }
