@@ -147,14 +147,18 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
   const auto add_one = [&](const std::string& fix) {
     if (std::find(candidates.begin(), candidates.end(), fix) == candidates.end()) candidates.push_back(fix);
   };
-  // A lower learning rate is followed by two lower still: a trial that diverges is not
-  // kept, so the next starts again from the best.
+  // A lower learning rate is followed by two lower still, a higher one by four higher
+  // still: a trial that does not help is not kept, so the next starts again from the
+  // best, and the greedy search walks the decades until one helps.
   const auto add = [&](const std::string& fix) {
     add_one(fix);
     double lr = 0.0;
-    if (std::sscanf(fix.c_str(), "--lr %lf", &lr) == 1 && lr < config.learning_rate) {
-      add_one(fmt::format("--lr {:g}", lr / 10));
-      add_one(fmt::format("--lr {:g}", lr / 100));
+    if (std::sscanf(fix.c_str(), "--lr %lf", &lr) != 1) return;
+    const bool lower = lr < config.learning_rate;
+    double next = lr;
+    for (int k = 0; k < (lower ? 2 : 4); ++k) {
+      next = lower ? next / 10 : next * 10;
+      add_one(fmt::format("--lr {:g}", next));
     }
   };
   for (const Finding& f : report.findings) {

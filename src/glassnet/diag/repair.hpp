@@ -7,7 +7,8 @@
 //   2. candidates: the fixes of the warnings and errors found (diag/fixes.hpp), most
 //      severe first, then the standard structural list — ReLU + He initialisation,
 //      batch normalisation, residual connections, LeakyReLU, the initialiser matched to
-//      the activation, standardisation — each once, those that change something;
+//      the activation, standardisation — each once, those that change something; a
+//      lower learning rate is followed by two lower still, a higher one by four higher;
 //   3. trials, greedily: each candidate is applied on top of the best configuration so
 //      far and trained for trial_epochs from the same seed, hence the same split, data
 //      order and initial random stream. It is kept when its validation metric beats the
