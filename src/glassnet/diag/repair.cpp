@@ -18,6 +18,7 @@ namespace {
 
 constexpr Index kDefaultRuns = 12;  // the budget, in runs, when none is given
 constexpr double kFailed = -1e9;    // the metric of a run that diverged
+constexpr Index kMinTrialEpochs = 3;  // train --auto-repair's trials: a quarter of the run, at least this
 
 // The fixes tried after the doctor's own, in order.
 const std::vector<std::string> kStructuralFixes = {
@@ -228,7 +229,9 @@ RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, co
     structural = failed = true;  // the rollbacks did not cure it: the set-up has to change
   }
   if (!structural) return out;
-  out.repair = repair(config, options, on_trial);
+  RepairOptions trials = options;
+  if (trials.trial_epochs == 0) trials.trial_epochs = std::max<Index>(kMinTrialEpochs, config.epochs / 4);
+  out.repair = repair(config, trials, on_trial);
   const bool changed = std::any_of(out.repair->trials.begin(), out.repair->trials.end(),
                                    [](const Trial& t) { return t.kept; });
   if (!changed && !failed) return out;  // no trial beat the run as configured

@@ -72,7 +72,8 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options = {}, 
 
 // `glassnet train --auto-repair`: trains with rollback repair (RunConfig::auto_repair);
 // when the run ends with a warning or an error other than overfitting, or fails after
-// its rollbacks, repairs by trials and trains the best configuration found for the
+// its rollbacks, repairs by trials — each a quarter of the configured epochs (at least
+// 3) unless options say otherwise — and trains the best configuration found for the
 // configured epochs, writing the model (and log) where the configuration says.
 struct RepairedRun {
   RunResult result;                   // of the run whose model was written last
