@@ -40,7 +40,6 @@ void add_demo_command(CLI::App& app, int& exit_code) {
     run_incident(*incident, std::cout);
     exit_code = 0;
   });
-  (void)command;
 }
 
 }  // namespace glassnet::cli

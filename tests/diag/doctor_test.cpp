@@ -12,6 +12,7 @@
 
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/loss/bce_with_logits.hpp"
+#include "glassnet/optim/adam.hpp"
 #include "glassnet/optim/sgd.hpp"
 #include "glassnet/train/run.hpp"
 #include "glassnet/train/trainer.hpp"
@@ -163,6 +164,28 @@ TEST(Doctor, ATinyLearningRateAndAccuracyAtTheBaseline) {
     EXPECT_EQ(f->severity, Severity::error);
     EXPECT_EQ(find(findings, "plateau"), nullptr) << "one finding for one problem";
   }
+}
+
+// Adam at lr 1: the first steps move every weight by a large fraction of itself and kill
+// the ReLU units; the weights then stop moving. The doctor names the learning rate as
+// the cause and its fix first, and does not mistake the frozen weights for a learning
+// rate too low.
+TEST(Doctor, UnitsKilledByFirstStepsFarTooLargeNameTheLearningRate) {
+  const Dataset data = make_xor(1500, 6, 12);
+  Rng rng(1);
+  auto network = make_network({.in_features = 6, .hidden = {64, 64}, .out_features = 1}, rng);
+  const BceWithLogits loss;
+  Adam adam(1.0);
+  Trainer trainer(*network, loss, adam);
+  Monitor monitor;
+  trainer.add_callback(monitor);
+  trainer.fit({data.x, data.y}, {.epochs = 20, .batch_size = 64, .seed = 1});
+  const auto findings = diagnose(monitor.series(), {.task = Task::binary, .baseline_accuracy = 0.5, .accuracy = 0.51});
+  const Finding* dead = find(findings, "dead_relu");
+  ASSERT_NE(dead, nullptr) << describe(findings);
+  EXPECT_EQ(dead->fixes.front(), "--lr 0.1");
+  EXPECT_NE(dead->causes.front().find("learning rate 1"), std::string::npos) << dead->causes.front();
+  EXPECT_EQ(find(findings, "lr_too_low"), nullptr) << describe(findings);
 }
 
 TEST(Doctor, LossSpikesMeanTheLearningRateIsTooHigh) {

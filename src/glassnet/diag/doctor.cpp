@@ -28,6 +28,7 @@ constexpr int kSpikes = 3;                // spikes that make a finding
 constexpr double kRatioHigh = 1e-1;       // update-to-weight ratio
 constexpr double kRatioLow = 1e-5;
 constexpr double kPlateauChange = 0.01;  // relative change between the last quarters
+constexpr std::size_t kEarlySteps = 10;  // the steps in which too large a learning rate kills units
 
 double median(std::vector<double> values) {
   if (values.empty()) return std::nan("");
@@ -179,6 +180,20 @@ void non_finite(const MonitorSeries& s, std::vector<Finding>& out) {
   out.push_back(std::move(f));
 }
 
+// The largest, over weight tensors, of the median update ratio over the first
+// kEarlySteps steps.
+double early_update_ratio(const MonitorSeries& s) {
+  const std::size_t n = kEarlySteps, p = s.params.size();
+  double largest = 0.0;
+  for (std::size_t k = 0; k < p; ++k) {
+    if (s.roles[k] != ParamRole::weight) continue;
+    std::vector<double> values;
+    for (std::size_t i = 0; i < n && i < s.steps.size(); ++i) values.push_back(s.param_update_ratio[i * p + k]);
+    if (!values.empty()) largest = std::max(largest, median(values));
+  }
+  return largest;
+}
+
 void activations(const MonitorSeries& s, const Progress& progress, std::vector<Finding>& out) {
   const std::vector<std::size_t> probes = late_probes(s);
   if (probes.empty()) return;
@@ -238,6 +253,19 @@ void activations(const MonitorSeries& s, const Progress& progress, std::vector<F
                    "an initialisation too large for the depth"};
     const double lr = s.learning_rate.empty() ? 1e-3 : s.learning_rate.back();
     dead.fixes = {"--activation leaky-relu", fmt::format("--lr {:g}", lr / 10), "--norm batch"};
+    // Steps far too large at the start kill units in a few updates: then the learning
+    // rate is the cause, and lowering it the first fix.
+    const double early = early_update_ratio(s);
+    if (early > kRatioHigh) {
+      dead.evidence.push_back(
+          fmt::format("largest weight update ratio {:.2e} over the first steps (median over steps 1–{}; healthy "
+                      "about 1e-3, alarm above 1e-1)",
+                      early, s.steps[std::min(kEarlySteps, s.steps.size()) - 1]));
+      dead.causes.insert(dead.causes.begin(), fmt::format("learning rate {:g}: the first steps moved the weights "
+                                                          "by a large fraction of themselves",
+                                                          lr));
+      dead.fixes = {fmt::format("--lr {:g}", lr / 10), "--activation leaky-relu", "--norm batch"};
+    }
     out.push_back(std::move(dead));
   }
 }
@@ -301,7 +329,12 @@ void learning_rate(const MonitorSeries& s, const Progress& progress, std::vector
     out.push_back(std::move(f));
     return;
   }
-  if (progress.poor && !low.empty() &&
+  // Weights that do not move behind dead units are the dead units' doing, not the
+  // learning rate's.
+  const bool dead_units = std::any_of(out.begin(), out.end(), [](const Finding& f) {
+    return f.symptom == "dead_relu" && f.severity != Severity::info;
+  });
+  if (progress.poor && !low.empty() && !dead_units &&
       low.size() == static_cast<std::size_t>(std::count_if(s.roles.begin(), s.roles.end(),
                                                            [](ParamRole r) { return r == ParamRole::weight; }))) {
     Finding f;
