@@ -46,7 +46,7 @@ std::string trials_header(Index epochs) {
 
 std::string trial_line(const Trial& t, const std::string& metric) {
   const std::string left = t.findings_left.empty() ? "-" : fmt::format("{}", fmt::join(t.findings_left, ", "));
-  const std::string value = t.val_metric > -1e8 ? fmt::format("{} {:.4f}", metric, t.val_metric) : "diverged";
+  const std::string value = t.diverged() ? "diverged" : fmt::format("{} {:.4f}", metric, t.val_metric);
   const bool baseline = t.kind != Trial::Kind::fix;
   return fmt::format("  {:<34} {:<10} {:<18} {:<28} {:>6.1f} s\n", t.change,
                      baseline ? "" : (t.kept ? "kept" : "not kept"), value,
@@ -71,7 +71,7 @@ std::string best_text(const RepairReport& report) {
                                      report.best_metric)
                        : fmt::format("best: {} ({} {:.4f}, from {})\n", fmt::join(kept, ", then "), report.metric,
                                      report.best_metric,
-                                     report.baseline.front() > -1e8 ? fmt::format("{:.4f}", report.baseline.front())
+                                     report.baseline.front() > kDivergedMetric ? fmt::format("{:.4f}", report.baseline.front())
                                                                     : std::string("a run that diverged"));
   return text;
 }
@@ -81,7 +81,7 @@ nlohmann::json repair_json(const RepairReport& report) {
   for (const Trial& t : report.trials) {
     trials.push_back({{"change", t.change},
                       {"findings_left", t.findings_left},
-                      {"val_metric", t.val_metric > -1e8 ? nlohmann::json(t.val_metric) : nlohmann::json()},
+                      {"val_metric", t.diverged() ? nlohmann::json() : nlohmann::json(t.val_metric)},
                       {"effect", t.effect},
                       {"kept", t.kept},
                       {"seconds", t.seconds}});

@@ -10,6 +10,7 @@
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/synthetic.hpp"
+#include "glassnet/diag/median.hpp"
 #include "glassnet/diag/repair.hpp"
 #include "glassnet/io/atomic_file.hpp"
 #include "glassnet/train/config_toml.hpp"
@@ -26,8 +27,7 @@ double first_layer_norm(const MonitorSeries& s) {
   for (std::size_t i = s.steps.size() / 2; i < s.steps.size(); ++i) {
     values.push_back(s.param_grad_norm[i * s.params.size() + k]);
   }
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2), values.end());
-  return values[values.size() / 2];
+  return median(std::move(values));
 }
 
 RunHooks progress_hooks(std::ostream& out) {
@@ -97,7 +97,7 @@ IncidentResult run_incident(const IncidentOptions& options, std::ostream& out) {
   RunConfig trials = sick;
   trials.log.reset();
   const RepairReport repair_report = repair(trials, {}, [&out](const Trial& t) {
-    const std::string value = t.val_metric > -1e8 ? fmt::format("{:.4f}", t.val_metric) : "diverged";
+    const std::string value = t.diverged() ? "diverged" : fmt::format("{:.4f}", t.val_metric);
     fmt::print(out, "  {:<30} accuracy {}  {}\n", t.change, value,
                t.kind == Trial::Kind::fix ? (t.kept ? fmt::format("kept ({:+.0f}× the spread)", t.effect)
                                                     : fmt::format("not kept ({:+.1f}× the spread)", t.effect))

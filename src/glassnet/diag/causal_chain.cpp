@@ -11,11 +11,6 @@ struct Edge {
   std::string_view cause, effect;
 };
 
-// The poor result: chance_level, plateau, or poor_learning (slow, explained learning).
-bool is_poor_result(std::string_view symptom) {
-  return symptom == "chance_level" || symptom == "plateau" || symptom == "poor_learning";
-}
-
 constexpr std::array kEdges{
     Edge{"unscaled_input", "saturation"},           Edge{"unscaled_input", "dead_relu"},
     Edge{"unscaled_input", "exploding_gradients"},  Edge{"unscaled_input", "lr_too_high"},
@@ -51,6 +46,10 @@ std::vector<std::size_t> longest_from(const std::vector<Finding>& f, const std::
 Link link_of(const Finding& f) { return {f.symptom, f.layers, f.first_step, f.last_step, f.evidence}; }
 
 }  // namespace
+
+bool is_poor_result(std::string_view symptom) {
+  return symptom == "chance_level" || symptom == "plateau" || symptom == "poor_learning";
+}
 
 bool can_cause(const std::string& cause, const std::string& effect) {
   if (is_poor_result(effect)) {

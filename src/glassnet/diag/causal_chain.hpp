@@ -23,6 +23,7 @@
 // An effect joins a chain only when it is a problem (warning or error); a cause may be
 // any finding. The longest chains are formed first; each finding joins one chain.
 
+#include <string_view>
 #include <vector>
 
 #include "glassnet/diag/doctor.hpp"
@@ -32,6 +33,9 @@ namespace glassnet {
 // Links the findings into chains in place; the result is ordered most severe first.
 // A finding already holding a chain keeps it, after the link it becomes.
 void link_causes(std::vector<Finding>& findings);
+
+// The poor result: chance_level, plateau, or poor_learning (slow, explained learning).
+bool is_poor_result(std::string_view symptom);
 
 // Whether `cause` can explain `effect` (the table above).
 bool can_cause(const std::string& cause, const std::string& effect);

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "glassnet/diag/causal_chain.hpp"
+#include "glassnet/diag/median.hpp"
 
 namespace glassnet {
 namespace {
@@ -29,13 +30,6 @@ constexpr double kRatioHigh = 1e-1;       // update-to-weight ratio
 constexpr double kRatioLow = 1e-5;
 constexpr double kPlateauChange = 0.01;  // relative change between the last quarters
 constexpr std::size_t kEarlySteps = 10;  // the steps in which too large a learning rate kills units
-
-double median(std::vector<double> values) {
-  if (values.empty()) return std::nan("");
-  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), mid, values.end());
-  return *mid;
-}
 
 // Steps [first, last) of parameter k's gradient norms.
 std::vector<double> param_window(const MonitorSeries& s, std::size_t k, std::size_t first, std::size_t last) {

@@ -17,7 +17,6 @@ namespace glassnet {
 namespace {
 
 constexpr Index kDefaultRuns = 12;  // the budget, in runs, when none is given
-constexpr double kFailed = -1e9;    // the metric of a run that diverged
 constexpr Index kMinTrialEpochs = 3;  // train --auto-repair's trials: a quarter of the run, at least this
 
 // The fixes tried after the doctor's own, in order.
@@ -45,7 +44,7 @@ Outcome run_trial(RunConfig config, const std::filesystem::path& dir) {
     r = run_training(config);
   } catch (const TrainingError& e) {  // diverged: the worst outcome, named as the doctor would
     Outcome failed;
-    failed.metric = kFailed;
+    failed.metric = kDivergedMetric;
     Finding f;
     f.symptom = "non_finite";
     f.severity = Severity::error;
@@ -60,7 +59,7 @@ Outcome run_trial(RunConfig config, const std::filesystem::path& dir) {
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto& judged = r.metrics.count("val") ? r.metrics.at("val") : r.metrics.at("train");
   out.metric = judged[r.task == Task::regression ? "r2" : "accuracy"];
-  if (!std::isfinite(out.metric)) out.metric = kFailed;
+  if (!std::isfinite(out.metric)) out.metric = kDivergedMetric;
   out.findings = r.findings;
   return out;
 }
@@ -131,7 +130,7 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
   const auto spread_of = [&](const std::vector<double>& metrics) {
     std::vector<double> finished;
     for (double m : metrics) {
-      if (m > kFailed) finished.push_back(m);
+      if (m > kDivergedMetric) finished.push_back(m);
     }
     if (finished.size() < 2) return options.min_spread;
     const auto [lo, hi] = std::minmax_element(finished.begin(), finished.end());
@@ -186,7 +185,7 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
                 .findings = o.findings,
                 .val_metric = o.metric,
                 .seconds = o.seconds,
-                .effect = o.metric > kFailed && best_metric > kFailed ? (o.metric - best_metric) / report.spread
+                .effect = o.metric > kDivergedMetric && best_metric > kDivergedMetric ? (o.metric - best_metric) / report.spread
                                                                       : 0.0};
     trial.kept = o.metric - best_metric > report.spread && trial.findings_left.size() <= best_severe;
     const bool kept = trial.kept;

@@ -39,6 +39,9 @@ struct RepairOptions {
   double min_spread = 0.005;  // the spread is never taken below this
 };
 
+// The validation metric of a run that diverged: below any real accuracy or R².
+inline constexpr double kDivergedMetric = -1e9;
+
 struct Trial {
   enum class Kind { baseline, fix, spread };  // the run as given, a fix tried, a seed for the spread
   Kind kind = Kind::fix;
@@ -50,6 +53,8 @@ struct Trial {
   double seconds = 0.0;
   double effect = 0.0;  // (metric − the best before) / spread
   bool kept = false;
+
+  bool diverged() const { return val_metric <= kDivergedMetric; }
 };
 
 struct RepairReport {

@@ -6,17 +6,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "glassnet/diag/median.hpp"
+
 namespace glassnet {
-namespace {
-
-double median_of(std::vector<double> values) {
-  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), mid, values.end());
-  return *mid;
-}
-
-}  // namespace
-
 RollbackRepair::RollbackRepair(RollbackOptions options, std::function<void(const RollbackEvent&)> on_rollback)
     : options_(options), on_rollback_(std::move(on_rollback)) {}
 
@@ -28,10 +20,10 @@ void RollbackRepair::attach(Trainer& trainer) {
 void RollbackRepair::on_step_end(Trainer& trainer, const StepLogs& logs) {
   if (first_losses_.size() < options_.spike_window) {
     first_losses_.push_back(logs.loss);
-    start_loss_ = median_of(first_losses_);
+    start_loss_ = median(first_losses_);
   }
   if (losses_.size() == options_.spike_window) {
-    const double trailing = median_of({losses_.begin(), losses_.end()});
+    const double trailing = median({losses_.begin(), losses_.end()});
     if (logs.loss > options_.spike_factor * trailing && logs.loss > start_loss_) {
       spike_detail_ = fmt::format("the loss jumped to {:.4g}, {:.0f}× the median {:.4g} of the {} steps before",
                                   logs.loss, logs.loss / trailing, trailing, options_.spike_window);
@@ -73,7 +65,7 @@ RecoveryAction RollbackRepair::on_problem(const StepProblem& problem) {
   // there is no history yet — calls for a lower learning rate.
   double recent = 0.0;
   for (std::size_t i = earlier.size(); i < norms_.size(); ++i) recent = std::max(recent, norms_[i]);
-  const bool diverging = earlier.size() < kRecent || recent > options_.growth_factor * median_of(earlier);
+  const bool diverging = earlier.size() < kRecent || recent > options_.growth_factor * median(earlier);
   action.skip_batch = true;
   done.emplace_back("left out the batch");
   if (diverging) {

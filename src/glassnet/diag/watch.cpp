@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "glassnet/diag/causal_chain.hpp"
+#include "glassnet/diag/median.hpp"
 #include "glassnet/train/trainer.hpp"
 
 namespace glassnet {
@@ -10,23 +12,12 @@ namespace {
 constexpr Index kEveryEpochUntil = 10;
 constexpr double kStillFalling = 0.99;  // last quarter's median loss over the third's
 
-double median_of(std::vector<double>::const_iterator begin, std::vector<double>::const_iterator end) {
-  std::vector<double> values(begin, end);
-  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), mid, values.end());
-  return *mid;
-}
-
 // The loss has stopped falling: the last quarter's median is not 1 % below the third's.
 bool stuck(const std::vector<double>& loss) {
   const auto n = static_cast<std::ptrdiff_t>(loss.size());
-  const double third = median_of(loss.begin() + n / 2, loss.begin() + 3 * n / 4);
-  const double last = median_of(loss.begin() + 3 * n / 4, loss.end());
+  const double third = median({loss.begin() + n / 2, loss.begin() + 3 * n / 4});
+  const double last = median({loss.begin() + 3 * n / 4, loss.end()});
   return !(last < kStillFalling * third);
-}
-
-bool is_poor_result(const std::string& symptom) {
-  return symptom == "chance_level" || symptom == "plateau" || symptom == "poor_learning";
 }
 
 }  // namespace
