@@ -7,6 +7,7 @@
 
 #include "glassnet/core/matrix.hpp"
 #include "glassnet/core/rng.hpp"
+#include "glassnet/diag/doctor.hpp"
 #include "glassnet/nn/activations.hpp"
 #include "glassnet/nn/batch_norm.hpp"
 #include "glassnet/nn/dropout.hpp"
@@ -15,6 +16,14 @@
 #include "glassnet/nn/residual.hpp"
 
 namespace glassnet::testing {
+
+// The finding about `symptom`, or null.
+inline const Finding* find_finding(const std::vector<Finding>& findings, const std::string& symptom) {
+  for (const Finding& f : findings) {
+    if (f.symptom == symptom) return &f;
+  }
+  return nullptr;
+}
 
 inline Matrix random_matrix(Index rows, Index cols, Rng& rng, double stddev = 1.0) {
   Matrix m(rows, cols);

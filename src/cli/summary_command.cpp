@@ -35,8 +35,10 @@ void add_summary_command(CLI::App& app, int& exit_code) {
       std::string kind = layer.describe();
       if (const auto* residual = dynamic_cast<const Residual*>(&layer)) {
         kind = "residual(";
-        for (Index j = 0; j < residual->body().size(); ++j)
-          kind += (j ? " " : "") + residual->body().layer(j).describe();
+        for (Index j = 0; j < residual->body().size(); ++j) {
+          if (j) kind += ' ';
+          kind += residual->body().layer(j).describe();
+        }
         kind += ")";
       }
       fmt::print("{:<22} {:<16} {:>12}\n", fmt::format("{} {}", i, kind),

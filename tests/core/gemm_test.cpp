@@ -9,15 +9,12 @@
 
 #include "glassnet/core/rng.hpp"
 #include "glassnet/core/threads.hpp"
+#include "test_support.hpp"
 
 namespace glassnet {
 namespace {
 
-Matrix random_matrix(Index rows, Index cols, Rng& rng) {
-  Matrix m(rows, cols);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<Scalar>(rng.normal());
-  return m;
-}
+using testing::random_matrix;
 
 // The definition, with double accumulation.
 Matrix naive_product(const Matrix& a, bool ta, const Matrix& b, bool tb) {

@@ -16,16 +16,12 @@
 #include "glassnet/optim/sgd.hpp"
 #include "glassnet/train/run.hpp"
 #include "glassnet/train/trainer.hpp"
+#include "test_support.hpp"
 
 namespace glassnet {
 namespace {
 
-const Finding* find(const std::vector<Finding>& findings, const std::string& symptom) {
-  for (const Finding& f : findings) {
-    if (f.symptom == symptom) return &f;
-  }
-  return nullptr;
-}
+using testing::find_finding;
 
 std::string describe(const std::vector<Finding>& findings) {
   std::string text;
@@ -70,7 +66,7 @@ TEST(Doctor, FifteenSigmoidLayersHaveVanishingGradientsFromTheFirstLayer) {
   const Diagnosed d = train_and_diagnose(
       {.in_features = 10, .hidden = std::vector<Index>(15, 64), .activation = Activation::sigmoid, .out_features = 1},
       0.05, 3);
-  const Finding* f = find(d.findings, "vanishing_gradients");
+  const Finding* f = find_finding(d.findings, "vanishing_gradients");
   ASSERT_NE(f, nullptr) << describe(d.findings);
   EXPECT_EQ(f->severity, Severity::error) << "chance accuracy makes it a problem";
   ASSERT_GE(f->layers.size(), 5u) << describe(d.findings);
@@ -84,7 +80,7 @@ TEST(Doctor, LargeNegativeBiasesKillReluUnits) {
   const Diagnosed d = train_and_diagnose(
       {.in_features = 4, .hidden = {32, 32}, .activation = Activation::relu, .out_features = 1}, 0.01, 2,
       [](Network& n) { n.params().value(n.params().find("layers.0.bias")).setConstant(-50); });
-  const Finding* f = find(d.findings, "dead_relu");
+  const Finding* f = find_finding(d.findings, "dead_relu");
   ASSERT_NE(f, nullptr) << describe(d.findings);
   EXPECT_GE(f->severity, Severity::warning);
   EXPECT_EQ(f->layers.front(), "layers.1");
@@ -94,7 +90,7 @@ TEST(Doctor, OversizedWeightsSaturateSigmoidUnits) {
   const Diagnosed d = train_and_diagnose(
       {.in_features = 10, .hidden = {64}, .activation = Activation::sigmoid, .out_features = 1}, 0.01, 2,
       [](Network& n) { n.params().value(n.params().find("layers.0.weight")) *= Scalar(30); });
-  const Finding* f = find(d.findings, "saturation");
+  const Finding* f = find_finding(d.findings, "saturation");
   ASSERT_NE(f, nullptr) << describe(d.findings);
   EXPECT_EQ(f->layers, std::vector<std::string>{"layers.1"});
 }
@@ -125,12 +121,12 @@ TEST(Doctor, GradientsGrowingByOrdersOfMagnitudeAreExploding) {
     steady.push_back(1.0 + 0.5 * std::sin(i));
   }
   const auto findings = diagnose(series_with_grad_norms(growing, 0.7, 3.0));
-  const Finding* f = find(findings, "exploding_gradients");
+  const Finding* f = find_finding(findings, "exploding_gradients");
   ASSERT_NE(f, nullptr) << describe(findings);
   EXPECT_EQ(f->severity, Severity::error) << "the loss rose";
   EXPECT_EQ(f->fixes.front(), "--clip-norm 1.0");
   EXPECT_EQ(f->fixes[1], "--lr 0.01");
-  EXPECT_EQ(find(diagnose(series_with_grad_norms(steady, 0.7, 0.2)), "exploding_gradients"), nullptr);
+  EXPECT_EQ(find_finding(diagnose(series_with_grad_norms(steady, 0.7, 0.2)), "exploding_gradients"), nullptr);
 }
 
 TEST(Doctor, ANonFiniteGradientIsAnErrorNamingStepAndTensor) {
@@ -149,20 +145,20 @@ TEST(Doctor, ATinyLearningRateAndAccuracyAtTheBaseline) {
   {  // SGD at 1e-6: every weight moves by a millionth of itself; nothing is learned.
     const Diagnosed d = train_and_diagnose(
         {.in_features = 4, .hidden = {32, 32}, .activation = Activation::relu, .out_features = 1}, 1e-6, 10);
-    const Finding* f = find(d.findings, "lr_too_low");
+    const Finding* f = find_finding(d.findings, "lr_too_low");
     ASSERT_NE(f, nullptr) << describe(d.findings);
     EXPECT_EQ(f->fixes.front(), "--lr 1e-05");
     EXPECT_TRUE(!f->chain.empty() && f->chain.back().symptom == "chance_level") << "the poor result is the last link of a chain, not a finding of its own\n"
                         << describe(d.findings);
-    EXPECT_EQ(find(d.findings, "chance_level"), nullptr) << describe(d.findings);
+    EXPECT_EQ(find_finding(d.findings, "chance_level"), nullptr) << describe(d.findings);
   }
   {  // Nothing structural, the loss flat and the accuracy at the baseline: chance level.
     MonitorSeries s = series_with_grad_norms(std::vector<double>(50, 0.1), 0.693, 0.690);
     const auto findings = diagnose(s, {.task = Task::binary, .baseline_accuracy = 0.515, .accuracy = 0.52});
-    const Finding* f = find(findings, "chance_level");
+    const Finding* f = find_finding(findings, "chance_level");
     ASSERT_NE(f, nullptr) << describe(findings);
     EXPECT_EQ(f->severity, Severity::error);
-    EXPECT_EQ(find(findings, "plateau"), nullptr) << "one finding for one problem";
+    EXPECT_EQ(find_finding(findings, "plateau"), nullptr) << "one finding for one problem";
   }
 }
 
@@ -181,11 +177,11 @@ TEST(Doctor, UnitsKilledByFirstStepsFarTooLargeNameTheLearningRate) {
   trainer.add_callback(monitor);
   trainer.fit({data.x, data.y}, {.epochs = 20, .batch_size = 64, .seed = 1});
   const auto findings = diagnose(monitor.series(), {.task = Task::binary, .baseline_accuracy = 0.5, .accuracy = 0.51});
-  const Finding* dead = find(findings, "dead_relu");
+  const Finding* dead = find_finding(findings, "dead_relu");
   ASSERT_NE(dead, nullptr) << describe(findings);
   EXPECT_EQ(dead->fixes.front(), "--lr 0.1");
   EXPECT_NE(dead->causes.front().find("learning rate 1"), std::string::npos) << dead->causes.front();
-  EXPECT_EQ(find(findings, "lr_too_low"), nullptr) << describe(findings);
+  EXPECT_EQ(find_finding(findings, "lr_too_low"), nullptr) << describe(findings);
 }
 
 TEST(Doctor, LossSpikesMeanTheLearningRateIsTooHigh) {
@@ -193,13 +189,13 @@ TEST(Doctor, LossSpikesMeanTheLearningRateIsTooHigh) {
   MonitorSeries s = series_with_grad_norms(norms, 0.7, 0.2);
   for (std::size_t i : {40u, 60u, 80u}) s.loss[i] = 20.0;
   const auto findings = diagnose(s);
-  const Finding* f = find(findings, "lr_too_high");
+  const Finding* f = find_finding(findings, "lr_too_high");
   ASSERT_NE(f, nullptr) << describe(findings);
   EXPECT_EQ(f->first_step, 41);
   EXPECT_EQ(f->fixes.front(), "--lr 0.01");
   MonitorSeries two = series_with_grad_norms(norms, 0.7, 0.2);
   for (std::size_t i : {40u, 60u}) two.loss[i] = 20.0;
-  EXPECT_EQ(find(diagnose(two), "lr_too_high"), nullptr) << "two spikes are noise";
+  EXPECT_EQ(find_finding(diagnose(two), "lr_too_high"), nullptr) << "two spikes are noise";
 }
 
 TEST(Doctor, ValidationLossRisingWhileTrainingLossFallsIsOverfitting) {
@@ -212,20 +208,20 @@ TEST(Doctor, ValidationLossRisingWhileTrainingLossFallsIsOverfitting) {
     s.epoch_logs.push_back({.epoch = e, .train_loss = 0.7 - 0.1 * static_cast<double>(e), .val_loss = val[e - 1]});
   }
   auto findings = diagnose(s);
-  const Finding* f = find(findings, "overfitting");
+  const Finding* f = find_finding(findings, "overfitting");
   ASSERT_NE(f, nullptr) << describe(findings);
   EXPECT_EQ(f->severity, Severity::warning);
   EXPECT_EQ(f->first_step, 31) << "the first step after the best epoch (3)";
   EXPECT_NE(f->summary.find("after epoch 3"), std::string::npos);
   findings = diagnose(s, {.early_stopping = true});
-  ASSERT_NE(find(findings, "overfitting"), nullptr);
-  EXPECT_EQ(find(findings, "overfitting")->severity, Severity::info) << "early stopping restored the best epoch";
+  ASSERT_NE(find_finding(findings, "overfitting"), nullptr);
+  EXPECT_EQ(find_finding(findings, "overfitting")->severity, Severity::info) << "early stopping restored the best epoch";
 }
 
 TEST(Doctor, ALossThatStopsFallingFarFromAFitIsAPlateau) {
   MonitorSeries s = series_with_grad_norms(std::vector<double>(80, 1.0), 1.0, 0.97);
   const auto findings = diagnose(s, {.task = Task::regression});
-  const Finding* f = find(findings, "plateau");
+  const Finding* f = find_finding(findings, "plateau");
   ASSERT_NE(f, nullptr) << describe(findings);
   EXPECT_EQ(f->severity, Severity::warning);
 }

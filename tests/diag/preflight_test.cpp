@@ -8,9 +8,12 @@
 #include "glassnet/loss/bce_with_logits.hpp"
 #include "glassnet/loss/mse.hpp"
 #include "glassnet/loss/softmax_cross_entropy.hpp"
+#include "test_support.hpp"
 
 namespace glassnet {
 namespace {
+
+using testing::find_finding;
 
 std::vector<std::string> symptoms(const std::vector<Finding>& findings) {
   std::vector<std::string> out;
@@ -201,13 +204,6 @@ struct ImageSetup {
   }
 };
 
-const Finding* find(const std::vector<Finding>& findings, const std::string& symptom) {
-  for (const Finding& f : findings) {
-    if (f.symptom == symptom) return &f;
-  }
-  return nullptr;
-}
-
 TEST(Preflight, MemoryEstimateAddsParametersOptimizerAndLayerBuffers) {
   ImageSetup s;
   const MemoryEstimate m = estimate_memory(s.input(128, 0));
@@ -225,13 +221,13 @@ TEST(Preflight, MemoryAboveWhatIsAvailable) {
   ImageSetup s;
   const MemoryEstimate m = estimate_memory(s.input(128, 0));
   const std::uint64_t needed = m.total() - m.data;
-  EXPECT_EQ(find(preflight(s.input(128, 10 * needed)), "memory"), nullptr);
+  EXPECT_EQ(find_finding(preflight(s.input(128, 10 * needed)), "memory"), nullptr);
   const auto close_to = preflight(s.input(128, needed * 100 / 90));
-  const Finding* tight = find(close_to, "memory");
+  const Finding* tight = find_finding(close_to, "memory");
   ASSERT_NE(tight, nullptr);
   EXPECT_EQ(tight->severity, Severity::warning);
   const auto short_of = preflight(s.input(128, needed / 2));
-  const Finding* error = find(short_of, "memory");
+  const Finding* error = find_finding(short_of, "memory");
   ASSERT_NE(error, nullptr);
   EXPECT_EQ(error->severity, Severity::error);
   EXPECT_NE(error->evidence[0].find("per row at batch 128"), std::string::npos) << error->evidence[0];
@@ -243,7 +239,7 @@ TEST(Preflight, MemoryNamesTheBatchSizeThatFits) {
   const MemoryEstimate at_4000 = estimate_memory(s.input(4000, 0));
   const std::uint64_t available = (at_4000.total() - at_4000.data) * 10 / 8;  // 4000 rows fit within 80 %
   const auto findings = preflight(s.input(full, available));
-  const Finding* f = find(findings, "memory");
+  const Finding* f = find_finding(findings, "memory");
   ASSERT_NE(f, nullptr);
   ASSERT_FALSE(f->fixes.empty());
   const std::string& fix = f->fixes.front();
@@ -251,7 +247,7 @@ TEST(Preflight, MemoryNamesTheBatchSizeThatFits) {
   const Index fits = std::stol(fix.substr(13));
   EXPECT_GE(fits, 4000);
   EXPECT_LT(fits, 4100);
-  EXPECT_EQ(find(preflight(s.input(fits, available)), "memory"), nullptr);
+  EXPECT_EQ(find_finding(preflight(s.input(fits, available)), "memory"), nullptr);
 }
 
 }  // namespace

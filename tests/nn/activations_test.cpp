@@ -24,30 +24,30 @@ Matrix row(std::initializer_list<double> values) {
   return m;
 }
 
-constexpr double kTol = kDoublePrecision ? 1e-12 : 2e-6;
+constexpr double kActivationTol = kDoublePrecision ? 1e-12 : 2e-6;
 
 TEST(Activations, KnownValues) {
   const Matrix x = row({-2.0, -0.5, 0.0, 0.35, 3.0});
   const Matrix sigmoid = apply(Activation::sigmoid, x);
-  EXPECT_NEAR(sigmoid(0, 0), 0.11920292202211755, kTol);
-  EXPECT_NEAR(sigmoid(0, 2), 0.5, kTol);
-  EXPECT_NEAR(sigmoid(0, 3), 0.5866175789173301, kTol);
+  EXPECT_NEAR(sigmoid(0, 0), 0.11920292202211755, kActivationTol);
+  EXPECT_NEAR(sigmoid(0, 2), 0.5, kActivationTol);
+  EXPECT_NEAR(sigmoid(0, 3), 0.5866175789173301, kActivationTol);
   const Matrix tanh = apply(Activation::tanh, x);
-  EXPECT_NEAR(tanh(0, 1), -0.46211715726000974, kTol);
-  EXPECT_NEAR(tanh(0, 4), 0.9950547536867305, kTol);
+  EXPECT_NEAR(tanh(0, 1), -0.46211715726000974, kActivationTol);
+  EXPECT_NEAR(tanh(0, 4), 0.9950547536867305, kActivationTol);
   EXPECT_EQ(apply(Activation::relu, x), row({0, 0, 0, 0.35, 3.0}));
   const Matrix leaky = apply(Activation::leaky_relu, x, 0.1);
-  EXPECT_NEAR(leaky(0, 0), -0.2, kTol);
-  EXPECT_NEAR(leaky(0, 4), 3.0, kTol);
+  EXPECT_NEAR(leaky(0, 0), -0.2, kActivationTol);
+  EXPECT_NEAR(leaky(0, 4), 3.0, kActivationTol);
   EXPECT_EQ(apply(Activation::identity, x), x);
   // GELU reference values: z·Φ(z), and PyTorch's tanh approximation.
   const Matrix gelu = apply(Activation::gelu, x);
-  EXPECT_NEAR(gelu(0, 0), -0.04550026389635842, kTol);
-  EXPECT_NEAR(gelu(0, 1), -0.15426876936299344, kTol);
-  EXPECT_NEAR(gelu(0, 4), 2.99595030590511, kTol);
+  EXPECT_NEAR(gelu(0, 0), -0.04550026389635842, kActivationTol);
+  EXPECT_NEAR(gelu(0, 1), -0.15426876936299344, kActivationTol);
+  EXPECT_NEAR(gelu(0, 4), 2.99595030590511, kActivationTol);
   const Matrix gelu_tanh = apply(Activation::gelu_tanh, x);
-  EXPECT_NEAR(gelu_tanh(0, 0), -0.04540230591222494, kTol);
-  EXPECT_NEAR(gelu_tanh(0, 4), 2.996362607918227, kTol);
+  EXPECT_NEAR(gelu_tanh(0, 0), -0.04540230591222494, kActivationTol);
+  EXPECT_NEAR(gelu_tanh(0, 4), 2.996362607918227, kActivationTol);
 }
 
 TEST(Activations, SigmoidAndTanhStayFiniteAndBoundedForHugeInputs) {

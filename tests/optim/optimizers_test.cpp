@@ -133,7 +133,7 @@ TEST(Optimizers, AdamWDecouplesWeightDecay) {
 TEST(Optimizers, RmspropPlainCenteredAndWithMomentum) {
   for (bool centered : {false, true}) {
     for (double momentum : {0.0, 0.7}) {
-      SCOPED_TRACE(testing::Message() << "centered " << centered << " momentum " << momentum);
+      SCOPED_TRACE(::testing::Message() << "centered " << centered << " momentum " << momentum);
       Rmsprop rmsprop(
           0.01,
           {.alpha = 0.9, .epsilon = 1e-8, .momentum = momentum, .centered = centered, .weight_decay = {.rate = 0.02}});

@@ -12,31 +12,31 @@
 namespace glassnet {
 namespace {
 
-constexpr double kTol = 1e-12;
+constexpr double kMetricTol = 1e-12;
 
 TEST(Metrics, BinaryMatchesScikitLearnIncludingTiedScores) {
   const std::vector<int> labels{0, 0, 1, 1, 0, 1, 1, 0, 1, 0};
   const std::vector<double> scores{0.1, 0.4, 0.35, 0.8, 0.4, 0.9, 0.35, 0.2, 0.6, 0.6};
   const Metrics m = binary_metrics(scores, labels);
-  EXPECT_NEAR(m["accuracy"], 0.7, kTol);
-  EXPECT_NEAR(m["balanced_accuracy"], 0.7, kTol);
-  EXPECT_NEAR(m["precision"], 0.75, kTol);
-  EXPECT_NEAR(m["recall"], 0.6, kTol);
-  EXPECT_NEAR(m["f1"], 0.6666666666666665, kTol);
-  EXPECT_NEAR(m["roc_auc"], 0.74, kTol);
-  EXPECT_NEAR(m["pr_auc"], 0.8, kTol);
-  EXPECT_NEAR(m["log_loss"], 0.5205419986113555, kTol);
+  EXPECT_NEAR(m["accuracy"], 0.7, kMetricTol);
+  EXPECT_NEAR(m["balanced_accuracy"], 0.7, kMetricTol);
+  EXPECT_NEAR(m["precision"], 0.75, kMetricTol);
+  EXPECT_NEAR(m["recall"], 0.6, kMetricTol);
+  EXPECT_NEAR(m["f1"], 0.6666666666666665, kMetricTol);
+  EXPECT_NEAR(m["roc_auc"], 0.74, kMetricTol);
+  EXPECT_NEAR(m["pr_auc"], 0.8, kMetricTol);
+  EXPECT_NEAR(m["log_loss"], 0.5205419986113555, kMetricTol);
   EXPECT_EQ(m.confusion.counts, (std::vector<Index>{4, 1, 2, 3}));  // [[TN, FP], [FN, TP]]
 }
 
 TEST(Metrics, AucWithManyTies) {
   const std::vector<int> labels{1, 0, 1, 0, 1, 0};
   const std::vector<double> scores{0.5, 0.5, 0.5, 0.5, 0.9, 0.1};
-  EXPECT_NEAR(roc_auc(scores, labels), 0.7777777777777778, kTol);
-  EXPECT_NEAR(average_precision(scores, labels), 0.7333333333333334, kTol);
+  EXPECT_NEAR(roc_auc(scores, labels), 0.7777777777777778, kMetricTol);
+  EXPECT_NEAR(average_precision(scores, labels), 0.7333333333333334, kMetricTol);
   // All scores tied: AUC is exactly one half.
   const std::vector<double> flat(6, 0.3);
-  EXPECT_NEAR(roc_auc(flat, labels), 0.5, kTol);
+  EXPECT_NEAR(roc_auc(flat, labels), 0.5, kMetricTol);
 }
 
 TEST(Metrics, AucIsUndefinedForASingleClass) {
@@ -56,7 +56,7 @@ TEST(Metrics, MulticlassMacroAndWeightedMatchScikitLearn) {
   const Matrix p = fixture.cast<Scalar>();
   const std::vector<int> labels{0, 1, 2, 1, 1, 0, 0};
   const Metrics m = multiclass_metrics(p, labels);
-  const double tol = kDoublePrecision ? kTol : 1e-6;  // the probabilities are Scalar
+  const double tol = kDoublePrecision ? kMetricTol : 1e-6;  // the probabilities are Scalar
   EXPECT_NEAR(m["accuracy"], 0.7142857142857143, tol);
   EXPECT_NEAR(m["balanced_accuracy"], 0.7777777777777777, tol);
   EXPECT_NEAR(m["precision"], 0.7222222222222222, tol);
@@ -65,7 +65,7 @@ TEST(Metrics, MulticlassMacroAndWeightedMatchScikitLearn) {
   EXPECT_NEAR(m["precision_weighted"], 0.7857142857142857, tol);
   EXPECT_NEAR(m["recall_weighted"], 0.7142857142857143, tol);
   EXPECT_NEAR(m["f1_weighted"], 0.7238095238095239, tol);
-  EXPECT_NEAR(m["log_loss"], 0.7076967086110925, kDoublePrecision ? kTol : 1e-6);
+  EXPECT_NEAR(m["log_loss"], 0.7076967086110925, kDoublePrecision ? kMetricTol : 1e-6);
   EXPECT_EQ(m.confusion.counts, (std::vector<Index>{2, 0, 1, 1, 2, 0, 0, 0, 1}));
 }
 
@@ -74,10 +74,10 @@ TEST(Metrics, RegressionMatchesScikitLearn) {
   predictions << 1.0, 2.0, 2.5, 0.0, 3.0, 1.0, -1.0, 4.0;
   targets << 1.5, 2.0, 2.0, -1.0, 2.0, 1.5, -0.5, 3.0;
   const Metrics m = regression_metrics(predictions, targets);
-  EXPECT_NEAR(m["mse"], 0.5, kTol);
-  EXPECT_NEAR(m["rmse"], 0.7071067811865476, kTol);
-  EXPECT_NEAR(m["mae"], 0.625, kTol);
-  EXPECT_NEAR(m["r2"], 0.6646212441811257, kTol);
+  EXPECT_NEAR(m["mse"], 0.5, kMetricTol);
+  EXPECT_NEAR(m["rmse"], 0.7071067811865476, kMetricTol);
+  EXPECT_NEAR(m["mae"], 0.625, kMetricTol);
+  EXPECT_NEAR(m["r2"], 0.6646212441811257, kMetricTol);
 }
 
 TEST(Metrics, RejectMismatchedInputs) {

@@ -12,7 +12,7 @@
 namespace glassnet {
 namespace {
 
-constexpr std::array<std::pair<Activation, std::string_view>, 7> kNames{{
+constexpr std::array<std::pair<Activation, std::string_view>, 7> kActivationNames{{
     {Activation::identity, "identity"},
     {Activation::sigmoid, "sigmoid"},
     {Activation::tanh, "tanh"},
@@ -30,14 +30,14 @@ constexpr double kInvSqrt2 = 0.7071067811865476;  // 1/√2
 }  // namespace
 
 std::string_view activation_name(Activation activation) {
-  for (const auto& [a, name] : kNames) {
+  for (const auto& [a, name] : kActivationNames) {
     if (a == activation) return name;
   }
   return "?";
 }
 
 std::optional<Activation> parse_activation(std::string_view name) {
-  for (const auto& [a, n] : kNames) {
+  for (const auto& [a, n] : kActivationNames) {
     if (n == name) return a;
   }
   return std::nullopt;

@@ -9,7 +9,7 @@
 namespace glassnet {
 namespace {
 
-constexpr std::array<std::pair<InitScheme, std::string_view>, 7> kNames{{
+constexpr std::array<std::pair<InitScheme, std::string_view>, 7> kSchemeNames{{
     {InitScheme::automatic, "auto"},
     {InitScheme::he_normal, "he"},
     {InitScheme::he_uniform, "he-uniform"},
@@ -27,14 +27,14 @@ void fill(MatrixView w, Draw draw) {
 }  // namespace
 
 std::string_view init_name(InitScheme scheme) {
-  for (const auto& [s, name] : kNames) {
+  for (const auto& [s, name] : kSchemeNames) {
     if (s == scheme) return name;
   }
   return "?";
 }
 
 std::optional<InitScheme> parse_init(std::string_view name) {
-  for (const auto& [s, n] : kNames) {
+  for (const auto& [s, n] : kSchemeNames) {
     if (n == name) return s;
   }
   return std::nullopt;
