@@ -39,7 +39,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // A data set in the variants the faults need: as generated, with its first feature
-// ×1000 (unscaled), with 95 % of class 1 dropped (imbalanced), and 150 rows (small).
+// ×1000 (unscaled), with 95 % of class 1 dropped (imbalanced), and 150 rows with every
+// fifth label flipped (small: noisy labels a large network memorises).
 struct DataSet {
   std::string name;
   std::filesystem::path plain, unscaled, imbalanced, small;
@@ -75,7 +76,10 @@ DataSet make_data(const std::string& name, const std::string& csv, const std::fi
     const bool one = line.substr(line.rfind(',') + 1) == "1";
     return !one || ones++ % 20 == 0;  // keeps every 20th row of class 1
   });
-  d.small = variant(d.plain, "-small", [](std::string&, std::size_t row) { return row < 150; });
+  d.small = variant(d.plain, "-small", [](std::string& line, std::size_t row) {
+    if (row % 5 == 0) line.back() = line.back() == '1' ? '0' : '1';
+    return row < 150;
+  });
   return d;
 }
 

@@ -67,7 +67,7 @@ int run(RunFlags& flags) {
   };
   RunResult result;
   if (c.auto_repair) {
-    RepairedRun repaired = train_with_repair(c, hooks, {}, on_trial);
+    RepairedRun repaired = train_with_repair(c, hooks, on_trial);
     result = std::move(repaired.result);
     repair = std::move(repaired.repair);
     first_rollbacks = std::move(repaired.first_rollbacks);

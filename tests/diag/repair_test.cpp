@@ -8,11 +8,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/diag/fixes.hpp"
 #include "glassnet/io/config_file.hpp"
 #include "glassnet/train/config_toml.hpp"
+#include "test_support.hpp"
 
 namespace glassnet {
 namespace {
@@ -96,6 +98,85 @@ TEST(Repair, TheSigmoidIncidentIsRepairedByReluAndHe) {
   EXPECT_GT(r.best_metric, 0.8);
   EXPECT_LT(r.baseline.front(), 0.6);
   EXPECT_LE(r.epochs_used, 12 * 8) << "the default budget";
+}
+
+TEST(Repair, StoppingWhenHealthyEndsAtTheFirstFixThatCures) {
+  TempDir dir;
+  std::ofstream((dir.path / "xor.csv").string()) << dataset_csv(make_xor(1000, 10, 3));
+  RunConfig c;
+  c.data = dir.path / "xor.csv";
+  c.layers = std::vector<Index>(12, 32);
+  c.activation = Activation::sigmoid;
+  c.optimizer = "momentum";
+  c.learning_rate = 0.05;
+  c.epochs = 8;
+  c.out = dir.path / "untouched.safetensors";
+  const RepairReport r = repair(c, {.spread_seeds = 2, .stop_when_healthy = true});
+  ASSERT_EQ(r.trials.size(), 3u) << "two baseline seeds, then ReLU + He, which leaves the run healthy";
+  EXPECT_EQ(r.trials[2].change, "--activation relu --init he");
+  EXPECT_TRUE(r.trials[2].kept);
+  EXPECT_TRUE(r.trials[2].findings_left.empty());
+  EXPECT_EQ(r.best.activation, Activation::relu);
+}
+
+TEST(Repair, ALearningRateWalkGoesOnWhileItsStepsHelp) {
+  TempDir dir;
+  std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(1000, 2, 0.1, 4));
+  RunConfig c;
+  c.data = dir.path / "moons.csv";
+  c.optimizer = "sgd";
+  c.learning_rate = 1e-6;
+  c.epochs = 8;
+  c.out = dir.path / "m.safetensors";
+  const RepairReport r = repair(c, {.spread_seeds = 2, .stop_when_healthy = true});
+  std::vector<double> kept_rates;
+  for (const Trial& t : r.trials) {
+    if (t.kind == Trial::Kind::fix) {
+      EXPECT_EQ(t.change.rfind("--lr ", 0), 0u) << t.change;
+    }
+    if (t.kept) kept_rates.push_back(t.config.learning_rate);
+  }
+  ASSERT_GE(kept_rates.size(), 2u) << "healthy after the first step, and still walking";
+  EXPECT_GT(kept_rates.back(), kept_rates.front());
+  const Trial& last = r.trials.back();
+  EXPECT_TRUE(last.kind == Trial::Kind::spread || !last.kept || last.change == "--lr 100")
+      << "the walk ends at a step that does not help, or at its end";
+  EXPECT_DOUBLE_EQ(r.best.learning_rate, kept_rates.back());
+  EXPECT_GT(r.best_metric, 0.85);
+}
+
+TEST(Repair, AutoRepairKeepsTheBestEpochOfARunThatOverfits) {
+  TempDir dir;
+  // 150 rows with every fifth label flipped: a 256 × 256 network memorises the noise.
+  std::istringstream csv(dataset_csv(make_moons(150, 2, 0.1, 4)));
+  std::ofstream noisy((dir.path / "noisy.csv").string());
+  std::string line;
+  std::getline(csv, line);
+  noisy << line << "\n";
+  for (int row = 0; std::getline(csv, line); ++row) {
+    if (row % 5 == 0) line.back() = line.back() == '1' ? '0' : '1';
+    noisy << line << "\n";
+  }
+  noisy.close();
+  RunConfig c;
+  c.data = dir.path / "noisy.csv";
+  c.layers = {256, 256};
+  c.epochs = 200;
+  c.early_stopping = 0;
+  c.out = dir.path / "m.safetensors";
+  const RunResult plain = run_training(c);
+  const Finding* overfit = testing::find_finding(plain.findings, "overfitting");
+  ASSERT_NE(overfit, nullptr);
+  EXPECT_EQ(overfit->severity, Severity::warning);
+  EXPECT_EQ(plain.history.size(), 200u);
+  c.auto_repair = true;
+  const RunResult repaired = run_training(c);
+  EXPECT_LT(repaired.history.size(), 100u) << "stopped a tenth of the epochs after the best (at least 10)";
+  const Finding* kept = testing::find_finding(repaired.findings, "overfitting");
+  if (kept != nullptr) {
+    EXPECT_EQ(kept->severity, Severity::info) << "the best epoch's weights were restored";
+  }
+  EXPECT_LT(repaired.metrics.at("val")["log_loss"], plain.metrics.at("val")["log_loss"]);
 }
 
 TEST(Repair, AHealthyRunHasNothingToTry) {

@@ -28,6 +28,7 @@ constexpr std::size_t kSpikeWindow = 20;  // steps in that median
 constexpr int kSpikes = 3;                // spikes that make a finding
 constexpr double kRatioHigh = 1e-1;       // update-to-weight ratio
 constexpr double kRatioLow = 1e-5;
+constexpr double kRatioHealthy = 1e-3;
 constexpr double kPlateauChange = 0.01;  // relative change between the last quarters
 constexpr std::size_t kEarlySteps = 10;  // the steps in which too large a learning rate kills units
 
@@ -339,7 +340,13 @@ void learning_rate(const MonitorSeries& s, const Progress& progress, std::vector
     f.summary = fmt::format("Every weight moves by a tiny fraction of itself per step; {}.", progress.description);
     f.evidence = low;
     f.causes = {fmt::format("learning rate {:g}", lr)};
-    f.fixes = {fmt::format("--lr {:g}", lr * 10), "--optimizer adam"};
+    // A step moves a weight by about lr × its gradient (Adam: lr × a unit step), so the
+    // ratio scales with the learning rate: the fix is the decade that brings the median
+    // ratio to the healthy 1e-3, at least one decade and at most four.
+    std::vector<double> r;
+    for (const auto& ratio : ratios) r.push_back(ratio.second);
+    const double decades = std::clamp(std::round(std::log10(kRatioHealthy / std::max(median(r), 1e-30))), 1.0, 4.0);
+    f.fixes = {fmt::format("--lr {:g}", lr * std::pow(10.0, decades)), "--optimizer adam"};
     out.push_back(std::move(f));
   }
 }
@@ -364,7 +371,7 @@ void overfitting(const MonitorSeries& s, const RunFacts& facts, std::vector<Find
   f.summary = fmt::format(
       "The network began to memorise the training rows after epoch {}: the validation loss rose "
       "while the training loss kept falling{}.",
-      b.epoch, facts.early_stopping ? "; early stopping restored that epoch's weights" : "");
+      b.epoch, facts.early_stopping ? "; that epoch's weights were restored" : "");
   f.evidence.push_back(fmt::format("validation loss {:.4g} at epoch {}, {:.4g} at epoch {} (+{:.0f} %)", *b.val_loss,
                                    b.epoch, *last.val_loss, last.epoch, 100.0 * (*last.val_loss / *b.val_loss - 1.0)));
   f.evidence.push_back(

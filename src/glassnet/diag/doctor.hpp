@@ -53,7 +53,7 @@ struct RunFacts {
   // Classification: the accuracy of always predicting the most frequent training class,
   // and the validation (or else training) accuracy reached.
   std::optional<double> baseline_accuracy, accuracy;
-  bool early_stopping = false;  // on, restoring the best epoch's weights
+  bool early_stopping = false;  // the best epoch's weights are restored at the end (early stopping, auto-repair)
   // Findings from before training (diag/preflight.hpp), linked with the doctor's into
   // causal chains (diag/causal_chain.hpp) and returned with them.
   std::vector<Finding> preflight;

@@ -17,7 +17,11 @@ namespace glassnet {
 namespace {
 
 constexpr Index kDefaultRuns = 12;  // the budget, in runs, when none is given
-constexpr Index kMinTrialEpochs = 3;  // train --auto-repair's trials: a quarter of the run, at least this
+// train --auto-repair's defaults: trials of a quarter of the run (at least 3 epochs),
+// two seeds for the spread, at most 8 trials.
+constexpr Index kMinTrialEpochs = 3;
+constexpr Index kAutoSpreadSeeds = 2;
+constexpr Index kAutoTrials = 8;
 
 // The fixes tried after the doctor's own, in order.
 const std::vector<std::string> kStructuralFixes = {
@@ -63,6 +67,10 @@ Outcome run_trial(RunConfig config, const std::filesystem::path& dir) {
   out.findings = r.findings;
   return out;
 }
+
+// A finding that a change of the set-up should cure: a warning or an error, other than
+// overfitting (which early stopping, not a structural change, answers).
+bool calls_for_repair(const Finding& f) { return f.severity != Severity::info && f.symptom != "overfitting"; }
 
 std::vector<std::string> severe_symptoms(const std::vector<Finding>& findings) {
   std::vector<std::string> out;
@@ -173,8 +181,14 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
   RunConfig best = trial_config;
   double best_metric = report.baseline.front();
   std::size_t best_severe = severe_symptoms(report.findings).size();
-  for (const std::string& fix : candidates) {
+  const auto learning_rate_step = [](const std::string& fix) { return fix.rfind("--lr ", 0) == 0; };
+  bool healthy = false;         // the best leaves nothing that calls for repair
+  bool walking_lr = false;      // the last trial was a learning-rate step, and kept
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const std::string& fix = candidates[i];
     if (report.epochs_used + epochs > budget) break;
+    // Healthy: done, except that a learning-rate walk goes on while its steps help.
+    if (options.stop_when_healthy && healthy && !(walking_lr && learning_rate_step(fix))) break;
     RunConfig candidate = best;
     if (!apply_fix(candidate, fix)) continue;
     const Outcome o = run_trial(candidate, dir.path);
@@ -190,10 +204,14 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
     trial.kept = o.metric - best_metric > report.spread && trial.findings_left.size() <= best_severe;
     const bool kept = trial.kept;
     record(std::move(trial));
+    walking_lr = kept && learning_rate_step(fix);
     if (kept) {
       best = candidate;
       best_metric = o.metric;
       best_severe = severe_symptoms(o.findings).size();
+      healthy = std::none_of(o.findings.begin(), o.findings.end(), calls_for_repair);
+      const bool last = i + 1 == candidates.size() || !(walking_lr && learning_rate_step(candidates[i + 1]));
+      if (options.stop_when_healthy && healthy && last) break;
       // The noise of the new best, over the other seeds.
       std::vector<double> metrics = seeded_runs(best, 1, seeds, Trial::Kind::spread, "spread of the best");
       metrics.push_back(o.metric);
@@ -207,8 +225,7 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
   return report;
 }
 
-RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, const RepairOptions& options,
-                              const TrialHook& on_trial) {
+RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, const TrialHook& on_trial) {
   RunConfig first = config;
   first.auto_repair = true;
   RepairedRun out;
@@ -221,15 +238,15 @@ RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, co
   };
   try {
     out.result = run_training(first, first_hooks);
-    for (const Finding& f : out.result.findings) {
-      structural = structural || (f.severity != Severity::info && f.symptom != "overfitting");
-    }
+    structural = std::any_of(out.result.findings.begin(), out.result.findings.end(), calls_for_repair);
   } catch (const TrainingError&) {
     structural = failed = true;  // the rollbacks did not cure it: the set-up has to change
   }
   if (!structural) return out;
-  RepairOptions trials = options;
-  if (trials.trial_epochs == 0) trials.trial_epochs = std::max<Index>(kMinTrialEpochs, config.epochs / 4);
+  RepairOptions trials{.trial_epochs = std::max<Index>(kMinTrialEpochs, config.epochs / 4),
+                       .spread_seeds = kAutoSpreadSeeds,
+                       .stop_when_healthy = true};
+  trials.budget = kAutoTrials * trials.trial_epochs;
   out.repair = repair(config, trials, on_trial);
   const bool changed = std::any_of(out.repair->trials.begin(), out.repair->trials.end(),
                                    [](const Trial& t) { return t.kept; });

@@ -18,7 +18,8 @@
 //      a run that learns is not the noise of one that sits at chance.
 //
 // The trials stop when the budget (training epochs over all runs, the baseline's
-// included) cannot pay for another. The validation metric is the accuracy for
+// included) cannot pay for another, or, with stop_when_healthy, at the first kept fix
+// that leaves no warning or error (its spread is then not measured again). The validation metric is the accuracy for
 // classification and R² for regression. Trials write their models to a temporary
 // directory, never to the configuration's --out, and keep no log.
 
@@ -37,6 +38,10 @@ struct RepairOptions {
   Index budget = 0;         // training epochs over every run; 0: room for 12 runs
   Index spread_seeds = 3;   // baseline runs that measure the run-to-run spread
   double min_spread = 0.005;  // the spread is never taken below this
+  // Stop at the first kept fix that leaves no warning or error other than overfitting
+  // (a repair, not a search for the best configuration), except that a learning-rate
+  // walk goes on while its steps are kept: train --auto-repair.
+  bool stop_when_healthy = false;
 };
 
 // The validation metric of a run that diverged: below any real accuracy or R².
@@ -77,9 +82,11 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options = {}, 
 
 // `glassnet train --auto-repair`: trains with rollback repair (RunConfig::auto_repair);
 // when the run ends with a warning or an error other than overfitting, or fails after
-// its rollbacks, repairs by trials — each a quarter of the configured epochs (at least
-// 3) unless options say otherwise — and trains the best configuration found for the
-// configured epochs, writing the model (and log) where the configuration says.
+// its rollbacks, repairs by trials — each a quarter of the
+// configured epochs (at least 3), two seeds for the spread, at most 8 trials, stopping
+// at the first fix that leaves the run healthy — and trains the best configuration
+// found for the configured epochs, writing the model (and log) where the configuration
+// says.
 struct RepairedRun {
   RunResult result;                   // of the run whose model was written last
   std::optional<RepairReport> repair;  // when trials were run
@@ -87,7 +94,6 @@ struct RepairedRun {
   // the repaired run are in result).
   std::vector<RollbackEvent> first_rollbacks;
 };
-RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks = {}, const RepairOptions& options = {},
-                              const TrialHook& on_trial = {});
+RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks = {}, const TrialHook& on_trial = {});
 
 }  // namespace glassnet

@@ -84,6 +84,8 @@ Metrics metrics_for(Task task, const Matrix& predictions, const Matrix& y) {
 }
 
 // What the doctor knows of the task: the majority-class accuracy of the training rows.
+constexpr Index kAutoRepairPatience = 10;  // epochs, at least
+
 RunFacts run_facts(const LabelEncoding& labels, const Matrix& y_train, bool early_stopping) {
   RunFacts facts{.task = labels.task, .early_stopping = early_stopping};
   if (labels.task != Task::regression && y_train.rows() > 0) {
@@ -269,8 +271,14 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
   Trainer trainer(*model.network, *loss, *optimizer);
   trainer.set_schedule(make_schedule(config));
   const bool has_validation = x_val.rows() > 0;
-  EarlyStopping early({.monitor = Monitored::val_loss, .patience = config.early_stopping, .restore_best = true});
-  if (config.early_stopping > 0 && has_validation) trainer.add_callback(early);
+  // Auto-repair answers overfitting where early stopping is off with an early stopping
+  // of its own, patient enough for a slow start: a tenth of the epochs, at least 10.
+  const bool restore_best = has_validation && (config.early_stopping > 0 || config.auto_repair);
+  EarlyStopping early({.monitor = Monitored::val_loss,
+                       .patience = config.early_stopping > 0 ? config.early_stopping
+                                                             : std::max<Index>(kAutoRepairPatience, config.epochs / 10),
+                       .restore_best = true});
+  if (restore_best) trainer.add_callback(early);
   std::optional<Checkpointing> checkpoints;
   if (config.checkpoint_dir) {
     checkpoints.emplace(*config.checkpoint_dir, 1);
@@ -304,7 +312,7 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
   }
   std::optional<Monitor> monitor;
   std::optional<DoctorWatch> watch;
-  const RunFacts facts = run_facts(labels, y_train, config.early_stopping > 0 && has_validation);
+  const RunFacts facts = run_facts(labels, y_train, restore_best);
   if (config.monitor != MonitorLevel::off) {
     monitor.emplace(MonitorOptions{.level = config.monitor}, log ? &*log : nullptr);
     monitor->reserve(steps_per_epoch * config.epochs);
