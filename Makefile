@@ -49,8 +49,8 @@ FUZZ_SECONDS ?= 30
 test-fuzz: deps
 	@cmake -S . -B build-fuzz $(CMAKE_FLAGS) -DCMAKE_CXX_COMPILER=clang++ -DGLASSNET_FUZZ=ON \
 		-DGLASSNET_BUILD_TESTS=OFF -DGLASSNET_BUILD_EXAMPLES=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target csv_fuzzer model_fuzzer config_fuzzer
-	@for target in csv model config; do \
+	@cmake --build build-fuzz -j $(JOBS) --target csv_fuzzer model_fuzzer config_fuzzer log_fuzzer
+	@for target in csv model config log; do \
 		rm -rf build-fuzz/corpus-$$target && mkdir -p build-fuzz/corpus-$$target && \
 		echo "fuzzing the $$target reader for $(FUZZ_SECONDS) s" && \
 		(cd build-fuzz && ./fuzz/$${target}_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \

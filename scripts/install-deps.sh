@@ -14,6 +14,7 @@ packages=(
   libgtest-dev       # unit and end-to-end tests
   libbenchmark-dev   # micro-benchmarks
   clang libclang-rt-14-dev  # libFuzzer targets (make test-fuzz)
+  chromium           # loads the HTML reports headless in the end-to-end tests
 )
 
 missing=()

@@ -9,9 +9,11 @@
 #include "cli/commands.hpp"
 #include "cli/config_option.hpp"
 #include "cli/output.hpp"
+#include "cli/report_file.hpp"
 #include "cli/run_options.hpp"
 #include "glassnet/diag/repair.hpp"
 #include "glassnet/io/atomic_file.hpp"
+#include "glassnet/report/layer_table.hpp"
 #include "glassnet/train/config_toml.hpp"
 
 namespace glassnet::cli {
@@ -27,7 +29,11 @@ struct DoctorFlags {
 int run_doctor(DoctorFlags& flags) {
   RunConfig config = run_config(flags.run);
   const bool plain = !flags.run.quiet && !flags.run.json;
-  const RepairOptions options{.budget = flags.budget, .spread_seeds = flags.repair ? 3 : 1};
+  // The diagnosis writes --log, or the report's temporary log.
+  const ReportFile report_file(flags.run.report, config.log);
+  RepairOptions options{.budget = flags.repair ? flags.budget : config.epochs,
+                        .spread_seeds = flags.repair ? 3 : 1,
+                        .diagnosis_log = config.log};
   // The diagnosis prints as soon as the first run ends; then each trial as it ends.
   std::string metric = "accuracy";
   const auto on_trial = [&](const Trial& t) {
@@ -42,9 +48,10 @@ int run_doctor(DoctorFlags& flags) {
     fmt::print("{}", trial_line(t, metric));
     std::fflush(stdout);
   };
-  const RepairReport report =
-      flags.repair ? repair(config, options, on_trial) : repair(config, {.budget = config.epochs, .spread_seeds = 1}, on_trial);
+  const RepairReport report = repair(config, options, on_trial);
   std::map<std::string, std::string> files;
+  if (!flags.run.log.empty()) files["log"] = flags.run.log;
+  if (report_file.wanted()) files["report"] = report_file.write({.repair = flags.repair ? &report : nullptr});
   if (flags.repair) {
     RunConfig best = report.best;
     best.out = config.out;
@@ -66,7 +73,10 @@ int run_doctor(DoctorFlags& flags) {
     fmt::print("{}\n", out.dump());
     return 0;
   }
-  if (flags.run.quiet || !flags.repair) return 0;
+  if (flags.run.quiet) return 0;
+  fmt::print("\nthe diagnostic run, layer by layer:\n{}", layer_table(report.diagnosis_series, report.findings));
+  if (files.count("report")) fmt::print("report written to {}\n", files.at("report"));
+  if (!flags.repair) return 0;
   fmt::print("{}", best_text(report));
   fmt::print("best configuration written to {} (glassnet train --config {})\n", flags.best, flags.best);
   return 0;

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   glassnet::cli::add_doctor_command(app, exit_code);
   glassnet::cli::add_eval_command(app, exit_code);
   glassnet::cli::add_predict_command(app, exit_code);
+  glassnet::cli::add_report_command(app, exit_code);
   glassnet::cli::add_summary_command(app, exit_code);
   glassnet::cli::add_synth_command(app, exit_code);
   glassnet::cli::add_demo_command(app, exit_code);

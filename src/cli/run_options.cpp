@@ -86,6 +86,7 @@ void add_run_options(CLI::App& command, RunFlags& flags) {
       ->check(CLI::IsMember({"off", "light", "full"}))
       ->capture_default_str();
   cmd->add_option("--log", flags.log, "Write the monitor's series to this JSONL metrics log");
+  cmd->add_option("--report", flags.report, "Write a self-contained HTML report of the run (drawn from its metrics log)");
   cmd->add_flag("--quiet", flags.quiet, "Print nothing but errors");
   cmd->add_flag("--json", flags.json, "Print one JSON object with the final metrics and files");
   add_config_option(*cmd, flags.config_file);

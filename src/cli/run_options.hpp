@@ -12,7 +12,7 @@ namespace glassnet::cli {
 // What the command line (and --config) gives, before it is checked.
 struct RunFlags {
   RunConfig config;
-  std::string monitor = "light", log;
+  std::string monitor = "light", log, report;
   std::string task, activation = "relu", norm = "none", init = "auto", class_weight = "none", impute;
   std::string config_file, labels, val_data, test_data, val_labels, test_labels, checkpoint_dir, delimiter;
   bool no_standardize = false, quiet = false, json = false;

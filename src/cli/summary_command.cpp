@@ -1,8 +1,12 @@
-// glassnet summary: a Keras-style table of a saved model's layers.
+// glassnet summary: a Keras-style table of a saved model's layers, or a run's summary
+// from its metrics log (the layer table of report/layer_table.hpp, the findings).
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "glassnet/report/layer_table.hpp"
+#include "glassnet/report/run_log.hpp"
 #include "glassnet/io/model_file.hpp"
 #include "glassnet/nn/residual.hpp"
 
@@ -18,37 +22,68 @@ Index count_params(const ParamStore& params, const std::string& prefix) {
   return n;
 }
 
+void summarise_model(const std::string& path) {
+  const Model model = load_model(path);
+  const Sequential& layers = model.network->layers();
+  const ParamStore& params = model.network->params();
+  fmt::print("{:<22} {:<16} {:>12}\n", "layer", "output shape", "parameters");
+  fmt::print("{}\n", std::string(52, '-'));
+  for (Index i = 0; i < layers.size(); ++i) {
+    const Layer& layer = layers.layer(i);
+    std::string kind = layer.describe();
+    if (const auto* residual = dynamic_cast<const Residual*>(&layer)) {
+      kind = "residual(";
+      for (Index j = 0; j < residual->body().size(); ++j) {
+        if (j) kind += ' ';
+        kind += residual->body().layer(j).describe();
+      }
+      kind += ")";
+    }
+    fmt::print("{:<22} {:<16} {:>12}\n", fmt::format("{} {}", i, kind),
+               fmt::format("[B, {}]", layers.out_features(i)), count_params(params, fmt::format("layers.{}.", i)));
+  }
+  fmt::print("{}\n", std::string(52, '-'));
+  fmt::print("trainable parameters {:>31}\n", params.trainable_size());
+  fmt::print("buffers (BatchNorm statistics) {:>21}\n", params.size() - params.trainable_size());
+  fmt::print("task {}, target '{}', {} input features from {} columns\n", task_name(model.labels.task), model.target,
+             model.features.width(), model.features.columns.size());
+}
+
+void summarise_log(const std::string& path) {
+  const RunLog log = read_run_log(path);
+  // What the log says, as text, whatever its type.
+  const auto text = [](const nlohmann::json& object, const char* key) {
+    if (!object.contains(key)) return std::string("?");
+    return object[key].is_string() ? object[key].get<std::string>() : object[key].dump();
+  };
+  fmt::print("{}: {} task, data {}, {} training rows, {} epochs{}\n", path, text(log.data, "task"),
+             text(log.config, "data"), text(log.data, "train_rows"), log.series.epoch_logs.size(),
+             log.ended ? "" : " (no end: still running, or killed)");
+  if (!log.series.epoch_logs.empty()) {
+    const EpochLogs& last = log.series.epoch_logs.back();
+    fmt::print("last epoch {}: loss {:.4g}{}{}\n", last.epoch, last.train_loss,
+               last.val_loss ? fmt::format(", validation loss {:.4g}", *last.val_loss) : "",
+               last.val_accuracy ? fmt::format(", validation accuracy {:.4f}", *last.val_accuracy) : "");
+  }
+  fmt::print("\n{}\n", layer_table(log.series, log.findings));
+  fmt::print("{}", findings_text(log.findings));
+  if (log.error) fmt::print("training failed: {}\n", *log.error);
+}
+
 }  // namespace
 
 void add_summary_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("summary", "Print a saved model's layers, output shapes and parameter counts");
+  auto* cmd = app.add_subcommand(
+      "summary", "Print a saved model's layers, output shapes and parameter counts, or a run's summary from its log");
   auto model_path = std::make_shared<std::string>();
-  cmd->add_option("--model", *model_path, "Model file")->required();
-  cmd->callback([model_path, &exit_code] {
-    const Model model = load_model(*model_path);
-    const Sequential& layers = model.network->layers();
-    const ParamStore& params = model.network->params();
-    fmt::print("{:<22} {:<16} {:>12}\n", "layer", "output shape", "parameters");
-    fmt::print("{}\n", std::string(52, '-'));
-    for (Index i = 0; i < layers.size(); ++i) {
-      const Layer& layer = layers.layer(i);
-      std::string kind = layer.describe();
-      if (const auto* residual = dynamic_cast<const Residual*>(&layer)) {
-        kind = "residual(";
-        for (Index j = 0; j < residual->body().size(); ++j) {
-          if (j) kind += ' ';
-          kind += residual->body().layer(j).describe();
-        }
-        kind += ")";
-      }
-      fmt::print("{:<22} {:<16} {:>12}\n", fmt::format("{} {}", i, kind),
-                 fmt::format("[B, {}]", layers.out_features(i)), count_params(params, fmt::format("layers.{}.", i)));
-    }
-    fmt::print("{}\n", std::string(52, '-'));
-    fmt::print("trainable parameters {:>31}\n", params.trainable_size());
-    fmt::print("buffers (BatchNorm statistics) {:>21}\n", params.size() - params.trainable_size());
-    fmt::print("task {}, target '{}', {} input features from {} columns\n", task_name(model.labels.task), model.target,
-               model.features.width(), model.features.columns.size());
+  auto log_path = std::make_shared<std::string>();
+  auto* model = cmd->add_option("--model", *model_path, "Model file");
+  auto* log = cmd->add_option("--log", *log_path, "A run's JSONL metrics log (train --log)");
+  model->excludes(log);
+  cmd->callback([model_path, log_path, &exit_code] {
+    if (model_path->empty() && log_path->empty()) throw CLI::RequiredError("--model or --log");
+    if (!model_path->empty()) summarise_model(*model_path);
+    if (!log_path->empty()) summarise_log(*log_path);
     exit_code = 0;
   });
 }

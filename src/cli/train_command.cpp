@@ -12,8 +12,10 @@
 #include "cli/run_options.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
+#include "cli/report_file.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/diag/repair.hpp"
+#include "glassnet/report/layer_table.hpp"
 #include "glassnet/train/run.hpp"
 
 namespace glassnet::cli {
@@ -65,16 +67,25 @@ int run(RunFlags& flags) {
     fmt::print("{}", trial_line(t, t.config.task == Task::regression ? "r2" : "accuracy"));
     std::fflush(stdout);
   };
+  const ReportFile report(flags.report, c.log);
   RunResult result;
-  if (c.auto_repair) {
-    RepairedRun repaired = train_with_repair(c, hooks, on_trial);
-    result = std::move(repaired.result);
-    repair = std::move(repaired.repair);
-    first_rollbacks = std::move(repaired.first_rollbacks);
-  } else {
-    result = run_training(c, hooks);
+  try {
+    if (c.auto_repair) {
+      RepairedRun repaired = train_with_repair(c, hooks, on_trial);
+      result = std::move(repaired.result);
+      repair = std::move(repaired.repair);
+      first_rollbacks = std::move(repaired.first_rollbacks);
+    } else {
+      result = run_training(c, hooks);
+    }
+  } catch (const TrainingError&) {
+    // A run that failed is the one to look at: its log ends with the error and findings.
+    progress.finish();
+    if (report.wanted()) fmt::print(stderr, "report of the failed run written to {}\n", report.write());
+    throw;
   }
   progress.finish();
+  if (report.wanted()) result.files["report"] = report.write();
   if (result.interrupted) {
     fmt::print(stderr, "interrupted after {} complete epochs: the model was saved to {}{}\n", result.history.size(),
                result.files.at("model"),
@@ -125,9 +136,11 @@ int run(RunFlags& flags) {
     const auto found = result.metrics.find(split);
     if (found != result.metrics.end()) fmt::print("{}:\n{}", split, metrics_text(found->second));
   }
+  fmt::print("\n{}\n", layer_table(result.monitor, result.findings));
   fmt::print("{}", findings_text(result.findings));
   if (repair) fmt::print("repair: {}", best_text(*repair));
   fmt::print("model written to {}\n", result.files.at("model"));
+  if (result.files.count("report")) fmt::print("report written to {}\n", result.files.at("report"));
   return result.interrupted ? kInterruptedExitCode : 0;
 }
 

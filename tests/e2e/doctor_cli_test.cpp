@@ -8,7 +8,10 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
 
+#include "browser.hpp"
 #include "run_command.hpp"
 
 namespace glassnet {
@@ -126,14 +129,39 @@ TEST(Incident, TheDemoTellsTheStoryEndToEnd) {
   std::size_t at = 0;
   for (const char* part : {"15 sigmoid hidden layers", "The doctor says why", "vanishing_gradients",
                            "layers.0.weight gradient norm", "The repair", "--activation relu --init he",
-                           "kept (", "Training the repaired network", "15 × sigmoid    repaired", "Written in"}) {
+                           "kept (", "Training the repaired network", "15 × sigmoid    repaired", "Written in",
+                           "incident.html", "repaired.html"}) {
     const auto found = r.output.find(part, at);
     ASSERT_NE(found, std::string::npos) << "missing, or out of order: " << part << "\n" << r.output;
     at = found;
   }
-  for (const char* file : {"fraud.csv", "incident.jsonl", "repaired.jsonl", "best.toml", "repaired.safetensors"}) {
+  for (const char* file : {"fraud.csv", "incident.jsonl", "repaired.jsonl", "best.toml", "repaired.safetensors",
+                           "incident.html", "repaired.html"}) {
     EXPECT_TRUE(fs::exists(dir / file)) << file;
   }
+  // The reports in a browser; the first layer's heat-map row is dark before the repair
+  // (vanishing gradients: the bottom of the colour scale) and bright after it.
+  testing::check_report_in_browser(dir / "incident.html", dir / "incident.jsonl", "demo-incident", dir);
+  testing::check_report_in_browser(dir / "repaired.html", dir / "repaired.jsonl", "demo-repaired", dir);
+  const auto first_row_greens = [](const fs::path& html) {
+    std::stringstream text;
+    text << std::ifstream(html).rdbuf();
+    const std::string s = text.str();
+    const auto row = s.find("class=\"heat-row\"");
+    const std::string first = s.substr(row, s.find("</g>", row) - row);
+    std::vector<int> greens;
+    const std::regex fill(R"~(fill="#[0-9a-f]{2}([0-9a-f]{2})[0-9a-f]{2}")~");
+    for (auto it = std::sregex_iterator(first.begin(), first.end(), fill); it != std::sregex_iterator(); ++it) {
+      greens.push_back(std::stoi((*it)[1], nullptr, 16));
+    }
+    return greens;
+  };
+  const auto before = first_row_greens(dir / "incident.html"), after = first_row_greens(dir / "repaired.html");
+  ASSERT_FALSE(before.empty());
+  ASSERT_FALSE(after.empty());
+  EXPECT_LT(*std::max_element(before.begin(), before.end()), 0x60) << "the frozen first layer is a dark band";
+  EXPECT_GT(*std::min_element(after.begin() + static_cast<std::ptrdiff_t>(after.size() / 4), after.end()), 0x80)
+      << "after the first stretch of steps the repaired first layer is bright";
   // The repaired model, evaluated by the CLI on the demo's data, is far from chance.
   const auto eval = run_command(cli() + " eval --json --model " + (dir / "repaired.safetensors").string() +
                                 " --data " + (dir / "fraud.csv").string());

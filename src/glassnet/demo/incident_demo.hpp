@@ -3,8 +3,9 @@
 // that sits at chance, the doctor's finding with the per-layer gradient norms that
 // prove it, the repair by controlled trials, and the repaired model converging — the two
 // runs' numbers side by side. Everything is generated: synthetic, balanced fraud data
-// (data/synthetic.hpp), nothing to download. Writes the data, both runs' metrics logs,
-// the best configuration and the repaired model into a directory, and names them.
+// (data/synthetic.hpp), nothing to download. Writes the data, both runs' metrics logs
+// and HTML reports, the best configuration and the repaired model into a directory, and
+// names them.
 
 #include <cstdint>
 #include <filesystem>

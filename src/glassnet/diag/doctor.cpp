@@ -40,11 +40,6 @@ std::vector<double> param_window(const MonitorSeries& s, std::size_t k, std::siz
   return out;
 }
 
-std::string layer_of(const std::string& tensor) {
-  const auto dot = tensor.rfind('.');
-  return dot == std::string::npos ? tensor : tensor.substr(0, dot);
-}
-
 bool has_saturating(const MonitorSeries& s) {
   return std::any_of(s.probed.begin(), s.probed.end(), [](const ProbedLayer& p) { return saturates(p.activation); });
 }
@@ -434,6 +429,11 @@ void poor_learning(const MonitorSeries& s, const RunFacts& facts, const Progress
 }
 
 }  // namespace
+
+std::string layer_of(const std::string& tensor) {
+  const auto dot = tensor.rfind('.');
+  return dot == std::string::npos ? tensor : tensor.substr(0, dot);
+}
 
 std::string_view severity_name(Severity severity) {
   switch (severity) {

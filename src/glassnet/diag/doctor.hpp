@@ -23,6 +23,10 @@ namespace glassnet {
 enum class Severity { info, warning, error };
 std::string_view severity_name(Severity severity);
 
+// The layer a parameter tensor belongs to, as findings name layers: "layers.0.weight" →
+// "layers.0".
+std::string layer_of(const std::string& tensor);
+
 // One effect in a finding's causal chain (diag/causal_chain.hpp).
 struct Link {
   std::string symptom;

@@ -14,4 +14,9 @@ namespace glassnet {
 nlohmann::json finding_json(const Finding& finding);
 nlohmann::json findings_json(const std::vector<Finding>& findings);
 
+// The reverse, for reading a metrics log. Throws Error naming the field that is missing
+// or of the wrong type.
+Finding finding_from_json(const nlohmann::json& json);
+std::vector<Finding> findings_from_json(const nlohmann::json& json);
+
 }  // namespace glassnet

@@ -62,12 +62,15 @@ void MetricsLog::write_run(const nlohmann::json& run) {
 }
 
 void MetricsLog::write_layout(const MonitorSeries& series, const MonitorOptions& options, Index probe_every) {
+  std::vector<std::string_view> roles;
+  for (ParamRole r : series.roles) roles.push_back(param_role_name(r));
   nlohmann::json activations = nlohmann::json::array();
   for (const ProbedLayer& p : series.probed) {
     activations.push_back({{"layer", p.name}, {"activation", activation_name(p.activation)}, {"units", p.width}});
   }
   nlohmann::ordered_json object = {{"type", "layout"},
                                    {"params", series.params},
+                                   {"roles", roles},
                                    {"activations", activations},
                                    {"monitor", monitor_level_name(options.level)},
                                    {"probe_every", probe_every}};

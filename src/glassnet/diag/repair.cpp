@@ -33,11 +33,14 @@ struct Outcome {
   double metric = 0.0;
   std::vector<Finding> findings;
   double seconds = 0.0;
+  MonitorSeries series;
 };
 
-Outcome run_trial(RunConfig config, const std::filesystem::path& dir) {
+// A trial writes its model to `dir`, and its log only where `log` says.
+Outcome run_trial(RunConfig config, const std::filesystem::path& dir,
+                  const std::optional<std::filesystem::path>& log = std::nullopt) {
   config.out = dir / "trial.safetensors";
-  config.log.reset();
+  config.log = log;
   config.checkpoint_dir.reset();
   config.resume = false;
   config.auto_repair = false;
@@ -65,6 +68,7 @@ Outcome run_trial(RunConfig config, const std::filesystem::path& dir) {
   out.metric = judged[r.task == Task::regression ? "r2" : "accuracy"];
   if (!std::isfinite(out.metric)) out.metric = kDivergedMetric;
   out.findings = r.findings;
+  out.series = std::move(r.monitor);
   return out;
 }
 
@@ -118,8 +122,10 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
       if (kind == Trial::Kind::spread && report.epochs_used + epochs > budget) break;
       RunConfig seeded = base;
       seeded.seed = config.seed + static_cast<std::uint64_t>(k);
-      const Outcome o = run_trial(seeded, dir.path);
-      if (kind == Trial::Kind::baseline && k == 0) {
+      const bool diagnosis = kind == Trial::Kind::baseline && k == 0;
+      Outcome o = run_trial(seeded, dir.path, diagnosis ? options.diagnosis_log : std::nullopt);
+      if (diagnosis) {
+        report.diagnosis_series = std::move(o.series);
         report.findings = o.findings;
         report.metric = o.task == Task::regression ? "r2" : "accuracy";
       }

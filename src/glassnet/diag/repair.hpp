@@ -21,8 +21,10 @@
 // included) cannot pay for another, or, with stop_when_healthy, at the first kept fix
 // that leaves no warning or error (its spread is then not measured again). The validation metric is the accuracy for
 // classification and R² for regression. Trials write their models to a temporary
-// directory, never to the configuration's --out, and keep no log.
+// directory, never to the configuration's --out, and keep no log (but the diagnosis's,
+// where RepairOptions::diagnosis_log says).
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -42,6 +44,8 @@ struct RepairOptions {
   // (a repair, not a search for the best configuration), except that a learning-rate
   // walk goes on while its steps are kept: train --auto-repair.
   bool stop_when_healthy = false;
+  // Where the diagnosis (the baseline's first seed) writes its metrics log; none if unset.
+  std::optional<std::filesystem::path> diagnosis_log;
 };
 
 // The validation metric of a run that diverged: below any real accuracy or R².
@@ -65,6 +69,7 @@ struct Trial {
 struct RepairReport {
   std::string metric;                 // "accuracy" or "r2"
   std::vector<Finding> findings;      // the baseline's diagnosis
+  MonitorSeries diagnosis_series;     // the monitor's series of that run
   std::vector<double> baseline;       // the validation metric of each baseline seed
   double spread = 0.0;                // max − min over them (at least min_spread)
   std::vector<Trial> trials;          // in the order run, the baseline's first seed first

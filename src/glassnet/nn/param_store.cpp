@@ -1,12 +1,35 @@
 #include "glassnet/nn/param_store.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
 
 #include "glassnet/core/error.hpp"
 
 namespace glassnet {
+
+namespace {
+constexpr std::array<std::pair<ParamRole, std::string_view>, 5> kRoleNames{{{ParamRole::weight, "weight"},
+                                                                            {ParamRole::bias, "bias"},
+                                                                            {ParamRole::norm_scale, "norm_scale"},
+                                                                            {ParamRole::norm_shift, "norm_shift"},
+                                                                            {ParamRole::buffer, "buffer"}}};
+}  // namespace
+
+std::string_view param_role_name(ParamRole role) {
+  for (const auto& [r, name] : kRoleNames) {
+    if (r == role) return name;
+  }
+  return "weight";
+}
+
+std::optional<ParamRole> parse_param_role(std::string_view name) {
+  for (const auto& [r, n] : kRoleNames) {
+    if (n == name) return r;
+  }
+  return std::nullopt;
+}
 
 ParamStore::Id ParamStore::add(std::string name, std::vector<Index> shape, Index rows, Index cols, ParamRole role) {
   if (find(name) >= 0) throw Error("parameter '" + name + "' is registered twice");

@@ -6,6 +6,7 @@
 // pass over flat memory. Views are resolved on every access (pointer + offset), so
 // adding parameters never invalidates an id.
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,6 +20,8 @@ namespace glassnet {
 // normalisation parameters. A buffer (BatchNorm's running statistics) is state that is
 // saved with the model but never trained: it has no gradient and is never trainable.
 enum class ParamRole { weight, bias, norm_scale, norm_shift, buffer };
+std::string_view param_role_name(ParamRole role);                 // "weight", "bias", "norm_scale", ...
+std::optional<ParamRole> parse_param_role(std::string_view name);  // the reverse
 
 struct ParamInfo {
   std::string name;          // "layers.0.weight"

@@ -147,6 +147,70 @@ double average_precision(std::span<const double> scores, std::span<const int> la
   return ap;
 }
 
+namespace {
+
+// The counts of true and false positives at each distinct threshold, from the highest
+// score (all tied rows enter together): calls point(true_positives, false_positives).
+template <typename Point>
+void walk_thresholds(std::span<const double> scores, std::span<const int> labels, Point point) {
+  std::vector<std::size_t> order(scores.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
+  double true_positives = 0, false_positives = 0;
+  for (std::size_t begin = 0; begin < order.size();) {
+    std::size_t end = begin;
+    while (end < order.size() && scores[order[end]] == scores[order[begin]]) {
+      (labels[order[end]] == 1 ? true_positives : false_positives) += 1;
+      ++end;
+    }
+    point(true_positives, false_positives);
+    begin = end;
+  }
+}
+
+// Every k-th point, so that about kCurvePoints remain, and always the last.
+Curve thinned(Curve c) {
+  const std::size_t n = c.x.size(), step = (n + kCurvePoints - 1) / kCurvePoints;
+  if (step <= 1) return c;
+  Curve out;
+  for (std::size_t i = 0; i < n; i += step) {
+    out.x.push_back(c.x[i]);
+    out.y.push_back(c.y[i]);
+  }
+  if ((n - 1) % step != 0) {
+    out.x.push_back(c.x.back());
+    out.y.push_back(c.y.back());
+  }
+  return out;
+}
+
+}  // namespace
+
+Curve roc_curve(std::span<const double> scores, std::span<const int> labels) {
+  check_sizes(scores.size(), labels.size());
+  const auto positives = static_cast<double>(std::count(labels.begin(), labels.end(), 1));
+  const double negatives = static_cast<double>(labels.size()) - positives;
+  if (positives == 0 || negatives == 0) return {};
+  Curve c{{0.0}, {0.0}};
+  walk_thresholds(scores, labels, [&](double tp, double fp) {
+    c.x.push_back(fp / negatives);
+    c.y.push_back(tp / positives);
+  });
+  return thinned(std::move(c));
+}
+
+Curve precision_recall_curve(std::span<const double> scores, std::span<const int> labels) {
+  check_sizes(scores.size(), labels.size());
+  const auto positives = static_cast<double>(std::count(labels.begin(), labels.end(), 1));
+  if (positives == 0 || positives == static_cast<double>(labels.size())) return {};
+  Curve c;
+  walk_thresholds(scores, labels, [&](double tp, double fp) {
+    c.x.push_back(tp / positives);
+    c.y.push_back(tp / (tp + fp));
+  });
+  return thinned(std::move(c));
+}
+
 Metrics binary_metrics(std::span<const double> scores, std::span<const int> labels, double threshold) {
   check_sizes(scores.size(), labels.size());
   std::vector<int> predicted(scores.size());
@@ -164,6 +228,8 @@ Metrics binary_metrics(std::span<const double> scores, std::span<const int> labe
   add_class_metrics(out.confusion, true, out);
   out.values["roc_auc"] = roc_auc(scores, labels);
   out.values["pr_auc"] = average_precision(scores, labels);
+  out.roc = roc_curve(scores, labels);
+  out.pr = precision_recall_curve(scores, labels);
   out.values["log_loss"] = log_loss / static_cast<double>(scores.size());
   return out;
 }

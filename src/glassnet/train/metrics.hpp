@@ -31,9 +31,19 @@ struct ConfusionMatrix {
   Index at(Index truth, Index predicted) const { return counts[static_cast<std::size_t>(truth * classes + predicted)]; }
 };
 
+// A curve through the distinct score thresholds, from the highest: x[i], y[i].
+struct Curve {
+  std::vector<double> x, y;
+};
+inline constexpr std::size_t kCurvePoints = 200;  // a curve keeps at most about this many points
+
 struct Metrics {
   std::map<std::string, double> values;  // "accuracy" → 0.93, ...
   ConfusionMatrix confusion;             // classification only
+  // Binary only, for drawing: ROC (false-positive rate, true-positive rate, from (0, 0))
+  // and precision–recall (recall, precision); thinned to about kCurvePoints points, the
+  // last always kept. Empty when the labels hold a single class.
+  Curve roc, pr;
   double operator[](const std::string& name) const { return values.at(name); }
 };
 
@@ -45,6 +55,8 @@ Metrics multiclass_metrics(ConstMatrixView probabilities, std::span<const int> l
 Metrics regression_metrics(ConstMatrixView predictions, ConstMatrixView targets);
 
 double roc_auc(std::span<const double> scores, std::span<const int> labels);
+Curve roc_curve(std::span<const double> scores, std::span<const int> labels);
+Curve precision_recall_curve(std::span<const double> scores, std::span<const int> labels);
 double average_precision(std::span<const double> scores, std::span<const int> labels);
 
 }  // namespace glassnet

@@ -18,6 +18,8 @@ nlohmann::json metrics_json(const Metrics& metrics) {
     }
     out["confusion_matrix"] = rows;
   }
+  if (!metrics.roc.x.empty()) out["roc_curve"] = {{"fpr", metrics.roc.x}, {"tpr", metrics.roc.y}};
+  if (!metrics.pr.x.empty()) out["pr_curve"] = {{"recall", metrics.pr.x}, {"precision", metrics.pr.y}};
   return out;
 }
 

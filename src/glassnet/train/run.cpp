@@ -307,6 +307,7 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
                       {"test_rows", x_test.rows()},
                       {"inputs", model.features.width()},
                       {"classes", labels.classes}}},
+                    {"parameters", model.network->params().trainable_size()},
                     {"threads", result.threads}});
     result.files["log"] = config.log->string();
   }

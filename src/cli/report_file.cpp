@@ -1,0 +1,30 @@
+#include "cli/report_file.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "glassnet/report/run_log.hpp"
+
+namespace glassnet::cli {
+
+ReportFile::ReportFile(const std::string& report, std::optional<std::filesystem::path>& log) : report_(report) {
+  if (report_.empty()) return;
+  if (!log) {
+    temporary_ = std::filesystem::temp_directory_path() / fmt::format("glassnet-report-{}.jsonl", ::getpid());
+    log = temporary_;
+  }
+  log_ = log;
+}
+
+ReportFile::~ReportFile() {
+  if (!temporary_) return;
+  std::error_code ignored;
+  std::filesystem::remove(*temporary_, ignored);
+}
+
+std::string ReportFile::write(const ReportOptions& options) const {
+  write_html_report(report_, read_run_log(*log_), options);
+  return report_;
+}
+
+}  // namespace glassnet::cli
