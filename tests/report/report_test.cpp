@@ -233,7 +233,8 @@ TEST(LayerTable, MarksTheLayersAWarningNamesInNetworkOrder) {
     s.probe_steps.push_back(i + 1);
     s.activation.push_back({.saturated = 0.75});
   }
-  Finding f{.symptom = "vanishing_gradients", .severity = Severity::error, .layers = {"layers.0"}};
+  Finding f{.symptom = "deep_saturating", .severity = Severity::error};
+  f.chain.push_back({.symptom = "vanishing_gradients", .layers = {"layers.0"}});
   Finding quiet{.symptom = "saturation", .severity = Severity::info, .layers = {"layers.9"}};
   const std::string table = layer_table(s, {f, quiet});
   const auto at = [&](const std::string& name) { return table.find("\n" + name + " "); };
@@ -241,7 +242,7 @@ TEST(LayerTable, MarksTheLayersAWarningNamesInNetworkOrder) {
   EXPECT_LT(at("layers.2"), at("layers.9")) << table;
   EXPECT_LT(at("layers.9"), at("layers.10")) << "numbers compare as numbers\n" << table;
   const std::string first = table.substr(at("layers.0") + 1, table.find('\n', at("layers.0") + 1) - at("layers.0") - 1);
-  EXPECT_NE(first.find("◀ vanishing_gradients"), std::string::npos) << table;
+  EXPECT_NE(first.find("◀ vanishing_gradients"), std::string::npos) << "a link of the chain names it\n" << table;
   EXPECT_NE(first.find("1e-09"), std::string::npos) << table;
   EXPECT_NE(first.find("▁▁▁▁"), std::string::npos) << "the lowest of the shared scale\n" << table;
   EXPECT_NE(table.find("0.75 saturated"), std::string::npos) << table;

@@ -111,13 +111,18 @@ std::string layer_table(const MonitorSeries& s, const std::vector<Finding>& find
     rows.push_back(std::move(row));
   }
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return network_order(a.name, b.name); });
-  for (Row& row : rows) {
-    for (const Finding& f : findings) {
-      if (f.severity == Severity::info) continue;
-      if (std::find(f.layers.begin(), f.layers.end(), row.name) != f.layers.end()) {
-        row.marker += (row.marker.empty() ? "◀ " : ", ") + f.symptom;
-      }
+  // The marks: each warning's or error's symptom, and those of its chain's links, on
+  // the layers they name.
+  const auto mark = [&](const std::vector<std::string>& layers_named, const std::string& symptom) {
+    for (Row& row : rows) {
+      if (std::find(layers_named.begin(), layers_named.end(), row.name) == layers_named.end()) continue;
+      if (row.marker.find(symptom) == std::string::npos) row.marker += (row.marker.empty() ? "◀ " : ", ") + symptom;
     }
+  };
+  for (const Finding& f : findings) {
+    if (f.severity == Severity::info) continue;
+    mark(f.layers, f.symptom);
+    for (const Link& link : f.chain) mark(link.layers, link.symptom);
   }
   std::size_t name_width = 5;
   for (const Row& r : rows) name_width = std::max(name_width, r.name.size());

@@ -9,7 +9,8 @@
 // order. The numbers are medians over the second half of the run (gradient norm, update
 // ratio, over steps; saturated or dead fraction, over probes); the sparkline is the
 // gradient norm's geometric mean over 16 stretches of the run, on a log scale shared by
-// every row. A row is marked when a warning or an error of the doctor names its layer.
+// every row. A row is marked when a warning or an error of the doctor, or a link of its
+// causal chain, names its layer.
 
 #include <string>
 #include <vector>
