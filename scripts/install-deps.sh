@@ -15,6 +15,7 @@ packages=(
   libbenchmark-dev   # micro-benchmarks
   clang libclang-rt-14-dev  # libFuzzer targets (make test-fuzz)
   chromium           # loads the HTML reports headless in the end-to-end tests
+  dataset-fashion-mnist  # real image data: the diagnosis benchmark, the README's example
 )
 
 missing=()

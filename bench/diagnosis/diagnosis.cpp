@@ -1,6 +1,6 @@
 // The diagnosis benchmark: training set-ups with a known, injected fault and sound
-// set-ups, each run through glassnet as `glassnet train` and `train --auto-repair` run
-// them. bench/diagnosis/run.sh builds and runs it; docs/doctor.md reports the figures.
+// set-ups, on four generated data sets and Fashion-MNIST (through the IDX reader), each
+// run through glassnet as `glassnet train` and `train --auto-repair` run them. bench/diagnosis/run.sh builds and runs it; docs/doctor.md reports the figures.
 //
 //   detection     a fault's symptom is reported (warning or error, in a finding or
 //                 its causal chain)
@@ -17,13 +17,16 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/data/idx.hpp"
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/diag/repair.hpp"
 #include "glassnet/train/run.hpp"
@@ -38,13 +41,27 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// A file to train on: CSV, or IDX images with their labels.
+struct Source {
+  std::filesystem::path data;
+  std::optional<std::filesystem::path> labels;
+};
+
 // A data set in the variants the faults need: as generated, with its first feature
-// ×1000 (unscaled), with 95 % of class 1 dropped (imbalanced), and 150 rows with every
-// fifth label flipped (small: noisy labels a large network memorises).
+// ×1000 (unscaled; none for images, which the IDX reader scales to [0, 1] itself), with
+// 95 % of class 1 dropped (imbalanced), and 150 rows with every fifth label changed
+// (small: noisy labels a large network memorises).
 struct DataSet {
   std::string name;
-  std::filesystem::path plain, unscaled, imbalanced, small;
+  Source plain;
+  std::optional<Source> unscaled;
+  Source imbalanced, small;
 };
+
+void use(const Source& s, RunConfig& faulty, RunConfig& correct) {
+  faulty.data = correct.data = s.data;
+  faulty.labels = correct.labels = s.labels;
+}
 
 // Rewrites a CSV (header, numeric first column, label last) line by line.
 std::filesystem::path variant(const std::filesystem::path& source, const std::string& suffix,
@@ -64,23 +81,68 @@ std::filesystem::path variant(const std::filesystem::path& source, const std::st
 DataSet make_data(const std::string& name, const std::string& csv, const std::filesystem::path& dir) {
   DataSet d;
   d.name = name;
-  d.plain = dir / (name + ".csv");
-  std::ofstream(d.plain) << csv;
-  d.unscaled = variant(d.plain, "-unscaled", [](std::string& line, std::size_t) {
+  d.plain.data = dir / (name + ".csv");
+  std::ofstream(d.plain.data) << csv;
+  d.unscaled = Source{variant(d.plain.data, "-unscaled", [](std::string& line, std::size_t) {
     const auto comma = line.find(',');
     line = fmt::format("{}", std::stod(line.substr(0, comma)) * 1000.0) + line.substr(comma);
     return true;
-  });
+  })};
   std::size_t ones = 0;
-  d.imbalanced = variant(d.plain, "-imbalanced", [&ones](std::string& line, std::size_t) {
+  d.imbalanced.data = variant(d.plain.data, "-imbalanced", [&ones](std::string& line, std::size_t) {
     const bool one = line.substr(line.rfind(',') + 1) == "1";
     return !one || ones++ % 20 == 0;  // keeps every 20th row of class 1
   });
-  d.small = variant(d.plain, "-small", [](std::string& line, std::size_t row) {
+  d.small.data = variant(d.plain.data, "-small", [](std::string& line, std::size_t row) {
     if (row % 5 == 0) line.back() = line.back() == '1' ? '0' : '1';
     return row < 150;
   });
   return d;
+}
+
+// Writes images x:[N, 784] in [0, 1] and labels as IDX files (unsigned bytes).
+Source write_idx(const Matrix& x, const std::vector<int>& labels, const std::filesystem::path& stem) {
+  const auto big_endian = [](std::ofstream& out, std::uint32_t v) {
+    for (int shift : {24, 16, 8, 0}) out.put(static_cast<char>((v >> shift) & 0xff));
+  };
+  Source s{stem.string() + "-images.idx", stem.string() + "-labels.idx"};
+  std::ofstream images(s.data, std::ios::binary), out_labels(*s.labels, std::ios::binary);
+  big_endian(images, 0x00000803);
+  for (auto size : {std::uint32_t(x.rows()), 28u, 28u}) big_endian(images, size);
+  for (Index i = 0; i < x.size(); ++i) images.put(static_cast<char>(std::lround(x.data()[i] * 255.0)));
+  big_endian(out_labels, 0x00000801);
+  big_endian(out_labels, static_cast<std::uint32_t>(labels.size()));
+  for (int l : labels) out_labels.put(static_cast<char>(l));
+  return s;
+}
+
+// Fashion-MNIST through the IDX reader: the first 2,000 training images as the plain
+// set, the variants drawn from them.
+DataSet make_images(const std::filesystem::path& dir) {
+  const std::filesystem::path f = "/usr/share/datasets/fashion-mnist";
+  const Dataset all = read_idx(f / "train-images-idx3-ubyte.gz", f / "train-labels-idx1-ubyte.gz");
+  const auto subset = [&](const std::vector<Index>& rows, const std::string& name, bool noisy) {
+    Matrix x(static_cast<Index>(rows.size()), all.x.cols());
+    std::vector<int> labels;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      x.row(static_cast<Index>(i)) = all.x.row(rows[i]);
+      const int label = static_cast<int>(all.y(rows[i], 0));
+      labels.push_back(noisy && i % 5 == 0 ? (label + 1) % 10 : label);
+    }
+    return write_idx(x, labels, dir / name);
+  };
+  std::vector<Index> first, rare, few;
+  for (Index i = 0; i < 2000; ++i) first.push_back(i);
+  Index ones = 0;
+  for (Index i = 0; i < 2000; ++i) {
+    if (all.y(i, 0) != 1 || ones++ % 20 == 0) rare.push_back(i);
+  }
+  for (Index i = 0; i < 150; ++i) few.push_back(i);
+  return {.name = "fashion",
+          .plain = subset(first, "fashion", false),
+          .unscaled = std::nullopt,
+          .imbalanced = subset(rare, "fashion-imbalanced", false),
+          .small = subset(few, "fashion-small", true)};
 }
 
 struct Fault {
@@ -88,6 +150,7 @@ struct Fault {
   std::vector<std::string> symptoms;  // any of these detects it
   std::string fix;                    // the right first fix (a prefix: "--lr" matches "--lr 0.005")
   std::function<void(RunConfig& faulty, RunConfig& correct, const DataSet& data)> inject;
+  bool needs_unscaled = false;  // injected into the unscaled variant, which images lack
 };
 
 bool detected(const std::vector<Finding>& findings, const Fault& fault) {
@@ -123,6 +186,7 @@ int main() {
       make_data("xor", dataset_csv(make_xor(1500, 6, 12)), dir),
       make_data("spirals", dataset_csv(make_spirals(1500, 2, 1.5, 0.1, 13)), dir),
       make_data("fraud", make_fraud_csv(3000, 0.5, 14), dir),
+      make_images(dir),
   };
   const RunConfig sound = [] {
     RunConfig c;
@@ -160,18 +224,19 @@ int main() {
        }},
       {"unscaled input", {"unscaled_input"}, "drop --no-standardize",
        [](RunConfig& f, RunConfig& c, const DataSet& d) {
-         f.data = c.data = d.unscaled;
+         use(*d.unscaled, f, c);
          f.standardize = false;
-       }},
+       },
+       true},
       {"linear network", {"linear_network"}, "--activation relu",
        [](RunConfig& f, RunConfig&, const DataSet&) { f.activation = Activation::identity; }},
-      {"labels as regression", {"label_mismatch"}, "--task binary",
+      {"labels as regression", {"label_mismatch"}, "--task",
        [](RunConfig& f, RunConfig&, const DataSet&) { f.task = Task::regression; }},
       {"class imbalance", {"class_imbalance"}, "--class-weight balanced",
-       [](RunConfig& f, RunConfig& c, const DataSet& d) { f.data = c.data = d.imbalanced; }},
+       [](RunConfig& f, RunConfig& c, const DataSet& d) { use(d.imbalanced, f, c); }},
       {"overfitting", {"overfitting"}, "--early-stopping",
        [](RunConfig& f, RunConfig& c, const DataSet& d) {
-         f.data = c.data = d.small;
+         use(d.small, f, c);
          f.layers = {256, 256};
          f.epochs = c.epochs = 200;
          c.early_stopping = 5;
@@ -187,7 +252,8 @@ int main() {
   for (const Fault& fault : faults) {
     for (const DataSet& d : data) {
       RunConfig faulty = sound, correct = sound;
-      faulty.data = correct.data = d.plain;
+      if (fault.needs_unscaled && !d.unscaled) continue;  // images come scaled
+      use(d.plain, faulty, correct);
       faulty.out = correct.out = dir / "model.safetensors";
       if (d.name == "spirals") faulty.epochs = correct.epochs = 60;  // spirals learn slowly
       fault.inject(faulty, correct, d);
@@ -244,7 +310,8 @@ int main() {
     for (const DataSet& d : data) {
       for (const Setup& s : setups) {
         RunConfig c;
-        c.data = d.plain;
+        c.data = d.plain.data;
+        c.labels = d.plain.labels;
         c.layers = s.layers;
         c.optimizer = s.optimizer;
         c.learning_rate = s.optimizer == "sgd" || s.optimizer == "momentum" ? 0.05 : 1e-3;

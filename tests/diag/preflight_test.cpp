@@ -76,6 +76,27 @@ TEST(Preflight, ARareClassWithoutClassWeights) {
   EXPECT_FALSE(has(preflight(in), "class_imbalance"));
 }
 
+TEST(Preflight, ARareClassIsRareAgainstAnEvenShare) {
+  Candidate s = moons({.hidden = {32, 32}, .out_features = 10});
+  const SoftmaxCrossEntropy loss;
+  const Index n = s.data.y.rows();
+  // Ten classes, class 0 with `rare` of the rows, the others sharing the rest.
+  const auto classes_with = [&](double rare) {
+    for (Index i = 0; i < n; ++i) {
+      s.data.y(i, 0) = static_cast<double>(i) < rare * static_cast<double>(n) ? Scalar(0) : static_cast<Scalar>(1 + i % 9);
+    }
+    PreflightInput in{.network = s.network.get(), .loss = &loss, .x = s.data.x, .targets = s.data.y,
+                      .task = Task::multiclass, .classes = 10};
+    in.overfit_check = false;
+    return preflight(in);
+  };
+  EXPECT_FALSE(has(classes_with(0.09), "class_imbalance")) << "9 %: near an even share (10 %), nothing rare";
+  const auto findings = classes_with(0.015);
+  ASSERT_TRUE(has(findings, "class_imbalance")) << "1.5 %: under a fifth of an even share (2 %)";
+  EXPECT_NE(find_finding(findings, "class_imbalance")->evidence[0].find("flagged below 2 %"), std::string::npos)
+      << find_finding(findings, "class_imbalance")->evidence[0];
+}
+
 TEST(Preflight, ArchitectureAndInitialisation) {
   {
     Candidate s = moons({.hidden = {16, 16}, .activation = Activation::identity});

@@ -17,7 +17,7 @@ namespace {
 
 constexpr double kScaleRatio = 100.0;       // largest over smallest feature std
 constexpr double kMeanOverStd = 10.0;       // |mean| / std of one feature
-constexpr double kMinorityFraction = 0.10;  // of the training rows
+constexpr double kMinorityShare = 0.2;  // of an even share of the training rows: 10 % of two classes
 constexpr Index kDeepSaturating = 5;        // hidden layers
 constexpr double kInitialLossFactor = 4.0;  // over the expected first loss
 constexpr double kOverfitTarget = 0.10;     // of the one batch's starting loss
@@ -150,12 +150,13 @@ void imbalance(const PreflightInput& in, std::vector<Finding>& out) {
   }
   const auto rarest = std::min_element(counts.begin(), counts.end());
   const double fraction = static_cast<double>(*rarest) / static_cast<double>(in.targets.rows());
-  if (fraction >= kMinorityFraction) return;
+  const double flagged_below = kMinorityShare / static_cast<double>(counts.size());
+  if (fraction >= flagged_below) return;
   Finding f = finding("class_imbalance", Severity::warning,
                       "One class is rare; without class weights the network can score well by ignoring it.");
-  f.evidence.push_back(fmt::format("class {} holds {} of {} training rows ({:.1f} %; flagged below {:.0f} %)",
-                                   rarest - counts.begin(), *rarest, in.targets.rows(), 100.0 * fraction,
-                                   100.0 * kMinorityFraction));
+  f.evidence.push_back(fmt::format(
+      "class {} holds {} of {} training rows ({:.1f} %; flagged below {:.3g} %, a fifth of an even share of {} classes)",
+      rarest - counts.begin(), *rarest, in.targets.rows(), 100.0 * fraction, 100.0 * flagged_below, counts.size()));
   f.fixes = {"--class-weight balanced"};
   out.push_back(std::move(f));
 }

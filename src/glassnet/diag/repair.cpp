@@ -179,6 +179,7 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
     if (f.severity == Severity::info) continue;
     for (const std::string& fix : f.fixes) add(fix);
   }
+  const std::size_t doctors_fixes = candidates.size();
   if (!severe_symptoms(report.findings).empty()) {
     for (const std::string& fix : kStructuralFixes) add(fix);
   }
@@ -188,13 +189,20 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
   double best_metric = report.baseline.front();
   std::size_t best_severe = severe_symptoms(report.findings).size();
   const auto learning_rate_step = [](const std::string& fix) { return fix.rfind("--lr ", 0) == 0; };
-  bool healthy = false;         // the best leaves nothing that calls for repair
-  bool walking_lr = false;      // the last trial was a learning-rate step, and kept
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
+  bool healthy = false;     // the best leaves nothing that calls for repair
+  bool walking_lr = false;  // the last trial was a learning-rate step, and kept
+  bool walk_over = false;   // a kept learning-rate step was followed by one that did not help
+  // With stop_when_healthy the search ends once the best is healthy and the doctor's own
+  // fixes have been tried, except that a learning-rate walk goes on while its steps help.
+  const auto done = [&](std::size_t next) {
+    if (!options.stop_when_healthy || !healthy || next >= candidates.size()) return next >= candidates.size();
+    if (walking_lr && learning_rate_step(candidates[next])) return false;
+    return next >= doctors_fixes;
+  };
+  for (std::size_t i = 0; i < candidates.size() && !done(i); ++i) {
     const std::string& fix = candidates[i];
     if (report.epochs_used + epochs > budget) break;
-    // Healthy: done, except that a learning-rate walk goes on while its steps help.
-    if (options.stop_when_healthy && healthy && !(walking_lr && learning_rate_step(fix))) break;
+    if (walk_over && learning_rate_step(fix)) continue;  // the decades beyond no longer help
     RunConfig candidate = best;
     if (!apply_fix(candidate, fix)) continue;
     const Outcome o = run_trial(candidate, dir.path);
@@ -207,17 +215,26 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
                 .seconds = o.seconds,
                 .effect = o.metric > kDivergedMetric && best_metric > kDivergedMetric ? (o.metric - best_metric) / report.spread
                                                                       : 0.0};
-    trial.kept = o.metric - best_metric > report.spread && trial.findings_left.size() <= best_severe;
+    // A change of task (labels that did not fit it) changes the metric too: accuracy and
+    // R² do not compare, so it is kept when the labels fit and it leaves no more warnings
+    // and errors.
+    const bool task_changed = candidate.task != best.task;
+    const bool labels_fit = std::find(trial.findings_left.begin(), trial.findings_left.end(), "label_mismatch") ==
+                            trial.findings_left.end();
+    trial.kept = task_changed ? !trial.diverged() && labels_fit && trial.findings_left.size() <= best_severe
+                              : o.metric - best_metric > report.spread && trial.findings_left.size() <= best_severe;
+    if (task_changed) trial.effect = 0.0;
     const bool kept = trial.kept;
     record(std::move(trial));
+    walk_over = walk_over || (walking_lr && !kept && learning_rate_step(fix));
     walking_lr = kept && learning_rate_step(fix);
     if (kept) {
       best = candidate;
       best_metric = o.metric;
       best_severe = severe_symptoms(o.findings).size();
       healthy = std::none_of(o.findings.begin(), o.findings.end(), calls_for_repair);
-      const bool last = i + 1 == candidates.size() || !(walking_lr && learning_rate_step(candidates[i + 1]));
-      if (options.stop_when_healthy && healthy && last) break;
+      if (task_changed) report.metric = o.task == Task::regression ? "r2" : "accuracy";
+      if (done(i + 1)) break;
       // The noise of the new best, over the other seeds.
       std::vector<double> metrics = seeded_runs(best, 1, seeds, Trial::Kind::spread, "spread of the best");
       metrics.push_back(o.metric);

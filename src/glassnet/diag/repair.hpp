@@ -13,14 +13,16 @@
 //      far and trained for trial_epochs from the same seed, hence the same split, data
 //      order and initial random stream. It is kept when its validation metric beats the
 //      best so far by more than the spread (effect size = gain / spread) and it leaves
-//      no more warnings and errors than the best so far. A kept configuration has its
-//      spread measured again, over as many seeds, when the budget allows: the noise of
-//      a run that learns is not the noise of one that sits at chance.
+//      no more warnings and errors than the best so far; a change of task (labels that
+//      did not fit it) changes the metric, so it is kept when the labels fit and it
+//      leaves no more warnings and errors. Once a learning-rate step was kept and the next was not, the decades
+//      beyond are skipped. A kept configuration has its spread measured again, over as
+//      many seeds, when the budget allows: the noise of a run that learns is not the
+//      noise of one that sits at chance.
 //
 // The trials stop when the budget (training epochs over all runs, the baseline's
-// included) cannot pay for another, or, with stop_when_healthy, at the first kept fix
-// that leaves no warning or error (its spread is then not measured again). The validation metric is the accuracy for
-// classification and R² for regression. Trials write their models to a temporary
+// included) cannot pay for another, or as RepairOptions::stop_when_healthy says. The
+// validation metric is the accuracy for classification and R² for regression. Trials write their models to a temporary
 // directory, never to the configuration's --out, and keep no log (but the diagnosis's,
 // where RepairOptions::diagnosis_log says).
 
@@ -40,9 +42,10 @@ struct RepairOptions {
   Index budget = 0;         // training epochs over every run; 0: room for 12 runs
   Index spread_seeds = 3;   // baseline runs that measure the run-to-run spread
   double min_spread = 0.005;  // the spread is never taken below this
-  // Stop at the first kept fix that leaves no warning or error other than overfitting
-  // (a repair, not a search for the best configuration), except that a learning-rate
-  // walk goes on while its steps are kept: train --auto-repair.
+  // Stop once the best leaves no warning or error other than overfitting and the
+  // doctor's own fixes have been tried (a repair, not a search through the structural
+  // list), except that a learning-rate walk goes on while its steps are kept:
+  // train --auto-repair.
   bool stop_when_healthy = false;
   // Where the diagnosis (the baseline's first seed) writes its metrics log; none if unset.
   std::optional<std::filesystem::path> diagnosis_log;
@@ -89,7 +92,7 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options = {}, 
 // when the run ends with a warning or an error other than overfitting, or fails after
 // its rollbacks, repairs by trials — each a quarter of the
 // configured epochs (at least 3), two seeds for the spread, at most 8 trials, stopping
-// at the first fix that leaves the run healthy — and trains the best configuration
+// as RepairOptions::stop_when_healthy says — and trains the best configuration
 // found for the configured epochs, writing the model (and log) where the configuration
 // says.
 struct RepairedRun {
