@@ -15,7 +15,9 @@ packages=(
   libbenchmark-dev   # micro-benchmarks
   clang libclang-rt-14-dev  # libFuzzer targets (make test-fuzz)
   chromium           # loads the HTML reports headless in the end-to-end tests
-  dataset-fashion-mnist  # real image data: the diagnosis benchmark, the README's example
+  dataset-fashion-mnist  # real image data: the diagnosis benchmark, the README's example, W3
+  python3-torch python3-numpy  # the PyTorch peer of bench/compare.sh (never a dependency of glassnet)
+  libopenblas0-pthread  # its BLAS: without it Debian's torch runs on the reference BLAS, ten times slower
 )
 
 missing=()

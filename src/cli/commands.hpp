@@ -7,6 +7,7 @@
 
 namespace glassnet::cli {
 
+void add_bench_command(CLI::App& app, int& exit_code);
 void add_demo_command(CLI::App& app, int& exit_code);
 void add_doctor_command(CLI::App& app, int& exit_code);
 void add_eval_command(CLI::App& app, int& exit_code);

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   glassnet::cli::add_synth_command(app, exit_code);
   glassnet::cli::add_demo_command(app, exit_code);
   glassnet::cli::add_gradcheck_command(app, exit_code);
+  glassnet::cli::add_bench_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
