@@ -195,7 +195,8 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
   // With stop_when_healthy the search ends once the best is healthy and the doctor's own
   // fixes have been tried, except that a learning-rate walk goes on while its steps help.
   const auto done = [&](std::size_t next) {
-    if (!options.stop_when_healthy || !healthy || next >= candidates.size()) return next >= candidates.size();
+    if (next >= candidates.size()) return true;
+    if (!options.stop_when_healthy || !healthy) return false;
     if (walking_lr && learning_rate_step(candidates[next])) return false;
     return next >= doctors_fixes;
   };
