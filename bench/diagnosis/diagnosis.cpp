@@ -30,6 +30,7 @@
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/diag/repair.hpp"
 #include "glassnet/train/run.hpp"
+#include "idx_files.hpp"
 
 using namespace glassnet;
 
@@ -100,19 +101,14 @@ DataSet make_data(const std::string& name, const std::string& csv, const std::fi
   return d;
 }
 
-// Writes images x:[N, 784] in [0, 1] and labels as IDX files (unsigned bytes).
+// Writes images x:[N, 784] in [0, 1] and labels as IDX files (unsigned bytes), with the
+// tests' IDX writer.
 Source write_idx(const Matrix& x, const std::vector<int>& labels, const std::filesystem::path& stem) {
-  const auto big_endian = [](std::ofstream& out, std::uint32_t v) {
-    for (int shift : {24, 16, 8, 0}) out.put(static_cast<char>((v >> shift) & 0xff));
-  };
   Source s{stem.string() + "-images.idx", stem.string() + "-labels.idx"};
-  std::ofstream images(s.data, std::ios::binary), out_labels(*s.labels, std::ios::binary);
-  big_endian(images, 0x00000803);
-  for (auto size : {std::uint32_t(x.rows()), 28u, 28u}) big_endian(images, size);
-  for (Index i = 0; i < x.size(); ++i) images.put(static_cast<char>(std::lround(x.data()[i] * 255.0)));
-  big_endian(out_labels, 0x00000801);
-  big_endian(out_labels, static_cast<std::uint32_t>(labels.size()));
-  for (int l : labels) out_labels.put(static_cast<char>(l));
+  std::vector<std::uint8_t> pixels, classes(labels.begin(), labels.end());
+  for (Index i = 0; i < x.size(); ++i) pixels.push_back(static_cast<std::uint8_t>(std::lround(x.data()[i] * 255.0)));
+  testing::write_bytes(s.data.string(), testing::idx_bytes({std::uint32_t(x.rows()), 28u, 28u}, pixels), false);
+  testing::write_bytes(s.labels->string(), testing::idx_bytes({std::uint32_t(labels.size())}, classes), false);
   return s;
 }
 
