@@ -4,6 +4,7 @@
 #include <cassert>
 #include <vector>
 
+#include "glassnet/core/gemm_kernel.hpp"
 #include "glassnet/core/threads.hpp"
 
 namespace glassnet {
@@ -146,6 +147,48 @@ bool needs_kept_workspace(Index m, Index n, Index k) {
   return KeptWorkspace(n, m, k).panel_bytes() > static_cast<std::size_t>(EIGEN_STACK_ALLOCATION_LIMIT);
 }
 
+// Outputs at least this wide (and of more than one row) run on glassnet's own kernel
+// where the build has it (float, AVX-512): its register tile is 32 columns wide, and
+// Eigen's matrix–vector kernels do the narrower ones faster (bench/NOTES.md).
+constexpr Index kMinPackedColumns = 16;
+
+bool use_packed_kernel(Index m, Index n) {
+  if constexpr (kDoublePrecision) {
+    return false;
+  } else {
+    return kernel::packed_gemm_available() && n >= kMinPackedColumns && m >= 2;
+  }
+}
+
+// The packed kernel, split over threads as `product` splits it.
+void packed_parts(bool ta, bool tb, Scalar alpha, ConstMatrixView a, ConstMatrixView b, Scalar beta, MatrixView c) {
+  if constexpr (!kDoublePrecision) {
+    const Index m = c.rows(), n = c.cols(), k = ta ? a.rows() : a.cols();
+    const kernel::StridedOperand op_a = ta ? kernel::StridedOperand{a.data(), 1, a.cols()}
+                                           : kernel::StridedOperand{a.data(), a.cols(), 1};
+    const kernel::StridedOperand op_b = tb ? kernel::StridedOperand{b.data(), 1, b.cols()}
+                                           : kernel::StridedOperand{b.data(), b.cols(), 1};
+    const bool by_rows = m >= n;
+    const Index extent = by_rows ? m : n;
+    const int parts = parts_for(m, n, k);
+    const auto run_part = [&](int part) {
+      const Index begin = extent * part / parts, size = extent * (part + 1) / parts - begin;
+      if (by_rows) {
+        const kernel::StridedOperand rows{op_a.data + begin * op_a.row_stride, op_a.row_stride, op_a.col_stride};
+        kernel::packed_gemm(size, n, k, alpha, rows, op_b, beta, c.data() + begin * n, n);
+      } else {
+        const kernel::StridedOperand cols{op_b.data + begin * op_b.col_stride, op_b.row_stride, op_b.col_stride};
+        kernel::packed_gemm(m, size, k, alpha, op_a, cols, beta, c.data() + begin, n);
+      }
+    };
+    if (parts == 1) {
+      run_part(0);
+    } else {
+      parallel_parts(parts, run_part);
+    }
+  }
+}
+
 }  // namespace
 
 void gemm(Transpose transpose_a, Transpose transpose_b, Scalar alpha, ConstMatrixView a, ConstMatrixView b, Scalar beta,
@@ -153,6 +196,10 @@ void gemm(Transpose transpose_a, Transpose transpose_b, Scalar alpha, ConstMatri
   const bool ta = transpose_a == Transpose::yes;
   const bool tb = transpose_b == Transpose::yes;
   const Index k = ta ? a.rows() : a.cols();
+  if (use_packed_kernel(c.rows(), c.cols())) {
+    packed_parts(ta, tb, alpha, a, b, beta, c);
+    return;
+  }
   if (needs_kept_workspace(c.rows(), c.cols(), k)) {
     const int parts = parts_for(c.rows(), c.cols(), k);
     if (!ta && !tb) kept_parts<false, false>(a, b, alpha, beta, c, parts);

@@ -1,7 +1,9 @@
 #pragma once
 // The one matrix-product entry point of the library. Every product in a layer goes
-// through here, so that the engine (Eigen today; OpenBLAS or small kernels of our own
-// where measurement favours them) is chosen in one place.
+// through here, so that the engine is chosen in one place, by measurement per shape
+// (bench/NOTES.md): glassnet's own AVX-512 kernel (core/gemm_kernel.hpp) for float
+// outputs at least 16 wide where the build has it, Eigen for the rest (matrix–vector
+// shapes, double precision, machines without AVX-512).
 
 #include "glassnet/core/matrix.hpp"
 

@@ -1,7 +1,9 @@
 #include "glassnet/core/threads.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -12,8 +14,28 @@ namespace {
 
 int hardware_threads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
 
+// How long a thread polls before it sleeps: a training step hands the pool a product
+// every few microseconds, and waking a sleeping thread takes tens of them.
+constexpr auto kSpinTime = std::chrono::microseconds(200);
+
+// Polls `ready` until it returns true or kSpinTime has passed; returns its last answer.
+template <typename Ready>
+bool spin_until(const Ready& ready) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (ready()) return true;
+#if defined(__x86_64__)
+      __builtin_ia32_pause();
+#endif
+    }
+    if (std::chrono::steady_clock::now() > deadline) return ready();
+  }
+}
+
 // Workers 1..n−1 wait for a new generation of work, run their part if it has one, and
-// report back; the caller runs part 0 and waits for the rest.
+// report back; the caller runs part 0 and waits for the rest. Both sides poll for a
+// short while before sleeping on a condition variable.
 class Pool {
  public:
   ~Pool() { resize(1); }
@@ -25,14 +47,14 @@ class Pool {
     {
       std::lock_guard lock(mutex_);
       stopping_ = true;
-      ++generation_;
+      generation_.fetch_add(1);
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
     workers_.clear();
     stopping_ = false;
     // Each worker starts from the current generation, so the next job is new to it.
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i, g = generation_] { work(i, g); });
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i, g = generation_.load()] { work(i, g); });
   }
 
   void run(int parts, void (*call)(const void*, int), const void* body) {
@@ -41,13 +63,14 @@ class Pool {
       call_ = call;
       body_ = body;
       parts_ = parts;
-      pending_ = parts - 1;
-      ++generation_;
+      pending_.store(parts - 1);
+      generation_.fetch_add(1);
     }
     wake_.notify_all();
     call(body, 0);
+    if (spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; })) return;
     std::unique_lock lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
+    done_.wait(lock, [this] { return pending_.load() == 0; });
   }
 
  private:
@@ -55,19 +78,21 @@ class Pool {
     for (;;) {
       void (*call)(const void*, int) = nullptr;
       const void* body = nullptr;
+      spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
       {
         std::unique_lock lock(mutex_);
-        wake_.wait(lock, [&] { return generation_ != seen; });
-        seen = generation_;
+        wake_.wait(lock, [&] { return generation_.load() != seen; });
+        seen = generation_.load();
         if (stopping_) return;
         if (index >= parts_) continue;
         call = call_;
         body = body_;
       }
       call(body, index);
-      {
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        // Taking the lock orders this notification after the caller's check under it.
         std::lock_guard lock(mutex_);
-        if (--pending_ == 0) done_.notify_one();
+        done_.notify_one();
       }
     }
   }
@@ -75,12 +100,12 @@ class Pool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_, done_;
-  unsigned long generation_ = 0;
+  std::atomic<unsigned long> generation_{0};
   bool stopping_ = false;
   void (*call_)(const void*, int) = nullptr;
   const void* body_ = nullptr;
   int parts_ = 0;
-  int pending_ = 0;
+  std::atomic<int> pending_{0};
 };
 
 int g_threads = 0;  // 0: not chosen yet (the hardware's count)

@@ -4,7 +4,8 @@
 // thread alone. The work split depends only on the thread count and the shapes, so the
 // same seed and thread count give bit-identical results.
 //
-// The pool starts its workers on first use and keeps them blocked between jobs. Work is
+// The pool starts its workers on first use. Between jobs they poll for a short while
+// (a training step hands over a product every few microseconds) and then sleep. Work is
 // handed over without allocating, so a training step stays allocation-free.
 
 #include <type_traits>
