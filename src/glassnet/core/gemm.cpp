@@ -10,9 +10,10 @@
 namespace glassnet {
 namespace {
 
-// Products below this many multiply-adds run on one thread: waking the pool costs
-// more than it saves there.
-constexpr double kParallelMultiplyAdds = 1 << 21;
+// Products below this many multiply-adds run on one thread: below it (W1's 64 × 64 ×
+// 64 products, 3–5 µs) the second thread's copy of the packed operand and the hand-over
+// cost more than they save; W2's 256 × 64 × 64 products gain (bench/NOTES.md).
+constexpr double kParallelMultiplyAdds = 1 << 19;
 // Each thread's part of the output is at least this many rows (or columns).
 constexpr Index kMinRowsPerPart = 8;
 

@@ -12,7 +12,12 @@
 namespace glassnet {
 namespace {
 
-int hardware_threads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
+// Asked once: the C library answers by reading /sys, tens of microseconds a call, and
+// every product that may be split asks for the thread count.
+int hardware_threads() {
+  static const int count = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return count;
+}
 
 // How long a thread polls before it sleeps: a training step hands the pool a product
 // every few microseconds, and waking a sleeping thread takes tens of them.

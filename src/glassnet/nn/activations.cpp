@@ -104,7 +104,13 @@ void Tanh::gradient(ConstMatrixView /*x*/, ConstMatrixView y, ConstMatrixView dy
 void ReLU::apply(ConstMatrixView x, MatrixView y) const { y.array() = x.array().max(Scalar(0)); }
 
 void ReLU::gradient(ConstMatrixView x, ConstMatrixView /*y*/, ConstMatrixView dy, MatrixView dx) const {
-  dx.array() = (x.array() > Scalar(0)).select(dy.array(), Scalar(0));
+  // A plain loop: Eigen 3.4 does not vectorize select().
+  const Scalar* in = x.data();
+  const Scalar* upstream = dy.data();
+  Scalar* out = dx.data();
+  const Index size = x.size();
+#pragma omp simd
+  for (Index i = 0; i < size; ++i) out[i] = in[i] > Scalar(0) ? upstream[i] : Scalar(0);
 }
 
 LeakyReLU::LeakyReLU(double slope) : slope_(slope) {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "glassnet/core/column_sums.hpp"
 #include "glassnet/core/error.hpp"
 
 namespace glassnet {
@@ -50,10 +51,19 @@ ConstMatrixView BatchNorm::forward(ConstMatrixView x, Mode mode) {
           "batch_norm: training needs at least 2 rows per batch (a single row has no spread); "
           "use a larger batch size");
     }
-    mean = x.colwise().sum() / static_cast<Scalar>(batch);
-    x_hat = x.rowwise() - mean.row(0);
-    // x_hat holds x − μ here; σ² (biased) goes into inv_std for a moment.
-    inv_std = x_hat.colwise().squaredNorm() / static_cast<Scalar>(batch);
+    mean.setZero();
+    add_column_sums(x, mean);
+    mean /= static_cast<Scalar>(batch);
+    // σ² (biased), two-pass as PyTorch computes it; it goes into inv_std for a moment.
+    inv_std.setZero();
+    Scalar* variance = inv_std.data();
+    const Scalar* mu = mean.data();
+    for (Index i = 0; i < batch; ++i) {
+      const Scalar* row = x.data() + i * features_;
+#pragma omp simd
+      for (Index j = 0; j < features_; ++j) variance[j] += (row[j] - mu[j]) * (row[j] - mu[j]);
+    }
+    inv_std /= static_cast<Scalar>(batch);
     const auto m = static_cast<Scalar>(momentum_);
     const auto unbias = static_cast<Scalar>(batch) / static_cast<Scalar>(batch - 1);
     store_->value(running_mean_) = (1 - m) * store_->value(running_mean_) + m * mean;
@@ -62,12 +72,22 @@ ConstMatrixView BatchNorm::forward(ConstMatrixView x, Mode mode) {
   } else {
     mean = store_->value(running_mean_);
     inv_std.array() = (store_->value(running_var_).array() + eps).rsqrt();
-    x_hat = x.rowwise() - mean.row(0);
   }
-  x_hat.array().rowwise() *= inv_std.row(0).array();
-  MatrixView y = y_.view();
-  y.array() =
-      (x_hat.array().rowwise() * store_->value(weight_).row(0).array()).rowwise() + store_->value(bias_).row(0).array();
+  // One pass: x̂ = (x − μ) / √(σ² + ε), y = γ x̂ + β.
+  const Scalar* mu = mean.data();
+  const Scalar* scale = inv_std.data();
+  const Scalar* gamma = store_->value(weight_).data();
+  const Scalar* beta = store_->value(bias_).data();
+  for (Index i = 0; i < batch; ++i) {
+    const Scalar* in = x.data() + i * features_;
+    Scalar* normalized = x_hat.data() + i * features_;
+    Scalar* out = y_.data() + i * features_;
+#pragma omp simd
+    for (Index j = 0; j < features_; ++j) {
+      normalized[j] = (in[j] - mu[j]) * scale[j];
+      out[j] = gamma[j] * normalized[j] + beta[j];
+    }
+  }
   return y_.view();
 }
 
@@ -76,8 +96,19 @@ ConstMatrixView BatchNorm::backward(ConstMatrixView dy) {
   const ConstMatrixView x_hat = x_hat_.view();
   column_sums_.resize(3, features_);
   MatrixView sums = column_sums_.view();
-  sums.row(0) = dy.colwise().sum();                            // Σ dy
-  sums.row(1) = (dy.array() * x_hat.array()).colwise().sum();  // Σ dy x̂
+  sums.setZero();
+  // Σ dy and Σ dy x̂ in one pass.
+  Scalar* sum_dy = sums.data();
+  Scalar* sum_dy_x_hat = sums.data() + features_;
+  for (Index i = 0; i < batch; ++i) {
+    const Scalar* upstream = dy.data() + i * features_;
+    const Scalar* normalized = x_hat.data() + i * features_;
+#pragma omp simd
+    for (Index j = 0; j < features_; ++j) {
+      sum_dy[j] += upstream[j];
+      sum_dy_x_hat[j] += upstream[j] * normalized[j];
+    }
+  }
   if (store_->trainable(weight_)) store_->grad(weight_).row(0) += sums.row(1);
   if (store_->trainable(bias_)) store_->grad(bias_).row(0) += sums.row(0);
   if (!input_gradient_needed()) return empty_view();
@@ -89,11 +120,18 @@ ConstMatrixView BatchNorm::backward(ConstMatrixView dy) {
   if (mode_ == Mode::train) {
     const auto n = static_cast<Scalar>(batch);
     // dx = γ/(B √(σ²+ε)) · (B dy − Σ dy − x̂ Σ dy x̂)
-    // The per-feature factor goes into a row of its own first: Eigen would evaluate the
-    // expression into a heap temporary inside the broadcast.
+    // The per-feature factor γ/(B √(σ²+ε)) goes into a row of its own first.
     sums.row(2).array() = gamma * inv_std / n;
-    dx.array() = ((dy.array() * n).rowwise() - sums.row(0).array()) - (x_hat.array().rowwise() * sums.row(1).array());
-    dx.array().rowwise() *= sums.row(2).array();
+    const Scalar* factor = sums.data() + 2 * features_;
+    for (Index i = 0; i < batch; ++i) {
+      const Scalar* upstream = dy.data() + i * features_;
+      const Scalar* normalized = x_hat.data() + i * features_;
+      Scalar* out = dx.data() + i * features_;
+#pragma omp simd
+      for (Index j = 0; j < features_; ++j) {
+        out[j] = (upstream[j] * n - sum_dy[j] - normalized[j] * sum_dy_x_hat[j]) * factor[j];
+      }
+    }
   } else {
     sums.row(2).array() = gamma * inv_std;
     dx.array() = dy.array().rowwise() * sums.row(2).array();

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "glassnet/core/column_sums.hpp"
 #include "glassnet/core/error.hpp"
 
 namespace glassnet {
@@ -47,9 +48,9 @@ ConstMatrixView LayerNorm::forward(ConstMatrixView x, Mode /*mode*/) {
 ConstMatrixView LayerNorm::backward(ConstMatrixView dy) {
   const ConstMatrixView x_hat = x_hat_.view();
   if (store_->trainable(weight_)) {
-    store_->grad(weight_).row(0) += (dy.array() * x_hat.array()).colwise().sum().matrix();
+    add_column_sums_of_products(dy, x_hat, store_->grad(weight_));
   }
-  if (store_->trainable(bias_)) store_->grad(bias_).row(0) += dy.colwise().sum();
+  if (store_->trainable(bias_)) add_column_sums(dy, store_->grad(bias_));
   if (!input_gradient_needed()) return empty_view();
 
   const auto f = static_cast<Scalar>(features_);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/column_sums.hpp"
 #include "glassnet/core/gemm.hpp"
 
 namespace glassnet {
@@ -49,7 +50,7 @@ ConstMatrixView Linear::backward(ConstMatrixView dy) {
     gemm(Transpose::yes, Transpose::no, 1, dy, x_.view(), 1, store_->grad(weight_));
   }
   if (has_bias_ && store_->trainable(bias_)) {
-    store_->grad(bias_).row(0) += dy.colwise().sum();  // db:[out] += Σ_B dy
+    add_column_sums(dy, store_->grad(bias_));  // db:[1,out] += Σ_B dy
   }
   if (!input_gradient_needed()) return empty_view();
   dx_.resize(dy.rows(), in_features_);
