@@ -75,5 +75,23 @@ TEST(XorExample, PrintsTheLossTablePredictionsAndVerdict) {
       << result.output;
 }
 
+// One epoch of the Fashion-MNIST example on Debian's files: it trains, prints the
+// epoch and a test accuracy well above chance (one epoch reaches about 85 %).
+TEST(FashionMnistExample, TrainsAndReportsTheTestAccuracy) {
+  const auto result = run_command(example("fashion_mnist") + " /usr/share/datasets/fashion-mnist 1");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("epoch 1  loss "), std::string::npos) << result.output;
+  const std::size_t at = result.output.find("test accuracy ");
+  ASSERT_NE(at, std::string::npos) << result.output;
+  EXPECT_GT(std::stod(result.output.substr(at + 14)), 0.8) << result.output;
+}
+
+TEST(FashionMnistExample, NamesTheMissingFiles) {
+  const auto result = run_command(example("fashion_mnist") + " /nonexistent-directory 1");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.output.find("fashion_mnist: "), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("/nonexistent-directory/train-images-idx3-ubyte.gz"), std::string::npos) << result.output;
+}
+
 }  // namespace
 }  // namespace glassnet
