@@ -16,7 +16,9 @@ packages=(
   clang libclang-rt-14-dev  # libFuzzer targets (make test-fuzz)
   chromium           # loads the HTML reports headless in the end-to-end tests
   dataset-fashion-mnist  # real image data: the diagnosis benchmark, the README's example, W3
-  python3-torch python3-numpy  # the PyTorch peer of bench/compare.sh (never a dependency of glassnet)
+  pybind11-dev python3-dev  # the Python module (python/glassnet_module.cpp)
+  python3-pytest     # its tests
+  python3-torch python3-numpy  # the PyTorch peer of bench/compare.sh and the parity tests (never a dependency of glassnet)
   libopenblas0-pthread  # its BLAS: without it Debian's torch runs on the reference BLAS, ten times slower
 )
 

@@ -137,8 +137,10 @@ Metrics evaluate_model(Model& model, const Table& table) {
   return metrics_for(model.labels.task, predict_model(model, table), y);
 }
 
-RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
-  // Every input is read and checked before anything is trained or written.
+namespace {
+
+// The options that do not depend on the data, checked before anything is read.
+void check_options(const RunConfig& config) {
   if (config.out.has_parent_path() && !std::filesystem::is_directory(config.out.parent_path())) {
     throw Error(fmt::format("--out {}: the directory {} does not exist", config.out.string(),
                             config.out.parent_path().string()));
@@ -147,7 +149,26 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
     throw Error("--log needs the monitor: --monitor light or full");
   if (config.val_labels && !config.val_data) throw Error("--val-labels needs --val-data (the images they label)");
   if (config.test_labels && !config.test_data) throw Error("--test-labels needs --test-data (the images they label)");
-  Table table = read_data(config.data, config.labels, config.delimiter);
+}
+
+RunResult run_checked(const RunConfig& config, Table table, const RunHooks& hooks);
+
+}  // namespace
+
+RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
+  // Every input is read and checked before anything is trained or written.
+  check_options(config);
+  return run_checked(config, read_data(config.data, config.labels, config.delimiter), hooks);
+}
+
+RunResult run_training(const RunConfig& config, Table table, const RunHooks& hooks) {
+  check_options(config);
+  return run_checked(config, std::move(table), hooks);
+}
+
+namespace {
+
+RunResult run_checked(const RunConfig& config, Table table, const RunHooks& hooks) {
   const Index target = target_index(table, config.target);
   const Column& target_column = table.columns[static_cast<std::size_t>(target)];
   const LabelEncoding labels = fit_labels(target_column, table.source, config.task);
@@ -399,4 +420,5 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
   return result;
 }
 
+}  // namespace
 }  // namespace glassnet

@@ -100,6 +100,9 @@ struct RunHooks {
 // Throws Error for bad input (nothing is written then) and TrainingError if training
 // fails.
 RunResult run_training(const RunConfig& config, const RunHooks& hooks = {});
+// The same on data already in memory (the Python module's fit): `table` takes the place
+// of config.data and config.labels; everything else is as above.
+RunResult run_training(const RunConfig& config, Table table, const RunHooks& hooks = {});
 
 // The task's metrics for a model on a table that holds the target column.
 Metrics evaluate_model(Model& model, const Table& table);

@@ -1,0 +1,326 @@
+// The Python module `glassnet`: numpy arrays in and out, the command line's training
+// options as keyword arguments (parsed by the command line's own option table,
+// src/cli/run_options.hpp, so names, defaults, checks and messages are the same), and
+// glassnet's errors as Python exceptions with the same messages.
+//
+//   model = glassnet.fit(X, y, layers=[64, 64], epochs=20)
+//   model.predict(X), model.predict_proba(X), model.evaluate(X, y)
+//   model.doctor()            findings of the run, as Finding objects
+//   model.monitor             the monitor's series as numpy arrays
+//   model.save(path); glassnet.load(path)
+//
+// Only conversions live here; training, prediction and the doctor are the library's.
+
+#include <fmt/format.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/run_options.hpp"
+#include "glassnet/core/error.hpp"
+#include "glassnet/diag/doctor.hpp"
+#include "glassnet/io/model_file.hpp"
+#include "glassnet/train/run.hpp"
+
+namespace py = pybind11;
+
+namespace glassnet::python {
+namespace {
+
+using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+// X:[N, F] as a table of numeric columns named `names`, and y (if given) as `target`.
+Table table_of(const DoubleArray& x, const std::vector<std::string>& names, const std::optional<DoubleArray>& y,
+               const std::string& target) {
+  if (x.ndim() != 2) throw Error(fmt::format("X: expected a 2-D array [rows, features], got {} dimensions", x.ndim()));
+  const Index rows = x.shape(0), features = x.shape(1);
+  if (features != static_cast<Index>(names.size())) {
+    throw Error(fmt::format("X: expected {} features (columns), got {}", names.size(), features));
+  }
+  Table table{.source = "X"};
+  const double* values = x.data();
+  for (Index j = 0; j < features; ++j) {
+    Column c{.name = names[static_cast<std::size_t>(j)]};
+    c.numbers.resize(static_cast<std::size_t>(rows));
+    c.missing.resize(static_cast<std::size_t>(rows));
+    for (Index i = 0; i < rows; ++i) {
+      const double v = values[i * features + j];
+      c.numbers[static_cast<std::size_t>(i)] = v;
+      c.missing[static_cast<std::size_t>(i)] = std::isnan(v);
+    }
+    table.columns.push_back(std::move(c));
+  }
+  if (y) {
+    if (y->ndim() != 1 && !(y->ndim() == 2 && y->shape(1) == 1)) {
+      throw Error(fmt::format("y: expected a 1-D array of {} targets", rows));
+    }
+    if (y->shape(0) != rows) throw Error(fmt::format("y: expected {} targets (one per row of X), got {}", rows, y->shape(0)));
+    Column c{.name = target};
+    c.numbers.assign(y->data(), y->data() + rows);
+    for (double v : c.numbers) c.missing.push_back(std::isnan(v));
+    table.columns.push_back(std::move(c));
+  }
+  return table;
+}
+
+// Keyword arguments as command-line words: name=value → --name value (underscores as
+// dashes), lists joined by commas, True → the flag alone, False and None → nothing.
+std::vector<std::string> words_of(const py::kwargs& options) {
+  std::vector<std::string> words;
+  for (const auto& [key, value] : options) {
+    std::string flag = "--";
+    for (char ch : py::str(key).cast<std::string>()) flag += ch == '_' ? '-' : ch;
+    if (value.is_none()) continue;
+    if (py::isinstance<py::bool_>(value)) {
+      if (value.cast<bool>()) words.push_back(flag);
+      continue;
+    }
+    words.push_back(flag);
+    if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+      std::string joined;
+      for (const auto& item : value) {
+        if (!joined.empty()) joined += ',';
+        joined += py::str(item).cast<std::string>();
+      }
+      words.push_back(joined);
+    } else {
+      words.push_back(py::str(value).cast<std::string>());
+    }
+  }
+  return words;
+}
+
+// The command line's `train` options, parsed from `words`.
+RunConfig parse_options(std::vector<std::string> words) {
+  CLI::App app{"glassnet.fit"};
+  cli::RunFlags flags;
+  add_run_options(app, flags);
+  words.insert(words.begin(), {"--data", "X"});
+  std::reverse(words.begin(), words.end());  // CLI11 reads its argument vector from the back
+  try {
+    app.parse(words);
+  } catch (const CLI::ParseError& e) {
+    throw Error(e.what());
+  }
+  return cli::run_config(flags);
+}
+
+// A model and, when it was trained here, its run.
+struct PyModel {
+  Model model;
+  std::optional<RunResult> run;
+};
+
+std::vector<std::string> input_names(const Model& model) {
+  std::vector<std::string> names;
+  for (const FeatureColumn& c : model.features.columns) {
+    if (c.kind != ColumnKind::numeric) {
+      throw Error(fmt::format("the model's input '{}' is a text column; numpy input takes numeric columns only; use "
+                              "glassnet predict on a CSV file",
+                              c.name));
+    }
+    names.push_back(c.name);
+  }
+  return names;
+}
+
+py::array_t<double> to_numpy(const Matrix& m) {
+  py::array_t<double> out({m.rows(), m.cols()});
+  double* data = out.mutable_data();
+  for (Index i = 0; i < m.size(); ++i) data[i] = static_cast<double>(m.data()[i]);
+  return out;
+}
+
+py::array_t<double> predict_proba(PyModel& self, const DoubleArray& x) {
+  const Table table = table_of(x, input_names(self.model), std::nullopt, "");
+  return to_numpy(predict_model(self.model, table));
+}
+
+// Class labels as the training target had them (numbers when they all read as
+// numbers), or the values for regression.
+py::array predict(PyModel& self, const DoubleArray& x) {
+  const Matrix p = [&] {
+    const Table table = table_of(x, input_names(self.model), std::nullopt, "");
+    return predict_model(self.model, table);
+  }();
+  const LabelEncoding& labels = self.model.labels;
+  if (labels.task == Task::regression) return to_numpy(p).attr("reshape")(-1);
+  std::vector<std::string> predicted;
+  for (Index i = 0; i < p.rows(); ++i) {
+    Index best = 0;
+    if (labels.task == Task::binary) {
+      best = p(i, 0) >= Scalar(0.5) ? 1 : 0;
+    } else {
+      p.row(i).maxCoeff(&best);
+    }
+    predicted.push_back(labels.classes.at(static_cast<std::size_t>(best)));
+  }
+  try {
+    std::vector<double> numbers;
+    for (const std::string& s : predicted) {
+      std::size_t used = 0;
+      numbers.push_back(std::stod(s, &used));
+      if (used != s.size()) throw std::invalid_argument(s);
+    }
+    return py::array(py::cast(numbers));
+  } catch (const std::exception&) {
+    return py::array(py::cast(predicted));
+  }
+}
+
+py::dict evaluate(PyModel& self, const DoubleArray& x, const DoubleArray& y) {
+  const Table table = table_of(x, input_names(self.model), y, self.model.target);
+  const Metrics m = evaluate_model(self.model, table);
+  py::dict out;
+  for (const auto& [name, value] : m.values) out[py::str(name)] = value;
+  return out;
+}
+
+const RunResult& run_of(const PyModel& self) {
+  if (!self.run) throw Error("this model was loaded from a file: its training run is not here (fit records it)");
+  return *self.run;
+}
+
+// The monitor's series: 1-D arrays per step, [steps, params] arrays per parameter.
+py::dict monitor_of(const PyModel& self) {
+  const MonitorSeries& s = run_of(self).monitor;
+  const auto steps = static_cast<py::ssize_t>(s.steps.size()), params = static_cast<py::ssize_t>(s.params.size());
+  const auto per_param = [&](const std::vector<float>& v) {
+    py::array_t<float> a({steps, params});
+    std::copy(v.begin(), v.end(), a.mutable_data());
+    return a;
+  };
+  py::dict out;
+  out["step"] = py::array(py::cast(s.steps));
+  out["epoch"] = py::array(py::cast(s.epochs));
+  out["loss"] = py::array(py::cast(s.loss));
+  out["learning_rate"] = py::array(py::cast(s.learning_rate));
+  out["grad_norm"] = py::array(py::cast(s.grad_norm));
+  out["params"] = s.params;
+  out["param_grad_norm"] = per_param(s.param_grad_norm);
+  out["param_weight_norm"] = per_param(s.param_weight_norm);
+  out["param_update_ratio"] = per_param(s.param_update_ratio);
+  return out;
+}
+
+py::list history_of(const PyModel& self) {
+  py::list out;
+  for (const EpochLogs& e : run_of(self).history) {
+    py::dict d;
+    d["epoch"] = e.epoch;
+    d["train_loss"] = e.train_loss;
+    if (e.val_loss) d["val_loss"] = *e.val_loss;
+    if (e.train_accuracy) d["train_accuracy"] = *e.train_accuracy;
+    if (e.val_accuracy) d["val_accuracy"] = *e.val_accuracy;
+    d["learning_rate"] = e.learning_rate;
+    d["seconds"] = e.seconds;
+    out.append(d);
+  }
+  return out;
+}
+
+PyModel fit(const DoubleArray& x, const DoubleArray& y, const py::kwargs& options) {
+  RunConfig config = parse_options(words_of(options));
+  const bool keep_file = options.contains("out");
+  std::vector<std::string> names;
+  for (Index j = 0; j < (x.ndim() == 2 ? x.shape(1) : 0); ++j) names.push_back(fmt::format("x{}", j));
+  Table table = table_of(x, names, y, "y");
+  if (!keep_file) {
+    config.out = std::filesystem::temp_directory_path() / fmt::format("glassnet-fit-{}.safetensors", ::getpid());
+  }
+  PyModel result;
+  {
+    py::gil_scoped_release unlocked;
+    result.run = run_training(config, std::move(table));
+  }
+  result.model = load_model(config.out);
+  if (!keep_file) std::filesystem::remove(config.out);
+  return result;
+}
+
+}  // namespace
+}  // namespace glassnet::python
+
+PYBIND11_MODULE(glassnet, m) {
+  using namespace glassnet;
+  using namespace glassnet::python;
+  m.doc() = "glassnet: feed-forward networks trained on the CPU, with per-layer diagnostics";
+  static py::exception<Error> error(m, "Error", PyExc_ValueError);
+  static py::exception<TrainingError> training_error(m, "TrainingError", PyExc_RuntimeError);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const Error& e) {
+      error(e.what());
+    } catch (const TrainingError& e) {
+      training_error(e.what());
+    }
+  });
+
+  py::class_<Link>(m, "Link")
+      .def_readonly("symptom", &Link::symptom)
+      .def_readonly("layers", &Link::layers)
+      .def_readonly("evidence", &Link::evidence)
+      .def("__repr__", [](const Link& l) { return fmt::format("<Link {}>", l.symptom); });
+  py::class_<Finding>(m, "Finding")
+      .def_readonly("symptom", &Finding::symptom)
+      .def_property_readonly("severity", [](const Finding& f) { return std::string(severity_name(f.severity)); })
+      .def_readonly("summary", &Finding::summary)
+      .def_readonly("layers", &Finding::layers)
+      .def_readonly("first_step", &Finding::first_step)
+      .def_readonly("last_step", &Finding::last_step)
+      .def_readonly("evidence", &Finding::evidence)
+      .def_readonly("causes", &Finding::causes)
+      .def_readonly("fixes", &Finding::fixes)
+      .def_readonly("chain", &Finding::chain)
+      .def("__repr__",
+           [](const Finding& f) { return fmt::format("<Finding {} {}>", severity_name(f.severity), f.symptom); });
+
+  py::class_<PyModel>(m, "Model")
+      .def("predict", &predict, py::arg("X"), "Class labels (classification) or values (regression), one per row")
+      .def("predict_proba", &predict_proba, py::arg("X"),
+           "Probabilities: [N, 1] P(class 1) for binary tasks, [N, C] for multiclass; values for regression")
+      .def("evaluate", &evaluate, py::arg("X"), py::arg("y"), "The task's metrics on X, y, as a dict")
+      .def("save", [](const PyModel& self, const std::string& path) { save_model(path, self.model); }, py::arg("path"))
+      .def("doctor", [](const PyModel& self) { return run_of(self).findings; },
+           "The findings of the training run (preflight's and the doctor's), most severe first")
+      .def_property_readonly("monitor", &monitor_of)
+      .def_property_readonly("history", &history_of)
+      .def_property_readonly("metrics",
+                             [](const PyModel& self) {
+                               py::dict out;
+                               for (const auto& [split, metrics] : run_of(self).metrics) {
+                                 py::dict values;
+                                 for (const auto& [name, value] : metrics.values) values[py::str(name)] = value;
+                                 out[py::str(split)] = values;
+                               }
+                               return out;
+                             })
+      .def_property_readonly("task", [](const PyModel& self) { return std::string(task_name(self.model.labels.task)); })
+      .def_property_readonly("classes", [](const PyModel& self) { return self.model.labels.classes; })
+      .def_property_readonly("inputs", [](const PyModel& self) { return self.model.features.input_names(); })
+      .def_property_readonly("weights", [](const PyModel& self) {
+        py::dict out;
+        const ParamStore& store = self.model.network->params();
+        for (std::size_t p = 0; p < store.params().size(); ++p) {
+          out[py::str(store.params()[p].name)] = to_numpy(Matrix(store.value(static_cast<Index>(p))));
+        }
+        return out;
+      });
+
+  m.def("fit", &fit, py::arg("X"), py::arg("y"),
+        "Trains on X:[N, F] and y:[N] with the options of `glassnet train` as keywords "
+        "(layers=[64, 64], epochs=30, optimizer='adam', lr=1e-3, ...; out=PATH also writes the model file)");
+  m.def("load", [](const std::string& path) { return PyModel{load_model(path), std::nullopt}; }, py::arg("path"),
+        "A model file written by glassnet (the command line, C++ or Python)");
+}

@@ -1,0 +1,157 @@
+"""Tests of the Python module (run by `make test` through ctest: PYTHONPATH holds the
+built module, GLASSNET_CLI the command-line executable)."""
+
+import csv
+import json
+import os
+import struct
+import subprocess
+
+import numpy as np
+import pytest
+
+import glassnet
+
+CLI = os.environ.get("GLASSNET_CLI", "glassnet")
+
+
+def cli(*args):
+    return subprocess.run([CLI, *map(str, args)], check=True, capture_output=True, text=True).stdout
+
+
+def moons_csv(path, rows=800, seed=1):
+    cli("synth", "moons", "--rows", rows, "--seed", seed, "--out", path)
+    data = np.loadtxt(path, delimiter=",", skiprows=1)
+    return data[:, :-1], data[:, -1]
+
+
+def tensors(path):
+    """A safetensors file's tensors, with numpy only."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + n])
+    header.pop("__metadata__", None)
+    body = raw[8 + n :]
+    return {name: np.frombuffer(body[t["data_offsets"][0] : t["data_offsets"][1]], dtype="<f4") for name, t in header.items()}
+
+
+@pytest.fixture
+def moons(tmp_path):
+    return moons_csv(tmp_path / "moons.csv")
+
+
+def test_fit_predict_and_evaluate_a_binary_task(moons):
+    X, y = moons
+    model = glassnet.fit(X, y, layers=[32, 32], epochs=30, lr=0.01, seed=1)
+    assert model.task == "binary"
+    assert model.inputs == ["x0", "x1"]
+    predicted = model.predict(X)
+    assert predicted.shape == (len(X),)
+    assert set(np.unique(predicted)) <= {0.0, 1.0}
+    proba = model.predict_proba(X)
+    assert proba.shape == (len(X), 1) and np.all((proba >= 0) & (proba <= 1))
+    np.testing.assert_array_equal(predicted, (proba[:, 0] >= 0.5).astype(float))
+    metrics = model.evaluate(X, y)
+    assert metrics["accuracy"] > 0.95
+    assert metrics["accuracy"] == pytest.approx(np.mean(predicted == y))
+
+
+def test_multiclass_probabilities_sum_to_one():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(600, 5))
+    y = np.argmax(X[:, :3], axis=1).astype(float)
+    model = glassnet.fit(X, y, layers=[32], epochs=20, seed=2)
+    assert model.task == "multiclass" and model.classes == ["0", "1", "2"]
+    proba = model.predict_proba(X)
+    assert proba.shape == (600, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert model.evaluate(X, y)["accuracy"] > 0.8
+
+
+def test_the_run_is_kept_history_metrics_and_monitor_as_numpy(moons):
+    X, y = moons
+    model = glassnet.fit(X, y, layers=[16, 16], epochs=5, batch_size=32, early_stopping=0, seed=1)
+    assert [e["epoch"] for e in model.history] == [1, 2, 3, 4, 5]
+    assert set(model.metrics) == {"train", "val"}
+    monitor = model.monitor
+    steps = len(monitor["loss"])
+    assert steps == 5 * int(np.ceil(len(X) * 0.8 / 32))
+    assert monitor["params"] == ["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias",
+                                 "layers.4.weight", "layers.4.bias"]
+    assert monitor["param_grad_norm"].shape == (steps, 6)
+    assert monitor["param_grad_norm"].dtype == np.float32
+    assert np.all(np.isfinite(monitor["grad_norm"])) and np.all(monitor["learning_rate"] == 1e-3)
+
+
+def test_doctor_finds_vanishing_gradients_in_a_deep_sigmoid_network(moons):
+    X, y = moons
+    model = glassnet.fit(X, y, layers=[32] * 12, activation="sigmoid", optimizer="sgd", lr=0.05, epochs=8, seed=1)
+    findings = model.doctor()
+    assert all(isinstance(f, glassnet.Finding) for f in findings)
+    vanishing = [f for f in findings if f.symptom == "vanishing_gradients" or
+                 any(link.symptom == "vanishing_gradients" for link in f.chain)]
+    assert vanishing, findings
+    finding = vanishing[0]
+    assert finding.severity in ("warning", "error") and finding.evidence and finding.fixes
+
+
+def test_errors_are_python_exceptions_with_the_command_line_messages(moons, tmp_path):
+    X, y = moons
+    with pytest.raises(glassnet.Error, match=r"--activation: bogus not in"):
+        glassnet.fit(X, y, activation="bogus")
+    with pytest.raises(glassnet.Error, match=r"y: expected 800 targets \(one per row of X\), got 5"):
+        glassnet.fit(X, y[:5])
+    model = glassnet.fit(X, y, epochs=1)
+    with pytest.raises(glassnet.Error, match=r"X: expected 2 features \(columns\), got 3"):
+        model.predict(np.zeros((4, 3)))
+    with pytest.raises(glassnet.Error, match=r"no-such-file"):
+        glassnet.load(str(tmp_path / "no-such-file.safetensors"))
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(glassnet.Error, match="bad.safetensors"):
+        glassnet.load(str(bad))
+    with pytest.raises(glassnet.Error, match="loaded from a file"):
+        glassnet.load(str(_saved(model, tmp_path))).doctor()
+
+
+def _saved(model, tmp_path):
+    path = tmp_path / "saved.safetensors"
+    model.save(str(path))
+    return path
+
+
+def test_models_round_trip_with_the_command_line(moons, tmp_path):
+    X, y = moons
+    data = tmp_path / "moons.csv"
+    # The command line trains; Python loads its file and predicts what `glassnet predict` does.
+    cli("train", "--data", data, "--layers", "16,16", "--epochs", 10, "--out", tmp_path / "cli.safetensors", "--quiet")
+    from_cli = glassnet.load(str(tmp_path / "cli.safetensors"))
+    cli("predict", "--model", tmp_path / "cli.safetensors", "--data", data, "--proba", "--out", tmp_path / "p.csv")
+    with open(tmp_path / "p.csv") as f:
+        rows = list(csv.DictReader(f))
+    np.testing.assert_allclose(from_cli.predict_proba(X)[:, 0], [float(r["p_1"]) for r in rows], rtol=1e-5)
+    # Python trains and saves; the command line reads the file.
+    model = glassnet.fit(X, y, layers=[16], epochs=5)
+    path = _saved(model, tmp_path)
+    cli("predict", "--model", path, "--data", data, "--out", tmp_path / "q.csv")
+    with open(tmp_path / "q.csv") as f:
+        labels = [float(r["prediction"]) for r in csv.DictReader(f)]
+    np.testing.assert_array_equal(model.predict(X), labels)
+    again = glassnet.load(str(path))
+    np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+
+
+def test_a_run_from_python_gives_the_weights_of_the_same_run_from_the_command_line(moons, tmp_path):
+    X, y = moons
+    options = {"layers": [32, 16], "epochs": 6, "batch_size": 32, "optimizer": "momentum", "lr": 0.05, "seed": 7,
+               "norm": "batch", "threads": 1}
+    words = []
+    for key, value in options.items():
+        words += ["--" + key.replace("_", "-"), ",".join(map(str, value)) if isinstance(value, list) else str(value)]
+    cli("train", "--data", tmp_path / "moons.csv", *words, "--out", tmp_path / "cli.safetensors", "--quiet")
+    glassnet.fit(X, y, **options, out=str(tmp_path / "python.safetensors"))
+    ours, theirs = tensors(tmp_path / "python.safetensors"), tensors(tmp_path / "cli.safetensors")
+    assert ours.keys() == theirs.keys()
+    for name in ours:
+        np.testing.assert_array_equal(ours[name], theirs[name], err_msg=name)
