@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -236,15 +237,25 @@ PyModel fit(const DoubleArray& x, const DoubleArray& y, const py::kwargs& option
   for (Index j = 0; j < (x.ndim() == 2 ? x.shape(1) : 0); ++j) names.push_back(fmt::format("x{}", j));
   Table table = table_of(x, names, y, "y");
   if (!keep_file) {
-    config.out = std::filesystem::temp_directory_path() / fmt::format("glassnet-fit-{}.safetensors", ::getpid());
+    // One name per call: fits may run at once in several Python threads.
+    static std::atomic<long> calls{0};
+    config.out = std::filesystem::temp_directory_path() /
+                 fmt::format("glassnet-fit-{}-{}.safetensors", ::getpid(), calls.fetch_add(1));
   }
+  // The temporary file goes whatever happens after it is written.
+  const struct Temporary {
+    std::filesystem::path path;
+    ~Temporary() {
+      std::error_code ignored;
+      if (!path.empty()) std::filesystem::remove(path, ignored);
+    }
+  } temporary{keep_file ? std::filesystem::path() : config.out};
   PyModel result;
   {
     py::gil_scoped_release unlocked;
     result.run = run_training(config, std::move(table));
   }
   result.model = load_model(config.out);
-  if (!keep_file) std::filesystem::remove(config.out);
   return result;
 }
 
