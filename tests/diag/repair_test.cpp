@@ -6,12 +6,15 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/diag/fixes.hpp"
+#include "glassnet/train/run.hpp"
 #include "glassnet/io/config_file.hpp"
 #include "glassnet/train/config_toml.hpp"
 #include "test_support.hpp"
@@ -147,6 +150,35 @@ TEST(Repair, ALearningRateWalkGoesOnWhileItsStepsHelp) {
   EXPECT_LE(failed_steps, 1u) << "after a step that does not help, the decades beyond are skipped";
   EXPECT_DOUBLE_EQ(r.best.learning_rate, kept_rates.back());
   EXPECT_GT(r.best_metric, 0.85);
+}
+
+// Adam at lr 1.0 on the fraud data: the first steps kill most ReLU units, and the two
+// baseline seeds land far apart (about 0.84 and 0.50), a spread no single trial clears.
+// The doctor warns (dead units caused by the learning rate), and a lower learning rate
+// that beats both baseline seeds on both of its own is kept.
+TEST(Repair, AnErraticBaselineDoesNotHideAFixThatBeatsEverySeed) {
+  TempDir dir;
+  std::ofstream((dir.path / "fraud.csv").string()) << make_fraud_csv(3000, 0.5, 14);
+  RunConfig c;
+  c.data = dir.path / "fraud.csv";
+  c.learning_rate = 1.0;
+  c.epochs = 30;
+  c.early_stopping = 0;
+  c.out = dir.path / "f.safetensors";
+  const RunResult first = run_training(c);
+  // The loss spikes (lr_too_high) led to the dead units, which make it a warning.
+  const auto dead = std::find_if(first.findings.begin(), first.findings.end(),
+                                 [](const Finding& f) { return f.involves("dead_relu"); });
+  ASSERT_NE(dead, first.findings.end());
+  EXPECT_EQ(dead->severity, Severity::warning) << "learning goes on, but most units are dead";
+  EXPECT_EQ(dead->fixes.front(), "--lr 0.1");
+
+  c.epochs = 7;
+  const RepairReport r = repair(c, {.spread_seeds = 2, .stop_when_healthy = true});
+  ASSERT_EQ(r.baseline.size(), 2u);
+  EXPECT_GT(std::abs(r.baseline[0] - r.baseline[1]), 0.1) << "the baseline's seeds far apart";
+  EXPECT_LT(r.best.learning_rate, 1.0);
+  EXPECT_GT(r.best_metric, std::max(r.baseline[0], r.baseline[1]) + 0.05);
 }
 
 TEST(Repair, AutoRepairKeepsTheBestEpochOfARunThatOverfits) {

@@ -19,6 +19,7 @@ constexpr double kExplodingPeak = 1e4;       // any step's norm over the early m
 constexpr double kSaturatedFraction = 0.2;   // of pre-activations with |z| > 5
 constexpr double kDeadFraction = 0.9;        // of a layer's units dead on the probed batch
 constexpr double kDeadInfoFraction = 0.25;
+constexpr double kDeadMostFraction = 0.5;   // most of a layer: a warning when the first steps caused it
 constexpr double kPoorImprovement = 0.1;  // the loss fell by less than 10 %
 constexpr double kBaselineMargin = 0.02;  // accuracy within 2 points of the baseline
 constexpr double kOverfitRise = 0.10;     // validation loss above its best
@@ -247,6 +248,9 @@ void activations(const MonitorSeries& s, const Progress& progress, std::vector<F
     // rate is the cause, and lowering it the first fix.
     const double early = early_update_ratio(s);
     if (early > kRatioHigh) {
+      // Most units killed by the first steps: capacity lost to the learning rate, a
+      // warning even while the loss still falls (the units left carry the model).
+      if (!progress.poor && worst_dead >= kDeadMostFraction) dead.severity = Severity::warning;
       dead.evidence.push_back(
           fmt::format("largest weight update ratio {:.2e} over the first steps (median over steps 1–{}; healthy "
                       "about 1e-3, alarm above 1e-1)",

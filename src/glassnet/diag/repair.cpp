@@ -187,6 +187,7 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
   // 3. Greedy trials from the same seed.
   RunConfig best = trial_config;
   double best_metric = report.baseline.front();
+  std::vector<double> best_runs = report.baseline;  // the best's metric over its seeds
   std::size_t best_severe = severe_symptoms(report.findings).size();
   const auto learning_rate_step = [](const std::string& fix) { return fix.rfind("--lr ", 0) == 0; };
   bool healthy = false;     // the best leaves nothing that calls for repair
@@ -225,6 +226,19 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
     trial.kept = task_changed ? !trial.diverged() && labels_fit && trial.findings_left.size() <= best_severe
                               : o.metric - best_metric > report.spread && trial.findings_left.size() <= best_severe;
     if (task_changed) trial.effect = 0.0;
+    // An erratic best (its seeds far apart) makes a wide spread that no single run can
+    // clear. A candidate that beats the best's every seed is run on the other seeds too,
+    // and kept when all of its runs beat all of the best's.
+    const double best_high = *std::max_element(best_runs.begin(), best_runs.end());
+    const bool confirm = !trial.kept && !task_changed && seeds >= 2 && o.metric > best_high + options.min_spread &&
+                         trial.findings_left.size() <= best_severe;
+    std::vector<double> candidate_runs{o.metric};
+    if (confirm) {
+      // (The other seeds' rows come before the candidate's, which carries the verdict.)
+      for (double m : seeded_runs(candidate, 1, seeds, Trial::Kind::spread, fix)) candidate_runs.push_back(m);
+      const double candidate_low = *std::min_element(candidate_runs.begin(), candidate_runs.end());
+      trial.kept = candidate_runs.size() == static_cast<std::size_t>(seeds) && candidate_low > best_high + options.min_spread;
+    }
     const bool kept = trial.kept;
     record(std::move(trial));
     walk_over = walk_over || (walking_lr && !kept && learning_rate_step(fix));
@@ -235,11 +249,18 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
       best_severe = severe_symptoms(o.findings).size();
       healthy = std::none_of(o.findings.begin(), o.findings.end(), calls_for_repair);
       if (task_changed) report.metric = o.task == Task::regression ? "r2" : "accuracy";
+      if (candidate_runs.size() >= 2) {
+        best_runs = candidate_runs;
+        report.spread = spread_of(best_runs);
+      }
       if (done(i + 1)) break;
-      // The noise of the new best, over the other seeds.
-      std::vector<double> metrics = seeded_runs(best, 1, seeds, Trial::Kind::spread, "spread of the best");
-      metrics.push_back(o.metric);
-      if (metrics.size() >= 2) report.spread = spread_of(metrics);
+      if (candidate_runs.size() < 2) {
+        // The noise of the new best, over the other seeds.
+        std::vector<double> metrics = seeded_runs(best, 1, seeds, Trial::Kind::spread, "spread of the best");
+        metrics.push_back(o.metric);
+        best_runs = metrics;
+        if (metrics.size() >= 2) report.spread = spread_of(metrics);
+      }
     }
   }
   report.best = best;
