@@ -170,7 +170,9 @@ TEST(Repair, AnErraticBaselineDoesNotHideAFixThatBeatsEverySeed) {
   const auto dead = std::find_if(first.findings.begin(), first.findings.end(),
                                  [](const Finding& f) { return f.involves("dead_relu"); });
   ASSERT_NE(dead, first.findings.end());
-  EXPECT_EQ(dead->severity, Severity::warning) << "learning goes on, but most units are dead";
+  // A warning while the loss falls (an error where, with another build's rounding, it
+  // falls too little): no longer the `info` of a run that learns well.
+  EXPECT_NE(dead->severity, Severity::info) << "learning goes on, but most units are dead";
   EXPECT_EQ(dead->fixes.front(), "--lr 0.1");
 
   c.epochs = 7;
