@@ -157,15 +157,7 @@ py::array predict(PyModel& self, const DoubleArray& x) {
   const LabelEncoding& labels = self.model.labels;
   if (labels.task == Task::regression) return to_numpy(p).attr("reshape")(-1);
   std::vector<std::string> predicted;
-  for (Index i = 0; i < p.rows(); ++i) {
-    Index best = 0;
-    if (labels.task == Task::binary) {
-      best = p(i, 0) >= Scalar(0.5) ? 1 : 0;
-    } else {
-      p.row(i).maxCoeff(&best);
-    }
-    predicted.push_back(labels.classes.at(static_cast<std::size_t>(best)));
-  }
+  for (Index i = 0; i < p.rows(); ++i) predicted.push_back(labels.classes.at(labels.predicted_class(p, i)));
   try {
     std::vector<double> numbers;
     for (const std::string& s : predicted) {

@@ -48,14 +48,13 @@ void add_predict_command(CLI::App& app, int& exit_code) {
       std::vector<double> probabilities;
       if (model.labels.task == Task::regression) {
         csv += fmt::format("{}", p(i, 0));
-      } else if (model.labels.task == Task::binary) {
-        csv += csv_field(classes[p(i, 0) >= 0.5 ? 1 : 0]);
-        probabilities = {1.0 - p(i, 0), p(i, 0)};
       } else {
-        Index best = 0;
-        p.row(i).maxCoeff(&best);
-        csv += csv_field(classes[static_cast<std::size_t>(best)]);
-        for (Index k = 0; k < p.cols(); ++k) probabilities.push_back(p(i, k));
+        csv += csv_field(classes[model.labels.predicted_class(p, i)]);
+        if (model.labels.task == Task::binary) {
+          probabilities = {1.0 - p(i, 0), p(i, 0)};
+        } else {
+          for (Index k = 0; k < p.cols(); ++k) probabilities.push_back(p(i, k));
+        }
       }
       if (flags->proba) {
         for (double v : probabilities) csv += fmt::format(",{:.6g}", v);

@@ -114,4 +114,11 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& source) co
   return y;
 }
 
+std::size_t LabelEncoding::predicted_class(ConstMatrixView predictions, Index row) const {
+  if (task == Task::binary) return predictions(row, 0) >= Scalar(0.5) ? 1 : 0;
+  Index best = 0;
+  predictions.row(row).maxCoeff(&best);
+  return static_cast<std::size_t>(best);
+}
+
 }  // namespace glassnet

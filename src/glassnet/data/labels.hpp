@@ -32,6 +32,11 @@ struct LabelEncoding {
   // targets:[N, 1]: 0/1, class indices or values. Throws Error naming the file, line
   // and column of a label the encoding does not know. `source` names the file.
   Matrix encode(const Column& target, const std::string& source) const;
+
+  // Classification: the class a row of predictions picks (an index into `classes`):
+  // P(class 1) ≥ 0.5 for binary predictions:[N, 1], the most probable of
+  // predictions:[N, C] for multiclass.
+  std::size_t predicted_class(ConstMatrixView predictions, Index row) const;
 };
 
 // Infers (or checks the given) task and builds the label map from the training target.
