@@ -31,6 +31,8 @@ class EarlyStopping : public Callback {
   Index best_epoch() const { return best_epoch_; }
   double best() const { return best_; }
   Index stopped_epoch() const { return stopped_epoch_; }  // 0 if it never stopped training
+  // The parameters (and buffers) of the best epoch so far; empty without restore_best.
+  const std::vector<Scalar>& best_values() const { return best_values_; }
 
  private:
   EarlyStoppingOptions options_;

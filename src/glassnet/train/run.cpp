@@ -151,24 +151,39 @@ void check_options(const RunConfig& config) {
   if (config.test_labels && !config.test_data) throw Error("--test-labels needs --test-data (the images they label)");
 }
 
-RunResult run_checked(const RunConfig& config, Table table, const RunHooks& hooks);
-
 }  // namespace
 
-RunResult run_training(const RunConfig& config, const RunHooks& hooks) {
-  // Every input is read and checked before anything is trained or written.
-  check_options(config);
-  return run_checked(config, read_data(config.data, config.labels, config.delimiter), hooks);
-}
+// Everything a run holds between its steps. Callbacks and the trainer refer to members,
+// so a State never moves (TrainingRun holds it by pointer).
+struct TrainingRun::State {
+  RunConfig config;
+  RunHooks hooks;
+  RunResult result;                  // task, warnings, threads and memory from the start
+  std::vector<Finding> preflight;    // preflight's findings
+  Model model;
+  Matrix x_train, y_train, x_val, y_val, x_test, y_test;
+  std::vector<Scalar> sample_weights;
+  std::unique_ptr<Loss> loss;
+  std::unique_ptr<Optimizer> optimizer;
+  std::unique_ptr<Trainer> trainer;
+  bool restore_best = false;
+  std::optional<EarlyStopping> early;
+  std::optional<Checkpointing> checkpoints;
+  std::optional<OnEpochEnd> progress;
+  std::optional<MetricsLog> log;
+  std::optional<Monitor> monitor;
+  std::optional<DoctorWatch> watch;
+  std::optional<RollbackRepair> rollback;
+  RunFacts facts;
+  std::vector<EpochLogs> history;
+  bool ended = false;
 
-RunResult run_training(const RunConfig& config, Table table, const RunHooks& hooks) {
-  check_options(config);
-  return run_checked(config, std::move(table), hooks);
-}
+  State(const RunConfig& c, Table table, const RunHooks& h);
+  // Metrics on every split and the doctor's findings, for the parameters as they are now.
+  void summarize(RunResult& out) const;
+};
 
-namespace {
-
-RunResult run_checked(const RunConfig& config, Table table, const RunHooks& hooks) {
+TrainingRun::State::State(const RunConfig& c, Table table, const RunHooks& h) : config(c), hooks(h) {
   const Index target = target_index(table, config.target);
   const Column& target_column = table.columns[static_cast<std::size_t>(target)];
   const LabelEncoding labels = fit_labels(target_column, table.source, config.task);
@@ -185,7 +200,6 @@ RunResult run_checked(const RunConfig& config, Table table, const RunHooks& hook
   const Split split = split_rows(table.rows(), config.val_data ? 0.0 : config.val_split,
                                  config.test_data ? 0.0 : config.test_split, config.seed, classes);
 
-  RunResult result;
   result.task = labels.task;
   set_thread_count(config.threads);
   result.threads = thread_count();
@@ -208,15 +222,17 @@ RunResult run_checked(const RunConfig& config, Table table, const RunHooks& hook
     for (Table* other : others) impute_like(*other, values, other->find(target_column.name));
   }
 
-  Model model;
   model.labels = labels;
   model.target = target_column.name;
   model.features = fit_features(table, target, split.train, config.standardize);
   model.training = config_json(config).dump();
   const Matrix x_all = model.features.transform(table);
-  const Matrix x_train = rows_of(x_all, split.train), y_train = rows_of(y_all, split.train);
-  Matrix x_val = rows_of(x_all, split.validation), y_val = rows_of(y_all, split.validation);
-  Matrix x_test = rows_of(x_all, split.test), y_test = rows_of(y_all, split.test);
+  x_train = rows_of(x_all, split.train);
+  y_train = rows_of(y_all, split.train);
+  x_val = rows_of(x_all, split.validation);
+  y_val = rows_of(y_all, split.validation);
+  x_test = rows_of(x_all, split.test);
+  y_test = rows_of(y_all, split.test);
   const auto other_xy = [&](const Table& other, Matrix& x, Matrix& y, const char* name) {
     Index unseen = 0;
     x = model.features.transform(other, &unseen);
@@ -246,10 +262,9 @@ RunResult run_checked(const RunConfig& config, Table table, const RunHooks& hook
                                                   : OutputTransform::identity;
   Rng rng(config.seed);
   model.network = make_network(spec, rng);
-  const auto loss = make_loss(labels.task == Task::binary       ? LossKind::bce_with_logits
-                              : labels.task == Task::multiclass ? LossKind::softmax_cross_entropy
-                                                                : LossKind::mse);
-  std::vector<Scalar> sample_weights;
+  loss = make_loss(labels.task == Task::binary       ? LossKind::bce_with_logits
+                   : labels.task == Task::multiclass ? LossKind::softmax_cross_entropy
+                                                     : LossKind::mse);
   if (config.balanced_class_weights) {
     if (!classification) throw Error("--class-weight balanced needs a classification task");
     std::vector<double> counts(labels.classes.size(), 0.0);
@@ -260,11 +275,12 @@ RunResult run_checked(const RunConfig& config, Table table, const RunHooks& hook
           static_cast<Scalar>(static_cast<double>(y_train.rows()) / (static_cast<double>(counts.size()) * n_c)));
     }
   }
-  const auto optimizer = make_optimizer(config);
+  optimizer = make_optimizer(config);
   const Index steps_per_epoch = (x_train.rows() + config.batch_size - 1) / config.batch_size;
   std::uint64_t data_bytes = table.bytes();
   for (const Table* other : others) data_bytes += other->bytes();
-  for (const Matrix* m : std::initializer_list<const Matrix*>{&x_all, &y_all, &x_train, &y_train, &x_val, &y_val, &x_test, &y_test}) {
+  data_bytes += static_cast<std::uint64_t>(x_all.size() + y_all.size()) * sizeof(Scalar);
+  for (const Matrix* m : std::initializer_list<const Matrix*>{&x_train, &y_train, &x_val, &y_val, &x_test, &y_test}) {
     data_bytes += static_cast<std::uint64_t>(m->size()) * sizeof(Scalar);
   }
   const PreflightInput checks{.network = model.network.get(),
@@ -282,42 +298,43 @@ RunResult run_checked(const RunConfig& config, Table table, const RunHooks& hook
                               .data_bytes = data_bytes,
                               .monitor_bytes = Monitor::bytes_for(*model.network, {.level = config.monitor},
                                                                   steps_per_epoch * config.epochs)};
-  result.findings = preflight(checks);
+  preflight = glassnet::preflight(checks);
+  result.findings = preflight;
   result.memory = estimate_memory(checks);
   if (hooks.on_finding) {
-    for (const Finding& f : result.findings) {
+    for (const Finding& f : preflight) {
       if (f.severity != Severity::info) hooks.on_finding(f, 0);
     }
   }
-  Trainer trainer(*model.network, *loss, *optimizer);
-  trainer.set_schedule(make_schedule(config));
+  trainer = std::make_unique<Trainer>(*model.network, *loss, *optimizer);
+  trainer->set_schedule(make_schedule(config));
   const bool has_validation = x_val.rows() > 0;
   // Auto-repair answers overfitting where early stopping is off with an early stopping
   // of its own, patient enough for a slow start: a tenth of the epochs, at least 10.
-  const bool restore_best = has_validation && (config.early_stopping > 0 || config.auto_repair);
-  EarlyStopping early({.monitor = Monitored::val_loss,
-                       .patience = config.early_stopping > 0 ? config.early_stopping
-                                                             : std::max<Index>(kAutoRepairPatience, config.epochs / 10),
-                       .restore_best = true});
-  if (restore_best) trainer.add_callback(early);
-  std::optional<Checkpointing> checkpoints;
+  restore_best = has_validation && (config.early_stopping > 0 || config.auto_repair);
+  if (restore_best) {
+    early.emplace(EarlyStoppingOptions{
+        .monitor = Monitored::val_loss,
+        .patience = config.early_stopping > 0 ? config.early_stopping
+                                              : std::max<Index>(kAutoRepairPatience, config.epochs / 10),
+        .restore_best = true});
+    trainer->add_callback(*early);
+  }
   if (config.checkpoint_dir) {
     checkpoints.emplace(*config.checkpoint_dir, 1);
-    trainer.add_callback(*checkpoints);
+    trainer->add_callback(*checkpoints);
     result.files["checkpoints"] = config.checkpoint_dir->string();
     if (config.resume) {
-      if (const auto latest = latest_checkpoint(*config.checkpoint_dir)) trainer.load_checkpoint(*latest);
+      if (const auto latest = latest_checkpoint(*config.checkpoint_dir)) trainer->load_checkpoint(*latest);
     }
   } else if (config.resume) {
     throw Error("--resume needs --checkpoint-dir");
   }
-  std::optional<OnEpochEnd> progress;
-  if (hooks.on_epoch_end) {
-    progress.emplace(hooks.on_epoch_end);
-    trainer.add_callback(*progress);
-  }
+  progress.emplace([this](const EpochLogs& logs) {
+    if (hooks.on_epoch_end) hooks.on_epoch_end(logs);
+  });
+  trainer->add_callback(*progress);
   // The log is created only now, when every input has been read and checked.
-  std::optional<MetricsLog> log;
   if (config.log) {
     log.emplace(*config.log);
     log->write_run({{"config", config_json(config)},
@@ -332,93 +349,157 @@ RunResult run_checked(const RunConfig& config, Table table, const RunHooks& hook
                     {"threads", result.threads}});
     result.files["log"] = config.log->string();
   }
-  std::optional<Monitor> monitor;
-  std::optional<DoctorWatch> watch;
-  const RunFacts facts = run_facts(labels, y_train, restore_best);
+  facts = run_facts(labels, y_train, restore_best);
   if (config.monitor != MonitorLevel::off) {
     monitor.emplace(MonitorOptions{.level = config.monitor}, log ? &*log : nullptr);
     monitor->reserve(steps_per_epoch * config.epochs);
-    trainer.add_callback(*monitor);
-    watch.emplace(*monitor, facts, [&](const Finding& f, Index epoch, Index step) {
+    trainer->add_callback(*monitor);
+    watch.emplace(*monitor, facts, [this](const Finding& f, Index epoch, Index step) {
       if (log) {
         log->write_finding(f, epoch, step);
         log->flush();
       }
       if (hooks.on_finding) hooks.on_finding(f, epoch);
       // A structural repair need not wait for the end (diag/repair.hpp).
-      if (config.auto_repair && f.symptom != "overfitting") trainer.request_stop();
+      if (config.auto_repair && f.symptom != "overfitting") trainer->request_stop();
     });
-    trainer.add_callback(*watch);
+    trainer->add_callback(*watch);
   }
-  std::optional<RollbackRepair> rollback;
   if (config.auto_repair) {
-    rollback.emplace(RollbackOptions{}, [&](const RollbackEvent& e) {
+    rollback.emplace(RollbackOptions{}, [this](const RollbackEvent& e) {
       if (log) log->write_rollback(e);
       if (hooks.on_rollback) hooks.on_rollback(e);
     });
-    rollback->attach(trainer);
+    rollback->attach(*trainer);
   }
-  trainer.set_interrupt_flag(hooks.interrupt);
-  const DataView validation{x_val, y_val};
+}
+
+void TrainingRun::State::summarize(RunResult& out) const {
+  out.metrics["train"] = metrics_for(out.task, model.network->predict(x_train), y_train);
+  if (x_val.rows() > 0) out.metrics["val"] = metrics_for(out.task, model.network->predict(x_val), y_val);
+  if (x_test.rows() > 0) out.metrics["test"] = metrics_for(out.task, model.network->predict(x_test), y_test);
+  out.history = history;
+  out.interrupted = trainer->interrupted();
+  if (rollback) out.rollbacks = rollback->events();
+  if (monitor) {
+    RunFacts end_facts = facts;
+    if (end_facts.baseline_accuracy) {
+      const auto& judged = out.metrics.count("val") ? out.metrics.at("val") : out.metrics.at("train");
+      end_facts.accuracy = judged["accuracy"];
+    }
+    end_facts.preflight = preflight;
+    out.findings = diagnose(monitor->series(), end_facts);
+    out.monitor = monitor->series();
+  }
+}
+
+TrainingRun::TrainingRun(const RunConfig& config, const RunHooks& hooks) {
+  // Every input is read and checked before anything is trained or written.
+  check_options(config);
+  state_ = std::make_unique<State>(config, read_data(config.data, config.labels, config.delimiter), hooks);
+}
+
+TrainingRun::TrainingRun(const RunConfig& config, Table table, const RunHooks& hooks) {
+  check_options(config);
+  state_ = std::make_unique<State>(config, std::move(table), hooks);
+}
+
+TrainingRun::TrainingRun(TrainingRun&&) noexcept = default;
+TrainingRun& TrainingRun::operator=(TrainingRun&&) noexcept = default;
+TrainingRun::~TrainingRun() = default;
+
+const RunConfig& TrainingRun::config() const { return state_->config; }
+Index TrainingRun::epoch() const { return state_->trainer->epoch(); }
+bool TrainingRun::ended() const { return state_->ended; }
+void TrainingRun::set_hooks(const RunHooks& hooks) { state_->hooks = hooks; }
+
+void TrainingRun::train_to(Index epoch) {
+  State& s = *state_;
+  if (s.ended || s.trainer->epoch() >= std::min(epoch, s.config.epochs)) return;
+  s.trainer->set_interrupt_flag(s.hooks.interrupt);
+  const DataView validation{s.x_val, s.y_val};
   try {
-    result.history = trainer.fit(
-        {x_train, y_train, sample_weights},
-        {.epochs = config.epochs, .batch_size = config.batch_size, .seed = config.seed, .clip_norm = config.clip_norm},
-        has_validation ? &validation : nullptr);
+    const std::vector<EpochLogs> trained =
+        s.trainer->fit({s.x_train, s.y_train, s.sample_weights},
+                       {.epochs = s.config.epochs,
+                        .batch_size = s.config.batch_size,
+                        .seed = s.config.seed,
+                        .clip_norm = s.config.clip_norm,
+                        .pause_after = epoch},
+                       s.x_val.rows() > 0 ? &validation : nullptr);
+    s.history.insert(s.history.end(), trained.begin(), trained.end());
   } catch (const TrainingError& e) {
+    s.ended = true;
     // A loss, gradient or weight became non-finite (the trainer names which); the
     // monitor adds the last loss it recorded, from the step before.
     std::string message = e.what();
-    if (monitor) {
-      const MonitorSeries& s = monitor->series();
-      for (std::size_t i = s.loss.size(); i-- > 0;) {
-        if (std::isfinite(s.loss[i])) {
-          message += fmt::format("; the last loss the monitor recorded was {:.4g} at step {}", s.loss[i], s.steps[i]);
+    if (s.monitor) {
+      const MonitorSeries& series = s.monitor->series();
+      for (std::size_t i = series.loss.size(); i-- > 0;) {
+        if (std::isfinite(series.loss[i])) {
+          message += fmt::format("; the last loss the monitor recorded was {:.4g} at step {}", series.loss[i],
+                                 series.steps[i]);
           break;
         }
       }
     }
-    if (log) {
-      log->write_end(
-          {{"error", message}, {"findings", findings_json(diagnose(monitor->series(), {.preflight = result.findings}))}});
-      log->flush();
+    if (s.log) {
+      s.log->write_end({{"error", message},
+                        {"findings", findings_json(diagnose(s.monitor->series(), {.preflight = s.preflight}))}});
+      s.log->flush();
     }
     throw TrainingError(message);
   }
-  result.interrupted = trainer.interrupted();
-  if (rollback) result.rollbacks = rollback->events();
+  s.ended = !s.trainer->paused();
+}
 
-  result.metrics["train"] = metrics_for(labels.task, model.network->predict(x_train), y_train);
-  if (has_validation) result.metrics["val"] = metrics_for(labels.task, model.network->predict(x_val), y_val);
-  if (x_test.rows() > 0) result.metrics["test"] = metrics_for(labels.task, model.network->predict(x_test), y_test);
-  save_model(config.out, model);
-  result.files["model"] = config.out.string();
-  if (monitor) {
-    RunFacts end_facts = facts;
-    if (end_facts.baseline_accuracy) {
-      const auto& judged = result.metrics.count("val") ? result.metrics.at("val") : result.metrics.at("train");
-      end_facts.accuracy = judged["accuracy"];
-    }
-    end_facts.preflight = std::move(result.findings);
-    result.findings = diagnose(monitor->series(), end_facts);
-    result.monitor = monitor->series();
+RunResult TrainingRun::so_far() const {
+  const State& s = *state_;
+  RunResult out;
+  out.task = s.result.task;
+  out.threads = s.result.threads;
+  out.memory = s.result.memory;
+  out.findings = s.preflight;
+  // A paused run with early stopping is judged by its best epoch, as it would end.
+  auto values = s.model.network->params().values();
+  std::vector<Scalar> now;
+  if (!s.ended && s.early && !s.early->best_values().empty() && s.early->best_values().size() == values.size()) {
+    now.assign(values.begin(), values.end());
+    std::copy(s.early->best_values().begin(), s.early->best_values().end(), values.begin());
   }
-  if (log) {
+  s.summarize(out);
+  if (!now.empty()) std::copy(now.begin(), now.end(), values.begin());
+  return out;
+}
+
+RunResult TrainingRun::finish() {
+  train_to(state_->config.epochs);
+  State& s = *state_;
+  RunResult& result = s.result;
+  s.summarize(result);
+  save_model(s.config.out, s.model);
+  result.files["model"] = s.config.out.string();
+  if (s.log) {
     nlohmann::json metrics = nlohmann::json::object();
     for (const auto& [name, m] : result.metrics) metrics[name] = metrics_json(m);
     nlohmann::json end = {{"metrics", metrics},
                           {"findings", findings_json(result.findings)},
                           {"files", result.files},
                           {"interrupted", result.interrupted}};
-    if (monitor && monitor->series().first_non_finite) {
-      const NonFinite& nf = *monitor->series().first_non_finite;
+    if (s.monitor && s.monitor->series().first_non_finite) {
+      const NonFinite& nf = *s.monitor->series().first_non_finite;
       end["first_non_finite"] = {{"step", nf.step}, {"tensor", nf.tensor}, {"what", nf.what}};
     }
-    log->write_end(end);
-    log->flush();
+    s.log->write_end(end);
+    s.log->flush();
   }
-  return result;
+  return std::move(result);
 }
 
-}  // namespace
+RunResult run_training(const RunConfig& config, const RunHooks& hooks) { return TrainingRun(config, hooks).finish(); }
+
+RunResult run_training(const RunConfig& config, Table table, const RunHooks& hooks) {
+  return TrainingRun(config, std::move(table), hooks).finish();
+}
+
 }  // namespace glassnet

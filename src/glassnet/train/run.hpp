@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -103,6 +104,42 @@ RunResult run_training(const RunConfig& config, const RunHooks& hooks = {});
 // The same on data already in memory (the Python module's fit): `table` takes the place
 // of config.data and config.labels; everything else is as above.
 RunResult run_training(const RunConfig& config, Table table, const RunHooks& hooks = {});
+
+// A run in steps, for the repair's trials (diag/repair.hpp): they train several set-ups
+// part of the way, compare them, and carry on with the best from where it stands.
+//
+//   TrainingRun run(config, hooks);  // reads, checks and builds as run_training does
+//   run.train_to(7);                 // epochs up to 7 (fewer when early stopping, the
+//                                    // doctor under auto_repair or an interrupt stop it)
+//   RunResult now = run.so_far();    // metrics and findings as if the run ended now
+//   RunResult r = run.finish();      // trains on to config.epochs, then ends as run_training
+//
+// A run trained to 7 and then on is bit-identical to one trained straight through.
+// so_far writes nothing; with early stopping's restore_best it judges the best epoch so
+// far, as the end would. train_to and finish throw TrainingError as run_training does,
+// and the run cannot go on after that. Call finish once.
+class TrainingRun {
+ public:
+  // Throws Error for bad input, before anything is written.
+  explicit TrainingRun(const RunConfig& config, const RunHooks& hooks = {});
+  TrainingRun(const RunConfig& config, Table table, const RunHooks& hooks = {});
+  TrainingRun(TrainingRun&&) noexcept;
+  TrainingRun& operator=(TrainingRun&&) noexcept;
+  ~TrainingRun();
+
+  void train_to(Index epoch);
+  // The epochs from now on report to these hooks.
+  void set_hooks(const RunHooks& hooks);
+  Index epoch() const;  // epochs trained
+  bool ended() const;   // at config.epochs, stopped or failed: it trains no more
+  const RunConfig& config() const;
+  RunResult so_far() const;
+  RunResult finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // The task's metrics for a model on a table that holds the target column.
 Metrics evaluate_model(Model& model, const Table& table);

@@ -112,6 +112,7 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
   if (validation != nullptr) check_data(network_, *validation, "validation");
   if (options.batch_size <= 0) throw Error(fmt::format("batch size: expected > 0, got {}", options.batch_size));
   if (options.epochs < 0) throw Error(fmt::format("epochs: expected ≥ 0, got {}", options.epochs));
+  if (options.pause_after < 0) throw Error(fmt::format("pause: expected an epoch ≥ 0, got {}", options.pause_after));
   if (options.accumulation_steps <= 0) {
     throw Error(fmt::format("accumulation steps: expected > 0, got {}", options.accumulation_steps));
   }
@@ -128,9 +129,13 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
   order_.resize(static_cast<std::size_t>(rows));
   grad_norms_.assign(network_.params().params().size(), 0.0);
   std::vector<EpochLogs> history;
-  for (Callback* callback : callbacks_) callback->on_train_begin(*this);
+  if (!paused_) {
+    for (Callback* callback : callbacks_) callback->on_train_begin(*this);
+  }
+  const Index last = options.pause_after > 0 ? std::min(options.pause_after, options.epochs) : options.epochs;
+  paused_ = false;
 
-  while (epoch_ < options.epochs && !stop_requested_) {
+  while (epoch_ < last && !stop_requested_) {
     const auto start = std::chrono::steady_clock::now();
     double learning_rate = schedule_->learning_rate(static_cast<long>(epoch_), base_learning_rate_) * lr_scale_;
     optimizer_.set_learning_rate(learning_rate);
@@ -226,7 +231,10 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
     history.push_back(logs);
     for (Callback* callback : callbacks_) callback->on_epoch_end(*this, logs);
   }
-  for (Callback* callback : callbacks_) callback->on_train_end(*this);
+  paused_ = !stop_requested_ && !interrupted_ && epoch_ < options.epochs;
+  if (!paused_) {
+    for (Callback* callback : callbacks_) callback->on_train_end(*this);
+  }
   return history;
 }
 

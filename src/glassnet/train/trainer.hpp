@@ -85,6 +85,10 @@ struct FitOptions {
   Index accumulation_steps = 1;  // micro-batches per optimizer step
   double clip_norm = 0.0;        // clip the global gradient norm to this (0: off)
   double clip_value = 0.0;       // clamp each gradient to ±this (0: off)
+  // Pause after this epoch (0: never): fit returns there with the training still open
+  // (on_train_end not run), and the next fit call, with the same options, carries on
+  // from it (on_train_begin not run again), exactly as one uninterrupted call would.
+  Index pause_after = 0;
 };
 
 class Trainer {
@@ -96,8 +100,11 @@ class Trainer {
   // Callbacks run in the order added; the trainer does not own them.
   void add_callback(Callback& callback);
 
-  // Trains until options.epochs (or a callback stops it). Returns every epoch's logs.
+  // Trains until options.epochs (or a callback stops it, or options.pause_after).
+  // Returns the logs of the epochs this call trained.
   std::vector<EpochLogs> fit(const DataView& train, const FitOptions& options, const DataView* validation = nullptr);
+  // The last fit call paused (FitOptions::pause_after) and the training is still open.
+  bool paused() const { return paused_; }
 
   // One optimizer step on one batch (no accumulation, no clipping, no callbacks).
   // Returns the batch loss. Throws TrainingError if the loss is not finite.
@@ -178,6 +185,7 @@ class Trainer {
   bool stop_requested_ = false;
   const std::atomic<bool>* interrupt_ = nullptr;
   bool interrupted_ = false;
+  bool paused_ = false;
   std::vector<Index> order_;
   std::vector<double> grad_norms_;  // per parameter, this step, before clipping
   Buffer batch_x_;
