@@ -42,7 +42,7 @@ int run_doctor(DoctorFlags& flags) {
       const std::string findings = findings_text(t.findings);
       fmt::print("{}", findings.empty() ? "findings: none\n" : findings);
       if (!flags.repair) return;
-      fmt::print("{}", trials_header(t.config.epochs));
+      fmt::print("{}", trials_header(t.epochs));
       if (t.config.task == Task::regression) metric = "r2";
     }
     fmt::print("{}", trial_line(t, metric));

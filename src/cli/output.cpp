@@ -56,7 +56,7 @@ std::string trial_line(const Trial& t, const std::string& metric) {
 }
 
 std::string trials_text(const RepairReport& report) {
-  std::string text = trials_header(report.trials.empty() ? 0 : report.trials.front().config.epochs);
+  std::string text = trials_header(report.trials.empty() ? 0 : report.trials.front().epochs);
   for (const Trial& t : report.trials) text += trial_line(t, report.metric);
   return text + best_text(report);
 }

@@ -62,7 +62,7 @@ int run(RunFlags& flags) {
   const TrialHook on_trial = [&](const Trial& t) {
     if (!plain) return;
     progress.finish();
-    if (!trials_started) fmt::print("repair: {}", trials_header(t.config.epochs));
+    if (!trials_started) fmt::print("repair: {}", trials_header(t.epochs));
     trials_started = true;
     fmt::print("{}", trial_line(t, t.config.task == Task::regression ? "r2" : "accuracy"));
     std::fflush(stdout);

@@ -16,6 +16,7 @@
 #include "glassnet/diag/fixes.hpp"
 #include "glassnet/train/run.hpp"
 #include "glassnet/io/config_file.hpp"
+#include "glassnet/io/model_file.hpp"
 #include "glassnet/train/config_toml.hpp"
 #include "test_support.hpp"
 
@@ -238,6 +239,44 @@ TEST(Repair, AChangeOfTaskIsKeptForTheFindingsItCuresNotForItsMetric) {
   EXPECT_EQ(task_trial->effect, 0.0) << "no effect size across metrics";
   EXPECT_EQ(r.best.task, Task::multiclass);
   EXPECT_EQ(r.metric, "accuracy");
+}
+
+// train --auto-repair: the run as configured is judged after the trials' length; the
+// winning trial carries on from where it stands, so the model it writes is the one a
+// straight run of the repaired configuration (with rollbacks) writes, bit for bit; its
+// log replaces the configured run's, and no trial's file is left behind.
+TEST(Repair, TheWinningTrialCarriesOnInsteadOfStartingAgain) {
+  TempDir dir;
+  RunConfig c = small_incident(dir);
+  c.epochs = 12;  // trials of 3 epochs
+  c.log = dir.path / "run.jsonl";
+  std::vector<Index> reported;  // the epochs the caller hears of
+  const RepairedRun repaired = train_with_repair(c, {.on_epoch_end = [&](const EpochLogs& e) { reported.push_back(e.epoch); }});
+  ASSERT_TRUE(repaired.repair);
+  const RepairReport& r = *repaired.repair;
+  EXPECT_EQ(r.trials.front().epochs, 3);
+  EXPECT_EQ(r.best.activation, Activation::relu);
+  EXPECT_EQ(repaired.result.history.size(), 12u) << "the trial's 3 epochs, then 9 more";
+  // The configured run's 3 epochs, then the winner's 4 to 12: nothing trained twice.
+  EXPECT_EQ(reported, (std::vector<Index>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
+  const Model carried = load_model(c.out);
+
+  RunConfig straight = r.best;
+  straight.auto_repair = true;
+  straight.log.reset();
+  straight.out = dir.path / "straight.safetensors";
+  run_training(straight);
+  const Model reference = load_model(straight.out);
+  const auto a = carried.network->params().values(), b = reference.network->params().values();
+  EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+
+  std::ifstream log(*c.log);
+  std::string first_line;
+  std::getline(log, first_line);
+  EXPECT_NE(first_line.find("\"activation\":\"relu\""), std::string::npos) << "the log is the repaired run's";
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
+    EXPECT_EQ(entry.path().string().find(".trial"), std::string::npos) << entry.path();
+  }
 }
 
 TEST(Repair, AHealthyRunHasNothingToTry) {

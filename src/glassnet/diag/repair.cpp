@@ -33,43 +33,102 @@ struct Outcome {
   double metric = 0.0;
   std::vector<Finding> findings;
   double seconds = 0.0;
+  Index epochs = 0;
   MonitorSeries series;
+  std::unique_ptr<TrainingRun> run;          // carry_on: the trial, paused
+  std::optional<std::filesystem::path> log;  // carry_on: its metrics log
 };
 
-// A trial writes its model to `dir`, and its log only where `log` says.
-Outcome run_trial(RunConfig config, const std::filesystem::path& dir,
-                  const std::optional<std::filesystem::path>& log = std::nullopt) {
-  config.out = dir / "trial.safetensors";
-  config.log = log;
-  config.checkpoint_dir.reset();
-  config.resume = false;
-  config.auto_repair = false;
-  if (config.monitor == MonitorLevel::off) config.monitor = MonitorLevel::light;  // the doctor needs it
-  const auto start = std::chrono::steady_clock::now();
-  RunResult r;
-  try {
-    r = run_training(config);
-  } catch (const TrainingError& e) {  // diverged: the worst outcome, named as the doctor would
-    Outcome failed;
-    failed.metric = kDivergedMetric;
-    Finding f;
-    f.symptom = "non_finite";
-    f.severity = Severity::error;
-    f.summary = e.what();
-    f.fixes = {fmt::format("--lr {:g}", config.learning_rate / 10), "--clip-norm 1.0", "--norm batch"};
-    failed.findings.push_back(std::move(f));
-    failed.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return failed;
-  }
+// A run that diverged: the worst outcome, named as the doctor would.
+Outcome diverged(const RunConfig& config, const std::string& what, double seconds) {
+  Outcome failed;
+  failed.task = config.task.value_or(Task::binary);
+  failed.metric = kDivergedMetric;
+  failed.seconds = seconds;
+  Finding f;
+  f.symptom = "non_finite";
+  f.severity = Severity::error;
+  f.summary = what;
+  f.fixes = {fmt::format("--lr {:g}", config.learning_rate / 10), "--clip-norm 1.0", "--norm batch"};
+  failed.findings.push_back(std::move(f));
+  return failed;
+}
+
+// The outcome of a run that ended, or of a look at a paused one.
+Outcome outcome_of(RunResult r, double seconds) {
   Outcome out;
   out.task = r.task;
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.seconds = seconds;
+  out.epochs = static_cast<Index>(r.history.size());
   const auto& judged = r.metrics.count("val") ? r.metrics.at("val") : r.metrics.at("train");
   out.metric = judged[r.task == Task::regression ? "r2" : "accuracy"];
   if (!std::isfinite(out.metric)) out.metric = kDivergedMetric;
-  out.findings = r.findings;
+  out.findings = std::move(r.findings);
   out.series = std::move(r.monitor);
   return out;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The monitor is on in every trial: the doctor needs it.
+RunConfig monitored(RunConfig config) {
+  if (config.monitor == MonitorLevel::off) config.monitor = MonitorLevel::light;
+  config.checkpoint_dir.reset();
+  config.resume = false;
+  return config;
+}
+
+// A trial of `epochs` epochs that writes its model to `dir` and its log only where `log`
+// says.
+Outcome run_trial(RunConfig config, Index epochs, const std::filesystem::path& dir,
+                  const std::optional<std::filesystem::path>& log = std::nullopt) {
+  config = monitored(std::move(config));
+  config.epochs = epochs;
+  config.out = dir / "trial.safetensors";
+  config.log = log;
+  config.auto_repair = false;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    RunResult r = run_training(config);
+    return outcome_of(std::move(r), seconds_since(start));
+  } catch (const TrainingError& e) {
+    return diverged(config, e.what(), seconds_since(start));
+  }
+}
+
+// carry_on: the configured run itself (its epochs, model file, and rollbacks), paused
+// after `epochs`; its log where `log` says.
+Outcome carried_trial(RunConfig config, Index epochs, const std::optional<std::filesystem::path>& log) {
+  config = monitored(std::move(config));
+  config.log = log;
+  config.auto_repair = true;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    auto run = std::make_unique<TrainingRun>(config);
+    run->train_to(epochs);
+    Outcome out = outcome_of(run->so_far(), seconds_since(start));
+    out.run = std::move(run);
+    out.log = log;
+    return out;
+  } catch (const TrainingError& e) {
+    if (log) {
+      std::error_code ignored;
+      std::filesystem::remove(*log, ignored);
+    }
+    return diverged(config, e.what(), seconds_since(start));
+  }
+}
+
+// Drops a trial that is not kept, and its log.
+void discard(Outcome& o) {
+  o.run.reset();  // closes the log
+  if (o.log) {
+    std::error_code ignored;
+    std::filesystem::remove(*o.log, ignored);
+    o.log.reset();
+  }
 }
 
 // A finding that a change of the set-up should cure: a warning or an error, other than
@@ -100,12 +159,13 @@ struct TrialDirectory {
 
 }  // namespace
 
-RepairReport repair(const RunConfig& config, const RepairOptions& options, const TrialHook& on_trial) {
+RepairReport repair(const RunConfig& config, const RepairOptions& options, const TrialHook& on_trial,
+                    std::unique_ptr<TrainingRun> first) {
   const Index epochs = options.trial_epochs > 0 ? options.trial_epochs : config.epochs;
   const Index budget = options.budget > 0 ? options.budget : kDefaultRuns * epochs;
   TrialDirectory dir;
   RunConfig trial_config = config;
-  trial_config.epochs = epochs;
+  if (!options.carry_on) trial_config.epochs = epochs;
 
   RepairReport report;
   const auto record = [&](Trial trial) {
@@ -113,26 +173,54 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
     if (on_trial) on_trial(trial);
     report.trials.push_back(std::move(trial));
   };
+  // A trial; one that may be kept (seed 0) keeps its run and log with carry_on.
+  int logs_opened = 0;
+  const auto attempt = [&](const RunConfig& c, bool may_be_kept, const std::optional<std::filesystem::path>& log) {
+    if (!options.carry_on) return run_trial(c, epochs, dir.path, log);
+    std::optional<std::filesystem::path> trial_log;
+    if (may_be_kept && config.log) trial_log = fmt::format("{}.trial{}", config.log->string(), ++logs_opened);
+    Outcome o = carried_trial(c, epochs, trial_log);
+    if (!may_be_kept) discard(o);
+    return o;
+  };
+  // The best so far, paused (carry_on), and its log.
+  Outcome best_trial;
+  const auto keep = [&](Outcome& o) {
+    discard(best_trial);
+    best_trial.run = std::move(o.run);
+    best_trial.log = std::move(o.log);
+  };
   // Runs a configuration with seeds config.seed + first … config.seed + count − 1 (spread
   // runs only while the budget allows), records them, and returns their metrics.
-  const auto seeded_runs = [&](const RunConfig& base, Index first, Index count, Trial::Kind kind,
+  const auto seeded_runs = [&](const RunConfig& base, Index from, Index count, Trial::Kind kind,
                                const std::string& change) {
     std::vector<double> metrics;
-    for (Index k = first; k < count; ++k) {
+    for (Index k = from; k < count; ++k) {
       if (kind == Trial::Kind::spread && report.epochs_used + epochs > budget) break;
       RunConfig seeded = base;
       seeded.seed = config.seed + static_cast<std::uint64_t>(k);
       const bool diagnosis = kind == Trial::Kind::baseline && k == 0;
-      Outcome o = run_trial(seeded, dir.path, diagnosis ? options.diagnosis_log : std::nullopt);
+      Outcome o;
+      if (diagnosis && first) {  // the run as configured, already trained this far
+        double seconds = 0.0;
+        RunResult look = first->so_far();
+        for (const EpochLogs& e : look.history) seconds += e.seconds;
+        o = outcome_of(std::move(look), seconds);
+        o.run = std::move(first);
+      } else {
+        o = attempt(seeded, diagnosis, diagnosis ? options.diagnosis_log : std::nullopt);
+      }
       if (diagnosis) {
         report.diagnosis_series = std::move(o.series);
         report.findings = o.findings;
         report.metric = o.task == Task::regression ? "r2" : "accuracy";
+        keep(o);
       }
       metrics.push_back(o.metric);
       record({.kind = kind,
               .change = k == 0 ? change : fmt::format("{}, seed {}", change, seeded.seed),
               .config = seeded,
+              .epochs = o.epochs,
               .findings_left = severe_symptoms(o.findings),
               .findings = o.findings,
               .val_metric = o.metric,
@@ -207,10 +295,11 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
     if (walk_over && learning_rate_step(fix)) continue;  // the decades beyond no longer help
     RunConfig candidate = best;
     if (!apply_fix(candidate, fix)) continue;
-    const Outcome o = run_trial(candidate, dir.path);
+    Outcome o = attempt(candidate, true, std::nullopt);
     Trial trial{.kind = Trial::Kind::fix,
                 .change = fix,
                 .config = candidate,
+                .epochs = o.epochs,
                 .findings_left = severe_symptoms(o.findings),
                 .findings = o.findings,
                 .val_metric = o.metric,
@@ -243,7 +332,9 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
     record(std::move(trial));
     walk_over = walk_over || (walking_lr && !kept && learning_rate_step(fix));
     walking_lr = kept && learning_rate_step(fix);
+    if (!kept) discard(o);
     if (kept) {
+      keep(o);
       best = candidate;
       best_metric = o.metric;
       best_severe = severe_symptoms(o.findings).size();
@@ -267,42 +358,59 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
   report.best.epochs = config.epochs;
   report.best.seed = config.seed;
   report.best_metric = best_metric;
+  report.best_run = std::move(best_trial.run);
+  report.best_log = std::move(best_trial.log);
   return report;
 }
 
 RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, const TrialHook& on_trial) {
   RunConfig first = config;
   first.auto_repair = true;
+  const Index trial_epochs = std::min(config.epochs, std::max<Index>(kMinTrialEpochs, config.epochs / 4));
+  RepairOptions trials{.trial_epochs = trial_epochs,
+                       .spread_seeds = kAutoSpreadSeeds,
+                       .stop_when_healthy = true,
+                       .carry_on = true};
+  trials.budget = kAutoTrials * trials.trial_epochs;
   RepairedRun out;
-  bool structural = false, failed = false;
   std::vector<RollbackEvent> first_rollbacks;
   RunHooks first_hooks = hooks;
   first_hooks.on_rollback = [&](const RollbackEvent& e) {
     first_rollbacks.push_back(e);
     if (hooks.on_rollback) hooks.on_rollback(e);
   };
+  // The run as configured, judged after the trials' length: healthy, it carries on.
+  auto run = std::make_unique<TrainingRun>(first, first_hooks);
+  std::exception_ptr failure;
   try {
-    out.result = run_training(first, first_hooks);
-    structural = std::any_of(out.result.findings.begin(), out.result.findings.end(), calls_for_repair);
-  } catch (const TrainingError&) {
-    structural = failed = true;  // the rollbacks did not cure it: the set-up has to change
+    run->train_to(trial_epochs);
+    const RunResult look = run->so_far();
+    if (std::none_of(look.findings.begin(), look.findings.end(), calls_for_repair)) {
+      out.result = run->finish();
+      if (std::none_of(out.result.findings.begin(), out.result.findings.end(), calls_for_repair)) return out;
+      run.reset();  // found only later: the trials start afresh
+    }
+  } catch (const TrainingError&) {  // the rollbacks did not cure it: the set-up has to change
+    failure = std::current_exception();
+    run.reset();
   }
-  if (!structural) return out;
-  RepairOptions trials{.trial_epochs = std::max<Index>(kMinTrialEpochs, config.epochs / 4),
-                       .spread_seeds = kAutoSpreadSeeds,
-                       .stop_when_healthy = true};
-  trials.budget = kAutoTrials * trials.trial_epochs;
-  out.repair = repair(config, trials, on_trial);
-  const bool changed = std::any_of(out.repair->trials.begin(), out.repair->trials.end(),
-                                   [](const Trial& t) { return t.kept; });
-  if (!changed && !failed) return out;  // no trial beat the run as configured
-  out.first_rollbacks = std::move(first_rollbacks);
-  RunConfig best = out.repair->best;
-  best.auto_repair = true;
-  best.out = config.out;
-  best.log = config.log;
-  best.checkpoint_dir = config.checkpoint_dir;
-  out.result = run_training(best, hooks);
+  const bool carried = run != nullptr;
+  out.repair = repair(config, trials, on_trial, std::move(run));
+  RepairReport& report = *out.repair;
+  const bool changed = std::any_of(report.trials.begin(), report.trials.end(), [](const Trial& t) { return t.kept; });
+  if (!changed && !carried) {
+    if (failure) std::rethrow_exception(failure);
+    return out;  // the run as configured ended, and no trial beat it
+  }
+  // The best trial carries on, reporting to the caller from now on.
+  report.best_run->set_hooks(hooks);
+  out.result = report.best_run->finish();
+  if (changed) out.first_rollbacks = std::move(first_rollbacks);
+  if (report.best_log && config.log) {
+    report.best_run.reset();  // closes its log
+    std::filesystem::rename(*report.best_log, *config.log);
+    out.result.files["log"] = config.log->string();
+  }
   return out;
 }
 

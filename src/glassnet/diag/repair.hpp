@@ -20,6 +20,11 @@
 //      many seeds, when the budget allows: the noise of a run that learns is not the
 //      noise of one that sits at chance.
 //
+// With RepairOptions::carry_on (train --auto-repair), every trial is the configured run
+// itself, paused after trial_epochs (train/run.hpp: TrainingRun), and the best is kept
+// paused in RepairReport::best_run, so that the repaired run carries on from where its
+// trial stands instead of starting again.
+//
 // The trials stop when the budget (training epochs over all runs, the baseline's
 // included) cannot pay for another, or as RepairOptions::stop_when_healthy says. The
 // validation metric is the accuracy for classification and R² for regression. Trials write their models to a temporary
@@ -28,6 +33,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +55,11 @@ struct RepairOptions {
   bool stop_when_healthy = false;
   // Where the diagnosis (the baseline's first seed) writes its metrics log; none if unset.
   std::optional<std::filesystem::path> diagnosis_log;
+  // Trials are the configured run (its epochs, schedule, model file, rollbacks as with
+  // auto_repair) paused after trial_epochs; the best stays paused in
+  // RepairReport::best_run. A trial that may be kept writes its metrics log (when the
+  // configuration has one) beside the configuration's, named <log>.trial<N>.
+  bool carry_on = false;
 };
 
 // The validation metric of a run that diverged: below any real accuracy or R².
@@ -59,6 +70,7 @@ struct Trial {
   Kind kind = Kind::fix;
   std::string change;  // the fix, as the doctor named it; "baseline" for the original run
   RunConfig config;
+  Index epochs = 0;                        // trained (fewer when it stopped early)
   std::vector<std::string> findings_left;  // symptoms of warning or error
   std::vector<Finding> findings;           // all of the run's
   double val_metric = 0.0;
@@ -79,14 +91,20 @@ struct RepairReport {
   RunConfig best;                     // with the original epochs
   double best_metric = 0.0;
   Index epochs_used = 0;
+  // carry_on: the best trial, paused, and where its metrics log is (none without one).
+  std::unique_ptr<TrainingRun> best_run;
+  std::optional<std::filesystem::path> best_log;
 };
 
 // Progress: each trial when it ends.
 using TrialHook = std::function<void(const Trial&)>;
 
 // Throws Error for bad input, as run_training does. A trial that diverges counts as the
-// worst outcome (finding non_finite).
-RepairReport repair(const RunConfig& config, const RepairOptions& options = {}, const TrialHook& on_trial = {});
+// worst outcome (finding non_finite). With carry_on, `first` may hold the run as
+// configured, already paused after trial_epochs (or ended): it is the baseline's first
+// seed, and not trained again.
+RepairReport repair(const RunConfig& config, const RepairOptions& options = {}, const TrialHook& on_trial = {},
+                    std::unique_ptr<TrainingRun> first = nullptr);
 
 // `glassnet train --auto-repair`: trains with rollback repair (RunConfig::auto_repair);
 // when the run ends with a warning or an error other than overfitting, or fails after
