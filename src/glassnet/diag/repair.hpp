@@ -27,9 +27,11 @@
 //
 // The trials stop when the budget (training epochs over all runs, the baseline's
 // included) cannot pay for another, or as RepairOptions::stop_when_healthy says. The
-// validation metric is the accuracy for classification and R² for regression. Trials write their models to a temporary
-// directory, never to the configuration's --out, and keep no log (but the diagnosis's,
-// where RepairOptions::diagnosis_log says).
+// validation metric is the accuracy for classification and R² for regression. Trials
+// write their models to a temporary directory, never to the configuration's --out, and
+// keep no log (but the diagnosis's, where RepairOptions::diagnosis_log says); with
+// carry_on they write no model (the caller finishes best_run, which writes --out) and
+// only the logs RepairOptions::carry_on names.
 
 #include <filesystem>
 #include <functional>
@@ -106,13 +108,15 @@ using TrialHook = std::function<void(const Trial&)>;
 RepairReport repair(const RunConfig& config, const RepairOptions& options = {}, const TrialHook& on_trial = {},
                     std::unique_ptr<TrainingRun> first = nullptr);
 
-// `glassnet train --auto-repair`: trains with rollback repair (RunConfig::auto_repair);
-// when the run ends with a warning or an error other than overfitting, or fails after
-// its rollbacks, repairs by trials — each a quarter of the
-// configured epochs (at least 3), two seeds for the spread, at most 8 trials, stopping
-// as RepairOptions::stop_when_healthy says — and trains the best configuration
-// found for the configured epochs, writing the model (and log) where the configuration
-// says.
+// `glassnet train --auto-repair`: trains with rollback repair (RunConfig::auto_repair)
+// for the trial length — a quarter of the configured epochs, at least 3 — and judges the
+// run there as the end would. Healthy, it carries on to the end. When it shows a
+// warning or an error other than overfitting (then, or at its end), or fails after its
+// rollbacks, it repairs by trials with carry_on — two seeds for the spread, at most 8
+// trials, stopping as RepairOptions::stop_when_healthy says — the run as configured
+// being the baseline's first seed when it is still paused; the best trial carries on to
+// the configured epochs and writes the model, its log moved onto the configuration's.
+// A "repaired" rollback list in the result means a fix was kept.
 struct RepairedRun {
   RunResult result;                   // of the run whose model was written last
   std::optional<RepairReport> repair;  // when trials were run
