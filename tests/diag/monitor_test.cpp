@@ -56,14 +56,14 @@ TEST(ActivationStats, LogHistogramBinsByDecade) {
   EXPECT_EQ(h.bins[18], 2u) << "1e-3 and 2e-3 share the half-decade bin [1e-3, 10^-2.5)";
 }
 
-struct TrainingRun {
+struct MonitoredRun {
   std::unique_ptr<Network> network;
   Matrix x, y;
 };
 
-TrainingRun make_run(const NetworkSpec& spec, Index rows, std::uint64_t seed) {
+MonitoredRun make_run(const NetworkSpec& spec, Index rows, std::uint64_t seed) {
   Rng rng(seed);
-  TrainingRun run{make_network(spec, rng), Matrix(rows, spec.in_features), Matrix(rows, 1)};
+  MonitoredRun run{make_network(spec, rng), Matrix(rows, spec.in_features), Matrix(rows, 1)};
   for (Index i = 0; i < run.x.size(); ++i) run.x.data()[i] = static_cast<Scalar>(rng.normal());
   for (Index i = 0; i < rows; ++i) run.y(i, 0) = run.x(i, 0) * run.x(i, 1) > 0 ? 1 : 0;
   return run;
@@ -72,7 +72,7 @@ TrainingRun make_run(const NetworkSpec& spec, Index rows, std::uint64_t seed) {
 // Plain SGD takes the step lr·g, so every recorded number can be checked against the
 // gradient norm it came from: ‖Δθ‖ / ‖θ‖ · ‖θ‖ = lr · ‖g‖, on every step.
 TEST(Monitor, RecordsEveryStepsNormsAndUpdateRatios) {
-  TrainingRun run =
+  MonitoredRun run =
       make_run({.in_features = 4, .hidden = {8, 8}, .activation = Activation::tanh, .out_features = 1}, 100, 1);
   const BceWithLogits loss;
   Sgd sgd(0.1);
@@ -117,7 +117,7 @@ TEST(Monitor, RecordsEveryStepsNormsAndUpdateRatios) {
 // The symptoms the doctor reasons about are visible in the series.
 TEST(Monitor, SeesVanishingGradientsDeadUnitsAndSaturation) {
   {  // Ten sigmoid layers: the first layer's gradient is orders of magnitude below the last.
-    TrainingRun run = make_run(
+    MonitoredRun run = make_run(
         {.in_features = 8, .hidden = std::vector<Index>(10, 32), .activation = Activation::sigmoid, .out_features = 1},
         256, 2);
     const BceWithLogits loss;
@@ -132,7 +132,7 @@ TEST(Monitor, SeesVanishingGradientsDeadUnitsAndSaturation) {
     EXPECT_LT(first, 1e-4 * last) << "first " << first << " last " << last;
   }
   {  // ReLU with large negative biases in the first layer: every unit there is dead.
-    TrainingRun run =
+    MonitoredRun run =
         make_run({.in_features = 4, .hidden = {16, 16}, .activation = Activation::relu, .out_features = 1}, 128, 3);
     ParamStore& store = run.network->params();
     store.value(store.find("layers.0.bias")).setConstant(-100);
@@ -147,7 +147,7 @@ TEST(Monitor, SeesVanishingGradientsDeadUnitsAndSaturation) {
     EXPECT_EQ(s.param_grad_norm[0], 0.0) << "a dead layer's weights get no gradient";
   }
   {  // Sigmoid behind weights twenty times too large: most units are saturated.
-    TrainingRun run =
+    MonitoredRun run =
         make_run({.in_features = 16, .hidden = {32}, .activation = Activation::sigmoid, .out_features = 1}, 128, 4);
     ParamStore& store = run.network->params();
     store.value(store.find("layers.0.weight")) *= Scalar(20);
@@ -165,7 +165,7 @@ TEST(Monitor, WritesTheMetricsLogAsJsonLines) {
   const std::filesystem::path path =
       std::filesystem::temp_directory_path() / ("glassnet-monitor-" + std::to_string(::getpid()) + ".jsonl");
   {
-    TrainingRun run =
+    MonitoredRun run =
         make_run({.in_features = 4, .hidden = {8}, .activation = Activation::relu, .out_features = 1}, 64, 5);
     const BceWithLogits loss;
     Sgd sgd(0.1);
