@@ -72,8 +72,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// The monitor is on in every trial: the doctor needs it.
-RunConfig monitored(RunConfig config) {
+// What every trial changes in its configuration: the monitor on (the doctor needs it),
+// no checkpoints.
+RunConfig as_trial(RunConfig config) {
   if (config.monitor == MonitorLevel::off) config.monitor = MonitorLevel::light;
   config.checkpoint_dir.reset();
   config.resume = false;
@@ -84,7 +85,7 @@ RunConfig monitored(RunConfig config) {
 // says.
 Outcome run_trial(RunConfig config, Index epochs, const std::filesystem::path& dir,
                   const std::optional<std::filesystem::path>& log = std::nullopt) {
-  config = monitored(std::move(config));
+  config = as_trial(std::move(config));
   config.epochs = epochs;
   config.out = dir / "trial.safetensors";
   config.log = log;
@@ -101,7 +102,7 @@ Outcome run_trial(RunConfig config, Index epochs, const std::filesystem::path& d
 // carry_on: the configured run itself (its epochs, model file, and rollbacks), paused
 // after `epochs`; its log where `log` says.
 Outcome carried_trial(RunConfig config, Index epochs, const std::optional<std::filesystem::path>& log) {
-  config = monitored(std::move(config));
+  config = as_trial(std::move(config));
   config.log = log;
   config.auto_repair = true;
   const auto start = std::chrono::steady_clock::now();

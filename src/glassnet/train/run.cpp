@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/threads.hpp"
@@ -177,6 +178,10 @@ struct TrainingRun::State {
   RunFacts facts;
   std::vector<EpochLogs> history;
   bool ended = false;
+  // so_far's last answer, and the steps and ended state it was for: asked again with
+  // nothing trained since, it is not computed again.
+  mutable std::optional<RunResult> look;
+  mutable std::pair<Index, bool> look_at{-1, false};
 
   State(const RunConfig& c, Table table, const RunHooks& h);
   // Metrics on every split and the doctor's findings, for the parameters as they are now.
@@ -455,6 +460,8 @@ void TrainingRun::train_to(Index epoch) {
 
 RunResult TrainingRun::so_far() const {
   const State& s = *state_;
+  const std::pair<Index, bool> now_at{s.trainer->steps(), s.ended};
+  if (s.look && s.look_at == now_at) return *s.look;
   RunResult out;
   out.task = s.result.task;
   out.threads = s.result.threads;
@@ -469,6 +476,8 @@ RunResult TrainingRun::so_far() const {
   }
   s.summarize(out);
   if (!now.empty()) std::copy(now.begin(), now.end(), values.begin());
+  s.look = out;
+  s.look_at = now_at;
   return out;
 }
 

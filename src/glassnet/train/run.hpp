@@ -115,7 +115,8 @@ RunResult run_training(const RunConfig& config, Table table, const RunHooks& hoo
 //   RunResult r = run.finish();      // trains on to config.epochs, then ends as run_training
 //
 // A run trained to 7 and then on is bit-identical to one trained straight through.
-// so_far writes nothing; with early stopping's restore_best it judges the best epoch so
+// so_far writes nothing, and asked again with nothing trained since it answers without
+// computing again; with early stopping's restore_best it judges the best epoch so
 // far, as the end would. train_to and finish throw TrainingError as run_training does,
 // and the run cannot go on after that. Call finish once.
 class TrainingRun {
