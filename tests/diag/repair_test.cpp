@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <algorithm>
@@ -274,6 +276,10 @@ TEST(Repair, TheWinningTrialCarriesOnInsteadOfStartingAgain) {
   std::string first_line;
   std::getline(log, first_line);
   EXPECT_NE(first_line.find("\"activation\":\"relu\""), std::string::npos) << "the log is the repaired run's";
+  std::string last_line;
+  for (std::string line; std::getline(log, line);) last_line = line;
+  EXPECT_EQ(nlohmann::json::parse(last_line)["files"]["log"], c.log->string()) << "its end names it as configured";
+  EXPECT_EQ(repaired.result.files.at("log"), c.log->string());
   for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
     EXPECT_EQ(entry.path().string().find(".trial"), std::string::npos) << entry.path();
   }

@@ -44,6 +44,12 @@ MetricsLog::MetricsLog(const std::filesystem::path& path) : path_(path) {
   buffer_.reserve(1 << 16);
 }
 
+void MetricsLog::rename(const std::filesystem::path& to) {
+  flush();
+  std::filesystem::rename(path_, to);
+  path_ = to;
+}
+
 MetricsLog::~MetricsLog() {
   if (file_ == nullptr) return;
   if (!buffer_.empty()) std::fwrite(buffer_.data(), 1, buffer_.size(), file_);

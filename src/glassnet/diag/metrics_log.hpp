@@ -52,6 +52,9 @@ class MetricsLog {
   void flush();
 
   const std::filesystem::path& path() const { return path_; }
+  // Gives the open file a new name (replacing a file there); later lines go on into it.
+  // Throws std::filesystem::filesystem_error if it cannot be renamed.
+  void rename(const std::filesystem::path& to);
 
  private:
   void line(const nlohmann::ordered_json& object);  // keys in the order written: "type" first

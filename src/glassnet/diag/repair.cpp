@@ -403,15 +403,12 @@ RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, co
     if (failure) std::rethrow_exception(failure);
     return out;  // the run as configured ended, and no trial beat it
   }
-  // The best trial carries on, reporting to the caller from now on.
+  // The best trial carries on, reporting to the caller from now on, its log under the
+  // configured name.
   report.best_run->set_hooks(hooks);
+  if (report.best_log && config.log) report.best_run->move_log(*config.log);
   out.result = report.best_run->finish();
   if (changed) out.first_rollbacks = std::move(first_rollbacks);
-  if (report.best_log && config.log) {
-    report.best_run.reset();  // closes its log
-    std::filesystem::rename(*report.best_log, *config.log);
-    out.result.files["log"] = config.log->string();
-  }
   return out;
 }
 

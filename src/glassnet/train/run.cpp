@@ -418,6 +418,14 @@ Index TrainingRun::epoch() const { return state_->trainer->epoch(); }
 bool TrainingRun::ended() const { return state_->ended; }
 void TrainingRun::set_hooks(const RunHooks& hooks) { state_->hooks = hooks; }
 
+void TrainingRun::move_log(const std::filesystem::path& to) {
+  State& s = *state_;
+  if (!s.log) throw Error("a run without a metrics log has none to move");
+  s.log->rename(to);
+  s.config.log = to;
+  s.result.files["log"] = to.string();
+}
+
 void TrainingRun::train_to(Index epoch) {
   State& s = *state_;
   if (s.ended || s.trainer->epoch() >= std::min(epoch, s.config.epochs)) return;

@@ -131,6 +131,9 @@ class TrainingRun {
   void train_to(Index epoch);
   // The epochs from now on report to these hooks.
   void set_hooks(const RunHooks& hooks);
+  // Renames the run's metrics log (config.log; replacing a file there), which goes on
+  // being written under its new name and is named so in the result and the log's end.
+  void move_log(const std::filesystem::path& to);
   Index epoch() const;  // epochs trained
   bool ended() const;   // at config.epochs, stopped or failed: it trains no more
   const RunConfig& config() const;
