@@ -245,7 +245,7 @@ PyModel fit(const DoubleArray& x, const DoubleArray& y, const py::kwargs& option
   PyModel result;
   {
     py::gil_scoped_release unlocked;
-    result.run = run_training(config, std::move(table));
+    result.run = run_training(config, table);
   }
   result.model = load_model(config.out);
   return result;

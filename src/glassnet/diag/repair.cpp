@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/data/read_data.hpp"
 #include "glassnet/diag/fixes.hpp"
 
 namespace glassnet {
@@ -81,9 +82,9 @@ RunConfig as_trial(RunConfig config) {
   return config;
 }
 
-// A trial of `epochs` epochs that writes its model to `dir` and its log only where `log`
-// says.
-Outcome run_trial(RunConfig config, Index epochs, const std::filesystem::path& dir,
+// A trial of `epochs` epochs on `data` (config.data, read once for every trial) that
+// writes its model to `dir` and its log only where `log` says.
+Outcome run_trial(RunConfig config, const Table& data, Index epochs, const std::filesystem::path& dir,
                   const std::optional<std::filesystem::path>& log = std::nullopt) {
   config = as_trial(std::move(config));
   config.epochs = epochs;
@@ -92,22 +93,23 @@ Outcome run_trial(RunConfig config, Index epochs, const std::filesystem::path& d
   config.auto_repair = false;
   const auto start = std::chrono::steady_clock::now();
   try {
-    RunResult r = run_training(config);
+    RunResult r = run_training(config, data);
     return outcome_of(std::move(r), seconds_since(start));
   } catch (const TrainingError& e) {
     return diverged(config, e.what(), seconds_since(start));
   }
 }
 
-// carry_on: the configured run itself (its epochs, model file, and rollbacks), paused
-// after `epochs`; its log where `log` says.
-Outcome carried_trial(RunConfig config, Index epochs, const std::optional<std::filesystem::path>& log) {
+// carry_on: the configured run itself (its epochs, model file, and rollbacks) on `data`,
+// paused after `epochs`; its log where `log` says.
+Outcome carried_trial(RunConfig config, const Table& data, Index epochs,
+                      const std::optional<std::filesystem::path>& log) {
   config = as_trial(std::move(config));
   config.log = log;
   config.auto_repair = true;
   const auto start = std::chrono::steady_clock::now();
   try {
-    auto run = std::make_unique<TrainingRun>(config);
+    auto run = std::make_unique<TrainingRun>(config, data);
     run->train_to(epochs);
     Outcome out = outcome_of(run->so_far(), seconds_since(start));
     out.run = std::move(run);
@@ -158,10 +160,9 @@ struct TrialDirectory {
   }
 };
 
-}  // namespace
-
-RepairReport repair(const RunConfig& config, const RepairOptions& options, const TrialHook& on_trial,
-                    std::unique_ptr<TrainingRun> first) {
+// repair, on config.data as read once.
+RepairReport repair_on(const Table& data, const RunConfig& config, const RepairOptions& options,
+                       const TrialHook& on_trial, std::unique_ptr<TrainingRun> first) {
   const Index epochs = options.trial_epochs > 0 ? options.trial_epochs : config.epochs;
   const Index budget = options.budget > 0 ? options.budget : kDefaultRuns * epochs;
   TrialDirectory dir;
@@ -177,10 +178,10 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
   // A trial; one that may be kept (seed 0) keeps its run and log with carry_on.
   int logs_opened = 0;
   const auto attempt = [&](const RunConfig& c, bool may_be_kept, const std::optional<std::filesystem::path>& log) {
-    if (!options.carry_on) return run_trial(c, epochs, dir.path, log);
+    if (!options.carry_on) return run_trial(c, data, epochs, dir.path, log);
     std::optional<std::filesystem::path> trial_log;
     if (may_be_kept && config.log) trial_log = fmt::format("{}.trial{}", config.log->string(), ++logs_opened);
-    Outcome o = carried_trial(c, epochs, trial_log);
+    Outcome o = carried_trial(c, data, epochs, trial_log);
     if (!may_be_kept) discard(o);
     return o;
   };
@@ -364,6 +365,14 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
   return report;
 }
 
+}  // namespace
+
+RepairReport repair(const RunConfig& config, const RepairOptions& options, const TrialHook& on_trial,
+                    std::unique_ptr<TrainingRun> first) {
+  return repair_on(read_data(config.data, config.labels, config.delimiter), config, options, on_trial,
+                   std::move(first));
+}
+
 RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, const TrialHook& on_trial) {
   RunConfig first = config;
   first.auto_repair = true;
@@ -381,7 +390,8 @@ RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, co
     if (hooks.on_rollback) hooks.on_rollback(e);
   };
   // The run as configured, judged after the trials' length: healthy, it carries on.
-  auto run = std::make_unique<TrainingRun>(first, first_hooks);
+  const Table data = read_data(config.data, config.labels, config.delimiter);
+  auto run = std::make_unique<TrainingRun>(first, data, first_hooks);
   std::exception_ptr failure;
   try {
     run->train_to(trial_epochs);
@@ -396,7 +406,7 @@ RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, co
     run.reset();
   }
   const bool carried = run != nullptr;
-  out.repair = repair(config, trials, on_trial, std::move(run));
+  out.repair = repair_on(data, config, trials, on_trial, std::move(run));
   RepairReport& report = *out.repair;
   const bool changed = std::any_of(report.trials.begin(), report.trials.end(), [](const Trial& t) { return t.kept; });
   if (!changed && !carried) {

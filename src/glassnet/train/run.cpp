@@ -183,12 +183,16 @@ struct TrainingRun::State {
   mutable std::optional<RunResult> look;
   mutable std::pair<Index, bool> look_at{-1, false};
 
-  State(const RunConfig& c, Table table, const RunHooks& h);
+  State(const RunConfig& c, const Table& data, const RunHooks& h);
   // Metrics on every split and the doctor's findings, for the parameters as they are now.
   void summarize(RunResult& out) const;
 };
 
-TrainingRun::State::State(const RunConfig& c, Table table, const RunHooks& h) : config(c), hooks(h) {
+TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks& h) : config(c), hooks(h) {
+  // The data as given, or a copy with its missing values filled (--impute).
+  std::optional<Table> imputed;
+  if (config.impute) imputed = data;
+  const Table& table = imputed ? *imputed : data;
   const Index target = target_index(table, config.target);
   const Column& target_column = table.columns[static_cast<std::size_t>(target)];
   const LabelEncoding labels = fit_labels(target_column, table.source, config.task);
@@ -223,7 +227,7 @@ TrainingRun::State::State(const RunConfig& c, Table table, const RunHooks& h) : 
       if (!other_missing.empty()) throw Error(describe_missing(*other, other_missing));
     }
   } else {
-    const ImputedValues values = impute(table, *config.impute, split.train, target);
+    const ImputedValues values = impute(*imputed, *config.impute, split.train, target);
     for (Table* other : others) impute_like(*other, values, other->find(target_column.name));
   }
 
@@ -404,9 +408,9 @@ TrainingRun::TrainingRun(const RunConfig& config, const RunHooks& hooks) {
   state_ = std::make_unique<State>(config, read_data(config.data, config.labels, config.delimiter), hooks);
 }
 
-TrainingRun::TrainingRun(const RunConfig& config, Table table, const RunHooks& hooks) {
+TrainingRun::TrainingRun(const RunConfig& config, const Table& table, const RunHooks& hooks) {
   check_options(config);
-  state_ = std::make_unique<State>(config, std::move(table), hooks);
+  state_ = std::make_unique<State>(config, table, hooks);
 }
 
 TrainingRun::TrainingRun(TrainingRun&&) noexcept = default;
@@ -515,8 +519,8 @@ RunResult TrainingRun::finish() {
 
 RunResult run_training(const RunConfig& config, const RunHooks& hooks) { return TrainingRun(config, hooks).finish(); }
 
-RunResult run_training(const RunConfig& config, Table table, const RunHooks& hooks) {
-  return TrainingRun(config, std::move(table), hooks).finish();
+RunResult run_training(const RunConfig& config, const Table& table, const RunHooks& hooks) {
+  return TrainingRun(config, table, hooks).finish();
 }
 
 }  // namespace glassnet

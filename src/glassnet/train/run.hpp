@@ -103,7 +103,7 @@ struct RunHooks {
 RunResult run_training(const RunConfig& config, const RunHooks& hooks = {});
 // The same on data already in memory (the Python module's fit): `table` takes the place
 // of config.data and config.labels; everything else is as above.
-RunResult run_training(const RunConfig& config, Table table, const RunHooks& hooks = {});
+RunResult run_training(const RunConfig& config, const Table& table, const RunHooks& hooks = {});
 
 // A run in steps, for the repair's trials (diag/repair.hpp): they train several set-ups
 // part of the way, compare them, and carry on with the best from where it stands.
@@ -123,7 +123,7 @@ class TrainingRun {
  public:
   // Throws Error for bad input, before anything is written.
   explicit TrainingRun(const RunConfig& config, const RunHooks& hooks = {});
-  TrainingRun(const RunConfig& config, Table table, const RunHooks& hooks = {});
+  TrainingRun(const RunConfig& config, const Table& table, const RunHooks& hooks = {});
   TrainingRun(TrainingRun&&) noexcept;
   TrainingRun& operator=(TrainingRun&&) noexcept;
   ~TrainingRun();
