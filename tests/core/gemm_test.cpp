@@ -162,5 +162,32 @@ TEST(Threads, EveryPartRunsExactlyOnceOnItsOwnThread) {
   EXPECT_GE(thread_count(), 1);
 }
 
+// Repair's trials run side by side (diag/repair.hpp), each splitting its products: one
+// caller at a time has the pool, the other runs every part itself, with the same bits.
+TEST(Threads, CallersAtOnceEachHaveEveryPartRunOnceAndTheSameProducts) {
+  set_thread_count(2);
+  Rng rng(13);
+  const Matrix a = random_matrix(300, 200, rng), b = random_matrix(200, 150, rng);
+  Matrix alone(300, 150);
+  gemm(Transpose::no, Transpose::no, 1, view(a), view(b), 0, view(alone));
+  const auto caller = [&](Matrix& out, int& wrong_parts) {
+    for (int repeat = 0; repeat < 200; ++repeat) {
+      std::array<int, 2> runs{};
+      parallel_parts(2, [&](int part) { ++runs[static_cast<std::size_t>(part)]; });
+      wrong_parts += runs[0] != 1 || runs[1] != 1;
+      gemm(Transpose::no, Transpose::no, 1, view(a), view(b), 0, view(out));
+    }
+  };
+  Matrix first(300, 150), second(300, 150);
+  int wrong_first = 0, wrong_second = 0;
+  std::thread other(caller, std::ref(second), std::ref(wrong_second));
+  caller(first, wrong_first);
+  other.join();
+  EXPECT_EQ(wrong_first + wrong_second, 0);
+  EXPECT_EQ(first, alone);
+  EXPECT_EQ(second, alone);
+  set_thread_count(0);
+}
+
 }  // namespace
 }  // namespace glassnet

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/diag/fixes.hpp"
@@ -283,6 +284,55 @@ TEST(Repair, TheWinningTrialCarriesOnInsteadOfStartingAgain) {
   for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
     EXPECT_EQ(entry.path().string().find(".trial"), std::string::npos) << entry.path();
   }
+}
+
+// Trials side by side (a fix's trial beside its next seed, a baseline's seeds together)
+// run on two threads at once; the report is the one trials one after the other give.
+TEST(Repair, TrialsSideBySideGiveTheSameReportAsOneAfterTheOther) {
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "one hardware thread: trials never run side by side";
+  TempDir dir;
+  const RunConfig c = small_incident(dir);
+  const RepairReport apart = repair(c, {.spread_seeds = 2, .stop_when_healthy = true, .side_by_side = false});
+  const RepairReport together = repair(c, {.spread_seeds = 2, .stop_when_healthy = true, .side_by_side = true});
+  ASSERT_EQ(apart.trials.size(), together.trials.size());
+  ASSERT_GE(apart.trials.size(), 4u);
+  for (std::size_t i = 0; i < apart.trials.size(); ++i) {
+    const Trial &a = apart.trials[i], &b = together.trials[i];
+    EXPECT_EQ(a.change, b.change) << i;
+    EXPECT_EQ(a.kind, b.kind) << i;
+    EXPECT_EQ(a.val_metric, b.val_metric) << a.change;
+    EXPECT_EQ(a.findings_left, b.findings_left) << a.change;
+    EXPECT_EQ(a.kept, b.kept) << a.change;
+  }
+  EXPECT_EQ(apart.spread, together.spread);
+  EXPECT_EQ(apart.best.activation, Activation::relu);
+  EXPECT_EQ(together.epochs_used, apart.epochs_used) << "a next seed run beside a fix that needs none is not counted";
+}
+
+// Class imbalance is a fact about the data: its own fix (class weights) is tried, and
+// no change of the network.
+TEST(Repair, ClassImbalanceAloneGetsItsOwnFixNotTheStructuralList) {
+  TempDir dir;
+  std::istringstream csv(dataset_csv(make_moons(2000, 2, 0.1, 4)));
+  std::ofstream rare((dir.path / "rare.csv").string());
+  std::string line;
+  std::getline(csv, line);
+  rare << line << "\n";
+  for (int ones = 0; std::getline(csv, line);) {
+    if (line.back() != '1' || ones++ % 20 == 0) rare << line << "\n";  // keeps every 20th row of class 1
+  }
+  rare.close();
+  RunConfig c;
+  c.data = dir.path / "rare.csv";
+  c.epochs = 6;
+  c.out = dir.path / "m.safetensors";
+  const RepairReport r = repair(c, {.spread_seeds = 2, .stop_when_healthy = true});
+  ASSERT_NE(testing::find_finding(r.findings, "class_imbalance"), nullptr);
+  std::vector<std::string> tried;
+  for (const Trial& t : r.trials) {
+    if (t.kind == Trial::Kind::fix) tried.push_back(t.change);
+  }
+  EXPECT_EQ(tried, std::vector<std::string>{"--class-weight balanced"});
 }
 
 TEST(Repair, AHealthyRunHasNothingToTry) {

@@ -113,21 +113,30 @@ class Pool {
   std::atomic<int> pending_{0};
 };
 
-int g_threads = 0;  // 0: not chosen yet (the hardware's count)
+std::atomic<int> g_threads{0};  // 0: not chosen yet (the hardware's count)
 
 Pool& pool() {
   static Pool instance;
   return instance;
 }
 
+// Held by the caller whose job the pool runs.
+std::mutex& pool_holder() {
+  static std::mutex holder;
+  return holder;
+}
+
 }  // namespace
 
 void set_thread_count(int n) {
   assert(n >= 0);
-  g_threads = n == 0 ? hardware_threads() : n;
+  g_threads.store(n == 0 ? hardware_threads() : n, std::memory_order_relaxed);
 }
 
-int thread_count() { return g_threads == 0 ? hardware_threads() : g_threads; }
+int thread_count() {
+  const int n = g_threads.load(std::memory_order_relaxed);
+  return n == 0 ? hardware_threads() : n;
+}
 
 void run_parts(int parts, void (*call)(const void*, int), const void* body) {
   assert(parts >= 1 && parts <= thread_count());
@@ -135,8 +144,14 @@ void run_parts(int parts, void (*call)(const void*, int), const void* body) {
     call(body, 0);
     return;
   }
+  std::unique_lock holding(pool_holder(), std::try_to_lock);
+  if (!holding) {  // another caller's job has the pool: this one runs its parts itself
+    for (int part = 0; part < parts; ++part) call(body, part);
+    return;
+  }
   Pool& p = pool();
-  if (p.size() != thread_count()) p.resize(thread_count());
+  const int size = std::max(parts, thread_count());
+  if (p.size() != size) p.resize(size);
   p.run(parts, call, body);
 }
 

@@ -13,13 +13,15 @@
 namespace glassnet {
 
 // Sets the number of threads work is split over: n ≥ 1, or 0 for the machine's
-// hardware threads (the default). Not to be called while a job runs.
+// hardware threads (the default).
 void set_thread_count(int n);
 int thread_count();
 
 // Calls body(part) for every part in [0, parts), part 0 on the calling thread and the
 // others on the pool's workers, and returns when all have finished. Requires
-// 1 ≤ parts ≤ thread_count(). `body` must not throw.
+// 1 ≤ parts ≤ thread_count(). `body` must not throw. Several threads may call it at
+// once (repair's trials run side by side: diag/repair.hpp): one at a time has the pool,
+// and the others run every part themselves, in order — the same parts, so the same bits.
 void run_parts(int parts, void (*call)(const void* body, int part), const void* body);
 
 template <typename Body>

@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <future>
+#include <thread>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/read_data.hpp"
@@ -83,12 +85,12 @@ RunConfig as_trial(RunConfig config) {
 }
 
 // A trial of `epochs` epochs on `data` (config.data, read once for every trial) that
-// writes its model to `dir` and its log only where `log` says.
-Outcome run_trial(RunConfig config, const Table& data, Index epochs, const std::filesystem::path& dir,
-                  const std::optional<std::filesystem::path>& log = std::nullopt) {
+// writes its model to `model` and its log only where `log` says.
+Outcome run_trial(RunConfig config, const Table& data, Index epochs, const std::filesystem::path& model,
+                  const std::optional<std::filesystem::path>& log) {
   config = as_trial(std::move(config));
   config.epochs = epochs;
-  config.out = dir / "trial.safetensors";
+  config.out = model;
   config.log = log;
   config.auto_repair = false;
   const auto start = std::chrono::steady_clock::now();
@@ -138,12 +140,29 @@ void discard(Outcome& o) {
 // overfitting (which early stopping, not a structural change, answers).
 bool calls_for_repair(const Finding& f) { return f.severity != Severity::info && f.symptom != "overfitting"; }
 
+// A finding about the data alone, which no change of the network answers: the classes'
+// balance (its fix, class weights, is the doctor's own).
+bool about_the_data(const Finding& f) { return f.symptom == "class_imbalance"; }
+
 std::vector<std::string> severe_symptoms(const std::vector<Finding>& findings) {
   std::vector<std::string> out;
   for (const Finding& f : findings) {
     if (f.severity != Severity::info) out.push_back(f.symptom);
   }
   return out;
+}
+
+// Runs `first` on this thread and `second` beside it on another, when `together` (the
+// machine has a core to spare); one after the other otherwise.
+template <typename First, typename Second>
+std::pair<Outcome, Outcome> side_by_side(const First& first, const Second& second, bool together) {
+  if (!together) {
+    Outcome a = first();
+    return {std::move(a), second()};
+  }
+  auto beside = std::async(std::launch::async, second);  // waited for, even when first throws
+  Outcome a = first();
+  return {std::move(a), beside.get()};
 }
 
 // A temporary directory removed when the repair ends.
@@ -175,15 +194,30 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
     if (on_trial) on_trial(trial);
     report.trials.push_back(std::move(trial));
   };
-  // A trial; one that may be kept (seed 0) keeps its run and log with carry_on.
-  int logs_opened = 0;
-  const auto attempt = [&](const RunConfig& c, bool may_be_kept, const std::optional<std::filesystem::path>& log) {
-    if (!options.carry_on) return run_trial(c, data, epochs, dir.path, log);
+  // Two trials at a time, the second on another thread, where a core is free for it.
+  const Index seeds = std::max<Index>(options.spread_seeds, 1);
+  const bool together = options.side_by_side && seeds >= 2 && config.threads != 1 &&
+                        std::thread::hardware_concurrency() >= 2;
+  // A trial of `config` (seed included); with carry_on, one that may be kept keeps its
+  // run and its log (named here, before the trial may leave for another thread). Trials
+  // side by side have a core each: one thread.
+  int trials_started = 0;
+  const auto attempt = [&](const RunConfig& trial, bool may_be_kept,
+                           const std::optional<std::filesystem::path>& log) -> std::function<Outcome()> {
+    const int number = ++trials_started;
+    RunConfig c = trial;
+    if (together) c.threads = 1;
+    if (!options.carry_on) {
+      const auto model = dir.path / fmt::format("trial{}.safetensors", number);
+      return [&data, c, epochs, model, log] { return run_trial(c, data, epochs, model, log); };
+    }
     std::optional<std::filesystem::path> trial_log;
-    if (may_be_kept && config.log) trial_log = fmt::format("{}.trial{}", config.log->string(), ++logs_opened);
-    Outcome o = carried_trial(c, data, epochs, trial_log);
-    if (!may_be_kept) discard(o);
-    return o;
+    if (may_be_kept && config.log) trial_log = fmt::format("{}.trial{}", config.log->string(), number);
+    return [&data, c, epochs, trial_log, may_be_kept] {
+      Outcome o = carried_trial(c, data, epochs, trial_log);
+      if (!may_be_kept) discard(o);
+      return o;
+    };
   };
   // The best so far, paused (carry_on), and its log.
   Outcome best_trial;
@@ -192,26 +226,53 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
     best_trial.run = std::move(o.run);
     best_trial.log = std::move(o.log);
   };
-  // Runs a configuration with seeds config.seed + first … config.seed + count − 1 (spread
-  // runs only while the budget allows), records them, and returns their metrics.
+  const auto seeded = [&](const RunConfig& base, Index k) {
+    RunConfig c = base;
+    c.seed = config.seed + static_cast<std::uint64_t>(k);
+    return c;
+  };
+  // Runs a configuration with seeds config.seed + from … config.seed + count − 1, two at a
+  // time where `together` (spread runs only as far as the budget allows), records them,
+  // and returns their metrics. `ready` is seed `from`, already run beside a fix's trial.
   const auto seeded_runs = [&](const RunConfig& base, Index from, Index count, Trial::Kind kind,
-                               const std::string& change) {
+                               const std::string& change, std::optional<Outcome> ready = std::nullopt) {
+    if (kind == Trial::Kind::spread) {
+      count = std::min(count, from + std::max<Index>(0, (budget - report.epochs_used) / epochs));
+    }
+    std::vector<Outcome> outcomes;
+    const auto run_seed = [&](Index k) {
+      if (kind == Trial::Kind::baseline && k == 0 && first) {  // the run as configured, already trained this far
+        return std::function<Outcome()>([&] {
+          double seconds = 0.0;
+          RunResult look = first->so_far();
+          for (const EpochLogs& e : look.history) seconds += e.seconds;
+          Outcome o = outcome_of(std::move(look), seconds);
+          o.run = std::move(first);
+          return o;
+        });
+      }
+      const bool diagnosis = kind == Trial::Kind::baseline && k == 0;
+      return attempt(seeded(base, k), diagnosis, diagnosis ? options.diagnosis_log : std::nullopt);
+    };
+    for (Index k = from; k < count;) {
+      if (ready && k == from) {
+        outcomes.push_back(std::move(*ready));
+        ++k;
+      } else if (k + 1 < count) {
+        auto [a, b] = side_by_side(run_seed(k), run_seed(k + 1), together);
+        outcomes.push_back(std::move(a));
+        outcomes.push_back(std::move(b));
+        k += 2;
+      } else {
+        outcomes.push_back(run_seed(k)());
+        ++k;
+      }
+    }
     std::vector<double> metrics;
     for (Index k = from; k < count; ++k) {
-      if (kind == Trial::Kind::spread && report.epochs_used + epochs > budget) break;
-      RunConfig seeded = base;
-      seeded.seed = config.seed + static_cast<std::uint64_t>(k);
+      Outcome& o = outcomes[static_cast<std::size_t>(k - from)];
+      const RunConfig c = seeded(base, k);
       const bool diagnosis = kind == Trial::Kind::baseline && k == 0;
-      Outcome o;
-      if (diagnosis && first) {  // the run as configured, already trained this far
-        double seconds = 0.0;
-        RunResult look = first->so_far();
-        for (const EpochLogs& e : look.history) seconds += e.seconds;
-        o = outcome_of(std::move(look), seconds);
-        o.run = std::move(first);
-      } else {
-        o = attempt(seeded, diagnosis, diagnosis ? options.diagnosis_log : std::nullopt);
-      }
       if (diagnosis) {
         report.diagnosis_series = std::move(o.series);
         report.findings = o.findings;
@@ -220,8 +281,8 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
       }
       metrics.push_back(o.metric);
       record({.kind = kind,
-              .change = k == 0 ? change : fmt::format("{}, seed {}", change, seeded.seed),
-              .config = seeded,
+              .change = k == 0 ? change : fmt::format("{}, seed {}", change, c.seed),
+              .config = c,
               .epochs = o.epochs,
               .findings_left = severe_symptoms(o.findings),
               .findings = o.findings,
@@ -242,7 +303,6 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
   };
 
   // 1. The baseline, over seeds.
-  const Index seeds = std::max<Index>(options.spread_seeds, 1);
   report.baseline = seeded_runs(trial_config, 0, seeds, Trial::Kind::baseline, "baseline");
   report.spread = spread_of(report.baseline);
 
@@ -270,7 +330,8 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
     for (const std::string& fix : f.fixes) add(fix);
   }
   const std::size_t doctors_fixes = candidates.size();
-  if (!severe_symptoms(report.findings).empty()) {
+  if (std::any_of(report.findings.begin(), report.findings.end(),
+                  [](const Finding& f) { return f.severity != Severity::info && !about_the_data(f); })) {
     for (const std::string& fix : kStructuralFixes) add(fix);
   }
 
@@ -297,7 +358,23 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
     if (walk_over && learning_rate_step(fix)) continue;  // the decades beyond no longer help
     RunConfig candidate = best;
     if (!apply_fix(candidate, fix)) continue;
-    Outcome o = attempt(candidate, true, std::nullopt);
+    // The fix's trial, and beside it (where a core is free) its next seed: a fix that is
+    // kept, or close enough to be confirmed, asks for it.
+    std::optional<Outcome> next_seed;
+    Outcome o;
+    if (together && report.epochs_used + 2 * epochs <= budget) {
+      auto [a, b] = side_by_side(attempt(candidate, true, std::nullopt), attempt(seeded(candidate, 1), false, std::nullopt),
+                                 true);
+      o = std::move(a);
+      next_seed = std::move(b);
+    } else {
+      o = attempt(candidate, true, std::nullopt)();
+    }
+    const auto take_next_seed = [&] {
+      std::optional<Outcome> taken = std::move(next_seed);
+      next_seed.reset();
+      return taken;
+    };
     Trial trial{.kind = Trial::Kind::fix,
                 .change = fix,
                 .config = candidate,
@@ -326,7 +403,9 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
     std::vector<double> candidate_runs{o.metric};
     if (confirm) {
       // (The other seeds' rows come before the candidate's, which carries the verdict.)
-      for (double m : seeded_runs(candidate, 1, seeds, Trial::Kind::spread, fix)) candidate_runs.push_back(m);
+      for (double m : seeded_runs(candidate, 1, seeds, Trial::Kind::spread, fix, take_next_seed())) {
+        candidate_runs.push_back(m);
+      }
       const double candidate_low = *std::min_element(candidate_runs.begin(), candidate_runs.end());
       trial.kept = candidate_runs.size() == static_cast<std::size_t>(seeds) && candidate_low > best_high + options.min_spread;
     }
@@ -349,7 +428,8 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
       if (done(i + 1)) break;
       if (candidate_runs.size() < 2) {
         // The noise of the new best, over the other seeds.
-        std::vector<double> metrics = seeded_runs(best, 1, seeds, Trial::Kind::spread, "spread of the best");
+        std::vector<double> metrics =
+            seeded_runs(best, 1, seeds, Trial::Kind::spread, "spread of the best", take_next_seed());
         metrics.push_back(o.metric);
         best_runs = metrics;
         if (metrics.size() >= 2) report.spread = spread_of(metrics);
@@ -416,6 +496,7 @@ RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, co
   // The best trial carries on, reporting to the caller from now on, its log under the
   // configured name.
   report.best_run->set_hooks(hooks);
+  report.best_run->set_threads(config.threads);  // its trial may have run side by side, on one thread
   if (report.best_log && config.log) report.best_run->move_log(*config.log);
   out.result = report.best_run->finish();
   if (changed) out.first_rollbacks = std::move(first_rollbacks);

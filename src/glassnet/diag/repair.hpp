@@ -62,6 +62,11 @@ struct RepairOptions {
   // RepairReport::best_run. A trial that may be kept writes its metrics log (when the
   // configuration has one) beside the configuration's, named <log>.trial<N>.
   bool carry_on = false;
+  // Two trials at a time, the second on another thread, where the machine has a second
+  // core and the configuration does not ask for one thread: a baseline's seeds side by
+  // side, and a fix's trial beside its next seed, which a kept fix (its spread) or a
+  // close one (its confirmation) asks for. The report is the same either way.
+  bool side_by_side = true;
 };
 
 // The validation metric of a run that diverged: below any real accuracy or R².

@@ -422,6 +422,12 @@ Index TrainingRun::epoch() const { return state_->trainer->epoch(); }
 bool TrainingRun::ended() const { return state_->ended; }
 void TrainingRun::set_hooks(const RunHooks& hooks) { state_->hooks = hooks; }
 
+void TrainingRun::set_threads(int n) {
+  state_->config.threads = n;
+  set_thread_count(n);
+  state_->result.threads = thread_count();
+}
+
 void TrainingRun::move_log(const std::filesystem::path& to) {
   State& s = *state_;
   if (!s.log) throw Error("a run without a metrics log has none to move");
@@ -433,6 +439,7 @@ void TrainingRun::move_log(const std::filesystem::path& to) {
 void TrainingRun::train_to(Index epoch) {
   State& s = *state_;
   if (s.ended || s.trainer->epoch() >= std::min(epoch, s.config.epochs)) return;
+  set_thread_count(s.config.threads);  // another run may have trained since, with its own
   s.trainer->set_interrupt_flag(s.hooks.interrupt);
   const DataView validation{s.x_val, s.y_val};
   try {

@@ -131,6 +131,8 @@ class TrainingRun {
   void train_to(Index epoch);
   // The epochs from now on report to these hooks.
   void set_hooks(const RunHooks& hooks);
+  // The epochs from now on split their products over n threads (RunConfig::threads).
+  void set_threads(int n);
   // Renames the run's metrics log (config.log; replacing a file there), which goes on
   // being written under its new name and is named so in the result and the log's end.
   void move_log(const std::filesystem::path& to);
