@@ -231,49 +231,46 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
     c.seed = config.seed + static_cast<std::uint64_t>(k);
     return c;
   };
-  // Runs a configuration with seeds config.seed + from … config.seed + count − 1, two at a
-  // time where `together` (spread runs only as far as the budget allows), records them,
-  // and returns their metrics. `ready` is seed `from`, already run beside a fix's trial.
-  const auto seeded_runs = [&](const RunConfig& base, Index from, Index count, Trial::Kind kind,
-                               const std::string& change, std::optional<Outcome> ready = std::nullopt) {
-    if (kind == Trial::Kind::spread) {
-      count = std::min(count, from + std::max<Index>(0, (budget - report.epochs_used) / epochs));
+  // The trial of seed k of `base`: for the baseline's seed 0, the run as configured
+  // when the caller gave it (carry_on: already trained this far).
+  const auto seed_job = [&](const RunConfig& base, Index k, Trial::Kind kind) -> std::function<Outcome()> {
+    const bool diagnosis = kind == Trial::Kind::baseline && k == 0;
+    if (diagnosis && first) {
+      return [&] {
+        double seconds = 0.0;
+        RunResult look = first->so_far();
+        for (const EpochLogs& e : look.history) seconds += e.seconds;
+        Outcome o = outcome_of(std::move(look), seconds);
+        o.run = std::move(first);
+        return o;
+      };
     }
+    return attempt(seeded(base, k), diagnosis, diagnosis ? options.diagnosis_log : std::nullopt);
+  };
+  // Runs trials two at a time where `together` (the first of each pair on this thread),
+  // one after the other otherwise; their outcomes, in order.
+  const auto run_jobs = [&](const std::vector<std::function<Outcome()>>& jobs) {
     std::vector<Outcome> outcomes;
-    const auto run_seed = [&](Index k) {
-      if (kind == Trial::Kind::baseline && k == 0 && first) {  // the run as configured, already trained this far
-        return std::function<Outcome()>([&] {
-          double seconds = 0.0;
-          RunResult look = first->so_far();
-          for (const EpochLogs& e : look.history) seconds += e.seconds;
-          Outcome o = outcome_of(std::move(look), seconds);
-          o.run = std::move(first);
-          return o;
-        });
+    for (std::size_t j = 0; j < jobs.size(); j += 2) {
+      if (j + 1 == jobs.size()) {
+        outcomes.push_back(jobs[j]());
+        break;
       }
-      const bool diagnosis = kind == Trial::Kind::baseline && k == 0;
-      return attempt(seeded(base, k), diagnosis, diagnosis ? options.diagnosis_log : std::nullopt);
-    };
-    for (Index k = from; k < count;) {
-      if (ready && k == from) {
-        outcomes.push_back(std::move(*ready));
-        ++k;
-      } else if (k + 1 < count) {
-        auto [a, b] = side_by_side(run_seed(k), run_seed(k + 1), together);
-        outcomes.push_back(std::move(a));
-        outcomes.push_back(std::move(b));
-        k += 2;
-      } else {
-        outcomes.push_back(run_seed(k)());
-        ++k;
-      }
+      auto [a, b] = side_by_side(jobs[j], jobs[j + 1], together);
+      outcomes.push_back(std::move(a));
+      outcomes.push_back(std::move(b));
     }
+    return outcomes;
+  };
+  // Records the outcomes of seeds from, from + 1, … of `base` and returns their metrics.
+  const auto record_seeds = [&](const RunConfig& base, Index from, Trial::Kind kind, const std::string& change,
+                                std::vector<Outcome> outcomes) {
     std::vector<double> metrics;
-    for (Index k = from; k < count; ++k) {
-      Outcome& o = outcomes[static_cast<std::size_t>(k - from)];
+    for (std::size_t j = 0; j < outcomes.size(); ++j) {
+      Outcome& o = outcomes[j];
+      const Index k = from + static_cast<Index>(j);
       const RunConfig c = seeded(base, k);
-      const bool diagnosis = kind == Trial::Kind::baseline && k == 0;
-      if (diagnosis) {
+      if (kind == Trial::Kind::baseline && k == 0) {  // the diagnosis
         report.diagnosis_series = std::move(o.series);
         report.findings = o.findings;
         report.metric = o.task == Task::regression ? "r2" : "accuracy";
@@ -291,6 +288,26 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
     }
     return metrics;
   };
+  // The seeds from … count − 1 that may run: spread runs only as far as the budget pays,
+  // after `reserved` more runs.
+  const auto seeds_paid = [&](Index from, Index count, Trial::Kind kind, Index reserved = 0) {
+    if (kind != Trial::Kind::spread) return count;
+    const Index room = std::max<Index>(0, (budget - report.epochs_used) / epochs - reserved);
+    return std::min(count, from + room);
+  };
+  // Runs a configuration with seeds config.seed + from … config.seed + count − 1, records
+  // them, and returns their metrics. `ready` is seed `from`, already run beside a fix's
+  // trial.
+  const auto seeded_runs = [&](const RunConfig& base, Index from, Index count, Trial::Kind kind,
+                               const std::string& change, std::optional<Outcome> ready = std::nullopt) {
+    count = seeds_paid(from, count, kind);
+    std::vector<std::function<Outcome()>> jobs;
+    for (Index k = ready ? from + 1 : from; k < count; ++k) jobs.push_back(seed_job(base, k, kind));
+    std::vector<Outcome> outcomes;
+    if (ready && from < count) outcomes.push_back(std::move(*ready));
+    for (Outcome& o : run_jobs(jobs)) outcomes.push_back(std::move(o));
+    return record_seeds(base, from, kind, change, std::move(outcomes));
+  };
   // The spread of the runs that finished (a diverged run says nothing of the noise).
   const auto spread_of = [&](const std::vector<double>& metrics) {
     std::vector<double> finished;
@@ -302,8 +319,10 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
     return std::max(*hi - *lo, options.min_spread);
   };
 
-  // 1. The baseline, over seeds.
-  report.baseline = seeded_runs(trial_config, 0, seeds, Trial::Kind::baseline, "baseline");
+  // 1. The baseline, over seeds: the first seed's findings choose the candidates, and the
+  //    last seed runs beside the first candidate's trial (below).
+  const Index baseline_now = seeds >= 2 ? seeds - 1 : seeds;
+  report.baseline = seeded_runs(trial_config, 0, baseline_now, Trial::Kind::baseline, "baseline");
   report.spread = spread_of(report.baseline);
 
   // 2. Candidates: the doctor's fixes for what it found, then the structural list.
@@ -352,23 +371,70 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
     if (walking_lr && learning_rate_step(candidates[next])) return false;
     return next >= doctors_fixes;
   };
+  // Seeds the search needs before its next verdict, recorded before the next fix's
+  // trial and run beside it: the baseline's last seed, or a kept fix's other seeds (the
+  // spread of the new best; its first may be `ready`, run beside the fix's own trial).
+  struct Pending {
+    RunConfig base;
+    Index from = 0, count = 0;
+    Trial::Kind kind = Trial::Kind::spread;
+    std::string change;
+    std::optional<Outcome> ready;
+  };
+  std::optional<Pending> pending;
+  if (seeds >= 2) pending = Pending{trial_config, seeds - 1, seeds, Trial::Kind::baseline, "baseline"};
+  // Records the pending seeds' outcomes and takes their noise into the spread.
+  const auto settle = [&](std::vector<Outcome> outcomes) {
+    Pending p = std::move(*pending);
+    pending.reset();
+    if (p.ready && p.from < p.count) outcomes.insert(outcomes.begin(), std::move(*p.ready));
+    const std::vector<double> metrics = record_seeds(p.base, p.from, p.kind, p.change, std::move(outcomes));
+    if (p.kind == Trial::Kind::baseline) {
+      report.baseline.insert(report.baseline.end(), metrics.begin(), metrics.end());
+      report.spread = spread_of(report.baseline);
+    }
+    best_runs.insert(best_runs.end(), metrics.begin(), metrics.end());
+    if (p.kind != Trial::Kind::baseline && best_runs.size() >= 2) report.spread = spread_of(best_runs);
+  };
+  const auto pending_jobs = [&] {
+    std::vector<std::function<Outcome()>> jobs;
+    for (Index k = pending->ready ? pending->from + 1 : pending->from; k < pending->count; ++k) {
+      jobs.push_back(seed_job(pending->base, k, pending->kind));
+    }
+    return jobs;
+  };
   for (std::size_t i = 0; i < candidates.size() && !done(i); ++i) {
     const std::string& fix = candidates[i];
-    if (report.epochs_used + epochs > budget) break;
     if (walk_over && learning_rate_step(fix)) continue;  // the decades beyond no longer help
     RunConfig candidate = best;
     if (!apply_fix(candidate, fix)) continue;
-    // The fix's trial, and beside it (where a core is free) its next seed: a fix that is
-    // kept, or close enough to be confirmed, asks for it.
+    // The pending seeds the budget pays for (the baseline's always), then this fix's trial
+    // when the budget still pays for it.
+    if (pending) pending->count = seeds_paid(pending->from, pending->count, pending->kind);
+    const Index pending_runs = pending ? pending->count - pending->from : 0;
+    if (report.epochs_used + (pending_runs + 1) * epochs > budget) {
+      if (pending) settle(run_jobs(pending_jobs()));
+      break;
+    }
+    // The fix's trial, and beside it the pending seeds still to run or, where a core is
+    // free and none are, the fix's next seed: a fix that is kept, or close enough to be
+    // confirmed, asks for it.
+    std::vector<std::function<Outcome()>> jobs{attempt(candidate, true, std::nullopt)};
+    Index pending_to_run = 0;
+    if (pending) {
+      for (auto& job : pending_jobs()) jobs.push_back(std::move(job));
+      pending_to_run = static_cast<Index>(jobs.size()) - 1;
+    }
+    const bool speculate =
+        pending_to_run == 0 && together && report.epochs_used + (pending_runs + 2) * epochs <= budget;
+    if (speculate) jobs.push_back(attempt(seeded(candidate, 1), false, std::nullopt));
+    std::vector<Outcome> outcomes = run_jobs(jobs);
+    Outcome o = std::move(outcomes.front());
     std::optional<Outcome> next_seed;
-    Outcome o;
-    if (together && report.epochs_used + 2 * epochs <= budget) {
-      auto [a, b] = side_by_side(attempt(candidate, true, std::nullopt), attempt(seeded(candidate, 1), false, std::nullopt),
-                                 true);
-      o = std::move(a);
-      next_seed = std::move(b);
-    } else {
-      o = attempt(candidate, true, std::nullopt)();
+    if (speculate) next_seed = std::move(outcomes.back());
+    if (pending) {
+      settle(std::vector<Outcome>(std::make_move_iterator(outcomes.begin() + 1),
+                                  std::make_move_iterator(outcomes.begin() + 1 + pending_to_run)));
     }
     const auto take_next_seed = [&] {
       std::optional<Outcome> taken = std::move(next_seed);
@@ -427,15 +493,14 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
       }
       if (done(i + 1)) break;
       if (candidate_runs.size() < 2) {
-        // The noise of the new best, over the other seeds.
-        std::vector<double> metrics =
-            seeded_runs(best, 1, seeds, Trial::Kind::spread, "spread of the best", take_next_seed());
-        metrics.push_back(o.metric);
-        best_runs = metrics;
-        if (metrics.size() >= 2) report.spread = spread_of(metrics);
+        // The noise of the new best, over its other seeds, recorded before the next
+        // fix's trial (the first of them may have run beside this one's already).
+        best_runs = {o.metric};
+        if (seeds >= 2) pending = Pending{best, 1, seeds, Trial::Kind::spread, "spread of the best", take_next_seed()};
       }
     }
   }
+  if (pending && pending->kind == Trial::Kind::baseline) settle(run_jobs(pending_jobs()));
   report.best = best;
   report.best.epochs = config.epochs;
   report.best.seed = config.seed;
