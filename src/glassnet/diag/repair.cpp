@@ -1,15 +1,11 @@
 #include "glassnet/diag/repair.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <future>
+#include <iterator>
 #include <thread>
 
 #include "glassnet/core/error.hpp"
@@ -31,111 +27,6 @@ const std::vector<std::string> kStructuralFixes = {
     "--activation relu --init he", "--norm batch", "--residual", "--activation leaky-relu", "--init auto",
     "drop --no-standardize"};
 
-struct Outcome {
-  Task task = Task::binary;
-  double metric = 0.0;
-  std::vector<Finding> findings;
-  double seconds = 0.0;
-  Index epochs = 0;
-  MonitorSeries series;
-  std::unique_ptr<TrainingRun> run;          // carry_on: the trial, paused
-  std::optional<std::filesystem::path> log;  // carry_on: its metrics log
-};
-
-// A run that diverged: the worst outcome, named as the doctor would.
-Outcome diverged(const RunConfig& config, const std::string& what, double seconds) {
-  Outcome failed;
-  failed.task = config.task.value_or(Task::binary);
-  failed.metric = kDivergedMetric;
-  failed.seconds = seconds;
-  Finding f;
-  f.symptom = "non_finite";
-  f.severity = Severity::error;
-  f.summary = what;
-  f.fixes = {fmt::format("--lr {:g}", config.learning_rate / 10), "--clip-norm 1.0", "--norm batch"};
-  failed.findings.push_back(std::move(f));
-  return failed;
-}
-
-// The outcome of a run that ended, or of a look at a paused one.
-Outcome outcome_of(RunResult r, double seconds) {
-  Outcome out;
-  out.task = r.task;
-  out.seconds = seconds;
-  out.epochs = static_cast<Index>(r.history.size());
-  const auto& judged = r.metrics.count("val") ? r.metrics.at("val") : r.metrics.at("train");
-  out.metric = judged[r.task == Task::regression ? "r2" : "accuracy"];
-  if (!std::isfinite(out.metric)) out.metric = kDivergedMetric;
-  out.findings = std::move(r.findings);
-  out.series = std::move(r.monitor);
-  return out;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// What every trial changes in its configuration: the monitor on (the doctor needs it),
-// no checkpoints.
-RunConfig as_trial(RunConfig config) {
-  if (config.monitor == MonitorLevel::off) config.monitor = MonitorLevel::light;
-  config.checkpoint_dir.reset();
-  config.resume = false;
-  return config;
-}
-
-// A trial of `epochs` epochs on `data` (config.data, read once for every trial) that
-// writes its model to `model` and its log only where `log` says.
-Outcome run_trial(RunConfig config, const Table& data, Index epochs, const std::filesystem::path& model,
-                  const std::optional<std::filesystem::path>& log) {
-  config = as_trial(std::move(config));
-  config.epochs = epochs;
-  config.out = model;
-  config.log = log;
-  config.auto_repair = false;
-  const auto start = std::chrono::steady_clock::now();
-  try {
-    RunResult r = run_training(config, data);
-    return outcome_of(std::move(r), seconds_since(start));
-  } catch (const TrainingError& e) {
-    return diverged(config, e.what(), seconds_since(start));
-  }
-}
-
-// carry_on: the configured run itself (its epochs, model file, and rollbacks) on `data`,
-// paused after `epochs`; its log where `log` says.
-Outcome carried_trial(RunConfig config, const Table& data, Index epochs,
-                      const std::optional<std::filesystem::path>& log) {
-  config = as_trial(std::move(config));
-  config.log = log;
-  config.auto_repair = true;
-  const auto start = std::chrono::steady_clock::now();
-  try {
-    auto run = std::make_unique<TrainingRun>(config, data);
-    run->train_to(epochs);
-    Outcome out = outcome_of(run->so_far(), seconds_since(start));
-    out.run = std::move(run);
-    out.log = log;
-    return out;
-  } catch (const TrainingError& e) {
-    if (log) {
-      std::error_code ignored;
-      std::filesystem::remove(*log, ignored);
-    }
-    return diverged(config, e.what(), seconds_since(start));
-  }
-}
-
-// Drops a trial that is not kept, and its log.
-void discard(Outcome& o) {
-  o.run.reset();  // closes the log
-  if (o.log) {
-    std::error_code ignored;
-    std::filesystem::remove(*o.log, ignored);
-    o.log.reset();
-  }
-}
-
 // A finding that a change of the set-up should cure: a warning or an error, other than
 // overfitting (which early stopping, not a structural change, answers).
 bool calls_for_repair(const Finding& f) { return f.severity != Severity::info && f.symptom != "overfitting"; }
@@ -152,39 +43,11 @@ std::vector<std::string> severe_symptoms(const std::vector<Finding>& findings) {
   return out;
 }
 
-// Runs `first` on this thread and `second` beside it on another, when `together` (the
-// machine has a core to spare); one after the other otherwise.
-template <typename First, typename Second>
-std::pair<Outcome, Outcome> side_by_side(const First& first, const Second& second, bool together) {
-  if (!together) {
-    Outcome a = first();
-    return {std::move(a), second()};
-  }
-  auto beside = std::async(std::launch::async, second);  // waited for, even when first throws
-  Outcome a = first();
-  return {std::move(a), beside.get()};
-}
-
-// A temporary directory removed when the repair ends.
-struct TrialDirectory {
-  std::filesystem::path path;
-  TrialDirectory() {
-    static std::atomic<int> count{0};
-    path = std::filesystem::temp_directory_path() / fmt::format("glassnet-repair-{}-{}", ::getpid(), ++count);
-    std::filesystem::create_directories(path);
-  }
-  ~TrialDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
-
 // repair, on config.data as read once.
 RepairReport repair_on(const Table& data, const RunConfig& config, const RepairOptions& options,
                        const TrialHook& on_trial, std::unique_ptr<TrainingRun> first) {
   const Index epochs = options.trial_epochs > 0 ? options.trial_epochs : config.epochs;
   const Index budget = options.budget > 0 ? options.budget : kDefaultRuns * epochs;
-  TrialDirectory dir;
   RunConfig trial_config = config;
   if (!options.carry_on) trial_config.epochs = epochs;
 
@@ -196,32 +59,14 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
   };
   // Two trials at a time, the second on another thread, where a core is free for it.
   const Index seeds = std::max<Index>(options.spread_seeds, 1);
-  const bool together = options.side_by_side && seeds >= 2 && config.threads != 1 &&
-                        std::thread::hardware_concurrency() >= 2;
-  // A trial of `config` (seed included); with carry_on, one that may be kept keeps its
-  // run and its log (named here, before the trial may leave for another thread). Trials
-  // side by side have a core each: one thread.
-  int trials_started = 0;
-  const auto attempt = [&](const RunConfig& trial, bool may_be_kept,
-                           const std::optional<std::filesystem::path>& log) -> std::function<Outcome()> {
-    const int number = ++trials_started;
-    RunConfig c = trial;
-    if (together) c.threads = 1;
-    if (!options.carry_on) {
-      const auto model = dir.path / fmt::format("trial{}.safetensors", number);
-      return [&data, c, epochs, model, log] { return run_trial(c, data, epochs, model, log); };
-    }
-    std::optional<std::filesystem::path> trial_log;
-    if (may_be_kept && config.log) trial_log = fmt::format("{}.trial{}", config.log->string(), number);
-    return [&data, c, epochs, trial_log, may_be_kept] {
-      Outcome o = carried_trial(c, data, epochs, trial_log);
-      if (!may_be_kept) discard(o);
-      return o;
-    };
-  };
+  TrialRunner runner(data, {.epochs = epochs,
+                            .carry_on = options.carry_on,
+                            .together = options.side_by_side && seeds >= 2 && config.threads != 1 &&
+                                        std::thread::hardware_concurrency() >= 2,
+                            .log = config.log});
   // The best so far, paused (carry_on), and its log.
-  Outcome best_trial;
-  const auto keep = [&](Outcome& o) {
+  TrialOutcome best_trial;
+  const auto keep = [&](TrialOutcome& o) {
     discard(best_trial);
     best_trial.run = std::move(o.run);
     best_trial.log = std::move(o.log);
@@ -233,41 +78,26 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
   };
   // The trial of seed k of `base`: for the baseline's seed 0, the run as configured
   // when the caller gave it (carry_on: already trained this far).
-  const auto seed_job = [&](const RunConfig& base, Index k, Trial::Kind kind) -> std::function<Outcome()> {
+  const auto seed_job = [&](const RunConfig& base, Index k, Trial::Kind kind) -> TrialRunner::Job {
     const bool diagnosis = kind == Trial::Kind::baseline && k == 0;
     if (diagnosis && first) {
       return [&] {
         double seconds = 0.0;
         RunResult look = first->so_far();
         for (const EpochLogs& e : look.history) seconds += e.seconds;
-        Outcome o = outcome_of(std::move(look), seconds);
+        TrialOutcome o = outcome_of(std::move(look), seconds);
         o.run = std::move(first);
         return o;
       };
     }
-    return attempt(seeded(base, k), diagnosis, diagnosis ? options.diagnosis_log : std::nullopt);
-  };
-  // Runs trials two at a time where `together` (the first of each pair on this thread),
-  // one after the other otherwise; their outcomes, in order.
-  const auto run_jobs = [&](const std::vector<std::function<Outcome()>>& jobs) {
-    std::vector<Outcome> outcomes;
-    for (std::size_t j = 0; j < jobs.size(); j += 2) {
-      if (j + 1 == jobs.size()) {
-        outcomes.push_back(jobs[j]());
-        break;
-      }
-      auto [a, b] = side_by_side(jobs[j], jobs[j + 1], together);
-      outcomes.push_back(std::move(a));
-      outcomes.push_back(std::move(b));
-    }
-    return outcomes;
+    return runner.trial(seeded(base, k), diagnosis, diagnosis ? options.diagnosis_log : std::nullopt);
   };
   // Records the outcomes of seeds from, from + 1, … of `base` and returns their metrics.
   const auto record_seeds = [&](const RunConfig& base, Index from, Trial::Kind kind, const std::string& change,
-                                std::vector<Outcome> outcomes) {
+                                std::vector<TrialOutcome> outcomes) {
     std::vector<double> metrics;
     for (std::size_t j = 0; j < outcomes.size(); ++j) {
-      Outcome& o = outcomes[j];
+      TrialOutcome& o = outcomes[j];
       const Index k = from + static_cast<Index>(j);
       const RunConfig c = seeded(base, k);
       if (kind == Trial::Kind::baseline && k == 0) {  // the diagnosis
@@ -299,13 +129,13 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
   // them, and returns their metrics. `ready` is seed `from`, already run beside a fix's
   // trial.
   const auto seeded_runs = [&](const RunConfig& base, Index from, Index count, Trial::Kind kind,
-                               const std::string& change, std::optional<Outcome> ready = std::nullopt) {
+                               const std::string& change, std::optional<TrialOutcome> ready = std::nullopt) {
     count = seeds_paid(from, count, kind);
-    std::vector<std::function<Outcome()>> jobs;
+    std::vector<TrialRunner::Job> jobs;
     for (Index k = ready ? from + 1 : from; k < count; ++k) jobs.push_back(seed_job(base, k, kind));
-    std::vector<Outcome> outcomes;
+    std::vector<TrialOutcome> outcomes;
     if (ready && from < count) outcomes.push_back(std::move(*ready));
-    for (Outcome& o : run_jobs(jobs)) outcomes.push_back(std::move(o));
+    for (TrialOutcome& o : runner.run(jobs)) outcomes.push_back(std::move(o));
     return record_seeds(base, from, kind, change, std::move(outcomes));
   };
   // The spread of the runs that finished (a diverged run says nothing of the noise).
@@ -379,12 +209,12 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
     Index from = 0, count = 0;
     Trial::Kind kind = Trial::Kind::spread;
     std::string change;
-    std::optional<Outcome> ready;
+    std::optional<TrialOutcome> ready;
   };
   std::optional<Pending> pending;
   if (seeds >= 2) pending = Pending{trial_config, seeds - 1, seeds, Trial::Kind::baseline, "baseline"};
   // Records the pending seeds' outcomes and takes their noise into the spread.
-  const auto settle = [&](std::vector<Outcome> outcomes) {
+  const auto settle = [&](std::vector<TrialOutcome> outcomes) {
     Pending p = std::move(*pending);
     pending.reset();
     if (p.ready && p.from < p.count) outcomes.insert(outcomes.begin(), std::move(*p.ready));
@@ -397,7 +227,7 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
     if (p.kind != Trial::Kind::baseline && best_runs.size() >= 2) report.spread = spread_of(best_runs);
   };
   const auto pending_jobs = [&] {
-    std::vector<std::function<Outcome()>> jobs;
+    std::vector<TrialRunner::Job> jobs;
     for (Index k = pending->ready ? pending->from + 1 : pending->from; k < pending->count; ++k) {
       jobs.push_back(seed_job(pending->base, k, pending->kind));
     }
@@ -413,31 +243,31 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
     if (pending) pending->count = seeds_paid(pending->from, pending->count, pending->kind);
     const Index pending_runs = pending ? pending->count - pending->from : 0;
     if (report.epochs_used + (pending_runs + 1) * epochs > budget) {
-      if (pending) settle(run_jobs(pending_jobs()));
+      if (pending) settle(runner.run(pending_jobs()));
       break;
     }
     // The fix's trial, and beside it the pending seeds still to run or, where a core is
     // free and none are, the fix's next seed: a fix that is kept, or close enough to be
     // confirmed, asks for it.
-    std::vector<std::function<Outcome()>> jobs{attempt(candidate, true, std::nullopt)};
+    std::vector<TrialRunner::Job> jobs{runner.trial(candidate, true)};
     Index pending_to_run = 0;
     if (pending) {
       for (auto& job : pending_jobs()) jobs.push_back(std::move(job));
       pending_to_run = static_cast<Index>(jobs.size()) - 1;
     }
     const bool speculate =
-        pending_to_run == 0 && together && report.epochs_used + (pending_runs + 2) * epochs <= budget;
-    if (speculate) jobs.push_back(attempt(seeded(candidate, 1), false, std::nullopt));
-    std::vector<Outcome> outcomes = run_jobs(jobs);
-    Outcome o = std::move(outcomes.front());
-    std::optional<Outcome> next_seed;
+        pending_to_run == 0 && runner.options().together && report.epochs_used + (pending_runs + 2) * epochs <= budget;
+    if (speculate) jobs.push_back(runner.trial(seeded(candidate, 1), false));
+    std::vector<TrialOutcome> outcomes = runner.run(jobs);
+    TrialOutcome o = std::move(outcomes.front());
+    std::optional<TrialOutcome> next_seed;
     if (speculate) next_seed = std::move(outcomes.back());
     if (pending) {
-      settle(std::vector<Outcome>(std::make_move_iterator(outcomes.begin() + 1),
+      settle(std::vector<TrialOutcome>(std::make_move_iterator(outcomes.begin() + 1),
                                   std::make_move_iterator(outcomes.begin() + 1 + pending_to_run)));
     }
     const auto take_next_seed = [&] {
-      std::optional<Outcome> taken = std::move(next_seed);
+      std::optional<TrialOutcome> taken = std::move(next_seed);
       next_seed.reset();
       return taken;
     };
@@ -500,7 +330,7 @@ RepairReport repair_on(const Table& data, const RunConfig& config, const RepairO
       }
     }
   }
-  if (pending && pending->kind == Trial::Kind::baseline) settle(run_jobs(pending_jobs()));
+  if (pending && pending->kind == Trial::Kind::baseline) settle(runner.run(pending_jobs()));
   report.best = best;
   report.best.epochs = config.epochs;
   report.best.seed = config.seed;

@@ -7,7 +7,8 @@
 //   2. candidates: the fixes of the warnings and errors found (diag/fixes.hpp), most
 //      severe first, then the standard structural list — ReLU + He initialisation,
 //      batch normalisation, residual connections, LeakyReLU, the initialiser matched to
-//      the activation, standardisation — each once, those that change something; a
+//      the activation, standardisation — each once, those that change something (the
+//      list is left out when the only finding is about the data: class imbalance); a
 //      lower learning rate is followed by two lower still, a higher one by four higher;
 //   3. trials, greedily: each candidate is applied on top of the best configuration so
 //      far and trained for trial_epochs from the same seed, hence the same split, data
@@ -15,10 +16,17 @@
 //      best so far by more than the spread (effect size = gain / spread) and it leaves
 //      no more warnings and errors than the best so far; a change of task (labels that
 //      did not fit it) changes the metric, so it is kept when the labels fit and it
-//      leaves no more warnings and errors. Once a learning-rate step was kept and the next was not, the decades
-//      beyond are skipped. A kept configuration has its spread measured again, over as
-//      many seeds, when the budget allows: the noise of a run that learns is not the
-//      noise of one that sits at chance.
+//      leaves no more warnings and errors. Once a learning-rate step was kept and the
+//      next was not, the decades beyond are skipped. A kept configuration has its
+//      spread measured again, over as many seeds, when the budget allows: the noise of
+//      a run that learns is not the noise of one that sits at chance.
+//
+// The trials run as diag/trials.hpp runs them: where the machine has a core to spare
+// (RepairOptions::side_by_side), two at a time, each on one thread. The seeds the next
+// verdict needs (the baseline's last, a kept fix's spread) run beside the next fix's
+// trial, and a fix's trial has its next seed beside it when nothing else is waiting
+// (the spread of a kept fix, or the confirmation of a close one, asks for it); the
+// trials recorded and their verdicts are the same either way.
 //
 // With RepairOptions::carry_on (train --auto-repair), every trial is the configured run
 // itself, paused after trial_epochs (train/run.hpp: TrainingRun), and the best is kept
@@ -41,6 +49,7 @@
 #include <vector>
 
 #include "glassnet/diag/doctor.hpp"
+#include "glassnet/diag/trials.hpp"
 #include "glassnet/train/run.hpp"
 
 namespace glassnet {
@@ -62,15 +71,10 @@ struct RepairOptions {
   // RepairReport::best_run. A trial that may be kept writes its metrics log (when the
   // configuration has one) beside the configuration's, named <log>.trial<N>.
   bool carry_on = false;
-  // Two trials at a time, the second on another thread, where the machine has a second
-  // core and the configuration does not ask for one thread: a baseline's seeds side by
-  // side, and a fix's trial beside its next seed, which a kept fix (its spread) or a
-  // close one (its confirmation) asks for. The report is the same either way.
+  // Two trials at a time (above), where the machine has a second core and the
+  // configuration does not ask for one thread.
   bool side_by_side = true;
 };
-
-// The validation metric of a run that diverged: below any real accuracy or R².
-inline constexpr double kDivergedMetric = -1e9;
 
 struct Trial {
   enum class Kind { baseline, fix, spread };  // the run as given, a fix tried, a seed for the spread

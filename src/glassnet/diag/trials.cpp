@@ -1,0 +1,159 @@
+#include "glassnet/diag/trials.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <future>
+#include <utility>
+
+#include "glassnet/core/error.hpp"
+
+namespace glassnet {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A run that diverged: the worst outcome, named as the doctor would.
+TrialOutcome diverged(const RunConfig& config, const std::string& what, double seconds) {
+  TrialOutcome failed;
+  failed.task = config.task.value_or(Task::binary);
+  failed.metric = kDivergedMetric;
+  failed.seconds = seconds;
+  Finding f;
+  f.symptom = "non_finite";
+  f.severity = Severity::error;
+  f.summary = what;
+  f.fixes = {fmt::format("--lr {:g}", config.learning_rate / 10), "--clip-norm 1.0", "--norm batch"};
+  failed.findings.push_back(std::move(f));
+  return failed;
+}
+
+void remove_quietly(const std::filesystem::path& path) {
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+}
+
+// What every trial changes in its configuration: the monitor on (the doctor needs it),
+// no checkpoints.
+RunConfig as_trial(RunConfig config, bool together) {
+  if (config.monitor == MonitorLevel::off) config.monitor = MonitorLevel::light;
+  config.checkpoint_dir.reset();
+  config.resume = false;
+  if (together) config.threads = 1;
+  return config;
+}
+
+// A trial trained to its end, its model written to `model`, its log only where `log`
+// says.
+TrialOutcome ended_trial(RunConfig config, const Table& data, const std::filesystem::path& model,
+                         const std::optional<std::filesystem::path>& log) {
+  config.out = model;
+  config.log = log;
+  config.auto_repair = false;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    return outcome_of(run_training(config, data), seconds_since(start));
+  } catch (const TrainingError& e) {
+    return diverged(config, e.what(), seconds_since(start));
+  }
+}
+
+// carry_on: the configured run itself (its epochs, model file, and rollbacks), paused
+// after `epochs`; its log where `log` says.
+TrialOutcome paused_trial(RunConfig config, const Table& data, Index epochs,
+                          const std::optional<std::filesystem::path>& log) {
+  config.log = log;
+  config.auto_repair = true;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    auto run = std::make_unique<TrainingRun>(config, data);
+    run->train_to(epochs);
+    TrialOutcome out = outcome_of(run->so_far(), seconds_since(start));
+    out.run = std::move(run);
+    out.log = log;
+    return out;
+  } catch (const TrainingError& e) {
+    if (log) remove_quietly(*log);
+    return diverged(config, e.what(), seconds_since(start));
+  }
+}
+
+}  // namespace
+
+TrialOutcome outcome_of(RunResult result, double seconds) {
+  TrialOutcome out;
+  out.task = result.task;
+  out.seconds = seconds;
+  out.epochs = static_cast<Index>(result.history.size());
+  const auto& judged = result.metrics.count("val") ? result.metrics.at("val") : result.metrics.at("train");
+  out.metric = judged[result.task == Task::regression ? "r2" : "accuracy"];
+  if (!std::isfinite(out.metric)) out.metric = kDivergedMetric;
+  out.findings = std::move(result.findings);
+  out.series = std::move(result.monitor);
+  return out;
+}
+
+void discard(TrialOutcome& outcome) {
+  outcome.run.reset();  // closes the log
+  if (outcome.log) {
+    remove_quietly(*outcome.log);
+    outcome.log.reset();
+  }
+}
+
+TrialRunner::TrialRunner(const Table& data, TrialOptions options) : data_(data), options_(std::move(options)) {
+  if (options_.carry_on) return;
+  static std::atomic<int> count{0};
+  models_ = std::filesystem::temp_directory_path() / fmt::format("glassnet-repair-{}-{}", ::getpid(), ++count);
+  std::filesystem::create_directories(models_);
+}
+
+TrialRunner::~TrialRunner() {
+  if (models_.empty()) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(models_, ignored);
+}
+
+TrialRunner::Job TrialRunner::trial(const RunConfig& config, bool may_be_kept,
+                                    const std::optional<std::filesystem::path>& log) {
+  // Named here, in the order asked for, before the trial may leave for another thread.
+  const int number = ++started_;
+  const RunConfig c = as_trial(config, options_.together);
+  const Table& data = data_;
+  const Index epochs = options_.epochs;
+  if (!options_.carry_on) {
+    RunConfig ended = c;
+    ended.epochs = epochs;
+    const auto model = models_ / fmt::format("trial{}.safetensors", number);
+    return [&data, ended, model, log] { return ended_trial(ended, data, model, log); };
+  }
+  std::optional<std::filesystem::path> trial_log;
+  if (may_be_kept && options_.log) trial_log = fmt::format("{}.trial{}", options_.log->string(), number);
+  return [&data, c, epochs, trial_log, may_be_kept] {
+    TrialOutcome o = paused_trial(c, data, epochs, trial_log);
+    if (!may_be_kept) discard(o);
+    return o;
+  };
+}
+
+std::vector<TrialOutcome> TrialRunner::run(const std::vector<Job>& jobs) const {
+  std::vector<TrialOutcome> outcomes;
+  for (std::size_t j = 0; j < jobs.size(); j += 2) {
+    if (j + 1 == jobs.size() || !options_.together) {
+      outcomes.push_back(jobs[j]());
+      if (j + 1 < jobs.size()) outcomes.push_back(jobs[j + 1]());
+      continue;
+    }
+    auto beside = std::async(std::launch::async, jobs[j + 1]);  // waited for, even when this one throws
+    outcomes.push_back(jobs[j]());
+    outcomes.push_back(beside.get());
+  }
+  return outcomes;
+}
+
+}  // namespace glassnet

@@ -1,0 +1,84 @@
+#pragma once
+// How the repair's trials run (diag/repair.hpp decides which to run and what to keep).
+// A trial is a training set-up run for the trial length on data read once, and judged
+// as the end of a run would judge it: its validation metric (accuracy; R² for
+// regression) and the doctor's findings.
+//
+//   TrialRunner runner(data, {.epochs = 7, .carry_on = true, .together = true, .log = config.log});
+//   std::vector<TrialOutcome> two = runner.run({runner.trial(fix, true), runner.trial(seed_2, false)});
+//
+// Without carry_on a trial trains to its end and writes its model to a temporary
+// directory, never to the configuration's --out. With carry_on (train --auto-repair) it
+// is the configured run itself (its epochs, schedule, model file, rollbacks on) paused
+// after the trial length, and one that may be kept keeps its paused run, to carry on.
+// Where `together`, trials run two at a time, the second on another thread, each on one
+// thread (each has a core); a trial's outcome does not depend on which.
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "glassnet/data/table.hpp"
+#include "glassnet/train/run.hpp"
+
+namespace glassnet {
+
+// The validation metric of a run that diverged: below any real accuracy or R².
+inline constexpr double kDivergedMetric = -1e9;
+
+struct TrialOutcome {
+  Task task = Task::binary;
+  double metric = 0.0;  // kDivergedMetric when it diverged (finding non_finite)
+  std::vector<Finding> findings;
+  double seconds = 0.0;
+  Index epochs = 0;  // trained (fewer when it stopped early)
+  MonitorSeries series;
+  std::unique_ptr<TrainingRun> run;          // carry_on, when it may be kept: the trial, paused
+  std::optional<std::filesystem::path> log;  // its metrics log, when it keeps one
+};
+
+// The outcome of a run as it stands (TrainingRun::so_far), or as it ended.
+TrialOutcome outcome_of(RunResult result, double seconds);
+// Drops a trial that is not kept: its paused run, and its log.
+void discard(TrialOutcome& outcome);
+
+struct TrialOptions {
+  Index epochs = 1;       // each trial's
+  bool carry_on = false;  // trials are the configured run, paused after `epochs`
+  bool together = false;  // two at a time, one thread each
+  // carry_on: a trial that may be kept writes its metrics log beside this one, as
+  // <log>.trial<N>; none without it.
+  std::optional<std::filesystem::path> log;
+};
+
+class TrialRunner {
+ public:
+  using Job = std::function<TrialOutcome()>;
+
+  // `data` is config.data as read, for every trial; it must outlive the runner.
+  TrialRunner(const Table& data, TrialOptions options);
+  ~TrialRunner();  // removes the trials' model files
+  TrialRunner(const TrialRunner&) = delete;
+  TrialRunner& operator=(const TrialRunner&) = delete;
+
+  // A trial of `config` (its seed included), to run. With carry_on, one that may be
+  // kept keeps its paused run and its log; without, a trial logs only where `log` says.
+  // A trial that diverges is the worst outcome; bad input throws Error as
+  // run_training does.
+  Job trial(const RunConfig& config, bool may_be_kept, const std::optional<std::filesystem::path>& log = std::nullopt);
+  // Runs jobs two at a time where `together` (the first of each pair on this thread),
+  // one after the other otherwise; their outcomes, in the jobs' order.
+  std::vector<TrialOutcome> run(const std::vector<Job>& jobs) const;
+
+  const TrialOptions& options() const { return options_; }
+
+ private:
+  const Table& data_;
+  TrialOptions options_;
+  std::filesystem::path models_;  // without carry_on: where the trials write their models
+  int started_ = 0;
+};
+
+}  // namespace glassnet
