@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/row_parts.hpp"
 
 namespace glassnet {
 namespace {
@@ -69,14 +70,20 @@ Index ElementwiseLayer::build(Index in_features, ParamStore& /*store*/, const st
 ConstMatrixView ElementwiseLayer::forward(ConstMatrixView x, Mode /*mode*/) {
   x_ = x;
   y_.resize(x.rows(), x.cols());
-  apply(x, y_.view());
+  MatrixView y = y_.view();
+  for_row_parts(x.rows(), x.cols(),
+                [&](Index begin, Index end) { apply(row_range(x, begin, end), row_range(y, begin, end)); });
   return y_.view();
 }
 
 ConstMatrixView ElementwiseLayer::backward(ConstMatrixView dy) {
   if (!input_gradient_needed()) return empty_view();
   dx_.resize(dy.rows(), dy.cols());
-  gradient(x_.view(), y_.view(), dy, dx_.view());
+  const ConstMatrixView x = x_.view(), y = y_.view();
+  MatrixView dx = dx_.view();
+  for_row_parts(dy.rows(), dy.cols(), [&](Index begin, Index end) {
+    gradient(row_range(x, begin, end), row_range(y, begin, end), row_range(dy, begin, end), row_range(dx, begin, end));
+  });
   return dx_.view();
 }
 
