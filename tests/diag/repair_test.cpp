@@ -326,7 +326,7 @@ TEST(Repair, ClassImbalanceAloneGetsItsOwnFixNotTheStructuralList) {
   c.data = dir.path / "rare.csv";
   c.epochs = 6;
   c.out = dir.path / "m.safetensors";
-  const RepairReport r = repair(c, {.spread_seeds = 2, .stop_when_healthy = true});
+  const RepairReport r = repair(c, {.spread_seeds = 2});  // not stopping once healthy: every candidate
   ASSERT_NE(testing::find_finding(r.findings, "class_imbalance"), nullptr);
   std::vector<std::string> tried;
   for (const Trial& t : r.trials) {

@@ -113,7 +113,7 @@ class Pool {
   std::atomic<int> pending_{0};
 };
 
-std::atomic<int> g_threads{0};  // 0: not chosen yet (the hardware's count)
+thread_local int t_threads = 0;  // the calling thread's count; 0: not chosen yet (the hardware's)
 
 Pool& pool() {
   static Pool instance;
@@ -130,13 +130,13 @@ std::mutex& pool_holder() {
 
 void set_thread_count(int n) {
   assert(n >= 0);
-  g_threads.store(n == 0 ? hardware_threads() : n, std::memory_order_relaxed);
+  t_threads = n == 0 ? hardware_threads() : n;
 }
 
-int thread_count() {
-  const int n = g_threads.load(std::memory_order_relaxed);
-  return n == 0 ? hardware_threads() : n;
-}
+int thread_count() { return t_threads == 0 ? hardware_threads() : t_threads; }
+
+ThreadCountScope::ThreadCountScope(int n) : before_(thread_count()) { set_thread_count(n); }
+ThreadCountScope::~ThreadCountScope() { set_thread_count(before_); }
 
 void run_parts(int parts, void (*call)(const void*, int), const void* body) {
   assert(parts >= 1 && parts <= thread_count());

@@ -12,16 +12,31 @@
 
 namespace glassnet {
 
-// Sets the number of threads work is split over: n ≥ 1, or 0 for the machine's
-// hardware threads (the default).
+// Sets the number of threads the calling thread's work is split over: n ≥ 1, or 0 for
+// the machine's hardware threads (every thread's default). Each thread has its own, so
+// that work running side by side (repair's trials, Python fits) keeps its own.
 void set_thread_count(int n);
 int thread_count();
 
+// Sets the calling thread's count for as long as it lives, then puts the one before
+// back: a training run uses its configured count without leaving it to its caller.
+class ThreadCountScope {
+ public:
+  explicit ThreadCountScope(int n);
+  ~ThreadCountScope();
+  ThreadCountScope(const ThreadCountScope&) = delete;
+  ThreadCountScope& operator=(const ThreadCountScope&) = delete;
+
+ private:
+  int before_;
+};
+
 // Calls body(part) for every part in [0, parts), part 0 on the calling thread and the
 // others on the pool's workers, and returns when all have finished. Requires
-// 1 ≤ parts ≤ thread_count(). `body` must not throw. Several threads may call it at
-// once (repair's trials run side by side: diag/repair.hpp): one at a time has the pool,
-// and the others run every part themselves, in order — the same parts, so the same bits.
+// 1 ≤ parts ≤ thread_count(). `body` must not throw, nor call run_parts. Several threads
+// may call it at once (repair's trials run side by side: diag/repair.hpp): one at a time
+// has the pool, and the others run every part themselves, in order — the same parts, so
+// the same bits.
 void run_parts(int parts, void (*call)(const void* body, int part), const void* body);
 
 template <typename Body>

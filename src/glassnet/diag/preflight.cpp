@@ -243,7 +243,9 @@ void overfit_one_batch(const PreflightInput& in, std::vector<Finding>& out) {
   double start = in.loss->value(copy->forward(x, Mode::train), y), last = start;
   try {
     // It stops once the batch is fitted: the verdict is whether it can be at all.
-    for (Index step = 0; step < kOverfitSteps && last > kOverfitTarget * start; ++step) last = trainer.step(x, y);
+    for (Index step = 0; step < kOverfitSteps && last > kOverfitTarget * start; ++step) {
+      last = trainer.step(x, y);
+    }
   } catch (const TrainingError&) {
     last = std::numeric_limits<double>::infinity();
   }

@@ -18,15 +18,17 @@
 //      did not fit it) changes the metric, so it is kept when the labels fit and it
 //      leaves no more warnings and errors. Once a learning-rate step was kept and the
 //      next was not, the decades beyond are skipped. A kept configuration has its
-//      spread measured again, over as many seeds, when the budget allows: the noise of
-//      a run that learns is not the noise of one that sits at chance.
+//      spread measured again, over as many seeds, before the next fix's verdict and when
+//      the budget allows: the noise of a run that learns is not the noise of one that
+//      sits at chance.
 //
-// The trials run as diag/trials.hpp runs them: where the machine has a core to spare
-// (RepairOptions::side_by_side), two at a time, each on one thread. The seeds the next
-// verdict needs (the baseline's last, a kept fix's spread) run beside the next fix's
-// trial, and a fix's trial has its next seed beside it when nothing else is waiting
-// (the spread of a kept fix, or the confirmation of a close one, asks for it); the
-// trials recorded and their verdicts are the same either way.
+// The trials run as diag/trials.hpp runs them. Where the machine has a core to spare
+// (two hardware threads or more, spread_seeds ≥ 2, RunConfig::threads not 1), every
+// trial runs on one thread, and with RepairOptions::side_by_side two at a time: the
+// seeds the next verdict needs (the baseline's last, a kept fix's spread) beside the
+// next fix's trial, and otherwise a fix's next seed beside its trial (the spread of a
+// kept fix, or the confirmation of a close one, asks for it). The trials recorded and
+// their verdicts are the same either way.
 //
 // With RepairOptions::carry_on (train --auto-repair), every trial is the configured run
 // itself, paused after trial_epochs (train/run.hpp: TrainingRun), and the best is kept
@@ -71,8 +73,7 @@ struct RepairOptions {
   // RepairReport::best_run. A trial that may be kept writes its metrics log (when the
   // configuration has one) beside the configuration's, named <log>.trial<N>.
   bool carry_on = false;
-  // Two trials at a time (above), where the machine has a second core and the
-  // configuration does not ask for one thread.
+  // Two trials at a time where a core is to spare (above).
   bool side_by_side = true;
 };
 
@@ -103,6 +104,7 @@ struct RepairReport {
   double best_metric = 0.0;
   Index epochs_used = 0;
   // carry_on: the best trial, paused, and where its metrics log is (none without one).
+  // Its trial may have run on one thread: TrainingRun::set_threads before carrying on.
   std::unique_ptr<TrainingRun> best_run;
   std::optional<std::filesystem::path> best_log;
 };

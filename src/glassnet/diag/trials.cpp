@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <future>
 #include <utility>
 
@@ -40,11 +41,11 @@ void remove_quietly(const std::filesystem::path& path) {
 
 // What every trial changes in its configuration: the monitor on (the doctor needs it),
 // no checkpoints.
-RunConfig as_trial(RunConfig config, bool together) {
+RunConfig as_trial(RunConfig config, bool one_thread) {
   if (config.monitor == MonitorLevel::off) config.monitor = MonitorLevel::light;
   config.checkpoint_dir.reset();
   config.resume = false;
-  if (together) config.threads = 1;
+  if (one_thread) config.threads = 1;
   return config;
 }
 
@@ -123,7 +124,7 @@ TrialRunner::Job TrialRunner::trial(const RunConfig& config, bool may_be_kept,
                                     const std::optional<std::filesystem::path>& log) {
   // Named here, in the order asked for, before the trial may leave for another thread.
   const int number = ++started_;
-  const RunConfig c = as_trial(config, options_.together);
+  const RunConfig c = as_trial(config, options_.one_thread);
   const Table& data = data_;
   const Index epochs = options_.epochs;
   if (!options_.carry_on) {
@@ -143,15 +144,27 @@ TrialRunner::Job TrialRunner::trial(const RunConfig& config, bool may_be_kept,
 
 std::vector<TrialOutcome> TrialRunner::run(const std::vector<Job>& jobs) const {
   std::vector<TrialOutcome> outcomes;
-  for (std::size_t j = 0; j < jobs.size(); j += 2) {
+  std::exception_ptr failure;  // the first job's to throw (bad input); the others finish
+  const auto collect = [&](const auto& job) {
+    try {
+      outcomes.push_back(job());
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+  };
+  for (std::size_t j = 0; j < jobs.size() && !failure; j += 2) {
     if (j + 1 == jobs.size() || !options_.together) {
-      outcomes.push_back(jobs[j]());
-      if (j + 1 < jobs.size()) outcomes.push_back(jobs[j + 1]());
+      collect(jobs[j]);
+      if (j + 1 < jobs.size() && !failure) collect(jobs[j + 1]);
       continue;
     }
-    auto beside = std::async(std::launch::async, jobs[j + 1]);  // waited for, even when this one throws
-    outcomes.push_back(jobs[j]());
-    outcomes.push_back(beside.get());
+    auto beside = std::async(std::launch::async, jobs[j + 1]);
+    collect(jobs[j]);
+    collect([&] { return beside.get(); });
+  }
+  if (failure) {  // nothing of the finished trials is left behind
+    for (TrialOutcome& o : outcomes) discard(o);
+    std::rethrow_exception(failure);
   }
   return outcomes;
 }

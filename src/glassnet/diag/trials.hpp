@@ -4,15 +4,17 @@
 // as the end of a run would judge it: its validation metric (accuracy; R² for
 // regression) and the doctor's findings.
 //
-//   TrialRunner runner(data, {.epochs = 7, .carry_on = true, .together = true, .log = config.log});
+//   TrialRunner runner(data, {.epochs = 7, .carry_on = true, .one_thread = true, .together = true});
 //   std::vector<TrialOutcome> two = runner.run({runner.trial(fix, true), runner.trial(seed_2, false)});
 //
 // Without carry_on a trial trains to its end and writes its model to a temporary
 // directory, never to the configuration's --out. With carry_on (train --auto-repair) it
 // is the configured run itself (its epochs, schedule, model file, rollbacks on) paused
 // after the trial length, and one that may be kept keeps its paused run, to carry on.
-// Where `together`, trials run two at a time, the second on another thread, each on one
-// thread (each has a core); a trial's outcome does not depend on which.
+// Where `together`, trials run two at a time, the second on another thread; with
+// `one_thread` each splits its products over one thread only (each has a core). A
+// trial's outcome depends on its configuration and thread count, not on which thread
+// runs it, nor on what runs beside it.
 
 #include <filesystem>
 #include <functional>
@@ -45,9 +47,10 @@ TrialOutcome outcome_of(RunResult result, double seconds);
 void discard(TrialOutcome& outcome);
 
 struct TrialOptions {
-  Index epochs = 1;       // each trial's
-  bool carry_on = false;  // trials are the configured run, paused after `epochs`
-  bool together = false;  // two at a time, one thread each
+  Index epochs = 1;         // each trial's
+  bool carry_on = false;    // trials are the configured run, paused after `epochs`
+  bool one_thread = false;  // each trial on one thread (RunConfig::threads = 1)
+  bool together = false;    // two at a time
   // carry_on: a trial that may be kept writes its metrics log beside this one, as
   // <log>.trial<N>; none without it.
   std::optional<std::filesystem::path> log;
@@ -64,12 +67,13 @@ class TrialRunner {
   TrialRunner& operator=(const TrialRunner&) = delete;
 
   // A trial of `config` (its seed included), to run. With carry_on, one that may be
-  // kept keeps its paused run and its log; without, a trial logs only where `log` says.
-  // A trial that diverges is the worst outcome; bad input throws Error as
-  // run_training does.
+  // kept keeps its paused run and its log (beside TrialOptions::log; `log` is not used);
+  // without, a trial logs only where `log` says. A trial that diverges is the worst
+  // outcome; bad input throws Error as run_training does.
   Job trial(const RunConfig& config, bool may_be_kept, const std::optional<std::filesystem::path>& log = std::nullopt);
   // Runs jobs two at a time where `together` (the first of each pair on this thread),
-  // one after the other otherwise; their outcomes, in the jobs' order.
+  // one after the other otherwise; their outcomes, in the jobs' order. When one throws,
+  // the trials that finished are discarded and its exception is rethrown.
   std::vector<TrialOutcome> run(const std::vector<Job>& jobs) const;
 
   const TrialOptions& options() const { return options_; }

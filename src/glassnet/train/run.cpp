@@ -210,7 +210,7 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
                                  config.test_data ? 0.0 : config.test_split, config.seed, classes);
 
   result.task = labels.task;
-  set_thread_count(config.threads);
+  const ThreadCountScope threads(config.threads);  // for preflight's training
   result.threads = thread_count();
   std::vector<Table*> others;
   if (val_table) others.push_back(&*val_table);
@@ -424,7 +424,7 @@ void TrainingRun::set_hooks(const RunHooks& hooks) { state_->hooks = hooks; }
 
 void TrainingRun::set_threads(int n) {
   state_->config.threads = n;
-  set_thread_count(n);
+  const ThreadCountScope threads(n);
   state_->result.threads = thread_count();
 }
 
@@ -439,7 +439,7 @@ void TrainingRun::move_log(const std::filesystem::path& to) {
 void TrainingRun::train_to(Index epoch) {
   State& s = *state_;
   if (s.ended || s.trainer->epoch() >= std::min(epoch, s.config.epochs)) return;
-  set_thread_count(s.config.threads);  // another run may have trained since, with its own
+  const ThreadCountScope threads(s.config.threads);
   s.trainer->set_interrupt_flag(s.hooks.interrupt);
   const DataView validation{s.x_val, s.y_val};
   try {
@@ -481,6 +481,7 @@ RunResult TrainingRun::so_far() const {
   const State& s = *state_;
   const std::pair<Index, bool> now_at{s.trainer->steps(), s.ended};
   if (s.look && s.look_at == now_at) return *s.look;
+  const ThreadCountScope threads(s.config.threads);
   RunResult out;
   out.task = s.result.task;
   out.threads = s.result.threads;
@@ -503,6 +504,7 @@ RunResult TrainingRun::so_far() const {
 RunResult TrainingRun::finish() {
   train_to(state_->config.epochs);
   State& s = *state_;
+  const ThreadCountScope threads(s.config.threads);
   RunResult& result = s.result;
   s.summarize(result);
   save_model(s.config.out, s.model);

@@ -118,7 +118,9 @@ RunResult run_training(const RunConfig& config, const Table& table, const RunHoo
 // so_far writes nothing, and asked again with nothing trained since it answers without
 // computing again; with early stopping's restore_best it judges the best epoch so
 // far, as the end would. train_to and finish throw TrainingError as run_training does,
-// and the run cannot go on after that. Call finish once.
+// and the run cannot go on after that. Call finish once. Each step splits its work over
+// config.threads threads and leaves the calling thread's count as it was, so runs on
+// different threads, or paused side by side, keep their own.
 class TrainingRun {
  public:
   // Throws Error for bad input, before anything is written.
