@@ -189,5 +189,23 @@ TEST(Threads, CallersAtOnceEachHaveEveryPartRunOnceAndTheSameProducts) {
   set_thread_count(0);
 }
 
+// Each thread has its own count; a scope sets the calling thread's and puts it back.
+TEST(Threads, EachThreadHasItsOwnCountAndAScopePutsItBack) {
+  set_thread_count(3);
+  int seen_beside = 0;
+  std::thread([&] {
+    set_thread_count(1);
+    seen_beside = thread_count();
+  }).join();
+  EXPECT_EQ(seen_beside, 1);
+  EXPECT_EQ(thread_count(), 3) << "another thread's count is its own";
+  {
+    const ThreadCountScope scope(2);
+    EXPECT_EQ(thread_count(), 2);
+  }
+  EXPECT_EQ(thread_count(), 3);
+  set_thread_count(0);
+}
+
 }  // namespace
 }  // namespace glassnet

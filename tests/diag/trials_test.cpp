@@ -1,0 +1,79 @@
+// How the repair's trials run (diag/trials.hpp).
+
+#include "glassnet/diag/trials.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "glassnet/core/error.hpp"
+#include "glassnet/data/read_data.hpp"
+#include "glassnet/data/synthetic.hpp"
+
+namespace glassnet {
+namespace {
+
+struct TrialsDir {
+  std::filesystem::path path = std::filesystem::temp_directory_path() / fmt::format("glassnet-trials-test-{}", ::getpid());
+  TrialsDir() { std::filesystem::create_directories(path); }
+  ~TrialsDir() { std::filesystem::remove_all(path); }
+};
+
+RunConfig moons_config(const TrialsDir& dir) {
+  std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(600, 2, 0.1, 4));
+  RunConfig c;
+  c.data = dir.path / "moons.csv";
+  c.epochs = 8;
+  c.out = dir.path / "m.safetensors";
+  c.log = dir.path / "run.jsonl";
+  return c;
+}
+
+// Two trials side by side give what they give one after the other; a kept one is paused
+// with its log beside the configured one, and is not trained past the trial length.
+TEST(Trials, SideBySideTheyGiveWhatTheyGiveOneAfterTheOther) {
+  TrialsDir dir;
+  const RunConfig c = moons_config(dir);
+  const Table data = read_data(c.data);
+  RunConfig other = c;
+  other.seed = 2;
+  std::vector<std::vector<TrialOutcome>> both;
+  for (bool together : {false, true}) {
+    TrialRunner runner(data, {.epochs = 3, .carry_on = true, .one_thread = true, .together = together, .log = c.log});
+    both.push_back(runner.run({runner.trial(c, true), runner.trial(other, false)}));
+  }
+  for (const std::vector<TrialOutcome>& outcomes : both) {
+    ASSERT_EQ(outcomes.size(), 2u);
+    ASSERT_NE(outcomes[0].run, nullptr) << "may be kept: paused";
+    EXPECT_EQ(outcomes[0].run->epoch(), 3);
+    ASSERT_TRUE(outcomes[0].log.has_value());
+    EXPECT_TRUE(std::filesystem::exists(*outcomes[0].log));
+    EXPECT_EQ(outcomes[1].run, nullptr) << "a next seed is not kept";
+  }
+  EXPECT_EQ(both[0][0].metric, both[1][0].metric);
+  EXPECT_EQ(both[0][1].metric, both[1][1].metric);
+  EXPECT_EQ(both[0][0].series.loss, both[1][0].series.loss);
+}
+
+// A trial that cannot start (bad input) throws as run_training does, and the trial that
+// ran beside it leaves nothing behind.
+TEST(Trials, ATrialThatThrowsLeavesNoOtherTrialsLogBehind) {
+  TrialsDir dir;
+  const RunConfig c = moons_config(dir);
+  const Table data = read_data(c.data);
+  RunConfig broken = c;
+  broken.target = "no such column";
+  for (bool together : {false, true}) {
+    TrialRunner runner(data, {.epochs = 3, .carry_on = true, .one_thread = true, .together = together, .log = c.log});
+    EXPECT_THROW(runner.run({runner.trial(c, true), runner.trial(broken, true)}), Error);
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
+      EXPECT_EQ(entry.path().string().find(".trial"), std::string::npos) << entry.path();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace glassnet
