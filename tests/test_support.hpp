@@ -1,8 +1,14 @@
 #pragma once
 // Helpers shared by the unit tests.
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <functional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "glassnet/core/matrix.hpp"
@@ -16,6 +22,26 @@
 #include "glassnet/nn/residual.hpp"
 
 namespace glassnet::testing {
+
+// A directory of the test's own under the system's temporary directory (the process,
+// the test's name and a count make it unique), removed with everything in it at the end.
+struct ScratchDir {
+  std::filesystem::path path;
+  ScratchDir() {
+    static int count = 0;
+    path = std::filesystem::temp_directory_path() /
+           fmt::format("glassnet-test-{}-{}-{}", ::getpid(),
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name(), ++count);
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+};
 
 // The finding about `symptom`, or null.
 inline const Finding* find_finding(const std::vector<Finding>& findings, const std::string& symptom) {

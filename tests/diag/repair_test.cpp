@@ -26,15 +26,9 @@
 namespace glassnet {
 namespace {
 
-struct RepairDir {
-  std::filesystem::path path = std::filesystem::temp_directory_path() / fmt::format("glassnet-repair-test-{}", ::getpid());
-  RepairDir() { std::filesystem::create_directories(path); }
-  ~RepairDir() { std::filesystem::remove_all(path); }
-};
-
 // The incident, smaller (the sanitizer build runs it too): 12 sigmoid layers of 32 on
 // XOR, SGD with momentum, 8 epochs a run; the model goes to a file no trial may write.
-RunConfig small_incident(const RepairDir& dir) {
+RunConfig small_incident(const testing::ScratchDir& dir) {
   std::ofstream((dir.path / "xor.csv").string()) << dataset_csv(make_xor(1000, 10, 3));
   RunConfig c;
   c.data = dir.path / "xor.csv";
@@ -95,7 +89,7 @@ TEST(ConfigToml, EveryKeyIsAnOptionAndFloatsKeepTheirValue) {
 }
 
 TEST(Repair, TheSigmoidIncidentIsRepairedByReluAndHe) {
-  RepairDir dir;
+  testing::ScratchDir dir;
   const RunConfig c = small_incident(dir);
   const RepairReport r = repair(c);
   EXPECT_FALSE(std::filesystem::exists(c.out)) << "trials never write the configured model";
@@ -114,7 +108,7 @@ TEST(Repair, TheSigmoidIncidentIsRepairedByReluAndHe) {
 }
 
 TEST(Repair, StoppingWhenHealthyEndsWithTheDoctorsOwnFixes) {
-  RepairDir dir;
+  testing::ScratchDir dir;
   const RunConfig c = small_incident(dir);
   const RepairReport r = repair(c, {.spread_seeds = 2, .stop_when_healthy = true});
   ASSERT_GE(r.trials.size(), 3u);
@@ -131,7 +125,7 @@ TEST(Repair, StoppingWhenHealthyEndsWithTheDoctorsOwnFixes) {
 }
 
 TEST(Repair, ALearningRateWalkGoesOnWhileItsStepsHelp) {
-  RepairDir dir;
+  testing::ScratchDir dir;
   std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(1000, 2, 0.1, 4));
   RunConfig c;
   c.data = dir.path / "moons.csv";
@@ -161,7 +155,7 @@ TEST(Repair, ALearningRateWalkGoesOnWhileItsStepsHelp) {
 // The doctor warns (dead units caused by the learning rate), and a lower learning rate
 // that beats both baseline seeds on both of its own is kept.
 TEST(Repair, AnErraticBaselineDoesNotHideAFixThatBeatsEverySeed) {
-  RepairDir dir;
+  testing::ScratchDir dir;
   std::ofstream((dir.path / "fraud.csv").string()) << make_fraud_csv(3000, 0.5, 14);
   RunConfig c;
   c.data = dir.path / "fraud.csv";
@@ -188,7 +182,7 @@ TEST(Repair, AnErraticBaselineDoesNotHideAFixThatBeatsEverySeed) {
 }
 
 TEST(Repair, AutoRepairKeepsTheBestEpochOfARunThatOverfits) {
-  RepairDir dir;
+  testing::ScratchDir dir;
   // 150 rows with every fifth label flipped: a 256 × 256 network memorises the noise.
   std::istringstream csv(dataset_csv(make_moons(150, 2, 0.1, 4)));
   std::ofstream noisy((dir.path / "noisy.csv").string());
@@ -222,7 +216,7 @@ TEST(Repair, AutoRepairKeepsTheBestEpochOfARunThatOverfits) {
 }
 
 TEST(Repair, AChangeOfTaskIsKeptForTheFindingsItCuresNotForItsMetric) {
-  RepairDir dir;
+  testing::ScratchDir dir;
   // Three ordered classes (how many of the first two features are positive), trained as
   // a regression: R² and accuracy do not compare.
   Dataset d = make_xor(1000, 2, 7);
@@ -249,7 +243,7 @@ TEST(Repair, AChangeOfTaskIsKeptForTheFindingsItCuresNotForItsMetric) {
 // straight run of the repaired configuration (with rollbacks) writes, bit for bit; its
 // log replaces the configured run's, and no trial's file is left behind.
 TEST(Repair, TheWinningTrialCarriesOnInsteadOfStartingAgain) {
-  RepairDir dir;
+  testing::ScratchDir dir;
   RunConfig c = small_incident(dir);
   c.epochs = 12;  // trials of 3 epochs
   c.log = dir.path / "run.jsonl";
@@ -290,7 +284,7 @@ TEST(Repair, TheWinningTrialCarriesOnInsteadOfStartingAgain) {
 // run on two threads at once; the report is the one trials one after the other give.
 TEST(Repair, TrialsSideBySideGiveTheSameReportAsOneAfterTheOther) {
   if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "one hardware thread: trials never run side by side";
-  RepairDir dir;
+  testing::ScratchDir dir;
   const RunConfig c = small_incident(dir);
   const RepairReport apart = repair(c, {.spread_seeds = 2, .stop_when_healthy = true, .side_by_side = false});
   const RepairReport together = repair(c, {.spread_seeds = 2, .stop_when_healthy = true, .side_by_side = true});
@@ -312,7 +306,7 @@ TEST(Repair, TrialsSideBySideGiveTheSameReportAsOneAfterTheOther) {
 // Class imbalance is a fact about the data: its own fix (class weights) is tried, and
 // no change of the network.
 TEST(Repair, ClassImbalanceAloneGetsItsOwnFixNotTheStructuralList) {
-  RepairDir dir;
+  testing::ScratchDir dir;
   std::istringstream csv(dataset_csv(make_moons(2000, 2, 0.1, 4)));
   std::ofstream rare((dir.path / "rare.csv").string());
   std::string line;
@@ -336,7 +330,7 @@ TEST(Repair, ClassImbalanceAloneGetsItsOwnFixNotTheStructuralList) {
 }
 
 TEST(Repair, AHealthyRunHasNothingToTry) {
-  RepairDir dir;
+  testing::ScratchDir dir;
   std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(1000, 2, 0.1, 4));
   RunConfig c;
   c.data = dir.path / "moons.csv";

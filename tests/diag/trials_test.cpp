@@ -12,17 +12,12 @@
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/data/synthetic.hpp"
+#include "test_support.hpp"
 
 namespace glassnet {
 namespace {
 
-struct TrialsDir {
-  std::filesystem::path path = std::filesystem::temp_directory_path() / fmt::format("glassnet-trials-test-{}", ::getpid());
-  TrialsDir() { std::filesystem::create_directories(path); }
-  ~TrialsDir() { std::filesystem::remove_all(path); }
-};
-
-RunConfig moons_config(const TrialsDir& dir) {
+RunConfig moons_config(const testing::ScratchDir& dir) {
   std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(600, 2, 0.1, 4));
   RunConfig c;
   c.data = dir.path / "moons.csv";
@@ -35,7 +30,7 @@ RunConfig moons_config(const TrialsDir& dir) {
 // Two trials side by side give what they give one after the other; a kept one is paused
 // with its log beside the configured one, and is not trained past the trial length.
 TEST(Trials, SideBySideTheyGiveWhatTheyGiveOneAfterTheOther) {
-  TrialsDir dir;
+  testing::ScratchDir dir;
   const RunConfig c = moons_config(dir);
   const Table data = read_data(c.data);
   RunConfig other = c;
@@ -61,7 +56,7 @@ TEST(Trials, SideBySideTheyGiveWhatTheyGiveOneAfterTheOther) {
 // A trial that cannot start (bad input) throws as run_training does, and the trial that
 // ran beside it leaves nothing behind.
 TEST(Trials, ATrialThatThrowsLeavesNoOtherTrialsLogBehind) {
-  TrialsDir dir;
+  testing::ScratchDir dir;
   const RunConfig c = moons_config(dir);
   const Table data = read_data(c.data);
   RunConfig broken = c;

@@ -17,23 +17,16 @@
 #include "glassnet/report/run_log.hpp"
 #include "glassnet/report/svg.hpp"
 #include "glassnet/train/run.hpp"
+#include "test_support.hpp"
 
 namespace glassnet {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct ReportDir {
-  fs::path path = fs::temp_directory_path() /
-                  fmt::format("glassnet-report-test-{}-{}", ::getpid(),
-                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  ReportDir() { fs::create_directories(path); }
-  ~ReportDir() { fs::remove_all(path); }
-};
-
 // A short run of 6 sigmoid layers on XOR, logged: a vanishing-gradient warning at least.
 struct LoggedRun {
-  ReportDir dir;
+  testing::ScratchDir dir;
   RunConfig config;
   RunResult result;
   LoggedRun(Task task = Task::binary) {
@@ -101,7 +94,7 @@ TEST(RunLog, ReadsBackWhatTheRunRecorded) {
 }
 
 TEST(RunLog, BadLinesAreNamedByFileLineAndColumn) {
-  const ReportDir dir;
+  const testing::ScratchDir dir;
   const fs::path p = dir.path / "bad.jsonl";
   const std::string run =
       R"({"type":"run","schema":"glassnet-metrics","version":1,"config":{},"data":{},"threads":1})";

@@ -23,19 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int count = 0;
-    path = fs::temp_directory_path() /
-           ("glassnet-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" + std::to_string(++count));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
 struct Data {
   Matrix x, y, vx, vy;
   Data() {
@@ -86,7 +73,7 @@ TEST(Checkpoint, ResumingIsBitIdenticalToAnUninterruptedRun) {
       if (schedule_kind == 0) return std::make_unique<CosineSchedule>(7, 2, 1e-4);
       return std::make_unique<PlateauSchedule>(PlateauOptions{.factor = 0.5, .patience = 1});
     };
-    TempDir uninterrupted, interrupted;
+    testing::ScratchDir uninterrupted, interrupted;
     const std::vector<Scalar> full = run(data, 7, uninterrupted.path, 1, nullptr, schedule());
     run(data, 4, interrupted.path, 1, nullptr, schedule());  // stops after epoch 4
     const auto latest = latest_checkpoint(interrupted.path);
@@ -106,7 +93,7 @@ TEST(Checkpoint, ResumingIsBitIdenticalToAnUninterruptedRun) {
 
 TEST(Checkpoint, ACheckpointThatDoesNotFitIsRefusedAndChangesNothing) {
   const Data data;
-  TempDir dir;
+  testing::ScratchDir dir;
   run(data, 2, dir.path, 1, nullptr, std::make_unique<ConstantSchedule>());
   const fs::path checkpoint = Checkpointing::path_for(dir.path, 2);
 
@@ -148,7 +135,7 @@ TEST(Checkpoint, ACheckpointThatDoesNotFitIsRefusedAndChangesNothing) {
 }
 
 TEST(Checkpoint, LatestCheckpointPicksTheHighestEpoch) {
-  TempDir dir;
+  testing::ScratchDir dir;
   for (Index e : {2, 10, 4}) std::ofstream(Checkpointing::path_for(dir.path, e)) << "x";
   std::ofstream(dir.path / "checkpoint-epoch-abc.safetensors") << "x";
   EXPECT_EQ(latest_checkpoint(dir.path)->filename(), "checkpoint-epoch-000010.safetensors");

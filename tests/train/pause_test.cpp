@@ -86,13 +86,7 @@ TEST(Pause, FitCarriesOnFromAPauseBitIdentically) {
   EXPECT_EQ(paused.events.epochs, 8);
 }
 
-struct PauseDir {
-  fs::path path = fs::temp_directory_path() / fmt::format("glassnet-pause-test-{}", ::getpid());
-  PauseDir() { fs::create_directories(path); }
-  ~PauseDir() { fs::remove_all(path); }
-};
-
-RunConfig moons_run(const PauseDir& dir) {
+RunConfig moons_run(const testing::ScratchDir& dir) {
   std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(600, 2, 0.2, 5));
   RunConfig c;
   c.data = dir.path / "moons.csv";
@@ -111,7 +105,7 @@ std::vector<Scalar> weights_in(const fs::path& file) {
 }
 
 TEST(Pause, ATrainingRunInStepsEndsAsRunTrainingDoes) {
-  const PauseDir dir;
+  const testing::ScratchDir dir;
   const RunConfig c = moons_run(dir);
   const RunResult straight = run_training(c);
   const std::vector<Scalar> straight_weights = weights_in(c.out);
@@ -140,7 +134,7 @@ TEST(Pause, ATrainingRunInStepsEndsAsRunTrainingDoes) {
 }
 
 TEST(Pause, SoFarJudgesThePausedRunAsARunOfThatLengthWouldEnd) {
-  const PauseDir dir;
+  const testing::ScratchDir dir;
   RunConfig c = moons_run(dir);
   c.schedule = "none";
   c.log.reset();
