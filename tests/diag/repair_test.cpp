@@ -12,6 +12,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -39,6 +40,20 @@ RunConfig small_incident(const testing::ScratchDir& dir) {
   c.epochs = 8;
   c.out = dir.path / "untouched.safetensors";
   return c;
+}
+
+// Writes a CSV (header, label last) to `path` with each data row through `edit`, which
+// may change it and returns whether it is kept; `row` counts the rows read.
+void write_edited(const std::filesystem::path& path, const std::string& csv,
+                  const std::function<bool(std::string& line, int row)>& edit) {
+  std::istringstream in(csv);
+  std::ofstream out(path.string());
+  std::string line;
+  std::getline(in, line);
+  out << line << "\n";
+  for (int row = 0; std::getline(in, line); ++row) {
+    if (edit(line, row)) out << line << "\n";
+  }
 }
 
 TEST(Fixes, TheDoctorsFixesApplyToTheRun) {
@@ -184,16 +199,10 @@ TEST(Repair, AnErraticBaselineDoesNotHideAFixThatBeatsEverySeed) {
 TEST(Repair, AutoRepairKeepsTheBestEpochOfARunThatOverfits) {
   testing::ScratchDir dir;
   // 150 rows with every fifth label flipped: a 256 × 256 network memorises the noise.
-  std::istringstream csv(dataset_csv(make_moons(150, 2, 0.1, 4)));
-  std::ofstream noisy((dir.path / "noisy.csv").string());
-  std::string line;
-  std::getline(csv, line);
-  noisy << line << "\n";
-  for (int row = 0; std::getline(csv, line); ++row) {
+  write_edited(dir.path / "noisy.csv", dataset_csv(make_moons(150, 2, 0.1, 4)), [](std::string& line, int row) {
     if (row % 5 == 0) line.back() = line.back() == '1' ? '0' : '1';
-    noisy << line << "\n";
-  }
-  noisy.close();
+    return true;
+  });
   RunConfig c;
   c.data = dir.path / "noisy.csv";
   c.layers = {256, 256};
@@ -307,15 +316,9 @@ TEST(Repair, TrialsSideBySideGiveTheSameReportAsOneAfterTheOther) {
 // no change of the network.
 TEST(Repair, ClassImbalanceAloneGetsItsOwnFixNotTheStructuralList) {
   testing::ScratchDir dir;
-  std::istringstream csv(dataset_csv(make_moons(2000, 2, 0.1, 4)));
-  std::ofstream rare((dir.path / "rare.csv").string());
-  std::string line;
-  std::getline(csv, line);
-  rare << line << "\n";
-  for (int ones = 0; std::getline(csv, line);) {
-    if (line.back() != '1' || ones++ % 20 == 0) rare << line << "\n";  // keeps every 20th row of class 1
-  }
-  rare.close();
+  int ones = 0;  // keeps every 20th row of class 1
+  write_edited(dir.path / "rare.csv", dataset_csv(make_moons(2000, 2, 0.1, 4)),
+               [&ones](std::string& line, int) { return line.back() != '1' || ones++ % 20 == 0; });
   RunConfig c;
   c.data = dir.path / "rare.csv";
   c.epochs = 6;
