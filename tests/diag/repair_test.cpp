@@ -216,7 +216,12 @@ TEST(Repair, AutoRepairKeepsTheBestEpochOfARunThatOverfits) {
   EXPECT_EQ(plain.history.size(), 200u);
   c.auto_repair = true;
   const RunResult repaired = run_training(c);
-  EXPECT_LT(repaired.history.size(), 100u) << "stopped a tenth of the epochs after the best (at least 10)";
+  // Stopped a quarter of the epochs (the trial length) after the epoch of least
+  // validation loss.
+  ASSERT_LT(repaired.history.size(), 200u);
+  const auto best = std::min_element(repaired.history.begin(), repaired.history.end(),
+                                     [](const EpochLogs& a, const EpochLogs& b) { return *a.val_loss < *b.val_loss; });
+  EXPECT_EQ(repaired.history.back().epoch - best->epoch, 200 / 4);
   const Finding* kept = testing::find_finding(repaired.findings, "overfitting");
   if (kept != nullptr) {
     EXPECT_EQ(kept->severity, Severity::info) << "the best epoch's weights were restored";

@@ -12,6 +12,7 @@
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/diag/fixes.hpp"
+#include "glassnet/diag/verdict.hpp"
 
 namespace glassnet {
 namespace {
@@ -342,11 +343,10 @@ bool Search::try_fix(std::size_t i) {
   trial.kept = task_changed ? !trial.diverged() && labels_fit && trial.findings_left.size() <= best_severe_
                             : o.metric - best_metric_ > report_.spread && trial.findings_left.size() <= best_severe_;
   if (task_changed) trial.effect = 0.0;
-  // An erratic best (its seeds far apart) makes a wide spread that no single run can
-  // clear. A candidate that beats the best's every seed is run on the other seeds too,
-  // and kept when all of its runs beat all of the best's.
-  const double best_high = *std::max_element(best_runs_.begin(), best_runs_.end());
-  const bool confirm = !trial.kept && !task_changed && seeds_ >= 2 && o.metric > best_high + options_.min_spread &&
+  // A candidate close to the best is run on the other seeds too, and judged over them
+  // (diag/verdict.hpp).
+  const SeedVerdict verdict{.spread = report_.spread, .min_spread = options_.min_spread};
+  const bool confirm = !trial.kept && !task_changed && seeds_ >= 2 && worth_confirming(o.metric, best_runs_) &&
                        trial.findings_left.size() <= best_severe_;
   std::vector<double> candidate_runs{o.metric};
   if (confirm) {
@@ -354,9 +354,8 @@ bool Search::try_fix(std::size_t i) {
     for (double m : seeded_runs(candidate, 1, seeds_, Trial::Kind::spread, fix, std::exchange(next_seed, {}))) {
       candidate_runs.push_back(m);
     }
-    const double candidate_low = *std::min_element(candidate_runs.begin(), candidate_runs.end());
-    trial.kept =
-        candidate_runs.size() == static_cast<std::size_t>(seeds_) && candidate_low > best_high + options_.min_spread;
+    trial.kept = candidate_runs.size() == static_cast<std::size_t>(seeds_) &&
+                 beats_over_seeds(candidate_runs, best_runs_, verdict);
   }
   const bool kept = trial.kept;
   record(std::move(trial));

@@ -16,7 +16,9 @@
 //      best so far by more than the spread (effect size = gain / spread) and it leaves
 //      no more warnings and errors than the best so far; a change of task (labels that
 //      did not fit it) changes the metric, so it is kept when the labels fit and it
-//      leaves no more warnings and errors. Once a learning-rate step was kept and the
+//      leaves no more warnings and errors. A candidate close to the best (ahead of every
+//      seed of the best, not by the spread) is run on the other seeds too and judged
+//      over them (diag/verdict.hpp). Once a learning-rate step was kept and the
 //      next was not, the decades beyond are skipped. A kept configuration has its
 //      spread measured again, over as many seeds, before the next fix's verdict and when
 //      the budget allows: the noise of a run that learns is not the noise of one that

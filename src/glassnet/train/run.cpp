@@ -319,13 +319,14 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
   trainer->set_schedule(make_schedule(config));
   const bool has_validation = x_val.rows() > 0;
   // Auto-repair answers overfitting where early stopping is off with an early stopping
-  // of its own, patient enough for a slow start: a tenth of the epochs, at least 10.
+  // of its own, patient enough for a slow start: a quarter of the epochs (the trial
+  // length), at least 10.
   restore_best = has_validation && (config.early_stopping > 0 || config.auto_repair);
   if (restore_best) {
     early.emplace(EarlyStoppingOptions{
         .monitor = Monitored::val_loss,
         .patience = config.early_stopping > 0 ? config.early_stopping
-                                              : std::max<Index>(kAutoRepairPatience, config.epochs / 10),
+                                              : std::max<Index>(kAutoRepairPatience, config.epochs / 4),
         .restore_best = true});
     trainer->add_callback(*early);
   }

@@ -1,0 +1,36 @@
+// A fix's verdict over seeds (diag/verdict.hpp).
+
+#include "glassnet/diag/verdict.hpp"
+
+#include <gtest/gtest.h>
+
+namespace glassnet {
+namespace {
+
+// The baseline of 16 tanh layers on XOR at 7 epochs, two seeds: spread 0.023.
+const std::vector<double> kTanhBaseline = {0.930, 0.907};
+constexpr SeedVerdict kTanhSpread{.spread = 0.023, .min_spread = 0.005};
+
+TEST(Verdict, AFirstRunAheadOfEverySeedOfTheBestIsWorthTheOtherSeeds) {
+  // ReLU + He's first seed, 0.933: ahead of both, by less than the spread.
+  EXPECT_TRUE(worth_confirming(0.933, kTanhBaseline));
+  EXPECT_FALSE(worth_confirming(0.930, kTanhBaseline)) << "level with the best seed";
+  EXPECT_FALSE(worth_confirming(0.920, kTanhBaseline)) << "ahead of the mean only";
+}
+
+TEST(Verdict, AMeanAheadByMoreThanTheSpreadBeatsTheBest) {
+  EXPECT_TRUE(beats_over_seeds({0.933, 0.957}, kTanhBaseline, kTanhSpread)) << "means 0.945 and 0.9185";
+  EXPECT_FALSE(beats_over_seeds({0.953, 0.890}, kTanhBaseline, kTanhSpread)) << "batch norm: one seed far behind";
+  EXPECT_FALSE(beats_over_seeds({0.935, 0.935}, kTanhBaseline, kTanhSpread))
+      << "means 0.0165 apart, and 0.935 is within min_spread of 0.930";
+}
+
+TEST(Verdict, EveryRunAheadOfEveryRunBeatsAnErraticBest) {
+  const std::vector<double> erratic = {0.84, 0.50};
+  const SeedVerdict v{.spread = 0.34, .min_spread = 0.005};
+  EXPECT_TRUE(beats_over_seeds({0.90, 0.88}, erratic, v)) << "the means are 0.22 apart, under the spread";
+  EXPECT_FALSE(beats_over_seeds({0.90, 0.80}, erratic, v));
+}
+
+}  // namespace
+}  // namespace glassnet
