@@ -2,8 +2,8 @@
 // its time in: the matrix products at every shape of the four workloads (forward, to the
 // input, to the weights), a Linear layer and an activation layer forward and backward
 // (bias and activation included), batch normalisation, the losses, and the optimizer
-// update over a whole parameter store. The monitor's statistics are measured by
-// monitor_overhead.
+// update over a whole parameter store, and the per-parameter gradient norms of every
+// step. The monitor's other statistics are measured by monitor_overhead.
 //   build/bench/kernels --benchmark_filter=Gemm/W3 --benchmark_repetitions=5
 
 #include <benchmark/benchmark.h>
@@ -99,6 +99,18 @@ void optimizer_update(benchmark::State& state, const std::string& name, bool ada
   state.SetItemsProcessed(state.iterations() * params.trainable_size());
 }
 
+// The per-parameter gradient norms every step computes (the monitor's, clipping's).
+void gradient_norms(benchmark::State& state, const std::string& name) {
+  const Workload w = workload(name);
+  Rng rng(1);
+  auto network = make_network({.in_features = w.inputs, .hidden = w.hidden, .out_features = w.outputs}, rng);
+  ParamStore& params = network->params();
+  for (Scalar& g : params.grads()) g = static_cast<Scalar>(rng.normal() * 1e-3);
+  std::vector<double> norms(params.params().size());
+  for (auto _ : state) benchmark::DoNotOptimize(params.grad_norms(norms));
+  state.SetItemsProcessed(state.iterations() * params.trainable_size());
+}
+
 void register_all() {
   for (const char* name : {"W1", "W2", "W3", "W4"}) {
     const Workload w = workload(name);
@@ -142,6 +154,8 @@ void register_all() {
                                  [=](benchmark::State& s) { optimizer_update(s, name, false); });
     benchmark::RegisterBenchmark(fmt::format("Optimizer/adam/{}", name).c_str(),
                                  [=](benchmark::State& s) { optimizer_update(s, name, true); });
+    benchmark::RegisterBenchmark(fmt::format("GradNorms/{}", name).c_str(),
+                                 [=](benchmark::State& s) { gradient_norms(s, name); });
   }
 }
 

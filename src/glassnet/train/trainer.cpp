@@ -97,10 +97,13 @@ void Trainer::gather(const DataView& data, std::span<const Index> rows) {
   batch_weights_.resize(data.sample_weights.empty() ? 0 : rows.size());
   MatrixView bx = batch_x_.view();
   MatrixView bt = batch_targets_.view();
+  const Index width = bx.cols(), target_width = bt.cols();
   for (Index r = 0; r < count; ++r) {
     const Index source = rows[static_cast<std::size_t>(r)];
-    bx.row(r) = data.x.row(source);
-    bt.row(r) = data.targets.row(source);
+    // Row-major rows are contiguous: copied whole (Eigen's row assignment goes element
+    // by element at a width known only at run time).
+    std::copy_n(data.x.data() + source * width, width, bx.data() + r * width);
+    std::copy_n(data.targets.data() + source * target_width, target_width, bt.data() + r * target_width);
     if (!data.sample_weights.empty()) {
       batch_weights_[static_cast<std::size_t>(r)] = data.sample_weights[static_cast<std::size_t>(source)];
     }
