@@ -1,7 +1,10 @@
 #include "glassnet/diag/activation_stats.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "glassnet/core/double_sums.hpp"
 
 namespace glassnet {
 
@@ -17,12 +20,10 @@ ActivationStats activation_stats(Activation activation, ConstMatrixView z, Const
   ActivationStats s;
   const auto n = static_cast<double>(z.size());
   if (z.size() == 0) return {nan, nan, nan, nan, nan};
-  const auto zd = z.cast<double>();
-  s.pre_mean = zd.mean();
-  s.pre_std = std::sqrt(std::max(0.0, (zd.array() - s.pre_mean).square().sum() / n));
-  const auto ad = a.cast<double>();
-  const double post_mean = ad.mean();
-  s.post_std = std::sqrt(std::max(0.0, (ad.array() - post_mean).square().sum() / n));
+  s.pre_mean = sum_in_double(z.data(), z.size()) / n;
+  s.pre_std = std::sqrt(std::max(0.0, squared_deviations_in_double(z.data(), z.size(), s.pre_mean) / n));
+  const double post_mean = sum_in_double(a.data(), a.size()) / n;
+  s.post_std = std::sqrt(std::max(0.0, squared_deviations_in_double(a.data(), a.size(), post_mean) / n));
   s.saturated =
       saturates(activation) ? static_cast<double>((z.array().abs() > Scalar(kSaturationThreshold)).count()) / n : nan;
   if (can_die(activation)) {

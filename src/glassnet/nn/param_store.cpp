@@ -5,6 +5,7 @@
 #include <cassert>
 #include <cmath>
 
+#include "glassnet/core/double_sums.hpp"
 #include "glassnet/core/error.hpp"
 
 namespace glassnet {
@@ -118,28 +119,8 @@ double ParamStore::grad_norm() const {
 }
 
 double ParamStore::squared_grad_norm(const ParamInfo& p) const {
-  // In double, so that exploding gradients stay finite. Eigen's squaredNorm of a cast
-  // runs one element at a time; 32 running sums, summed in a fixed order at the end,
-  // vectorize into four independent chains of double FMAs.
-  constexpr Index kSums = 32;
-  const Scalar* g = grads_.data() + p.offset;
-  const Index n = p.size();
-  std::array<double, kSums> sums{};
-  Index i = 0;
-  for (; i + kSums <= n; i += kSums) {
-#pragma omp simd
-    for (Index j = 0; j < kSums; ++j) {
-      const auto v = static_cast<double>(g[i + j]);
-      sums[static_cast<std::size_t>(j)] += v * v;
-    }
-  }
-  for (Index j = 0; i < n; ++i, ++j) {
-    const auto v = static_cast<double>(g[i]);
-    sums[static_cast<std::size_t>(j)] += v * v;
-  }
-  double total = 0.0;
-  for (double s : sums) total += s;
-  return total;
+  // In double, so that exploding gradients stay finite.
+  return squared_deviations_in_double(grads_.data() + p.offset, p.size(), 0.0);
 }
 
 double ParamStore::grad_norms(std::span<double> norms) const {
