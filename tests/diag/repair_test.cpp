@@ -120,6 +120,7 @@ TEST(Repair, TheSigmoidIncidentIsRepairedByReluAndHe) {
   EXPECT_GT(r.best_metric, 0.8);
   EXPECT_LT(r.baseline.front(), 0.6);
   EXPECT_LE(r.epochs_used, 12 * 8) << "the default budget";
+  for (const Trial& t : r.trials) EXPECT_GT(t.seconds, 1e-4) << t.change << ": its training is timed";
 }
 
 TEST(Repair, StoppingWhenHealthyEndsWithTheDoctorsOwnFixes) {

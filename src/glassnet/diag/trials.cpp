@@ -58,7 +58,8 @@ TrialOutcome ended_trial(RunConfig config, const Table& data, const std::filesys
   config.auto_repair = false;
   const auto start = std::chrono::steady_clock::now();
   try {
-    return outcome_of(run_training(config, data), seconds_since(start));
+    RunResult result = run_training(config, data);  // trained before the clock is read
+    return outcome_of(std::move(result), seconds_since(start));
   } catch (const TrainingError& e) {
     return diverged(config, e.what(), seconds_since(start));
   }
@@ -74,7 +75,8 @@ TrialOutcome paused_trial(RunConfig config, const Table& data, Index epochs,
   try {
     auto run = std::make_unique<TrainingRun>(config, data);
     run->train_to(epochs);
-    TrialOutcome out = outcome_of(run->so_far(), seconds_since(start));
+    RunResult look = run->so_far();
+    TrialOutcome out = outcome_of(std::move(look), seconds_since(start));
     out.run = std::move(run);
     out.log = log;
     return out;
