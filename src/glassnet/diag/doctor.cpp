@@ -61,7 +61,7 @@ Progress progress_of(const MonitorSeries& s, const RunFacts& facts) {
   p.poor = p.improvement < kPoorImprovement;
   p.description = fmt::format("the loss fell {:.0f} %", 100.0 * p.improvement);
   if (facts.accuracy && facts.baseline_accuracy) {
-    const bool at_baseline = *facts.accuracy <= *facts.baseline_accuracy + kBaselineMargin;
+    const bool at_baseline = at_majority_baseline(*facts.accuracy, *facts.baseline_accuracy);
     p.poor = p.poor || at_baseline;
     p.description += fmt::format(", accuracy {:.3f} against the majority-class baseline {:.3f}", *facts.accuracy,
                                  *facts.baseline_accuracy);
@@ -393,7 +393,7 @@ void overfitting(const MonitorSeries& s, const RunFacts& facts, std::vector<Find
 void poor_learning(const MonitorSeries& s, const RunFacts& facts, const Progress& progress, std::vector<Finding>& out) {
   if (!progress.poor || s.steps.empty()) return;
   const bool at_baseline =
-      facts.accuracy && facts.baseline_accuracy && *facts.accuracy <= *facts.baseline_accuracy + kBaselineMargin;
+      facts.accuracy && facts.baseline_accuracy && at_majority_baseline(*facts.accuracy, *facts.baseline_accuracy);
   // A plateau: the loss has also stopped moving over the last quarter of the steps.
   const std::size_t n = s.loss.size();
   double q3 = std::nan(""), q4 = std::nan("");
@@ -446,6 +446,10 @@ std::string_view severity_name(Severity severity) {
     case Severity::error: return "error";
   }
   return "info";
+}
+
+bool at_majority_baseline(double accuracy, double majority_accuracy) {
+  return accuracy <= majority_accuracy + kBaselineMargin;
 }
 
 double loss_improvement(const MonitorSeries& s) {

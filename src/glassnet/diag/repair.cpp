@@ -85,7 +85,8 @@ class Search {
   // them, and returns their metrics. `ready` is seed `from`, already run.
   std::vector<double> seeded_runs(const RunConfig& base, Index from, Index count, Trial::Kind kind,
                                   const std::string& change, std::optional<TrialOutcome> ready = std::nullopt);
-  // The spread of the runs that finished (a diverged run says nothing of the noise).
+  // The spread of the runs that learned: a run that diverged, or that ended at the
+  // majority-class baseline, failed, and says nothing of the noise of runs that learn.
   double spread_of(const std::vector<double>& metrics) const;
   // The best so far, paused (carry_on), and its log.
   void keep(TrialOutcome& outcome);
@@ -121,6 +122,7 @@ class Search {
   bool walking_lr_ = false;  // the last trial was a learning-rate step, and kept
   bool walk_over_ = false;   // a kept learning-rate step was followed by one that did not help
   std::optional<Pending> pending_;
+  std::optional<double> majority_;  // classification: the diagnosis's majority-class accuracy
 };
 
 bool learning_rate_step(const std::string& fix) { return fix.rfind("--lr ", 0) == 0; }
@@ -188,6 +190,7 @@ std::vector<double> Search::record_seeds(const RunConfig& base, Index from, Tria
       report_.diagnosis_series = std::move(o.series);
       report_.findings = o.findings;
       report_.metric = o.task == Task::regression ? "r2" : "accuracy";
+      majority_ = o.majority_accuracy;
       keep(o);
     }
     metrics.push_back(o.metric);
@@ -220,12 +223,13 @@ std::vector<double> Search::seeded_runs(const RunConfig& base, Index from, Index
 }
 
 double Search::spread_of(const std::vector<double>& metrics) const {
-  std::vector<double> finished;
+  std::vector<double> learned;
   for (double m : metrics) {
-    if (m > kDivergedMetric) finished.push_back(m);
+    const bool at_chance = majority_ && report_.metric == "accuracy" && at_majority_baseline(m, *majority_);
+    if (m > kDivergedMetric && !at_chance) learned.push_back(m);
   }
-  if (finished.size() < 2) return options_.min_spread;
-  const auto [lo, hi] = std::minmax_element(finished.begin(), finished.end());
+  if (learned.size() < 2) return options_.min_spread;
+  const auto [lo, hi] = std::minmax_element(learned.begin(), learned.end());
   return std::max(*hi - *lo, options_.min_spread);
 }
 

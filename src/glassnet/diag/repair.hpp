@@ -3,7 +3,9 @@
 //
 //   1. baseline: the run as configured, for trial_epochs, with `spread_seeds` seeds; the
 //      first seed's findings are the diagnosis, and the spread of the validation metric
-//      over the seeds is the run-to-run noise a fix must beat;
+//      over the seeds that learned is the run-to-run noise a fix must beat (a seed that
+//      diverged, or ended at the majority-class baseline, failed: it is no measure of
+//      noise);
 //   2. candidates: the fixes of the warnings and errors found (diag/fixes.hpp), most
 //      severe first, then the standard structural list — ReLU + He initialisation,
 //      batch normalisation, residual connections, LeakyReLU, the initialiser matched to

@@ -96,6 +96,7 @@ TrialOutcome outcome_of(RunResult result, double seconds) {
   const auto& judged = result.metrics.count("val") ? result.metrics.at("val") : result.metrics.at("train");
   out.metric = judged[result.task == Task::regression ? "r2" : "accuracy"];
   if (!std::isfinite(out.metric)) out.metric = kDivergedMetric;
+  out.majority_accuracy = result.majority_accuracy;
   out.findings = std::move(result.findings);
   out.series = std::move(result.monitor);
   return out;

@@ -389,6 +389,7 @@ void TrainingRun::State::summarize(RunResult& out) const {
   if (x_val.rows() > 0) out.metrics["val"] = metrics_for(out.task, model.network->predict(x_val), y_val);
   if (x_test.rows() > 0) out.metrics["test"] = metrics_for(out.task, model.network->predict(x_test), y_test);
   out.history = history;
+  out.majority_accuracy = facts.baseline_accuracy;
   out.interrupted = trainer->interrupted();
   if (rollback) out.rollbacks = rollback->events();
   if (monitor) {

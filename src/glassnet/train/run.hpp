@@ -81,6 +81,8 @@ struct RunResult {
   std::vector<Finding> findings;             // preflight's and the doctor's, most severe first
   MemoryEstimate memory;                     // the peak estimated before training
   std::vector<RollbackEvent> rollbacks;      // with auto_repair
+  // Classification: the accuracy of always predicting the most frequent training class.
+  std::optional<double> majority_accuracy;
 };
 
 // What the caller hears while the run goes on; every member is optional.
