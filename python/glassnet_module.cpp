@@ -105,7 +105,7 @@ std::vector<std::string> words_of(const py::kwargs& options) {
 RunConfig parse_options(std::vector<std::string> words) {
   CLI::App app{"glassnet.fit"};
   cli::RunFlags flags;
-  add_run_options(app, flags);
+  add_run_options(app, flags, cli::RunCommand::train);
   words.insert(words.begin(), {"--data", "X"});
   std::reverse(words.begin(), words.end());  // CLI11 reads its argument vector from the back
   try {

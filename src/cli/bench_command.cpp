@@ -41,7 +41,7 @@ int run_bench(BenchFlags& flags) {
   if (flags.json) {
     fmt::print("{}\n", nlohmann::json({{"workload", t.workload},
                                        {"variant", t.variant},
-                                       {"optimizer", t.inference ? "" : t.optimizer},
+                                       {"optimizer", t.inference ? nlohmann::json() : nlohmann::json(t.optimizer)},
                                        {"inference", t.inference},
                                        {"monitor", flags.monitor},
                                        {"threads", t.threads},
@@ -65,7 +65,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   ThroughputOptions& o = flags->options;
   cmd->add_option("--workload", o.workload, "W1 (30-64-64-1), W2 (15 x 64), W3 (Fashion-MNIST), W4 (1024-2048-2048-10)")
       ->capture_default_str();
-  cmd->add_option("--variant", o.variant, "W2: sigmoid or relu-bn; the others: relu")->capture_default_str();
+  cmd->add_option("--variant", o.variant, "W2: sigmoid (the default) or relu-bn; the others: relu");
   cmd->add_option("--optimizer", o.optimizer, "sgd or adam")->capture_default_str();
   cmd->add_flag("--inference", o.inference, "Time the forward pass only (evaluation mode)");
   cmd->add_option("--threads", o.threads, "Threads for the matrix products (0: the machine's)")->capture_default_str();

@@ -89,7 +89,7 @@ void add_doctor_command(CLI::App& app, int& exit_code) {
       "doctor", "Diagnose a training set-up with a short run; with --repair, try the fixes and keep what helps");
   auto flags = std::make_shared<DoctorFlags>();
   flags->run.config.epochs = 10;  // a short run
-  add_run_options(*cmd, flags->run);
+  add_run_options(*cmd, flags->run, RunCommand::doctor);
   cmd->add_flag("--repair", flags->repair, "Try the fixes as controlled trials and write the best configuration");
   cmd->add_option("--budget", flags->budget, "Training epochs over all trials (default: 12 runs' worth)")
       ->check(CLI::PositiveNumber);

@@ -17,7 +17,7 @@ T parse_flag(const std::string& flag, const std::string& value, Parse parse) {
 
 }  // namespace
 
-void add_run_options(CLI::App& command, RunFlags& flags) {
+void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
   CLI::App* cmd = &command;
   RunConfig& c = flags.config;
   cmd->add_option("--data", c.data, "Training data: CSV with a header row, or IDX images (with --labels)");
@@ -79,16 +79,23 @@ void add_run_options(CLI::App& command, RunFlags& flags) {
   cmd->add_option("--threads", c.threads, "Threads for the matrix products (0: one per hardware thread)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--out", c.out, "Model file to write")->capture_default_str();
-  cmd->add_option("--checkpoint-dir", flags.checkpoint_dir, "Write a checkpoint after every epoch here");
-  cmd->add_flag("--resume", c.resume, "Continue from the latest checkpoint in --checkpoint-dir");
+  if (purpose == RunCommand::train) {
+    cmd->add_option("--out", c.out, "Model file to write")->capture_default_str();
+    cmd->add_option("--checkpoint-dir", flags.checkpoint_dir, "Write a checkpoint after every epoch here");
+    cmd->add_flag("--resume", c.resume, "Continue from the latest checkpoint in --checkpoint-dir");
+  } else {
+    cmd->add_option("--out", c.out, "The model file the best configuration names (the doctor writes no model)")
+        ->capture_default_str();
+  }
   cmd->add_option("--monitor", flags.monitor, "Training monitor: off, light (every step's norms), full (histograms)")
       ->check(CLI::IsMember({"off", "light", "full"}))
       ->capture_default_str();
   cmd->add_option("--log", flags.log, "Write the monitor's series to this JSONL metrics log");
   cmd->add_option("--report", flags.report, "Write a self-contained HTML report of the run (drawn from its metrics log)");
   cmd->add_flag("--quiet", flags.quiet, "Print nothing but errors");
-  cmd->add_flag("--json", flags.json, "Print one JSON object with the final metrics and files");
+  cmd->add_flag("--json", flags.json,
+                purpose == RunCommand::train ? "Print one JSON object with the final metrics and files"
+                                             : "Print one JSON object with the findings, trials and files");
   add_config_option(*cmd, flags.config_file);
 }
 

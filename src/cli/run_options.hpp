@@ -18,9 +18,14 @@ struct RunFlags {
   bool no_standardize = false, quiet = false, json = false;
 };
 
+// Which command the options are for: `train` writes a model and checkpoints; `doctor`
+// writes neither (its --out is only named in the best configuration it writes, and it
+// has no --checkpoint-dir or --resume).
+enum class RunCommand { train, doctor };
+
 // Registers every option of a training run on `command` (--quiet and --json included,
 // --config too), storing into `flags`.
-void add_run_options(CLI::App& command, RunFlags& flags);
+void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose);
 
 // Checks the flags and completes flags.config. Throws Error naming the option.
 RunConfig& run_config(RunFlags& flags);

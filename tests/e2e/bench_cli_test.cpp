@@ -42,6 +42,14 @@ TEST(BenchCli, InferenceAndTheGemmCeiling) {
       << "a step is one batch of 256 rows";
 }
 
+TEST(BenchCli, W2RunsSigmoidUnlessToldOtherwise) {
+  const auto r = run_command(cli() + " bench --workload W2 --warmup 0 --epochs 1 --inference --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["variant"], "sigmoid");
+  EXPECT_TRUE(j["optimizer"].is_null()) << "inference has no optimizer";
+}
+
 TEST(BenchCli, BadChoicesAreUsageErrors) {
   const auto variant = run_command(cli() + " bench --workload W1 --variant sigmoid");
   EXPECT_EQ(variant.exit_code, 2);

@@ -51,6 +51,15 @@ TEST_F(DoctorCli, DiagnosesWithoutRepairAndWritesNothing) {
   EXPECT_FALSE(fs::exists(path("best.toml"))) << "the best configuration comes from --repair";
 }
 
+TEST_F(DoctorCli, WritesNoCheckpointsAndSaysSo) {
+  const auto r = run_command(cli() + " doctor --epochs 2" + sick() + " --checkpoint-dir " + path("ck"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--checkpoint-dir"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(path("ck")));
+  const auto help = run_command(cli() + " doctor --help");
+  EXPECT_EQ(help.output.find("--resume"), std::string::npos) << help.output;
+}
+
 TEST_F(DoctorCli, RepairTriesTheFixesAndWritesTheBestConfigurationForTrain) {
   const auto r =
       run_command(cli() + " doctor --repair --json --epochs 8" + sick() + " --best " + path("best.toml") + " --out " +

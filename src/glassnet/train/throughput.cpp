@@ -88,7 +88,8 @@ Workload workload(const std::string& name) {
 Throughput measure_throughput(const ThroughputOptions& options) {
   const Workload w = workload(options.workload);
   const bool w2 = w.name == "W2";
-  if (w2 ? options.variant != "sigmoid" && options.variant != "relu-bn" : options.variant != "relu") {
+  const std::string variant = !options.variant.empty() ? options.variant : w2 ? "sigmoid" : "relu";
+  if (w2 ? variant != "sigmoid" && variant != "relu-bn" : variant != "relu") {
     throw Error(fmt::format("--variant: {} takes {}", w.name, w2 ? "sigmoid or relu-bn" : "relu"));
   }
   if (options.optimizer != "sgd" && options.optimizer != "adam") {
@@ -99,13 +100,13 @@ Throughput measure_throughput(const ThroughputOptions& options) {
   Rng rng(1);
   NetworkSpec spec{.in_features = w.inputs,
                    .hidden = w.hidden,
-                   .activation = options.variant == "sigmoid" ? Activation::sigmoid : Activation::relu,
+                   .activation = variant == "sigmoid" ? Activation::sigmoid : Activation::relu,
                    .out_features = w.outputs,
                    .output = w.outputs == 1 ? OutputTransform::sigmoid : OutputTransform::softmax,
-                   .norm = options.variant == "relu-bn" ? Normalization::batch : Normalization::none};
+                   .norm = variant == "relu-bn" ? Normalization::batch : Normalization::none};
   const auto network = make_network(spec, rng);
   Throughput t{.workload = w.name,
-               .variant = options.variant,
+               .variant = variant,
                .optimizer = options.optimizer,
                .inference = options.inference,
                .threads = thread_count()};

@@ -45,7 +45,7 @@ Workload workload(const std::string& name);
 
 struct ThroughputOptions {
   std::string workload = "W1";
-  std::string variant = "relu";  // W2: "sigmoid" or "relu-bn"; the others: "relu"
+  std::string variant;  // W2: "sigmoid" or "relu-bn"; the others: "relu"; empty: the first
   std::string optimizer = "sgd";  // sgd or adam
   bool inference = false;
   int threads = 0;  // 0: glassnet's default
