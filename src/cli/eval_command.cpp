@@ -26,7 +26,12 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     std::optional<std::filesystem::path> labels;
     if (!flags->labels.empty()) labels = flags->labels;
     const Table table = read_data(flags->data, labels);
-    const Metrics metrics = evaluate_model(model, table);
+    Index unseen = 0;
+    const Metrics metrics = evaluate_model(model, table, &unseen);
+    if (unseen > 0) {
+      fmt::print(stderr, "warning: {} values are categories unseen in training; they were encoded as all zeros\n",
+                 unseen);
+    }
     if (flags->json) {
       fmt::print("{}\n",
                  nlohmann::json({{"task", task_name(model.labels.task)}, {"metrics", metrics_json(metrics)}}).dump());

@@ -14,6 +14,10 @@ int main(int argc, char** argv) {
   CLI::App app{"glassnet: trains feed-forward neural networks on the CPU and watches every layer while it trains"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "glassnet 0.1.0");
+  // Usage errors read as every other error does (the subcommands inherit this).
+  app.failure_message([](const CLI::App* failed, const CLI::Error& e) {
+    return "error: " + CLI::FailureMessage::simple(failed, e);
+  });
   int exit_code = 0;
   glassnet::cli::add_train_command(app, exit_code);
   glassnet::cli::add_doctor_command(app, exit_code);

@@ -5,6 +5,7 @@
 #include <span>
 
 #include "cli/commands.hpp"
+#include "glassnet/core/error.hpp"
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/io/atomic_file.hpp"
 
@@ -25,15 +26,23 @@ void add_synth_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--rows", flags->rows, "Rows")
       ->check(CLI::Range(Index(1), Index(100'000'000)))
       ->capture_default_str();
-  cmd->add_option("--features", flags->features, "Features (xor, spirals, moons: 2 informative, the rest noise)")
-      ->check(CLI::Range(Index(2), Index(10'000)))
-      ->capture_default_str();
+  auto* features =
+      cmd->add_option("--features", flags->features, "Features (xor, spirals, moons: 2 informative, the rest noise)")
+          ->check(CLI::Range(Index(2), Index(10'000)))
+          ->capture_default_str();
   cmd->add_option("--seed", flags->seed, "Random seed")->capture_default_str();
-  cmd->add_option("--fraud-rate", flags->fraud_rate, "Fraction of fraud rows (fraud)")
-      ->check(CLI::Range(0.001, 0.999))
-      ->capture_default_str();
+  auto* fraud_rate = cmd->add_option("--fraud-rate", flags->fraud_rate, "Fraction of fraud rows (fraud)")
+                         ->check(CLI::Range(0.001, 0.999))
+                         ->capture_default_str();
   cmd->add_option("--out", flags->out, "CSV file to write")->required();
-  cmd->callback([flags, &exit_code] {
+  cmd->callback([flags, features, fraud_rate, &exit_code] {
+    // An option the kind does not take is a mistake, not something to ignore.
+    if (flags->kind == "fraud" && features->count() > 0) {
+      throw Error("--features: the fraud data has its own eight columns; --features is for xor, spirals and moons");
+    }
+    if (flags->kind != "fraud" && fraud_rate->count() > 0) {
+      throw Error(fmt::format("--fraud-rate: only the fraud data has fraud rows, not {}", flags->kind));
+    }
     std::string csv;
     if (flags->kind == "fraud") {
       csv = make_fraud_csv(flags->rows, flags->fraud_rate, flags->seed);

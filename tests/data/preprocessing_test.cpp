@@ -1,5 +1,6 @@
 // Typed columns, missing values, labels and task inference, features and splits.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -71,6 +72,15 @@ TEST(Labels, TaskInference) {
   for (int i = 0; i < 30; ++i) many += std::to_string(i) + "\n";
   EXPECT_EQ(fit_labels(table_of(many).columns[0], "d").task, Task::regression);
   EXPECT_EQ(fit_labels(table_of(many).columns[0], "d", Task::multiclass).classes.size(), 30u);
+  // 30 text labels: too many to take as classes unasked, and text is no regression target.
+  std::string words = "y\n";
+  for (int i = 0; i < 30; ++i) words += fmt::format("w{}\n", i);
+  const std::string inferred = error_of([&] { fit_labels(table_of(words).columns[0], "d.csv"); });
+  EXPECT_NE(inferred.find("30 distinct labels"), std::string::npos) << inferred;
+  EXPECT_NE(inferred.find("use --task multiclass"), std::string::npos) << inferred;
+  EXPECT_EQ(fit_labels(table_of(words).columns[0], "d", Task::multiclass).classes.size(), 30u);
+  const std::string asked = error_of([&] { fit_labels(table_of(words).columns[0], "d.csv", Task::regression); });
+  EXPECT_NE(asked.find("regression needs a numeric target"), std::string::npos) << asked;
 }
 
 TEST(Labels, EncodingKeepsTheUsersLabels) {

@@ -24,6 +24,8 @@ TEST(Cli, BadUsageExitsWithTwo) {
   const auto bad_activation = run_command(cli() + " gradcheck --activation swish");
   EXPECT_EQ(bad_activation.exit_code, 2);
   EXPECT_NE(bad_activation.output.find("swish"), std::string::npos) << bad_activation.output;
+  EXPECT_EQ(bad_activation.output.rfind("error: ", 0), 0u) << "usage errors read as other errors: "
+                                                           << bad_activation.output;
   EXPECT_EQ(run_command(cli() + " gradcheck --layers 64,0").exit_code, 2);
   EXPECT_EQ(run_command(cli() + " gradcheck --layers 64,x").exit_code, 2);
   const auto bad_loss = run_command(cli() + " gradcheck --loss cross-entropy --outputs 1");

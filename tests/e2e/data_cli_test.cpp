@@ -109,6 +109,20 @@ TEST_F(DataCli, PredictRowsWithoutTheTargetAndStringLabels) {
   ASSERT_EQ(p.exit_code, 0) << p.output;
   EXPECT_NE(p.output.find("prediction\nyes\nno\n"), std::string::npos) << p.output;
   EXPECT_NE(p.output.find("1 values are categories unseen in training"), std::string::npos) << p.output;
+  write("labelled.csv", "size,colour,label\n1,red,yes\n3,green,no\n");
+  const auto e = run_command(cli() + " eval --model " + path("m.safetensors") + " --data " + path("labelled.csv"));
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  EXPECT_NE(e.output.find("1 values are categories unseen in training"), std::string::npos) << e.output;
+}
+
+TEST_F(DataCli, SynthRefusesAnOptionItsKindDoesNotTake) {
+  const auto features = run_command(cli() + " synth fraud --features 3 --out " + path("f.csv"));
+  EXPECT_EQ(features.exit_code, 2);
+  EXPECT_NE(features.output.find("--features"), std::string::npos) << features.output;
+  const auto rate = run_command(cli() + " synth moons --fraud-rate 0.1 --out " + path("m.csv"));
+  EXPECT_EQ(rate.exit_code, 2);
+  EXPECT_NE(rate.output.find("--fraud-rate"), std::string::npos) << rate.output;
+  EXPECT_FALSE(std::filesystem::exists(path("f.csv")) || std::filesystem::exists(path("m.csv")));
 }
 
 TEST_F(DataCli, MulticlassAndRegressionTasks) {

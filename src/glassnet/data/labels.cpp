@@ -80,6 +80,11 @@ LabelEncoding fit_labels(const Column& target, const std::string& source, std::o
                             source, target.name, distinct));
   }
   if (encoding.task == Task::regression && categorical) {
+    if (!task) {  // inferred: too many labels for classes to be assumed
+      throw Error(fmt::format("{}: the target '{}' holds text with {} distinct labels, more than the {} taken as "
+                              "classes without asking; use --task multiclass (up to 200 classes)",
+                              source, target.name, distinct, kMaxClasses));
+    }
     throw Error(fmt::format("{}: regression needs a numeric target; '{}' holds text", source, target.name));
   }
   if (encoding.task != Task::regression) encoding.classes = std::move(classes);

@@ -131,11 +131,11 @@ Matrix predict_model(Model& model, const Table& table, Index* unseen) {
   return model.network->predict(x);
 }
 
-Metrics evaluate_model(Model& model, const Table& table) {
+Metrics evaluate_model(Model& model, const Table& table, Index* unseen) {
   const Index target = table.find(model.target);
   if (target < 0) throw Error(fmt::format("{}: no target column '{}' to evaluate against", table.source, model.target));
   const Matrix y = model.labels.encode(table.columns[static_cast<std::size_t>(target)], table.source);
-  return metrics_for(model.labels.task, predict_model(model, table), y);
+  return metrics_for(model.labels.task, predict_model(model, table, unseen), y);
 }
 
 namespace {

@@ -151,8 +151,9 @@ class TrainingRun {
   std::unique_ptr<State> state_;
 };
 
-// The task's metrics for a model on a table that holds the target column.
-Metrics evaluate_model(Model& model, const Table& table);
+// The task's metrics for a model on a table that holds the target column. `unseen`
+// receives the count of categories unseen in training (encoded as all zeros).
+Metrics evaluate_model(Model& model, const Table& table, Index* unseen = nullptr);
 // Predictions in evaluation mode: probabilities ([N, 1] binary, [N, C] multiclass) or
 // values ([N, 1] regression). `unseen` receives the count of unseen categories.
 Matrix predict_model(Model& model, const Table& table, Index* unseen = nullptr);
