@@ -42,6 +42,18 @@ RunConfig small_incident(const testing::ScratchDir& dir) {
   return c;
 }
 
+// Plain SGD at `lr` for `epochs` on 1,000 rows of the moons (generated with `data_seed`).
+RunConfig sgd_on_moons(const testing::ScratchDir& dir, std::uint64_t data_seed, double lr, Index epochs) {
+  std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(1000, 2, 0.1, data_seed));
+  RunConfig c;
+  c.data = dir.path / "moons.csv";
+  c.optimizer = "sgd";
+  c.learning_rate = lr;
+  c.epochs = epochs;
+  c.out = dir.path / "m.safetensors";
+  return c;
+}
+
 // Writes a CSV (header, label last) to `path` with each data row through `edit`, which
 // may change it and returns whether it is kept; `row` counts the rows read.
 void write_edited(const std::filesystem::path& path, const std::string& csv,
@@ -142,13 +154,7 @@ TEST(Repair, StoppingWhenHealthyEndsWithTheDoctorsOwnFixes) {
 
 TEST(Repair, ALearningRateWalkGoesOnWhileItsStepsHelp) {
   testing::ScratchDir dir;
-  std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(1000, 2, 0.1, 4));
-  RunConfig c;
-  c.data = dir.path / "moons.csv";
-  c.optimizer = "sgd";
-  c.learning_rate = 1e-6;
-  c.epochs = 8;
-  c.out = dir.path / "m.safetensors";
+  const RunConfig c = sgd_on_moons(dir, 4, 1e-6, 8);
   const RepairReport r = repair(c, {.spread_seeds = 2, .stop_when_healthy = true});
   std::vector<double> kept_rates;
   std::size_t failed_steps = 0;
@@ -204,14 +210,7 @@ TEST(Repair, AnErraticBaselineDoesNotHideAFixThatBeatsEverySeed) {
 // rate (0.92 on the configured seed) is kept.
 TEST(Repair, ASeedAtChanceIsAFailedRunNotNoise) {
   testing::ScratchDir dir;
-  std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(1000, 2, 0.1, 1));
-  RunConfig c;
-  c.data = dir.path / "moons.csv";
-  c.optimizer = "sgd";
-  c.learning_rate = 300;
-  c.epochs = 20;
-  c.out = dir.path / "m.safetensors";
-  const RepairedRun r = train_with_repair(c);
+  const RepairedRun r = train_with_repair(sgd_on_moons(dir, 1, 300, 20));
   EXPECT_GT(r.result.metrics.at("val")["accuracy"], 0.85);
   if (r.repair) {
     EXPECT_LT(r.repair->spread, 0.1) << "a seed at the majority-class baseline is left out of the spread";
