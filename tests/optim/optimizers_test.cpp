@@ -9,6 +9,7 @@
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/rng.hpp"
+#include "glassnet/core/threads.hpp"
 #include "glassnet/optim/adam.hpp"
 #include "glassnet/optim/rmsprop.hpp"
 #include "glassnet/optim/sgd.hpp"
@@ -224,6 +225,39 @@ TEST(Optimizers, AFrozenParametersStateIsLeftUntouched) {
   }
   EXPECT_EQ(after.param_steps[2], 1) << "a frozen parameter's step count does not advance";
   EXPECT_EQ(after.param_steps[0], 4);
+}
+
+// A parameter of 60,000 elements is updated in chunks split over the threads: the
+// weights, the state and the norms do not depend on the thread count, and the norms
+// are those of the whole parameter.
+TEST(Optimizers, ALargeParameterGivesTheSameBitsOnAnyThreadCount) {
+  const auto run = [](Optimizer& optimizer, int threads) {
+    const ThreadCountScope scope(threads);
+    ParamStore params;
+    const auto w = params.add("w", {300, 200}, 300, 200, ParamRole::weight);
+    params.add("b", {200}, 1, 200, ParamRole::bias);
+    Rng rng(5);
+    for (auto& v : params.values()) v = static_cast<Scalar>(rng.normal());
+    for (int step = 0; step < 3; ++step) {
+      for (auto& g : params.grads()) g = static_cast<Scalar>(rng.normal(0.0, 0.1));
+      optimizer.step(params);
+    }
+    double squares = 0.0;
+    for (Scalar v : params.value(w).reshaped()) squares += static_cast<double>(v) * v;
+    EXPECT_NEAR(optimizer.weight_norms()[0], std::sqrt(squares), 1e-5 * std::sqrt(squares));
+    return std::make_pair(std::vector<Scalar>(params.values().begin(), params.values().end()),
+                          std::vector<double>(optimizer.update_norms().begin(), optimizer.update_norms().end()));
+  };
+  const auto each = [&](const std::function<std::unique_ptr<Optimizer>()>& make) {
+    auto one = make(), two = make(), three = make();
+    const auto a = run(*one, 1), b = run(*two, 2), c = run(*three, 3);
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(a, c);
+    EXPECT_EQ(one->state().buffers, three->state().buffers);
+  };
+  each([] { return std::make_unique<Adam>(1e-3, AdamOptions{.weight_decay = {.rate = 0.01}}); });
+  each([] { return std::make_unique<Sgd>(0.1, SgdOptions{.momentum = 0.9}); });
+  each([] { return std::make_unique<Rmsprop>(1e-3, RmspropOptions{.momentum = 0.5, .centered = true}); });
 }
 
 TEST(Optimizers, RejectBadSettings) {

@@ -2,11 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/threads.hpp"
 
 namespace glassnet {
+namespace {
+
+// Parameters of more elements than this are updated in chunks of this many, split over
+// the threads (W3's 784 × 256 weights in 13; every parameter of W1 and W2 in one).
+constexpr Index kChunk = Index(1) << 14;
+
+}  // namespace
 
 Optimizer::Optimizer(double learning_rate, WeightDecay weight_decay) : weight_decay_(weight_decay) {
   set_learning_rate(learning_rate);
@@ -45,8 +54,32 @@ void Optimizer::step(ParamStore& params) {
     const bool decays =
         p.role == ParamRole::weight || (weight_decay_.decay_biases_and_norms && p.role != ParamRole::buffer);
     const Index t = ++param_steps_[i];
-    const SquaredNorms norms =
-        update(values + p.offset, grads + p.offset, p.offset, p.size(), t, decays ? weight_decay_.rate : 0.0);
+    const double decay = decays ? weight_decay_.rate : 0.0;
+    const Index chunks = (p.size() + kChunk - 1) / kChunk;
+    SquaredNorms norms;
+    if (chunks <= 1) {
+      norms = update(values + p.offset, grads + p.offset, p.offset, p.size(), t, decay);
+    } else {
+      // A large parameter in chunks of kChunk elements, the chunks split over the
+      // threads; the chunks' norms are added in order, so no bit depends on the split.
+      chunk_norms_.resize(static_cast<std::size_t>(chunks));
+      const auto run_chunks = [&](Index first, Index last) {
+        for (Index c = first; c < last; ++c) {
+          const Index begin = p.offset + c * kChunk, n = std::min(kChunk, p.size() - c * kChunk);
+          chunk_norms_[static_cast<std::size_t>(c)] = update(values + begin, grads + begin, begin, n, t, decay);
+        }
+      };
+      const int parts = static_cast<int>(std::min<Index>(thread_count(), chunks));
+      if (parts <= 1) {
+        run_chunks(0, chunks);
+      } else {
+        parallel_parts(parts, [&](int part) { run_chunks(chunks * part / parts, chunks * (part + 1) / parts); });
+      }
+      for (const SquaredNorms& c : chunk_norms_) {
+        norms.update += c.update;
+        norms.weight += c.weight;
+      }
+    }
     update_norms_[i] = std::sqrt(norms.update);
     weight_norms_[i] = std::sqrt(norms.weight);
   }

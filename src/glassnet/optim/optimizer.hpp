@@ -69,10 +69,12 @@ class Optimizer {
     double update = 0.0;
     double weight = 0.0;
   };
-  // Updates one parameter's elements value[0, n) from grad[0, n) and returns its
-  // squared norms. `state_offset` is its offset in the state buffers, `t` its step
-  // count (1 on its first update), and `decay` the weight decay rate that applies to it
-  // (0 when excluded).
+  // Updates a range of one parameter's elements, value[0, n) from grad[0, n), and
+  // returns the range's squared norms. `state_offset` is the range's offset in the
+  // state buffers, `t` the parameter's step count (1 on its first update), and `decay`
+  // the weight decay rate that applies to it (0 when excluded). Each element's update
+  // depends on that element alone, and step() calls this on disjoint ranges of a large
+  // parameter from several threads at once.
   virtual SquaredNorms update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index t,
                               double decay) = 0;
   // The optimizer's state buffers, by name (sized to the store on the first step).
@@ -83,6 +85,7 @@ class Optimizer {
   WeightDecay weight_decay_;
   std::vector<Index> param_steps_;
   std::vector<double> update_norms_, weight_norms_;
+  std::vector<SquaredNorms> chunk_norms_;  // of a large parameter's chunks (step)
   Index sized_for_ = -1;  // the store size the state was last sized for
 };
 
