@@ -48,11 +48,14 @@ std::string trial_line(const Trial& t, const std::string& metric) {
   const std::string left = t.findings_left.empty() ? "-" : fmt::format("{}", fmt::join(t.findings_left, ", "));
   const std::string value = t.diverged() ? "diverged" : fmt::format("{} {:.4f}", metric, t.val_metric);
   const bool baseline = t.kind != Trial::Kind::fix;
-  return fmt::format("  {:<34} {:<10} {:<18} {:<28} {:>6.1f} s\n", t.change,
-                     baseline ? "" : (t.kept ? "kept" : "not kept"), value,
+  // Trials on small data take milliseconds.
+  const std::string time = t.seconds < 1.0 ? fmt::format("{:>6.0f} ms", 1000.0 * t.seconds)
+                                           : fmt::format("{:>6.1f} s", t.seconds);
+  return fmt::format("  {:<34} {:<10} {:<18} {:<28} {}\n", t.change, baseline ? "" : (t.kept ? "kept" : "not kept"),
+                     value,
                      baseline ? fmt::format("left: {}", left)
                               : fmt::format("{:+.1f}× spread; left: {}", t.effect, left),
-                     t.seconds);
+                     time);
 }
 
 std::string trials_text(const RepairReport& report) {

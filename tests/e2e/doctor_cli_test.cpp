@@ -51,6 +51,14 @@ TEST_F(DoctorCli, DiagnosesWithoutRepairAndWritesNothing) {
   EXPECT_FALSE(fs::exists(path("best.toml"))) << "the best configuration comes from --repair";
 }
 
+TEST_F(DoctorCli, EachTrialLineEndsWithItsTime) {
+  const auto r = run_command(cli() + " doctor --repair --budget 24 --epochs 4" + sick() + " --best " + path("b.toml"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // "  baseline   accuracy 0.5225   left: ...   12 ms": milliseconds under a second.
+  const std::regex timed(R"(\n  baseline .* ([1-9][0-9]* ms|[1-9][0-9]*\.[0-9] s)\n)");
+  EXPECT_TRUE(std::regex_search(r.output, timed)) << r.output;
+}
+
 TEST_F(DoctorCli, WritesNoCheckpointsAndSaysSo) {
   const auto r = run_command(cli() + " doctor --epochs 2" + sick() + " --checkpoint-dir " + path("ck"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
