@@ -49,8 +49,8 @@ std::string trial_line(const Trial& t, const std::string& metric) {
   const std::string value = t.diverged() ? "diverged" : fmt::format("{} {:.4f}", metric, t.val_metric);
   const bool baseline = t.kind != Trial::Kind::fix;
   // Trials on small data take milliseconds.
-  const std::string time = t.seconds < 1.0 ? fmt::format("{:>6.0f} ms", 1000.0 * t.seconds)
-                                           : fmt::format("{:>6.1f} s", t.seconds);
+  const double ms = std::round(1000.0 * t.seconds);
+  const std::string time = ms < 1000.0 ? fmt::format("{:>6.0f} ms", ms) : fmt::format("{:>6.1f} s", t.seconds);
   return fmt::format("  {:<34} {:<10} {:<18} {:<28} {}\n", t.change, baseline ? "" : (t.kept ? "kept" : "not kept"),
                      value,
                      baseline ? fmt::format("left: {}", left)

@@ -21,8 +21,18 @@ TEST(Verdict, AFirstRunAheadOfEverySeedOfTheBestIsWorthTheOtherSeeds) {
 TEST(Verdict, AMeanAheadByMoreThanTheSpreadBeatsTheBest) {
   EXPECT_TRUE(beats_over_seeds({0.933, 0.957}, kTanhBaseline, kTanhSpread)) << "means 0.945 and 0.9185";
   EXPECT_FALSE(beats_over_seeds({0.953, 0.890}, kTanhBaseline, kTanhSpread)) << "batch norm: one seed far behind";
-  EXPECT_FALSE(beats_over_seeds({0.935, 0.935}, kTanhBaseline, kTanhSpread))
-      << "means 0.0165 apart, and 0.935 is within min_spread of 0.930";
+  EXPECT_FALSE(beats_over_seeds({0.934, 0.934}, kTanhBaseline, kTanhSpread))
+      << "means 0.0155 apart, and 0.934 is within min_spread of 0.930";
+}
+
+TEST(Verdict, ARunThatDivergedIsNoNumberToAverage) {
+  constexpr double kDiverged = -1e9;
+  const SeedVerdict v{.spread = 0.02, .min_spread = 0.005, .diverged = kDiverged};
+  // The best's diverged seed does not drag its mean down to a candidate 0.10 behind.
+  EXPECT_FALSE(beats_over_seeds({0.803, 0.70}, {0.80, kDiverged}, v));
+  EXPECT_TRUE(beats_over_seeds({0.83, 0.84}, {0.80, kDiverged}, v)) << "ahead of the best's every finished run";
+  // A candidate that diverged on a seed is not better on average.
+  EXPECT_FALSE(beats_over_seeds({0.99, kDiverged}, {0.80, 0.78}, v));
 }
 
 TEST(Verdict, EveryRunAheadOfEveryRunBeatsAnErraticBest) {

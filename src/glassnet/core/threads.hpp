@@ -1,7 +1,8 @@
 #pragma once
-// glassnet's threading: one process-wide pool, used by the matrix products that are
-// large enough to gain from it (core/gemm.cpp); small products run on the calling
-// thread alone. The work split depends only on the thread count and the shapes, so the
+// glassnet's threading: one process-wide pool, used by the matrix products, the
+// elementwise passes (core/row_parts.hpp) and the optimizer's update of large parameters
+// (optim/optimizer.cpp) when they are large enough to gain from it; smaller work runs on
+// the calling thread alone. The work split depends only on the thread count and the shapes, so the
 // same seed and thread count give bit-identical results.
 //
 // The pool starts its workers on first use. Between jobs they poll for a short while

@@ -80,10 +80,15 @@ LabelEncoding fit_labels(const Column& target, const std::string& source, std::o
                             source, target.name, distinct));
   }
   if (encoding.task == Task::regression && categorical) {
-    if (!task) {  // inferred: too many labels for classes to be assumed
+    if (!task && distinct <= 200) {  // inferred: too many labels for classes to be assumed
       throw Error(fmt::format("{}: the target '{}' holds text with {} distinct labels, more than the {} taken as "
                               "classes without asking; use --task multiclass (up to 200 classes)",
                               source, target.name, distinct, kMaxClasses));
+    }
+    if (!task) {
+      throw Error(fmt::format("{}: the target '{}' holds text with {} distinct labels: too many for classes (at most "
+                              "200), and regression needs a numeric target",
+                              source, target.name, distinct));
     }
     throw Error(fmt::format("{}: regression needs a numeric target; '{}' holds text", source, target.name));
   }

@@ -85,9 +85,13 @@ class Search {
   // them, and returns their metrics. `ready` is seed `from`, already run.
   std::vector<double> seeded_runs(const RunConfig& base, Index from, Index count, Trial::Kind kind,
                                   const std::string& change, std::optional<TrialOutcome> ready = std::nullopt);
-  // The spread of the runs that learned: a run that diverged, or that ended at the
-  // majority-class baseline, failed, and says nothing of the noise of runs that learn.
+  // The spread of the runs that learned. A run that diverged failed, and says nothing
+  // of the noise; so does one at the majority-class baseline when another seed rose
+  // above it (when every seed is at chance, their spread is the noise of chance).
   double spread_of(const std::vector<double>& metrics) const;
+  // Classification, where an accuracy above chance is possible: whether a metric is at
+  // the majority-class baseline.
+  bool at_chance(double metric) const;
   // The best so far, paused (carry_on), and its log.
   void keep(TrialOutcome& outcome);
   std::vector<Job> pending_jobs();
@@ -190,9 +194,9 @@ std::vector<double> Search::record_seeds(const RunConfig& base, Index from, Tria
       report_.diagnosis_series = std::move(o.series);
       report_.findings = o.findings;
       report_.metric = o.task == Task::regression ? "r2" : "accuracy";
-      majority_ = o.majority_accuracy;
       keep(o);
     }
+    if (!majority_) majority_ = o.majority_accuracy;  // (a run that diverged has none)
     metrics.push_back(o.metric);
     record({.kind = kind,
             .change = k == 0 ? change : fmt::format("{}, seed {}", change, c.seed),
@@ -222,14 +226,21 @@ std::vector<double> Search::seeded_runs(const RunConfig& base, Index from, Index
   return record_seeds(base, from, kind, change, std::move(outcomes));
 }
 
+bool Search::at_chance(double metric) const {
+  return majority_ && report_.metric == "accuracy" && !at_majority_baseline(1.0, *majority_) &&
+         at_majority_baseline(metric, *majority_);
+}
+
 double Search::spread_of(const std::vector<double>& metrics) const {
-  std::vector<double> learned;
+  std::vector<double> finished, learned;
   for (double m : metrics) {
-    const bool at_chance = majority_ && report_.metric == "accuracy" && at_majority_baseline(m, *majority_);
-    if (m > kDivergedMetric && !at_chance) learned.push_back(m);
+    if (m <= kDivergedMetric) continue;
+    finished.push_back(m);
+    if (!at_chance(m)) learned.push_back(m);
   }
-  if (learned.size() < 2) return options_.min_spread;
-  const auto [lo, hi] = std::minmax_element(learned.begin(), learned.end());
+  const std::vector<double>& runs = learned.empty() ? finished : learned;
+  if (runs.size() < 2) return options_.min_spread;
+  const auto [lo, hi] = std::minmax_element(runs.begin(), runs.end());
   return std::max(*hi - *lo, options_.min_spread);
 }
 
@@ -344,14 +355,16 @@ bool Search::try_fix(std::size_t i) {
   const bool task_changed = candidate.task != best_.task;
   const bool labels_fit = std::find(trial.findings_left.begin(), trial.findings_left.end(), "label_mismatch") ==
                           trial.findings_left.end();
+  // A fix that leaves the run at chance has not repaired it, whatever the noise.
   trial.kept = task_changed ? !trial.diverged() && labels_fit && trial.findings_left.size() <= best_severe_
-                            : o.metric - best_metric_ > report_.spread && trial.findings_left.size() <= best_severe_;
+                            : o.metric - best_metric_ > report_.spread && !at_chance(o.metric) &&
+                                  trial.findings_left.size() <= best_severe_;
   if (task_changed) trial.effect = 0.0;
   // A candidate close to the best is run on the other seeds too, and judged over them
   // (diag/verdict.hpp).
-  const SeedVerdict verdict{.spread = report_.spread, .min_spread = options_.min_spread};
+  const SeedVerdict verdict{.spread = report_.spread, .min_spread = options_.min_spread, .diverged = kDivergedMetric};
   const bool confirm = !trial.kept && !task_changed && seeds_ >= 2 && worth_confirming(o.metric, best_runs_) &&
-                       trial.findings_left.size() <= best_severe_;
+                       !at_chance(o.metric) && trial.findings_left.size() <= best_severe_;
   std::vector<double> candidate_runs{o.metric};
   if (confirm) {
     // (The other seeds' rows come before the candidate's, which carries the verdict.)
@@ -374,7 +387,10 @@ bool Search::try_fix(std::size_t i) {
   best_metric_ = o.metric;
   best_severe_ = severe_symptoms(o.findings).size();
   healthy_ = std::none_of(o.findings.begin(), o.findings.end(), calls_for_repair);
-  if (task_changed) report_.metric = o.task == Task::regression ? "r2" : "accuracy";
+  if (task_changed) {
+    report_.metric = o.task == Task::regression ? "r2" : "accuracy";
+    majority_ = o.majority_accuracy;
+  }
   best_runs_ = candidate_runs;
   if (candidate_runs.size() >= 2) {
     report_.spread = spread_of(best_runs_);

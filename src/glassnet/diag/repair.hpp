@@ -4,8 +4,8 @@
 //   1. baseline: the run as configured, for trial_epochs, with `spread_seeds` seeds; the
 //      first seed's findings are the diagnosis, and the spread of the validation metric
 //      over the seeds that learned is the run-to-run noise a fix must beat (a seed that
-//      diverged, or ended at the majority-class baseline, failed: it is no measure of
-//      noise);
+//      diverged failed, and so did one at the majority-class baseline when another
+//      rose above it: neither is a measure of noise);
 //   2. candidates: the fixes of the warnings and errors found (diag/fixes.hpp), most
 //      severe first, then the standard structural list — ReLU + He initialisation,
 //      batch normalisation, residual connections, LeakyReLU, the initialiser matched to
@@ -15,8 +15,9 @@
 //   3. trials, greedily: each candidate is applied on top of the best configuration so
 //      far and trained for trial_epochs from the same seed, hence the same split, data
 //      order and initial random stream. It is kept when its validation metric beats the
-//      best so far by more than the spread (effect size = gain / spread) and it leaves
-//      no more warnings and errors than the best so far; a change of task (labels that
+//      best so far by more than the spread (effect size = gain / spread), is not at the
+//      majority-class baseline, and leaves no more warnings and errors than the best
+//      so far; a change of task (labels that
 //      did not fit it) changes the metric, so it is kept when the labels fit and it
 //      leaves no more warnings and errors. A candidate close to the best (ahead of every
 //      seed of the best, not by the spread) is run on the other seeds too and judged

@@ -1,13 +1,23 @@
 #include "glassnet/diag/verdict.hpp"
 
 #include <algorithm>
-#include <numeric>
+#include <optional>
 
 namespace glassnet {
 namespace {
 
-double mean_of(const std::vector<double>& xs) {
-  return std::accumulate(xs.begin(), xs.end(), 0.0) / static_cast<double>(xs.size());
+// The mean of the runs that did not diverge; nullopt when every one did.
+std::optional<double> finished_mean(const std::vector<double>& xs, double diverged) {
+  double sum = 0.0;
+  int count = 0;
+  for (double x : xs) {
+    if (x > diverged) {
+      sum += x;
+      ++count;
+    }
+  }
+  if (count == 0) return std::nullopt;
+  return sum / count;
 }
 
 }  // namespace
@@ -19,7 +29,10 @@ bool worth_confirming(double first, const std::vector<double>& best) {
 bool beats_over_seeds(const std::vector<double>& candidate, const std::vector<double>& best, const SeedVerdict& v) {
   const double candidate_low = *std::min_element(candidate.begin(), candidate.end());
   const double best_high = *std::max_element(best.begin(), best.end());
-  return candidate_low > best_high + v.min_spread || mean_of(candidate) - mean_of(best) > v.spread;
+  if (candidate_low > best_high + v.min_spread) return true;
+  if (candidate_low <= v.diverged) return false;  // a run of the candidate diverged
+  const auto best_mean = finished_mean(best, v.diverged);
+  return !best_mean || *finished_mean(candidate, v.diverged) - *best_mean > v.spread;
 }
 
 }  // namespace glassnet

@@ -2,15 +2,17 @@
 // A fix's verdict over seeds (diag/repair.hpp): whether a candidate whose first run did
 // not beat the best by the run-to-run spread is worth running on the other seeds, and
 // whether, run on them, it beats the best. Metrics are validation metrics, higher
-// better; `best` holds the best configuration's runs, one per seed; `spread` is the
-// noise a fix must beat (max − min over seeds, never below `min_spread`).
+// better, a run that diverged scoring `diverged` (diag/trials.hpp: kDivergedMetric);
+// `best` holds the best configuration's runs, one per seed; `spread` is the noise a
+// fix must beat (max − min over the seeds that learned, never below `min_spread`).
 //
 // Two ways to beat the best over seeds:
 //   - every run of the candidate beats every run of the best by min_spread: an erratic
 //     best (its seeds far apart) makes a spread no single run can clear;
 //   - the candidate's mean beats the best's by more than the spread: a fix whose first
 //     seed drew the worse data order (with two seeds a side, the difference of two
-//     means has about the noise of one run).
+//     means has about the noise of one run). A candidate with a run that diverged is
+//     not better on average; the best's means are over its runs that did not diverge.
 
 #include <vector>
 
@@ -19,6 +21,7 @@ namespace glassnet {
 struct SeedVerdict {
   double spread = 0.0;
   double min_spread = 0.0;
+  double diverged = -1e9;  // the metric of a run that diverged (kDivergedMetric)
 };
 
 // `first`: the candidate's first run. Worth the other seeds when it beats every run of

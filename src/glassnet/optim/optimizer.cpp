@@ -11,8 +11,9 @@
 namespace glassnet {
 namespace {
 
-// Parameters of more elements than this are updated in chunks of this many, split over
-// the threads (W3's 784 × 256 weights in 13; every parameter of W1 and W2 in one).
+// Parameters of at least twice this many elements are updated in chunks of this many
+// (the last takes the rest), split over the threads: W3's 784 × 256 weights in 12, every
+// parameter of W1 and W2 in one.
 constexpr Index kChunk = Index(1) << 14;
 
 }  // namespace
@@ -55,7 +56,7 @@ void Optimizer::step(ParamStore& params) {
         p.role == ParamRole::weight || (weight_decay_.decay_biases_and_norms && p.role != ParamRole::buffer);
     const Index t = ++param_steps_[i];
     const double decay = decays ? weight_decay_.rate : 0.0;
-    const Index chunks = (p.size() + kChunk - 1) / kChunk;
+    const Index chunks = std::max<Index>(1, p.size() / kChunk);  // the last takes the rest
     SquaredNorms norms;
     if (chunks <= 1) {
       norms = update(values + p.offset, grads + p.offset, p.offset, p.size(), t, decay);
@@ -65,7 +66,7 @@ void Optimizer::step(ParamStore& params) {
       chunk_norms_.resize(static_cast<std::size_t>(chunks));
       const auto run_chunks = [&](Index first, Index last) {
         for (Index c = first; c < last; ++c) {
-          const Index begin = p.offset + c * kChunk, n = std::min(kChunk, p.size() - c * kChunk);
+          const Index begin = p.offset + c * kChunk, n = c + 1 == chunks ? p.size() - c * kChunk : kChunk;
           chunk_norms_[static_cast<std::size_t>(c)] = update(values + begin, grads + begin, begin, n, t, decay);
         }
       };

@@ -64,7 +64,7 @@ class Optimizer {
  protected:
   Optimizer(double learning_rate, WeightDecay weight_decay);
 
-  // Σ Δθ² and Σ θ² (after the update) over one parameter's elements.
+  // Σ Δθ² and Σ θ² (after the update) over a range of one parameter's elements.
   struct SquaredNorms {
     double update = 0.0;
     double weight = 0.0;
