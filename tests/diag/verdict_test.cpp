@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "glassnet/diag/trials.hpp"
+
 namespace glassnet {
 namespace {
 
@@ -26,8 +28,8 @@ TEST(Verdict, AMeanAheadByMoreThanTheSpreadBeatsTheBest) {
 }
 
 TEST(Verdict, ARunThatDivergedIsNoNumberToAverage) {
-  constexpr double kDiverged = -1e9;
-  const SeedVerdict v{.spread = 0.02, .min_spread = 0.005, .diverged = kDiverged};
+  constexpr double kDiverged = kDivergedMetric;
+  const SeedVerdict v{.spread = 0.02, .min_spread = 0.005};
   // The best's diverged seed does not drag its mean down to a candidate 0.10 behind.
   EXPECT_FALSE(beats_over_seeds({0.803, 0.70}, {0.80, kDiverged}, v));
   EXPECT_TRUE(beats_over_seeds({0.83, 0.84}, {0.80, kDiverged}, v)) << "ahead of the best's every finished run";

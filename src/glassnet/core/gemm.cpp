@@ -100,8 +100,8 @@ void product(const Lhs& lhs, const Rhs& rhs, Scalar alpha, Scalar beta, MatrixVi
     product_into(lhs, rhs, alpha, beta, c);
     return;
   }
-  parallel_parts(parts, [&](int part) {
-    const Index begin = extent * part / parts, size = extent * (part + 1) / parts - begin;
+  parallel_ranges(extent, parts, [&](Index begin, Index end) {
+    const Index size = end - begin;
     if (by_rows) {
       product_into(lhs.middleRows(begin, size), rhs, alpha, beta, c.middleRows(begin, size));
     } else {
@@ -118,8 +118,8 @@ void kept_parts(ConstMatrixView a, ConstMatrixView b, Scalar alpha, Scalar beta,
   const Index k = TransposeA ? a.rows() : a.cols();
   const bool by_rows = m >= n;
   const Index extent = by_rows ? m : n;
-  const auto run_part = [&](int part) {
-    const Index begin = extent * part / parts, size = extent * (part + 1) / parts - begin;
+  parallel_ranges(extent, parts, [&](Index begin, Index end) {
+    const Index size = end - begin;
     const Index rows = by_rows ? size : m, cols = by_rows ? n : size;
     Scalar* out = c.data() + (by_rows ? begin * n : begin);
     Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>> block(
@@ -134,12 +134,7 @@ void kept_parts(ConstMatrixView a, ConstMatrixView b, Scalar alpha, Scalar beta,
     const Scalar* b_part = b.data() + (by_rows ? 0 : (TransposeB ? begin * b.cols() : begin));
     KeptWorkspace workspace(cols, rows, k);
     kept_product<TransposeA, TransposeB>(a_part, a.cols(), b_part, b.cols(), rows, cols, k, alpha, out, n, workspace);
-  };
-  if (parts == 1) {
-    run_part(0);
-  } else {
-    parallel_parts(parts, run_part);
-  }
+  });
 }
 
 // Whether Eigen would take its workspace from the heap for this product.
@@ -175,9 +170,8 @@ void packed_parts(bool ta, bool tb, Scalar alpha, ConstMatrixView a, ConstMatrix
                                          : kernel::StridedOperand{b.data(), b.cols(), 1};
   const bool by_rows = m >= n;
   const Index extent = by_rows ? m : n;
-  const int parts = parts_for(m, n, k);
-  const auto run_part = [&](int part) {
-    const Index begin = extent * part / parts, size = extent * (part + 1) / parts - begin;
+  parallel_ranges(extent, parts_for(m, n, k), [&](Index begin, Index end) {
+    const Index size = end - begin;
     if (by_rows) {
       const kernel::StridedOperand rows{op_a.data + begin * op_a.row_stride, op_a.row_stride, op_a.col_stride};
       kernel::packed_gemm(size, n, k, alpha, rows, op_b, beta, c.data() + begin * n, n);
@@ -185,12 +179,7 @@ void packed_parts(bool ta, bool tb, Scalar alpha, ConstMatrixView a, ConstMatrix
       const kernel::StridedOperand cols{op_b.data + begin * op_b.col_stride, op_b.row_stride, op_b.col_stride};
       kernel::packed_gemm(m, size, k, alpha, op_a, cols, beta, c.data() + begin, n);
     }
-  };
-  if (parts == 1) {
-    run_part(0);
-  } else {
-    parallel_parts(parts, run_part);
-  }
+  });
 #endif
 }
 

@@ -27,11 +27,7 @@ void for_row_parts(Index rows, Index cols, const Body& body) {
   const Index parts = rows * cols < kParallelElements
                           ? 1
                           : std::min<Index>(thread_count(), std::max<Index>(1, rows / kMinRowsPerElementwisePart));
-  if (parts <= 1) {
-    body(Index(0), rows);
-    return;
-  }
-  parallel_parts(static_cast<int>(parts), [&](int part) { body(rows * part / parts, rows * (part + 1) / parts); });
+  parallel_ranges(rows, static_cast<int>(parts), body);
 }
 
 // Rows [begin, end) of a row-major view.

@@ -11,6 +11,8 @@
 
 #include <type_traits>
 
+#include "glassnet/core/scalar.hpp"
+
 namespace glassnet {
 
 // Sets the number of threads the calling thread's work is split over: n ≥ 1, or 0 for
@@ -44,6 +46,18 @@ template <typename Body>
 void parallel_parts(int parts, const Body& body) {
   run_parts(
       parts, [](const void* b, int part) { (*static_cast<const Body*>(b))(part); }, &body);
+}
+
+// Calls body(begin, end) for `parts` contiguous ranges that cover [0, extent) once, in
+// parallel_parts; with one part, on the calling thread alone. The ranges depend only on
+// extent and parts.
+template <typename Body>
+void parallel_ranges(Index extent, int parts, const Body& body) {
+  if (parts <= 1) {
+    body(Index(0), extent);
+    return;
+  }
+  parallel_parts(parts, [&](int part) { body(extent * part / parts, extent * (part + 1) / parts); });
 }
 
 }  // namespace glassnet

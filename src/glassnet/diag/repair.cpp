@@ -362,7 +362,7 @@ bool Search::try_fix(std::size_t i) {
   if (task_changed) trial.effect = 0.0;
   // A candidate close to the best is run on the other seeds too, and judged over them
   // (diag/verdict.hpp).
-  const SeedVerdict verdict{.spread = report_.spread, .min_spread = options_.min_spread, .diverged = kDivergedMetric};
+  const SeedVerdict verdict{.spread = report_.spread, .min_spread = options_.min_spread};
   const bool confirm = !trial.kept && !task_changed && seeds_ >= 2 && worth_confirming(o.metric, best_runs_) &&
                        !at_chance(o.metric) && trial.findings_left.size() <= best_severe_;
   std::vector<double> candidate_runs{o.metric};

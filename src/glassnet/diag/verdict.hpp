@@ -2,7 +2,7 @@
 // A fix's verdict over seeds (diag/repair.hpp): whether a candidate whose first run did
 // not beat the best by the run-to-run spread is worth running on the other seeds, and
 // whether, run on them, it beats the best. Metrics are validation metrics, higher
-// better, a run that diverged scoring `diverged` (diag/trials.hpp: kDivergedMetric);
+// better, a run that diverged scoring kDivergedMetric (diag/trials.hpp);
 // `best` holds the best configuration's runs, one per seed; `spread` is the noise a
 // fix must beat (max − min over the seeds that learned, never below `min_spread`).
 //
@@ -21,7 +21,6 @@ namespace glassnet {
 struct SeedVerdict {
   double spread = 0.0;
   double min_spread = 0.0;
-  double diverged = -1e9;  // the metric of a run that diverged (kDivergedMetric)
 };
 
 // `first`: the candidate's first run. Worth the other seeds when it beats every run of

@@ -70,12 +70,7 @@ void Optimizer::step(ParamStore& params) {
           chunk_norms_[static_cast<std::size_t>(c)] = update(values + begin, grads + begin, begin, n, t, decay);
         }
       };
-      const int parts = static_cast<int>(std::min<Index>(thread_count(), chunks));
-      if (parts <= 1) {
-        run_chunks(0, chunks);
-      } else {
-        parallel_parts(parts, [&](int part) { run_chunks(chunks * part / parts, chunks * (part + 1) / parts); });
-      }
+      parallel_ranges(chunks, static_cast<int>(std::min<Index>(thread_count(), chunks)), run_chunks);
       for (const SquaredNorms& c : chunk_norms_) {
         norms.update += c.update;
         norms.weight += c.weight;
