@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "glassnet/core/threads.hpp"
 #include "glassnet/diag/monitor.hpp"
 #include "glassnet/loss/bce_with_logits.hpp"
 #include "glassnet/loss/softmax_cross_entropy.hpp"
@@ -105,6 +106,7 @@ TEST(SteadyStateAllocation, TrainingStepsAfterTheFirstAllocateNothing) {
   for (const Case& c : {Case{"tabular", tabular, 64}, Case{"deep_sigmoid", deep_sigmoid, 256},
                         Case{"images", images, 128}, Case{"gelu", gelu, 7}}) {
     SCOPED_TRACE(c.name);
+    const ThreadCountScope two(2);  // tabular and deep_sigmoid batches are split across them
     Rng rng(1);
     auto network = make_network(c.spec, rng);
     const BceWithLogits bce;
@@ -224,6 +226,38 @@ TEST(SteadyStateAllocation, FitWithNormalisationDropoutResidualAdamClippingAccum
     }
     EXPECT_GT(checked, 40);
   }
+}
+
+// Batches split across two threads (train/split_step.hpp), batch norm exchanging its
+// sums between them, with the monitor's probe steps run whole in between.
+TEST(SteadyStateAllocation, FitSplitAcrossTheThreadsWithTheMonitor) {
+  const ThreadCountScope two(2);
+  Rng rng(2);
+  auto network = make_network(
+      {.in_features = 12, .hidden = {32, 32}, .out_features = 1, .norm = Normalization::batch, .residual = true}, rng);
+  const BceWithLogits loss;
+  Adam adam(1e-3);
+  Trainer trainer(*network, loss, adam);
+  Monitor monitor({.level = MonitorLevel::light, .probe_every = 3});
+  monitor.reserve(3 * 16);  // 3 epochs of 1000 rows in steps of 64
+  trainer.add_callback(monitor);
+  AllocationsPerStep recorder;
+  recorder.seen.reserve(1000);
+  trainer.add_callback(recorder);
+  Matrix x(1000, 12), y(1000, 1);
+  for (Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<Scalar>(rng.normal());
+  for (Index i = 0; i < 1000; ++i) y(i, 0) = x(i, 0) > 0 ? 1 : 0;
+  trainer.fit({x, y}, {.epochs = 3, .batch_size = 64, .seed = 1});
+  int checked = 0;
+  for (std::size_t k = 2; k < recorder.seen.size(); ++k) {
+    if (recorder.seen[k].first != recorder.seen[k - 1].first ||
+        recorder.seen[k - 1].first != recorder.seen[k - 2].first) {
+      continue;
+    }
+    EXPECT_EQ(recorder.seen[k].second, recorder.seen[k - 1].second) << "step " << k + 1;
+    ++checked;
+  }
+  EXPECT_GT(checked, 35);
 }
 
 TEST(SteadyStateAllocation, TheCounterSeesAllocations) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "glassnet/core/threads.hpp"
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/loss/bce_with_logits.hpp"
 #include "glassnet/loss/mse.hpp"
@@ -236,6 +237,24 @@ TEST(Preflight, MemoryEstimateAddsParametersOptimizerAndLayerBuffers) {
   EXPECT_EQ(m.per_row, static_cast<std::uint64_t>(s.network->floats_per_row() + 784 + 1 + 10) * sizeof(Scalar));
   EXPECT_EQ(m.activations, m.per_row * 1024);  // the evaluation batch is the larger
   EXPECT_EQ(estimate_memory(s.input(4096, 0)).activations, m.per_row * 4096);
+}
+
+TEST(Preflight, MemoryEstimateCountsTheCopiesOfABatchSplitAcrossTheThreads) {
+  Rng rng(4);
+  const auto network = make_network({.in_features = 30, .hidden = {32, 32}, .out_features = 1}, rng);
+  const Matrix x = Matrix::Zero(64, 30), y = Matrix::Zero(64, 1);
+  const BceWithLogits loss;
+  const PreflightInput in{
+      .network = network.get(), .loss = &loss, .x = x, .targets = y, .overfit_check = false, .batch_size = 4096};
+  const auto values = static_cast<std::uint64_t>(network->params().size());
+  const auto buffers = static_cast<std::uint64_t>(network->floats_per_row()) * sizeof(Scalar);
+  const ThreadCountScope one(1);
+  const MemoryEstimate whole = estimate_memory(in);
+  EXPECT_EQ(whole.parameters, 2 * values * sizeof(Scalar));
+  const ThreadCountScope two(2);  // 2048 rows a thread, through a copy with gradients of its own
+  const MemoryEstimate split = estimate_memory(in);
+  EXPECT_EQ(split.parameters, 3 * values * sizeof(Scalar));
+  EXPECT_EQ(split.activations, whole.activations + 2048 * buffers);
 }
 
 TEST(Preflight, MemoryAboveWhatIsAvailable) {

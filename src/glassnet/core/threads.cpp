@@ -126,6 +126,14 @@ std::mutex& pool_holder() {
   return holder;
 }
 
+// Runs part 0 on the calling thread and part i on worker i; the caller holds the pool.
+void run_on_pool(int parts, void (*call)(const void*, int), const void* body) {
+  Pool& p = pool();
+  const int size = std::max(parts, thread_count());
+  if (p.size() != size) p.resize(size);
+  p.run(parts, call, body);
+}
+
 }  // namespace
 
 void set_thread_count(int n) {
@@ -149,10 +157,17 @@ void run_parts(int parts, void (*call)(const void*, int), const void* body) {
     for (int part = 0; part < parts; ++part) call(body, part);
     return;
   }
-  Pool& p = pool();
-  const int size = std::max(parts, thread_count());
-  if (p.size() != size) p.resize(size);
-  p.run(parts, call, body);
+  run_on_pool(parts, call, body);
+}
+
+void run_parts_together(int parts, void (*call)(const void*, int), const void* body) {
+  assert(parts >= 1 && parts <= thread_count());
+  if (parts == 1) {
+    call(body, 0);
+    return;
+  }
+  const std::lock_guard holding(pool_holder());
+  run_on_pool(parts, call, body);
 }
 
 }  // namespace glassnet

@@ -48,6 +48,17 @@ void parallel_parts(int parts, const Body& body) {
       parts, [](const void* b, int part) { (*static_cast<const Body*>(b))(part); }, &body);
 }
 
+// As run_parts, but every part runs on a thread of its own at the same time, so that the
+// parts may wait for each other (core/spin_barrier.hpp); when another caller has the
+// pool, this one waits for it. Requires 1 ≤ parts ≤ thread_count().
+void run_parts_together(int parts, void (*call)(const void* body, int part), const void* body);
+
+template <typename Body>
+void parallel_parts_together(int parts, const Body& body) {
+  run_parts_together(
+      parts, [](const void* b, int part) { (*static_cast<const Body*>(b))(part); }, &body);
+}
+
 // Calls body(begin, end) for `parts` contiguous ranges that cover [0, extent) once, in
 // parallel_parts; with one part, on the calling thread alone. The ranges depend only on
 // extent and parts.

@@ -147,7 +147,7 @@ void Monitor::on_step_end(Trainer& trainer, const StepLogs& logs) {
     }
   }
   if (log_ != nullptr) log_->write_step(series_, series_.step_count() - 1);
-  if (logs.step == 1 || logs.step % probe_every_ == 0) probe(trainer, logs.step);
+  if (probes_at(logs.step)) probe(trainer, logs.step);
 }
 
 void Monitor::probe(const Trainer& trainer, Index step) {

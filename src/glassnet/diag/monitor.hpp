@@ -96,6 +96,9 @@ class Monitor : public Callback {
   void on_step_end(Trainer& trainer, const StepLogs& logs) override;
   void on_epoch_end(Trainer& trainer, const EpochLogs& logs) override;
   void on_train_end(Trainer& trainer) override;
+  // Probe steps read the activation layers (a batch split across the threads would
+  // leave only part of it there).
+  bool reads_layers(Index step) const override { return options_.level != MonitorLevel::off && probes_at(step); }
 
   // Reserves room for this many more steps, so that recording them allocates nothing.
   void reserve(Index steps);
@@ -109,6 +112,7 @@ class Monitor : public Callback {
  private:
   void describe(const Network& network);
   void probe(const Trainer& trainer, Index step);
+  bool probes_at(Index step) const { return step == 1 || step % probe_every_ == 0; }
 
   MonitorOptions options_;
   MetricsLog* log_;

@@ -9,7 +9,9 @@
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/memory.hpp"
+#include "glassnet/core/threads.hpp"
 #include "glassnet/optim/adam.hpp"
+#include "glassnet/train/split_step.hpp"
 #include "glassnet/train/trainer.hpp"
 
 namespace glassnet {
@@ -326,6 +328,17 @@ MemoryEstimate estimate_memory(const PreflightInput& in) {
       network.floats_per_row() + network.spec().in_features + in.targets.cols() + network.spec().out_features;
   m.per_row = static_cast<std::uint64_t>(per_row_floats) * kScalar;
   m.activations = m.per_row * static_cast<std::uint64_t>(std::max(in.batch_size, kEvaluationRows));
+  // A batch split across the threads (train/split_step.hpp) adds, per extra part, a copy
+  // of the gradients and the layers' buffers for its rows.
+  const int parts = SplitStep::supports(*in.network)
+                        ? SplitStep::parts_for(in.batch_size, SplitStep::largest_weight(network), thread_count())
+                        : 1;
+  if (parts > 1) {
+    const auto extra = static_cast<std::uint64_t>(parts - 1);
+    const auto part_rows = static_cast<std::uint64_t>((in.batch_size + parts - 1) / parts);
+    m.parameters += extra * values * kScalar;
+    m.activations += extra * part_rows * static_cast<std::uint64_t>(network.floats_per_row()) * kScalar;
+  }
   m.monitor = in.monitor_bytes;
   return m;
 }

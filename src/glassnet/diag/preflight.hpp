@@ -61,10 +61,11 @@ std::vector<Finding> preflight(const PreflightInput& input);
 
 // Peak memory of a training run, by part, in bytes. An upper estimate: every layer
 // buffer at the larger of the batch size and the evaluation batch (1024 rows), as if
-// all were alive at once.
+// all were alive at once, and at the calling thread's count (core/threads.hpp) the copies
+// a batch split across the threads adds (train/split_step.hpp).
 struct MemoryEstimate {
   std::uint64_t data = 0;         // the data set, as passed in
-  std::uint64_t parameters = 0;   // values and gradients
+  std::uint64_t parameters = 0;   // values and gradients (and the split's gradients)
   std::uint64_t optimizer = 0;    // its state buffers
   std::uint64_t activations = 0;  // layer buffers and the trainer's batch copies
   std::uint64_t monitor = 0;

@@ -6,6 +6,7 @@
 
 #include "glassnet/core/column_sums.hpp"
 #include "glassnet/core/error.hpp"
+#include "glassnet/nn/batch_split.hpp"
 
 namespace glassnet {
 
@@ -45,15 +46,19 @@ ConstMatrixView BatchNorm::forward(ConstMatrixView x, Mode mode) {
   y_.resize(batch, features_);
   MatrixView mean = mean_.view(), inv_std = inv_std_.view(), x_hat = x_hat_.view();
   const auto eps = static_cast<Scalar>(epsilon_);
+  split_forward_ = mode == Mode::train && split_ != nullptr && split_->active();
+  // The rows the statistics are over: the whole batch, when this is one part of it.
+  const Index rows = split_forward_ ? split_->total_rows() : batch;
   if (mode == Mode::train) {
-    if (batch < 2) {
+    if (rows < 2) {
       throw Error(
           "batch_norm: training needs at least 2 rows per batch (a single row has no spread); "
           "use a larger batch size");
     }
     mean.setZero();
     add_column_sums(x, mean);
-    mean /= static_cast<Scalar>(batch);
+    if (split_forward_) split_->add_across_parts(part_, {mean.data(), static_cast<std::size_t>(features_)});
+    mean /= static_cast<Scalar>(rows);
     // σ² (biased), two-pass as PyTorch computes it; it goes into inv_std for a moment.
     inv_std.setZero();
     Scalar* variance = inv_std.data();
@@ -63,11 +68,14 @@ ConstMatrixView BatchNorm::forward(ConstMatrixView x, Mode mode) {
 #pragma omp simd
       for (Index j = 0; j < features_; ++j) variance[j] += (row[j] - mu[j]) * (row[j] - mu[j]);
     }
-    inv_std /= static_cast<Scalar>(batch);
-    const auto m = static_cast<Scalar>(momentum_);
-    const auto unbias = static_cast<Scalar>(batch) / static_cast<Scalar>(batch - 1);
-    store_->value(running_mean_) = (1 - m) * store_->value(running_mean_) + m * mean;
-    store_->value(running_var_) = (1 - m) * store_->value(running_var_) + (m * unbias) * inv_std;
+    if (split_forward_) split_->add_across_parts(part_, {variance, static_cast<std::size_t>(features_)});
+    inv_std /= static_cast<Scalar>(rows);
+    if (part_ == 0 || !split_forward_) {
+      const auto m = static_cast<Scalar>(momentum_);
+      const auto unbias = static_cast<Scalar>(rows) / static_cast<Scalar>(rows - 1);
+      store_->value(running_mean_) = (1 - m) * store_->value(running_mean_) + m * mean;
+      store_->value(running_var_) = (1 - m) * store_->value(running_var_) + (m * unbias) * inv_std;
+    }
     inv_std.array() = (inv_std.array() + eps).rsqrt();
   } else {
     mean = store_->value(running_mean_);
@@ -109,8 +117,11 @@ ConstMatrixView BatchNorm::backward(ConstMatrixView dy) {
       sum_dy_x_hat[j] += upstream[j] * normalized[j];
     }
   }
-  if (store_->trainable(weight_)) store_->grad(weight_).row(0) += sums.row(1);
-  if (store_->trainable(bias_)) store_->grad(bias_).row(0) += sums.row(0);
+  if (split_forward_) split_->add_across_parts(part_, {sums.data(), static_cast<std::size_t>(2 * features_)});
+  if (part_ == 0 || !split_forward_) {
+    if (store_->trainable(weight_)) store_->grad(weight_).row(0) += sums.row(1);
+    if (store_->trainable(bias_)) store_->grad(bias_).row(0) += sums.row(0);
+  }
   if (!input_gradient_needed()) return empty_view();
 
   dx_.resize(batch, features_);
@@ -118,7 +129,7 @@ ConstMatrixView BatchNorm::backward(ConstMatrixView dy) {
   const auto gamma = store_->value(weight_).row(0).array();
   const auto inv_std = inv_std_.view().row(0).array();
   if (mode_ == Mode::train) {
-    const auto n = static_cast<Scalar>(batch);
+    const auto n = static_cast<Scalar>(split_forward_ ? split_->total_rows() : batch);
     // dx = γ/(B √(σ²+ε)) · (B dy − Σ dy − x̂ Σ dy x̂)
     // The per-feature factor γ/(B √(σ²+ε)) goes into a row of its own first.
     sums.row(2).array() = gamma * inv_std / n;

@@ -10,6 +10,9 @@
 // dx = dy γ / √(running_var + ε). In both modes dγ += Σ_B dy x̂ and dβ += Σ_B dy.
 // Training mode needs at least 2 rows (one row has no spread); a batch of 1 is an Error.
 // Defaults m = 0.1, ε = 1e-5. The running statistics are buffers: saved, never trained.
+// In a batch split across threads (nn/batch_split.hpp), B is the whole batch: the parts
+// add their column sums across the parts (μ, σ², Σ dy, Σ dy x̂), and part 0 alone updates
+// the running statistics and adds dγ and dβ, which are the whole batch's.
 
 #include "glassnet/nn/layer.hpp"
 
@@ -26,6 +29,10 @@ class BatchNorm : public Layer {
   ConstMatrixView backward(ConstMatrixView dy) override;
   ConstMatrixView output() const override { return y_.view(); }
   Index floats_per_row(bool input_gradient) const override { return features_ * (input_gradient ? 3 : 2); }
+  void join_batch_split(BatchSplit* split, int part) override {
+    split_ = split;
+    part_ = part;
+  }
 
  private:
   // γ = 1, β = 0, running statistics of a standard normal.
@@ -37,6 +44,9 @@ class BatchNorm : public Layer {
   ParamStore* store_ = nullptr;
   ParamStore::Id weight_ = -1, bias_ = -1, running_mean_ = -1, running_var_ = -1;
   Mode mode_ = Mode::train;  // of the last forward
+  BatchSplit* split_ = nullptr;
+  int part_ = 0;
+  bool split_forward_ = false;  // the last forward was one part of a split batch
   Buffer mean_;              // [1, F]
   Buffer inv_std_;           // [1, F]: 1 / √(σ² + ε) of the last forward
   Buffer x_hat_;             // [B, F]

@@ -18,6 +18,11 @@
 //       gradients and returns the same dx. When the input gradient is not needed
 //       (set_input_gradient_needed(false), as for a network's first layer) dx is empty.
 //
+// A batch may be split across threads, each part through a network of its own that
+// shares the parameters (nn/batch_split.hpp): join_batch_split tells a layer its part.
+// Layers that sum over the batch's rows add those sums across the parts; the others
+// ignore it. Containers pass it to their layers.
+//
 // Stochastic layers (Dropout) draw from an Rng of their own, seeded by initialize;
 // collect_rngs hands out those generators so that checkpoints can save them and the
 // gradient checker can replay the same draws.
@@ -36,6 +41,8 @@
 #include "glassnet/nn/param_store.hpp"
 
 namespace glassnet {
+
+class BatchSplit;
 
 enum class Mode { train, eval };
 
@@ -63,6 +70,9 @@ class Layer {
 
   // Appends the random generators of this layer (and of the layers inside it).
   virtual void collect_rngs(std::vector<Rng*>& /*rngs*/) {}
+
+  // This layer computes part `part` of batches split by `split` (nullptr: none).
+  virtual void join_batch_split(BatchSplit* /*split*/, int /*part*/) {}
 
   void set_input_gradient_needed(bool needed) { input_gradient_needed_ = needed; }
   bool input_gradient_needed() const { return input_gradient_needed_; }

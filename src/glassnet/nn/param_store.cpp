@@ -34,6 +34,7 @@ std::optional<ParamRole> parse_param_role(std::string_view name) {
 
 ParamStore::Id ParamStore::add(std::string name, std::vector<Index> shape, Index rows, Index cols, ParamRole role) {
   if (find(name) >= 0) throw Error("parameter '" + name + "' is registered twice");
+  if (values_owner_ != nullptr) throw Error("parameter '" + name + "': this store shares another's values");
   ParamInfo info;
   info.name = std::move(name);
   info.shape = std::move(shape);
@@ -50,12 +51,12 @@ ParamStore::Id ParamStore::add(std::string name, std::vector<Index> shape, Index
 
 MatrixView ParamStore::value(Id id) {
   const auto& p = info(id);
-  return {values_.data() + p.offset, p.rows, p.cols};
+  return {value_data() + p.offset, p.rows, p.cols};
 }
 
 ConstMatrixView ParamStore::value(Id id) const {
   const auto& p = info(id);
-  return {values_.data() + p.offset, p.rows, p.cols};
+  return {value_data() + p.offset, p.rows, p.cols};
 }
 
 MatrixView ParamStore::grad(Id id) {
@@ -66,6 +67,18 @@ MatrixView ParamStore::grad(Id id) {
 ConstMatrixView ParamStore::grad(Id id) const {
   const auto& p = info(id);
   return {grads_.data() + p.offset, p.rows, p.cols};
+}
+
+void ParamStore::share_values(ParamStore& owner) {
+  bool same = owner.params_.size() == params_.size() && owner.size() == size() && &owner != this;
+  for (std::size_t i = 0; same && i < params_.size(); ++i) {
+    same = owner.params_[i].name == params_[i].name && owner.params_[i].offset == params_[i].offset &&
+           owner.params_[i].rows == params_[i].rows && owner.params_[i].cols == params_[i].cols;
+  }
+  if (!same) throw Error("share_values: the two stores hold different parameters");
+  values_owner_ = &owner;
+  values_.clear();
+  values_.shrink_to_fit();
 }
 
 ParamStore::Id ParamStore::find(std::string_view name) const {

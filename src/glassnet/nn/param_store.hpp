@@ -49,8 +49,8 @@ class ParamStore {
   ConstMatrixView grad(Id id) const;
 
   // Every parameter's values / gradients, in registration order, contiguous.
-  std::span<Scalar> values() { return values_; }
-  std::span<const Scalar> values() const { return values_; }
+  std::span<Scalar> values() { return {value_data(), grads_.size()}; }
+  std::span<const Scalar> values() const { return {value_data(), grads_.size()}; }
   std::span<Scalar> grads() { return grads_; }
   std::span<const Scalar> grads() const { return grads_; }
 
@@ -62,13 +62,19 @@ class ParamStore {
   // Frozen parameters are not updated; their gradients are neither computed nor used.
   // Buffers stay non-trainable whatever is asked.
   void set_trainable(Id id, bool trainable);
-  bool trainable(Id id) const { return info(id).trainable; }
+  bool trainable(Id id) const { return (values_owner_ != nullptr ? values_owner_ : this)->info(id).trainable; }
   // Freezes (or unfreezes) every parameter whose name starts with `prefix`
   // ("layers.0." is the first layer). Returns how many matched; throws Error if none.
   Index freeze(std::string_view prefix);
   Index unfreeze(std::string_view prefix);
 
-  Index size() const { return static_cast<Index>(values_.size()); }
+  Index size() const { return static_cast<Index>(grads_.size()); }
+
+  // From now on this store's values, and which parameters are trainable, are `owner`'s;
+  // its gradients stay its own. Requires the same parameters in the same order (a network
+  // built again from the same spec): the copy then trains on the owner's parameters with
+  // gradients of its own (train/split_step.hpp). `owner` must outlive this store.
+  void share_values(ParamStore& owner);
   Index trainable_size() const;
 
   void zero_grads();
@@ -80,10 +86,13 @@ class ParamStore {
 
  private:
   double squared_grad_norm(const ParamInfo& p) const;  // Σ g² over one parameter
+  Scalar* value_data() { return values_owner_ != nullptr ? values_owner_->value_data() : values_.data(); }
+  const Scalar* value_data() const { return values_owner_ != nullptr ? values_owner_->value_data() : values_.data(); }
 
   std::vector<ParamInfo> params_;
   std::vector<Scalar, Eigen::aligned_allocator<Scalar>> values_;
   std::vector<Scalar, Eigen::aligned_allocator<Scalar>> grads_;
+  ParamStore* values_owner_ = nullptr;  // share_values
 };
 
 }  // namespace glassnet

@@ -25,6 +25,7 @@ class Residual : public Layer {
   ConstMatrixView output() const override { return y_.view(); }
   Index floats_per_row(bool input_gradient) const override;
   void collect_rngs(std::vector<Rng*>& rngs) override { body_->collect_rngs(rngs); }
+  void join_batch_split(BatchSplit* split, int part) override { body_->join_batch_split(split, part); }
 
  private:
   std::unique_ptr<Sequential> body_;

@@ -85,6 +85,10 @@ void Sequential::collect_rngs(std::vector<Rng*>& rngs) {
   for (auto& layer : layers_) layer->collect_rngs(rngs);
 }
 
+void Sequential::join_batch_split(BatchSplit* split, int part) {
+  for (auto& layer : layers_) layer->join_batch_split(split, part);
+}
+
 Index Sequential::out_features() const { return out_features_.empty() ? in_features_ : out_features_.back(); }
 
 }  // namespace glassnet

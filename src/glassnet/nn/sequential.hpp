@@ -27,6 +27,7 @@ class Sequential : public Layer {
   ConstMatrixView backward(ConstMatrixView dy) override;
   ConstMatrixView output() const override;
   void collect_rngs(std::vector<Rng*>& rngs) override;
+  void join_batch_split(BatchSplit* split, int part) override;
   Index floats_per_row(bool input_gradient) const override;
 
   Index size() const { return static_cast<Index>(layers_.size()); }

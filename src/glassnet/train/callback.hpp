@@ -56,6 +56,10 @@ class Callback {
   virtual void on_step_end(Trainer& /*trainer*/, const StepLogs& /*logs*/) {}
   virtual void on_epoch_end(Trainer& /*trainer*/, const EpochLogs& /*logs*/) {}
   virtual void on_train_end(Trainer& /*trainer*/) {}
+  // True when on_step_end of step `step` (1-based) will read the layers' inputs and
+  // outputs: the trainer then runs that step's batches through the network whole, not
+  // split across the threads (train/split_step.hpp), so that the layers hold them.
+  virtual bool reads_layers(Index /*step*/) const { return false; }
   virtual CallbackState state() const { return {}; }
   virtual void load_state(const CallbackState& /*state*/) {}
 };

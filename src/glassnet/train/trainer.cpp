@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/threads.hpp"
 #include "glassnet/optim/clipping.hpp"
 
 namespace glassnet {
@@ -52,8 +53,30 @@ void Trainer::set_schedule(std::unique_ptr<Schedule> schedule) {
 
 void Trainer::add_callback(Callback& callback) { callbacks_.push_back(&callback); }
 
+int Trainer::split_parts(Index rows) {
+  if (whole_step_) return 1;
+  if (!largest_weight_) largest_weight_ = SplitStep::supports(network_) ? SplitStep::largest_weight(network_) : 0;
+  const int parts = *largest_weight_ > 0 ? SplitStep::parts_for(rows, *largest_weight_, thread_count()) : 1;
+  if (parts > 1 && (!split_ || split_->parts() != parts)) {
+    split_.reset();
+    split_ = std::make_unique<SplitStep>(network_, parts);
+  }
+  return parts;
+}
+
 double Trainer::accumulate(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights,
                            double share) {
+  if (split_parts(x.rows()) > 1) {
+    const SplitStep::Result result = split_->accumulate(loss_, x, targets, sample_weights, share);
+    if (!std::isfinite(result.loss)) {
+      throw TrainingError(fmt::format("the loss became {} at step {} (epoch {})", result.loss, steps_ + 1, epoch_ + 1));
+    }
+    if (result.correct) {
+      epoch_correct_ += *result.correct;
+      epoch_counted_ += x.rows();
+    }
+    return result.loss;
+  }
   const ConstMatrixView logits = network_.forward(x, Mode::train);
   dlogits_.resize(logits.rows(), logits.cols());
   const double loss = loss_.value_and_gradient(logits, targets, sample_weights, dlogits_.view());
@@ -84,6 +107,7 @@ void Trainer::throw_non_finite(std::string_view what, std::span<const double> no
 
 double Trainer::step(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights) {
   network_.params().zero_grads();
+  whole_step_ = false;  // no callbacks
   const double loss = accumulate(x, targets, sample_weights, 1.0);
   optimizer_.step(network_.params());
   ++steps_;
@@ -162,6 +186,8 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
         const std::span<const Index> step_rows(order_.data() + begin, static_cast<std::size_t>(end - begin));
         const double step_weight = weight_of_rows(train, step_rows);
         network_.params().zero_grads();
+        whole_step_ = std::any_of(callbacks_.begin(), callbacks_.end(),
+                                  [&](const Callback* callback) { return callback->reads_layers(steps_ + 1); });
         double step_loss = 0.0;
         for (Index micro = begin; micro < end; micro += options.batch_size) {
           const std::span<const Index> micro_rows =

@@ -14,6 +14,9 @@
 //   mode), loss, backward with the micro-batch's share of the step's weight, so the
 //   step equals one batch `accumulation_steps` times larger; global gradient norm;
 //   clipping (by norm, then by value); optimizer update; on_step_end callbacks.
+// With two threads or more, a micro-batch of small products is split across them, each
+// thread taking its rows through the whole network (train/split_step.hpp: when), except
+// on steps whose callbacks read the layers.
 // Each epoch: the schedule sets the learning rate at its start; validation (evaluation
 // mode, no gradients) and on_epoch_end callbacks at its end.
 // A non-finite loss, gradient or weight stops training at once with TrainingError
@@ -44,6 +47,7 @@
 #include "glassnet/optim/optimizer.hpp"
 #include "glassnet/optim/schedule.hpp"
 #include "glassnet/train/callback.hpp"
+#include "glassnet/train/split_step.hpp"
 
 namespace glassnet {
 
@@ -93,6 +97,7 @@ struct FitOptions {
 
 class Trainer {
  public:
+
   Trainer(Network& network, const Loss& loss, Optimizer& optimizer);
 
   // The learning-rate schedule (default: constant at the optimizer's initial rate).
@@ -149,6 +154,8 @@ class Trainer {
   double base_learning_rate() const { return base_learning_rate_; }
 
  private:
+  // The threads a micro-batch of `rows` rows is split across (1: not split).
+  int split_parts(Index rows);
   // Forward and backward of one micro-batch, gradients scaled by `share`. Returns its loss.
   double accumulate(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights, double share);
   // Throws TrainingError naming the first parameter whose norm in `norms` is not finite.
@@ -192,6 +199,9 @@ class Trainer {
   Buffer batch_targets_;
   std::vector<Scalar> batch_weights_;
   Buffer dlogits_;
+  std::unique_ptr<SplitStep> split_;  // made on the first split micro-batch
+  std::optional<Index> largest_weight_;  // SplitStep::largest_weight, or 0 when it does not support the network
+  bool whole_step_ = false;           // this step's callbacks read the layers: not split
   Index epoch_correct_ = 0, epoch_counted_ = 0;  // this epoch's batches, as trained
   Recovery* recovery_ = nullptr;
   Index snapshot_every_ = 50;
