@@ -5,10 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "glassnet/core/error.hpp"
 #include "glassnet/core/threads.hpp"
-#include "glassnet/nn/network.hpp"
-#include "glassnet/nn/param_store.hpp"
 
 namespace glassnet {
 namespace {
@@ -78,25 +75,6 @@ TEST(BatchSplit, TwoCallersTakeThePoolInTurn) {
   std::thread other(caller);
   caller();
   other.join();
-}
-
-TEST(ParamStore, ASharingStoreReadsTheOwnersValuesAndKeepsItsGradients) {
-  Rng rng(1);
-  const NetworkSpec spec{.in_features = 3, .hidden = {4}, .out_features = 2};
-  auto owner = make_network(spec, rng);
-  auto copy = make_network(spec, rng);
-  copy->params().share_values(owner->params());
-  EXPECT_EQ(copy->params().values().data(), owner->params().values().data());
-  owner->params().value(0)(0, 0) = 7;
-  EXPECT_EQ(copy->params().value(0)(0, 0), 7);
-  copy->params().grad(0)(0, 0) = 5;
-  EXPECT_EQ(owner->params().grad(0)(0, 0), 0) << "the gradients are each store's own";
-  owner->params().freeze("layers.0.");
-  EXPECT_FALSE(copy->params().trainable(0)) << "which parameters train is the owner's";
-  EXPECT_THROW(copy->params().add("extra", {1}, 1, 1, ParamRole::bias), Error);
-
-  auto other = make_network({.in_features = 3, .hidden = {5}, .out_features = 2}, rng);
-  EXPECT_THROW(other->params().share_values(owner->params()), Error);
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/threads.hpp"
 
 namespace glassnet {
 namespace {
@@ -52,6 +55,37 @@ TEST(Network, RejectsBadSpecsAndInputs) {
   EXPECT_THROW(network->predict(Matrix(Matrix::Ones(1, 3))), Error);
   network->forward(Matrix(Matrix::Ones(2, 2)), Mode::train);
   EXPECT_THROW(network->layers().backward(Matrix(Matrix::Ones(3, 1))), Error);
+}
+
+TEST(ParamStore, ASharingStoreReadsTheOwnersValuesAndKeepsItsGradients) {
+  Rng rng(1);
+  const NetworkSpec spec{.in_features = 3, .hidden = {4}, .out_features = 2};
+  auto owner = make_network(spec, rng);
+  auto copy = make_network(spec, rng);
+  copy->params().share_values(owner->params());
+  EXPECT_EQ(copy->params().values().data(), owner->params().values().data());
+  owner->params().value(0)(0, 0) = 7;
+  EXPECT_EQ(copy->params().value(0)(0, 0), 7);
+  copy->params().grad(0)(0, 0) = 5;
+  EXPECT_EQ(owner->params().grad(0)(0, 0), 0) << "the gradients are each store's own";
+  owner->params().freeze("layers.0.");
+  EXPECT_FALSE(copy->params().trainable(0)) << "which parameters train is the owner's";
+  EXPECT_THROW(copy->params().add("extra", {1}, 1, 1, ParamRole::bias), Error);
+
+  auto other = make_network({.in_features = 3, .hidden = {5}, .out_features = 2}, rng);
+  EXPECT_THROW(other->params().share_values(owner->params()), Error);
+}
+
+TEST(ParamStore, ALargeStoreIsZeroedInPartsOverTheThreads) {
+  for (int threads : {1, 2, 3}) {
+    const ThreadCountScope scope(threads);
+    ParamStore store;
+    store.add("a", {300, 301}, 300, 301, ParamRole::weight);  // over 2^16 values
+    store.add("b", {7}, 1, 7, ParamRole::bias);
+    std::fill(store.grads().begin(), store.grads().end(), Scalar(1));
+    store.zero_grads();
+    EXPECT_EQ(std::count(store.grads().begin(), store.grads().end(), Scalar(0)), store.size()) << threads;
+  }
 }
 
 TEST(ParamStore, FreezingAndTheGlobalGradientNorm) {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/threads.hpp"
 #include "glassnet/loss/bce_with_logits.hpp"
 #include "glassnet/loss/mse.hpp"
 #include "glassnet/optim/adam.hpp"
@@ -340,6 +341,35 @@ TEST(Trainer, StopsWithATrainingErrorWhenTheLossIsNotFinite) {
   Sgd sgd(0.1);
   Trainer trainer(*network, loss, sgd);
   EXPECT_THROW(trainer.fit({x, y}, {.epochs = 1, .batch_size = 4}), TrainingError);
+}
+
+// A batch of 512 rows × 32 features is gathered in parts over two threads: one step on
+// all of it, rows shuffled, moves a linear model's weights by the whole data's
+// gradient, (2/N) Σ (ŷ − y) x, computed here in double.
+TEST(Trainer, ALargeBatchGatheredOverTheThreadsHoldsEveryRowOnce) {
+  constexpr Index rows = 512, features = 32;
+  Rng rng(6);
+  const Matrix x = testing::random_matrix(rows, features, rng);
+  const Matrix y = testing::random_matrix(rows, 1, rng);
+  auto network = make_network({.in_features = features, .out_features = 1, .output = OutputTransform::identity}, rng);
+  const Matrix w0 = network->params().value(0);
+  const double b0 = network->params().value(1)(0, 0);
+  std::vector<double> expected(features, 0.0);
+  for (Index i = 0; i < rows; ++i) {
+    double prediction = b0;
+    for (Index j = 0; j < features; ++j) prediction += static_cast<double>(w0(0, j)) * x(i, j);
+    const double residual = prediction - y(i, 0);
+    for (Index j = 0; j < features; ++j) expected[static_cast<std::size_t>(j)] += 2.0 * residual * x(i, j) / rows;
+  }
+  const MeanSquaredError loss;
+  Sgd sgd(1.0);
+  Trainer trainer(*network, loss, sgd);
+  const ThreadCountScope two(2);
+  trainer.fit({x, y}, {.epochs = 1, .batch_size = rows, .seed = 3});
+  for (Index j = 0; j < features; ++j) {
+    const double step = static_cast<double>(w0(0, j)) - network->params().value(0)(0, j);
+    EXPECT_NEAR(step, expected[static_cast<std::size_t>(j)], 1e-4) << "feature " << j;
+  }
 }
 
 TEST(Trainer, RejectsDataThatDoesNotFit) {

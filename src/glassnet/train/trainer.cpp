@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/row_parts.hpp"
 #include "glassnet/core/threads.hpp"
 #include "glassnet/optim/clipping.hpp"
 
@@ -122,16 +123,20 @@ void Trainer::gather(const DataView& data, std::span<const Index> rows) {
   MatrixView bx = batch_x_.view();
   MatrixView bt = batch_targets_.view();
   const Index width = bx.cols(), target_width = bt.cols();
-  for (Index r = 0; r < count; ++r) {
-    const Index source = rows[static_cast<std::size_t>(r)];
-    // Row-major rows are contiguous: copied whole (Eigen's row assignment goes element
-    // by element at a width known only at run time).
-    std::copy_n(data.x.data() + source * width, width, bx.data() + r * width);
-    std::copy_n(data.targets.data() + source * target_width, target_width, bt.data() + r * target_width);
-    if (!data.sample_weights.empty()) {
-      batch_weights_[static_cast<std::size_t>(r)] = data.sample_weights[static_cast<std::size_t>(source)];
+  // Rows drawn from all over the data wait on memory: a large batch's are split over the
+  // threads, as an elementwise pass is (bench/NOTES.md §10).
+  for_row_parts(count, width, [&](Index begin, Index end) {
+    for (Index r = begin; r < end; ++r) {
+      const Index source = rows[static_cast<std::size_t>(r)];
+      // Row-major rows are contiguous: copied whole (Eigen's row assignment goes element
+      // by element at a width known only at run time).
+      std::copy_n(data.x.data() + source * width, width, bx.data() + r * width);
+      std::copy_n(data.targets.data() + source * target_width, target_width, bt.data() + r * target_width);
+      if (!data.sample_weights.empty()) {
+        batch_weights_[static_cast<std::size_t>(r)] = data.sample_weights[static_cast<std::size_t>(source)];
+      }
     }
-  }
+  });
 }
 
 std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& options, const DataView* validation) {
