@@ -229,7 +229,7 @@ TEST(SteadyStateAllocation, FitWithNormalisationDropoutResidualAdamClippingAccum
 }
 
 // Batches split across two threads (train/split_step.hpp), batch norm exchanging its
-// sums between them, with the monitor's probe steps run whole in between.
+// sums between them, the monitor probing the parts every third step.
 TEST(SteadyStateAllocation, FitSplitAcrossTheThreadsWithTheMonitor) {
   const ThreadCountScope two(2);
   Rng rng(2);

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
 #include <vector>
 
 #include "glassnet/core/threads.hpp"
@@ -19,7 +18,9 @@ void exchange_rounds(BatchSplit& split, int rounds) {
   parallel_parts_together(parts, [&](int part) {
     for (int round = 0; round < rounds; ++round) {
       std::vector<Scalar> sums(static_cast<std::size_t>(1 + round % 5));
-      for (std::size_t j = 0; j < sums.size(); ++j) sums[j] = static_cast<Scalar>(0.1 * (part + 1) + round + static_cast<double>(j));
+      for (std::size_t j = 0; j < sums.size(); ++j) {
+        sums[j] = static_cast<Scalar>(0.1 * (part + 1) + round + static_cast<double>(j));
+      }
       split.add_across_parts(part, sums);
       results[static_cast<std::size_t>(part)].push_back(sums);
     }
@@ -62,19 +63,6 @@ TEST(BatchSplit, AnAbandonedSplitStopsWaiting) {
   split.end();
   EXPECT_TRUE(split.abandoned());
   exchange_rounds(split, 3);  // begin makes it whole again
-}
-
-TEST(BatchSplit, TwoCallersTakeThePoolInTurn) {
-  // Each caller's parts wait for each other, so each must have the pool's threads to
-  // itself: the second caller waits instead of running its parts one after another.
-  const auto caller = [] {
-    const ThreadCountScope threads(2);
-    BatchSplit split(2);
-    for (int i = 0; i < 50; ++i) exchange_rounds(split, 5);
-  };
-  std::thread other(caller);
-  caller();
-  other.join();
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 //
 // Hand-written on purpose: the standard library's distributions are
 // implementation-defined (libstdc++ and libc++ draw different numbers from the same
-// engine), and glassnet promises bit-identical weights for the same seed wherever it
-// is built. The state is a plain value, so checkpoints can save and restore it.
+// engine), and glassnet promises bit-identical weights for the same seed and thread
+// count wherever it is built. The state is a plain value, so checkpoints can save and restore it.
 
 #include <array>
 #include <cstdint>

@@ -1,9 +1,11 @@
 #pragma once
 // glassnet's threading: one process-wide pool, used by the matrix products, the
-// elementwise passes (core/row_parts.hpp) and the optimizer's update of large parameters
-// (optim/optimizer.cpp) when they are large enough to gain from it; smaller work runs on
-// the calling thread alone. The work split depends only on the thread count and the shapes, so the
-// same seed and thread count give bit-identical results.
+// elementwise passes (core/row_parts.hpp: activations, the batch gather), the zeroing of
+// large gradient stores, the optimizer's update of large parameters (optim/optimizer.cpp)
+// when they are large enough to gain from it, and a small network's batch split across
+// the threads (train/split_step.hpp); smaller work runs on the calling thread alone. The
+// work split depends only on the thread count and the shapes, so the same seed and
+// thread count give bit-identical results.
 //
 // The pool starts its workers on first use. Between jobs they poll for a short while
 // (a training step hands over a product every few microseconds) and then sleep. Work is
@@ -50,7 +52,9 @@ void parallel_parts(int parts, const Body& body) {
 
 // As run_parts, but every part runs on a thread of its own at the same time, so that the
 // parts may wait for each other (core/spin_barrier.hpp); when another caller has the
-// pool, this one waits for it. Requires 1 ≤ parts ≤ thread_count().
+// pool, this one waits for it. Requires 1 ≤ parts ≤ thread_count(). `body` must not
+// throw, nor call run_parts or run_parts_together with more than one part (set the
+// part's thread count to 1: ThreadCountScope).
 void run_parts_together(int parts, void (*call)(const void* body, int part), const void* body);
 
 template <typename Body>

@@ -150,15 +150,48 @@ void Monitor::on_step_end(Trainer& trainer, const StepLogs& logs) {
   if (probes_at(logs.step)) probe(trainer, logs.step);
 }
 
+void Monitor::find_part_layers(std::span<Network* const> parts) {
+  part_networks_.assign(parts.begin(), parts.end());
+  part_layers_.assign(series_.probed.size(), {});
+  std::vector<ProbedLayer> found;
+  for (const Network* network : parts) {
+    found.clear();
+    find_probed(network->layers(), "layers.", found);
+    for (std::size_t k = 0; k < part_layers_.size() && k < found.size(); ++k) part_layers_[k].push_back(found[k].layer);
+  }
+  z_parts_.reserve(parts.size());
+  a_parts_.reserve(parts.size());
+}
+
+std::span<const ElementwiseLayer* const> Monitor::part_layers(std::size_t k) const {
+  if (split_) return part_layers_[k];
+  return {&series_.probed[k].layer, 1};
+}
+
 void Monitor::probe(const Trainer& trainer, Index step) {
   series_.probe_steps.push_back(step);
-  for (const ProbedLayer& p : series_.probed) {
-    series_.activation.push_back(activation_stats(p.activation, p.layer->input(), p.layer->output()));
+  const std::span<Network* const> parts = trainer.last_batch_parts();
+  split_ = parts.size() > 1;
+  if (split_ && !std::equal(parts.begin(), parts.end(), part_networks_.begin(), part_networks_.end())) {
+    find_part_layers(parts);  // once per split (train/split_step.hpp)
+  }
+  for (std::size_t k = 0; k < series_.probed.size(); ++k) {
+    z_parts_.clear();
+    a_parts_.clear();
+    for (const ElementwiseLayer* layer : part_layers(k)) {
+      z_parts_.emplace_back(layer->input());
+      a_parts_.emplace_back(layer->output());
+    }
+    series_.activation.push_back(activation_stats(series_.probed[k].activation, z_parts_, a_parts_));
   }
   if (options_.level == MonitorLevel::full) {
-    for (const ProbedLayer& p : series_.probed) {
-      const ConstMatrixView a = p.layer->output();
-      series_.activation_histograms.push_back(log_histogram(a.data(), a.size()));
+    for (std::size_t k = 0; k < series_.probed.size(); ++k) {
+      LogHistogram histogram;
+      for (const ElementwiseLayer* layer : part_layers(k)) {
+        const ConstMatrixView a = layer->output();
+        add_counts(histogram, log_histogram(a.data(), a.size()));
+      }
+      series_.activation_histograms.push_back(histogram);
     }
     const ParamStore& store = trainer.network().params();
     for (std::size_t i : series_.param_index) {

@@ -96,9 +96,6 @@ class Monitor : public Callback {
   void on_step_end(Trainer& trainer, const StepLogs& logs) override;
   void on_epoch_end(Trainer& trainer, const EpochLogs& logs) override;
   void on_train_end(Trainer& trainer) override;
-  // Probe steps read the activation layers (a batch split across the threads would
-  // leave only part of it there).
-  bool reads_layers(Index step) const override { return options_.level != MonitorLevel::off && probes_at(step); }
 
   // Reserves room for this many more steps, so that recording them allocates nothing.
   void reserve(Index steps);
@@ -113,6 +110,10 @@ class Monitor : public Callback {
   void describe(const Network& network);
   void probe(const Trainer& trainer, Index step);
   bool probes_at(Index step) const { return step == 1 || step % probe_every_ == 0; }
+  // part_layers_[k][p]: probed layer k in part p's network (Trainer::last_batch_parts).
+  void find_part_layers(std::span<Network* const> parts);
+  // Probed layer k in each network holding the last batch.
+  std::span<const ElementwiseLayer* const> part_layers(std::size_t k) const;
 
   MonitorOptions options_;
   MetricsLog* log_;
@@ -120,6 +121,10 @@ class Monitor : public Callback {
   Index probe_every_ = 1;
   bool described_ = false;
   Index reserved_steps_ = 0;
+  std::vector<const Network*> part_networks_;  // the networks part_layers_ was found in
+  std::vector<std::vector<const ElementwiseLayer*>> part_layers_;
+  std::vector<SavedView> z_parts_, a_parts_;  // one probed layer's, reused
+  bool split_ = false;                        // the probed batch was split
 };
 
 // The probe interval the monitor chooses for a network (MonitorOptions::probe_every 0).

@@ -1,5 +1,7 @@
 #include "glassnet/nn/batch_split.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "glassnet/core/error.hpp"
@@ -7,7 +9,7 @@
 namespace glassnet {
 
 BatchSplit::BatchSplit(int parts) : barrier_(parts) {
-  if (parts < 1) throw Error("batch split: expected at least one part");
+  if (parts < 1) throw Error(fmt::format("batch split: expected at least one part, got {}", parts));
   for (auto& slots : slots_) slots.resize(static_cast<std::size_t>(parts));
   rounds_.assign(static_cast<std::size_t>(parts), 0);
 }
@@ -22,6 +24,8 @@ void BatchSplit::begin(Index total_rows) {
 void BatchSplit::end() { active_ = false; }
 
 void BatchSplit::add_across_parts(int part, std::span<Scalar> sums) {
+  // Once abandoned, a part that ran ahead must not write the slots another may still read.
+  if (barrier_.abandoned()) return;
   const auto p = static_cast<std::size_t>(part);
   auto& slots = slots_[rounds_[p]++ % 2];
   // Grows to the widest exchange once; later assignments reuse the memory.

@@ -9,7 +9,7 @@
 //
 // Every part makes the same calls in the same order, with the same n. The sum is added
 // in part order, so every part gets the same bits. Between begin() and end() the split
-// is active(); outside them (evaluation, steps run whole) layers compute alone.
+// is active(); outside them (evaluation, batches not split) layers compute alone.
 
 #include <span>
 #include <vector>

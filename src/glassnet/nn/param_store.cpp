@@ -1,5 +1,7 @@
 #include "glassnet/nn/param_store.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -74,12 +76,18 @@ ConstMatrixView ParamStore::grad(Id id) const {
 }
 
 void ParamStore::share_values(ParamStore& owner) {
-  bool same = owner.params_.size() == params_.size() && owner.size() == size() && &owner != this;
-  for (std::size_t i = 0; same && i < params_.size(); ++i) {
-    same = owner.params_[i].name == params_[i].name && owner.params_[i].offset == params_[i].offset &&
-           owner.params_[i].rows == params_[i].rows && owner.params_[i].cols == params_[i].cols;
+  if (&owner == this) throw Error("share_values: a store cannot share its own values");
+  for (std::size_t i = 0; i < std::max(params_.size(), owner.params_.size()); ++i) {
+    const ParamInfo* mine = i < params_.size() ? &params_[i] : nullptr;
+    const ParamInfo* theirs = i < owner.params_.size() ? &owner.params_[i] : nullptr;
+    if (mine == nullptr || theirs == nullptr || mine->name != theirs->name || mine->offset != theirs->offset ||
+        mine->rows != theirs->rows || mine->cols != theirs->cols) {
+      throw Error(fmt::format("share_values: parameter {} is {} here and {} in the owner", i,
+                              mine != nullptr ? fmt::format("{} [{}, {}]", mine->name, mine->rows, mine->cols) : "absent",
+                              theirs != nullptr ? fmt::format("{} [{}, {}]", theirs->name, theirs->rows, theirs->cols)
+                                                : "absent"));
+    }
   }
-  if (!same) throw Error("share_values: the two stores hold different parameters");
   values_owner_ = &owner;
   values_.clear();
   values_.shrink_to_fit();

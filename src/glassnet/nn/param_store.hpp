@@ -62,7 +62,7 @@ class ParamStore {
   // Frozen parameters are not updated; their gradients are neither computed nor used.
   // Buffers stay non-trainable whatever is asked.
   void set_trainable(Id id, bool trainable);
-  bool trainable(Id id) const { return (values_owner_ != nullptr ? values_owner_ : this)->info(id).trainable; }
+  bool trainable(Id id) const { return values_owner_ != nullptr ? values_owner_->trainable(id) : info(id).trainable; }
   // Freezes (or unfreezes) every parameter whose name starts with `prefix`
   // ("layers.0." is the first layer). Returns how many matched; throws Error if none.
   Index freeze(std::string_view prefix);

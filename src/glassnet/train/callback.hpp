@@ -3,6 +3,9 @@
 //   on_train_begin → (on_step_end after every optimizer step)* → on_epoch_end per epoch
 //   → on_train_end
 // on_step_end is the hook the monitor uses; on_epoch_end may ask the trainer to stop.
+// A callback that reads the layers' inputs and outputs after a step reads them from every
+// network of Trainer::last_batch_parts(): a batch split across the threads leaves each
+// part's rows in a network of its own.
 // A callback whose decisions depend on history saves that history in checkpoints
 // (state / load_state), so that a resumed run decides exactly as an uninterrupted one.
 
@@ -56,10 +59,6 @@ class Callback {
   virtual void on_step_end(Trainer& /*trainer*/, const StepLogs& /*logs*/) {}
   virtual void on_epoch_end(Trainer& /*trainer*/, const EpochLogs& /*logs*/) {}
   virtual void on_train_end(Trainer& /*trainer*/) {}
-  // True when on_step_end of step `step` (1-based) will read the layers' inputs and
-  // outputs: the trainer then runs that step's batches through the network whole, not
-  // split across the threads (train/split_step.hpp), so that the layers hold them.
-  virtual bool reads_layers(Index /*step*/) const { return false; }
   virtual CallbackState state() const { return {}; }
   virtual void load_state(const CallbackState& /*state*/) {}
 };

@@ -35,13 +35,14 @@ SplitStep::SplitStep(Network& network, int parts) : network_(network), split_(pa
   if (parts < 2) throw Error(fmt::format("batch split: expected at least 2 parts, got {}", parts));
   if (!supports(network)) throw Error("batch split: the network has layers that draw random numbers");
   const auto count = static_cast<std::size_t>(parts);
-  network_.layers().join_batch_split(&split_, 0);
   for (int part = 1; part < parts; ++part) {
     Rng unused(0);  // the copy's own initial values are replaced by the network's
     auto& copy = copies_.emplace_back(make_network(network.spec(), unused));
     copy->params().share_values(network.params());
     copy->layers().join_batch_split(&split_, part);
   }
+  networks_.push_back(&network_);
+  for (const auto& copy : copies_) networks_.push_back(copy.get());
   dlogits_.resize(count);
   weights_.resize(count);
   losses_.resize(count);
@@ -49,13 +50,20 @@ SplitStep::SplitStep(Network& network, int parts) : network_(network), split_(pa
   errors_.resize(count);
 }
 
-SplitStep::~SplitStep() { network_.layers().join_batch_split(nullptr, 0); }
+SplitStep::~SplitStep() = default;
 
 SplitStep::Result SplitStep::accumulate(const Loss& loss, ConstMatrixView x, ConstMatrixView targets,
                                         std::span<const Scalar> sample_weights, double share) {
   const int parts = split_.parts();
   const Index rows = x.rows();
   if (rows < parts) throw Error(fmt::format("batch split: {} rows cannot make {} parts", rows, parts));
+  // The loss's checks of the targets and weights, on the whole batch: its errors then
+  // name the batch's rows, and a part whose rows weigh nothing is checked too. On zero
+  // logits, a pass over the targets.
+  Buffer& zeros = dlogits_[0];
+  zeros.resize(rows, network_.spec().out_features);
+  zeros.view().setZero();
+  loss.value(zeros.view(), targets, sample_weights);
   loss_ = &loss;
   x_ = x;
   targets_ = targets;
@@ -72,13 +80,18 @@ SplitStep::Result SplitStep::accumulate(const Loss& loss, ConstMatrixView x, Con
     total_weight_ += weight;
     errors_[static_cast<std::size_t>(part)] = nullptr;
   }
+  // The network is this split's part 0 for the call only: another trainer's split may
+  // use it in between, and it may be destroyed before this SplitStep.
+  network_.layers().join_batch_split(&split_, 0);
   split_.begin(rows);
   parallel_parts_together(parts, [this](int part) {
+    const ThreadCountScope one_thread(1);  // each part's products and passes stay on its thread
     run_part(part);
     split_.wait_for_parts();  // every backward has finished
     if (!split_.abandoned()) add_gradients(part);
   });
   split_.end();
+  network_.layers().join_batch_split(nullptr, 0);
   for (const auto& error : errors_) {
     if (!error) continue;
     for (const auto& copy : copies_) copy->params().zero_grads();  // as add_gradients leaves them
@@ -96,7 +109,6 @@ SplitStep::Result SplitStep::accumulate(const Loss& loss, ConstMatrixView x, Con
 }
 
 void SplitStep::run_part(int part) {
-  const ThreadCountScope one_thread(1);  // this part's products and passes stay on its thread
   const auto p = static_cast<std::size_t>(part);
   try {
     Network& network = part == 0 ? network_ : *copies_[p - 1];
@@ -128,7 +140,8 @@ void SplitStep::run_part(int part) {
 void SplitStep::add_gradients(int part) {
   const std::span<Scalar> total = network_.params().grads();
   const auto size = static_cast<Index>(total.size()), parts = static_cast<Index>(split_.parts());
-  const auto begin = static_cast<std::size_t>(size * part / parts), end = static_cast<std::size_t>(size * (part + 1) / parts);
+  const auto begin = static_cast<std::size_t>(size * part / parts),
+             end = static_cast<std::size_t>(size * (part + 1) / parts);
   for (const auto& copy : copies_) {
     const std::span<Scalar> grads = copy->params().grads();
     // Zeroed as they are read, for the copy's next backward, which accumulates.

@@ -12,9 +12,9 @@
 //
 // Splitting each product and pass over the threads instead (core/threads.hpp) hands work
 // over dozens of times a step; this hands it over once and adds the gradients once
-// (bench/NOTES.md §9). The bits depend on the number of parts, so on the thread count,
-// as the products' do. A network whose layers draw random numbers (dropout) is not split:
-// each part would draw its own.
+// (bench/NOTES.md §9). The bits depend on the number of parts, so on the thread count:
+// a weight gradient is added up over each part's rows, then over the parts. A network
+// whose layers draw random numbers (dropout) is not split: each part would draw its own.
 
 #include <exception>
 #include <memory>
@@ -34,8 +34,9 @@ class SplitStep {
   // Rows a part takes, at least.
   static constexpr Index kMinRowsPerPart = 16;
   // Above this many multiply-adds in a step's largest product (rows × the largest weight
-  // matrix), splitting each product over the threads runs faster: measured 1.07× slower
-  // split at 2^24.6 (W3), even at 2^24, 0.89× at 2^22 and 0.81× at 2^20 (bench/NOTES.md §9).
+  // matrix), splitting each product over the threads runs faster: the split measured
+  // 1.05–1.07× the time at 2^24.6 (W3), 0.97× at 2^24, 0.89× at 2^22 and 0.81× at 2^20
+  // (bench/NOTES.md §9).
   static constexpr double kMaxMultiplyAdds = 1 << 23;
 
   // Whether `network`'s batches can be split (no layer draws random numbers).
@@ -54,6 +55,8 @@ class SplitStep {
   ~SplitStep();
 
   int parts() const { return split_.parts(); }
+  // The network, then its copies: part p's rows are in networks()[p]'s layers.
+  std::span<Network* const> networks() const { return networks_; }
 
   struct Result {
     double loss = 0.0;             // the batch's loss, as Loss::value_and_gradient's
@@ -76,6 +79,7 @@ class SplitStep {
 
   Network& network_;
   std::vector<std::unique_ptr<Network>> copies_;  // parts 1 … parts − 1
+  std::vector<Network*> networks_;                // the network, then the copies
   BatchSplit split_;
   // The batch of the current call.
   const Loss* loss_ = nullptr;

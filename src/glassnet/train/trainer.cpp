@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <numeric>
 #include <optional>
-#include <algorithm>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/row_parts.hpp"
@@ -45,7 +45,8 @@ Trainer::Trainer(Network& network, const Loss& loss, Optimizer& optimizer)
       loss_(loss),
       optimizer_(optimizer),
       schedule_(std::make_unique<ConstantSchedule>()),
-      base_learning_rate_(optimizer.learning_rate()) {}
+      base_learning_rate_(optimizer.learning_rate()),
+      whole_{&network} {}
 
 void Trainer::set_schedule(std::unique_ptr<Schedule> schedule) {
   if (!schedule) throw Error("set_schedule: null schedule");
@@ -55,7 +56,6 @@ void Trainer::set_schedule(std::unique_ptr<Schedule> schedule) {
 void Trainer::add_callback(Callback& callback) { callbacks_.push_back(&callback); }
 
 int Trainer::split_parts(Index rows) {
-  if (whole_step_) return 1;
   if (!largest_weight_) largest_weight_ = SplitStep::supports(network_) ? SplitStep::largest_weight(network_) : 0;
   const int parts = *largest_weight_ > 0 ? SplitStep::parts_for(rows, *largest_weight_, thread_count()) : 1;
   if (parts > 1 && (!split_ || split_->parts() != parts)) {
@@ -67,7 +67,8 @@ int Trainer::split_parts(Index rows) {
 
 double Trainer::accumulate(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights,
                            double share) {
-  if (split_parts(x.rows()) > 1) {
+  last_split_ = split_parts(x.rows()) > 1;
+  if (last_split_) {
     const SplitStep::Result result = split_->accumulate(loss_, x, targets, sample_weights, share);
     if (!std::isfinite(result.loss)) {
       throw TrainingError(fmt::format("the loss became {} at step {} (epoch {})", result.loss, steps_ + 1, epoch_ + 1));
@@ -108,7 +109,6 @@ void Trainer::throw_non_finite(std::string_view what, std::span<const double> no
 
 double Trainer::step(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights) {
   network_.params().zero_grads();
-  whole_step_ = false;  // no callbacks
   const double loss = accumulate(x, targets, sample_weights, 1.0);
   optimizer_.step(network_.params());
   ++steps_;
@@ -191,8 +191,6 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
         const std::span<const Index> step_rows(order_.data() + begin, static_cast<std::size_t>(end - begin));
         const double step_weight = weight_of_rows(train, step_rows);
         network_.params().zero_grads();
-        whole_step_ = std::any_of(callbacks_.begin(), callbacks_.end(),
-                                  [&](const Callback* callback) { return callback->reads_layers(steps_ + 1); });
         double step_loss = 0.0;
         for (Index micro = begin; micro < end; micro += options.batch_size) {
           const std::span<const Index> micro_rows =

@@ -15,8 +15,8 @@
 //   step equals one batch `accumulation_steps` times larger; global gradient norm;
 //   clipping (by norm, then by value); optimizer update; on_step_end callbacks.
 // With two threads or more, a micro-batch of small products is split across them, each
-// thread taking its rows through the whole network (train/split_step.hpp: when), except
-// on steps whose callbacks read the layers.
+// thread taking its rows through the whole network (train/split_step.hpp: when); the
+// layers then hold the batch in parts (last_batch_parts).
 // Each epoch: the schedule sets the learning rate at its start; validation (evaluation
 // mode, no gradients) and on_epoch_end callbacks at its end.
 // A non-finite loss, gradient or weight stops training at once with TrainingError
@@ -32,6 +32,7 @@
 // allocates no memory (snapshots, with a Recovery set, copy the parameters and
 // optimizer state).
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -97,7 +98,6 @@ struct FitOptions {
 
 class Trainer {
  public:
-
   Trainer(Network& network, const Loss& loss, Optimizer& optimizer);
 
   // The learning-rate schedule (default: constant at the optimizer's initial rate).
@@ -145,6 +145,13 @@ class Trainer {
   // schedule and callbacks; the next fit continues after its epoch. Throws Error on any
   // mismatch, before changing anything.
   void load_checkpoint(const std::filesystem::path& path);
+
+  // The networks that hold the last micro-batch's layer inputs and outputs, part by part
+  // in row order: the network alone, or for a batch split across the threads, the network
+  // and its copies (train/split_step.hpp). For callbacks that read the layers.
+  std::span<Network* const> last_batch_parts() const {
+    return last_split_ ? split_->networks() : std::span<Network* const>(whole_);
+  }
 
   Network& network() { return network_; }
   const Network& network() const { return network_; }
@@ -199,9 +206,10 @@ class Trainer {
   Buffer batch_targets_;
   std::vector<Scalar> batch_weights_;
   Buffer dlogits_;
-  std::unique_ptr<SplitStep> split_;  // made on the first split micro-batch
-  std::optional<Index> largest_weight_;  // SplitStep::largest_weight, or 0 when it does not support the network
-  bool whole_step_ = false;           // this step's callbacks read the layers: not split
+  std::unique_ptr<SplitStep> split_;             // made on the first split micro-batch
+  std::optional<Index> largest_weight_;          // SplitStep::largest_weight, or 0 when it does not support the network
+  bool last_split_ = false;                      // the last micro-batch was split
+  std::array<Network*, 1> whole_;                // last_batch_parts when not split
   Index epoch_correct_ = 0, epoch_counted_ = 0;  // this epoch's batches, as trained
   Recovery* recovery_ = nullptr;
   Index snapshot_every_ = 50;
