@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/loss/bce_with_logits.hpp"
@@ -21,6 +22,20 @@ Matrix matrix(Index rows, Index cols, std::initializer_list<double> values) {
   Index i = 0;
   for (double v : values) m.data()[i++] = static_cast<Scalar>(v);
   return m;
+}
+
+// check makes value's checks from the targets, the weights and the logits' width alone.
+TEST(Loss, CheckRejectsWhatValueRejectsWithoutLogits) {
+  const Matrix binary = (Matrix(3, 1) << 0, 1, 1).finished();
+  const Matrix classes = (Matrix(3, 1) << 0, 2, 1).finished();
+  EXPECT_NO_THROW(BceWithLogits().check(1, binary));
+  EXPECT_THROW(BceWithLogits().check(2, binary), Error) << "one target per output";
+  EXPECT_NO_THROW(SoftmaxCrossEntropy().check(3, classes));
+  EXPECT_THROW(SoftmaxCrossEntropy().check(2, classes), Error) << "class 2 of 2";
+  const std::vector<Scalar> none{0, 0, 0}, negative{1, -1, 1}, two{1, 1};
+  EXPECT_THROW(BceWithLogits().check(1, binary, none), Error);
+  EXPECT_THROW(BceWithLogits().check(1, binary, negative), Error);
+  EXPECT_THROW(BceWithLogits().check(1, binary, two), Error);
 }
 
 TEST(BceWithLogits, MatchesTheDefinition) {

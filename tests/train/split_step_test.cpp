@@ -133,7 +133,9 @@ TEST(SplitStep, SampleWeightsAndAPartThatWeighsNothing) {
        .weighted = true});
 }
 
-TEST(SplitStep, AnErrorInOnePartIsThrownAndTheSplitGoesOn) {
+// The loss checks the whole batch before the split, so its error names the batch's row
+// (a part's own failure abandons the split: BatchSplit.AnAbandonedSplitStopsWaiting).
+TEST(SplitStep, ABadTargetInOnePartsRowsIsThrownAndTheSplitGoesOn) {
   Rng rng(2);
   auto network = make_network({.in_features = 3, .hidden = {8}, .out_features = 1, .norm = Normalization::batch}, rng);
   const Matrix x = testing::random_matrix(40, 3, rng);

@@ -63,16 +63,27 @@ void parallel_parts_together(int parts, const Body& body) {
       parts, [](const void* b, int part) { (*static_cast<const Body*>(b))(part); }, &body);
 }
 
-// Calls body(begin, end) for `parts` contiguous ranges that cover [0, extent) once, in
-// parallel_parts; with one part, on the calling thread alone. The ranges depend only on
-// extent and parts.
+// Part `part` of `parts` contiguous ranges that cover [0, extent) once: [begin, end).
+// The ranges depend only on extent and parts.
+struct PartRange {
+  Index begin, end;
+};
+inline PartRange part_range(Index extent, int part, int parts) {
+  return {extent * part / parts, extent * (part + 1) / parts};
+}
+
+// Calls body(begin, end) for each part_range of [0, extent), in parallel_parts; with one
+// part, on the calling thread alone.
 template <typename Body>
 void parallel_ranges(Index extent, int parts, const Body& body) {
   if (parts <= 1) {
     body(Index(0), extent);
     return;
   }
-  parallel_parts(parts, [&](int part) { body(extent * part / parts, extent * (part + 1) / parts); });
+  parallel_parts(parts, [&](int part) {
+    const PartRange range = part_range(extent, part, parts);
+    body(range.begin, range.end);
+  });
 }
 
 }  // namespace glassnet

@@ -48,6 +48,12 @@ double Loss::value(ConstMatrixView logits, ConstMatrixView targets, std::span<co
   return mean;
 }
 
+void Loss::check(Index outputs, ConstMatrixView targets, std::span<const Scalar> sample_weights) const {
+  const ConstMatrixView shape(nullptr, targets.rows(), outputs);  // check_targets reads the logits' shape only
+  check_targets(shape, targets);
+  total_weight(targets.rows(), sample_weights);
+}
+
 double Loss::value_and_gradient(ConstMatrixView logits, ConstMatrixView targets, std::span<const Scalar> sample_weights,
                                 MatrixView dlogits) const {
   check_targets(logits, targets);

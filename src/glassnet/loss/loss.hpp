@@ -26,6 +26,9 @@ class Loss {
   virtual std::string_view name() const = 0;
 
   double value(ConstMatrixView logits, ConstMatrixView targets, std::span<const Scalar> sample_weights = {}) const;
+  // The checks value makes, of targets for `outputs` logits a row and of the weights,
+  // without computing the loss (a batch split across threads checks it whole first).
+  void check(Index outputs, ConstMatrixView targets, std::span<const Scalar> sample_weights = {}) const;
   double value_and_gradient(ConstMatrixView logits, ConstMatrixView targets, std::span<const Scalar> sample_weights,
                             MatrixView dlogits) const;
 
@@ -37,7 +40,8 @@ class Loss {
   }
 
  protected:
-  // Throws Error unless targets fit logits (shape and values).
+  // Throws Error unless targets fit logits (shape and values). Reads only the logits'
+  // shape (check passes a view without data).
   virtual void check_targets(ConstMatrixView logits, ConstMatrixView targets) const = 0;
   // ℓ_i of row i.
   virtual double sample_loss(ConstMatrixView logits, ConstMatrixView targets, Index i) const = 0;

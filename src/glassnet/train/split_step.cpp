@@ -57,13 +57,9 @@ SplitStep::Result SplitStep::accumulate(const Loss& loss, ConstMatrixView x, Con
   const int parts = split_.parts();
   const Index rows = x.rows();
   if (rows < parts) throw Error(fmt::format("batch split: {} rows cannot make {} parts", rows, parts));
-  // The loss's checks of the targets and weights, on the whole batch: its errors then
-  // name the batch's rows, and a part whose rows weigh nothing is checked too. On zero
-  // logits, a pass over the targets.
-  Buffer& zeros = dlogits_[0];
-  zeros.resize(rows, network_.spec().out_features);
-  zeros.view().setZero();
-  loss.value(zeros.view(), targets, sample_weights);
+  // The loss's checks on the whole batch: its errors then name the batch's rows, and a
+  // part whose rows weigh nothing is checked too.
+  loss.check(network_.spec().out_features, targets, sample_weights);
   loss_ = &loss;
   x_ = x;
   targets_ = targets;
@@ -71,7 +67,7 @@ SplitStep::Result SplitStep::accumulate(const Loss& loss, ConstMatrixView x, Con
   share_ = share;
   total_weight_ = 0.0;
   for (int part = 0; part < parts; ++part) {
-    const Index begin = rows * part / parts, end = rows * (part + 1) / parts;
+    const auto [begin, end] = part_range(rows, part, parts);
     double weight = static_cast<double>(end - begin);
     if (!sample_weights.empty()) {
       weight = std::accumulate(sample_weights.begin() + begin, sample_weights.begin() + end, 0.0);
@@ -113,8 +109,7 @@ void SplitStep::run_part(int part) {
   try {
     Network& network = part == 0 ? network_ : *copies_[p - 1];
     const ConstMatrixView x = x_.view();
-    const Index rows = x.rows(), parts = split_.parts();
-    const Index begin = rows * part / parts, end = rows * (part + 1) / parts;
+    const auto [begin, end] = part_range(x.rows(), part, split_.parts());
     const ConstMatrixView logits = network.forward(row_range(x, begin, end), Mode::train);
     Buffer& dlogits = dlogits_[p];
     dlogits.resize(logits.rows(), logits.cols());
@@ -139,14 +134,12 @@ void SplitStep::run_part(int part) {
 
 void SplitStep::add_gradients(int part) {
   const std::span<Scalar> total = network_.params().grads();
-  const auto size = static_cast<Index>(total.size()), parts = static_cast<Index>(split_.parts());
-  const auto begin = static_cast<std::size_t>(size * part / parts),
-             end = static_cast<std::size_t>(size * (part + 1) / parts);
+  const auto [begin, end] = part_range(static_cast<Index>(total.size()), part, split_.parts());
   for (const auto& copy : copies_) {
     const std::span<Scalar> grads = copy->params().grads();
     // Zeroed as they are read, for the copy's next backward, which accumulates.
 #pragma omp simd
-    for (std::size_t i = begin; i < end; ++i) {
+    for (std::size_t i = static_cast<std::size_t>(begin); i < static_cast<std::size_t>(end); ++i) {
       total[i] += grads[i];
       grads[i] = 0;
     }

@@ -67,30 +67,30 @@ int Trainer::split_parts(Index rows) {
 
 double Trainer::accumulate(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights,
                            double share) {
+  double loss = 0.0;
+  std::optional<Index> correct;
   last_split_ = split_parts(x.rows()) > 1;
   if (last_split_) {
     const SplitStep::Result result = split_->accumulate(loss_, x, targets, sample_weights, share);
-    if (!std::isfinite(result.loss)) {
-      throw TrainingError(fmt::format("the loss became {} at step {} (epoch {})", result.loss, steps_ + 1, epoch_ + 1));
+    loss = result.loss;
+    correct = result.correct;
+  } else {
+    const ConstMatrixView logits = network_.forward(x, Mode::train);
+    dlogits_.resize(logits.rows(), logits.cols());
+    loss = loss_.value_and_gradient(logits, targets, sample_weights, dlogits_.view());
+    correct = loss_.count_correct(logits, targets);
+    if (std::isfinite(loss)) {
+      if (share != 1.0) dlogits_.view() *= static_cast<Scalar>(share);
+      network_.layers().backward(dlogits_.view());
     }
-    if (result.correct) {
-      epoch_correct_ += *result.correct;
-      epoch_counted_ += x.rows();
-    }
-    return result.loss;
   }
-  const ConstMatrixView logits = network_.forward(x, Mode::train);
-  dlogits_.resize(logits.rows(), logits.cols());
-  const double loss = loss_.value_and_gradient(logits, targets, sample_weights, dlogits_.view());
   if (!std::isfinite(loss)) {
     throw TrainingError(fmt::format("the loss became {} at step {} (epoch {})", loss, steps_ + 1, epoch_ + 1));
   }
-  if (const auto correct = loss_.count_correct(logits, targets)) {
+  if (correct) {
     epoch_correct_ += *correct;
-    epoch_counted_ += logits.rows();
+    epoch_counted_ += x.rows();
   }
-  if (share != 1.0) dlogits_.view() *= static_cast<Scalar>(share);
-  network_.layers().backward(dlogits_.view());
   return loss;
 }
 
