@@ -134,12 +134,14 @@ void SplitStep::run_part(int part) {
 
 void SplitStep::add_gradients(int part) {
   const std::span<Scalar> total = network_.params().grads();
-  const auto [begin, end] = part_range(static_cast<Index>(total.size()), part, split_.parts());
+  // Plain variables: clang's OpenMP loop cannot refer to structured bindings.
+  const PartRange range = part_range(static_cast<Index>(total.size()), part, split_.parts());
+  const auto begin = static_cast<std::size_t>(range.begin), end = static_cast<std::size_t>(range.end);
   for (const auto& copy : copies_) {
     const std::span<Scalar> grads = copy->params().grads();
     // Zeroed as they are read, for the copy's next backward, which accumulates.
 #pragma omp simd
-    for (std::size_t i = static_cast<std::size_t>(begin); i < static_cast<std::size_t>(end); ++i) {
+    for (std::size_t i = begin; i < end; ++i) {
       total[i] += grads[i];
       grads[i] = 0;
     }
