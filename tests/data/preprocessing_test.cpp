@@ -134,6 +134,26 @@ TEST(Features, StandardisedOnTrainingRowsAndOneHotEncoded) {
             std::string::npos);
 }
 
+TEST(Features, AValueTooLargeForTheInputsIsAnErrorWithItsPosition) {
+  // Standardised (std 0.82), 1.7e308 leaves even a double's range; 1e200 in the training
+  // rows makes the column's squares overflow.
+  const Table wide = table_of("a,y\n1,0\n2,1\n3,0\n");
+  const FeatureTransform f = fit_features(wide, 1, {0, 1, 2}, true);
+  EXPECT_NE(error_of([&] { f.transform(table_of("a\n1\n1.7e308\n")); })
+                .find("data.csv:3:1: 1.7e+308 in column 'a' is too large"),
+            std::string::npos);
+  const Table huge = table_of("a,y\n1,0\n-1e200,1\n3,0\n");
+  EXPECT_NE(error_of([&] { fit_features(huge, 1, {0, 1, 2}, true); })
+                .find("data.csv:3:1: -1e+200 in column 'a' is too large: the column's mean and spread overflow"),
+            std::string::npos);
+  // Unstandardised, anything beyond the largest float (a double build takes every finite value).
+  if constexpr (sizeof(Scalar) == sizeof(float)) {
+    const FeatureTransform raw = fit_features(wide, 1, {0, 1, 2}, false);
+    EXPECT_NE(error_of([&] { raw.transform(table_of("a\n1e39\n")); }).find("data.csv:2:1: 1e+39 in column 'a'"),
+              std::string::npos);
+  }
+}
+
 TEST(Split, StratifiedSeededAndComplete) {
   std::vector<Index> classes;
   for (Index i = 0; i < 1000; ++i) classes.push_back(i % 10 == 0 ? 1 : 0);  // 10 % positives

@@ -224,6 +224,38 @@ TEST_F(DataCli, ImputationFillsMissingValuesWhenAsked) {
                              path("gaps.csv") + " --out " + path("m.safetensors"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(fs::exists(path("m.safetensors")));
+  // The model keeps the training rows' medians (a: 2, b: 4) and predict fills with them.
+  write("predict-gaps.csv", "a,b\n,3\n2,NA\ninf,7\n");
+  write("predict-filled.csv", "a,b\n2,3\n2,4\n2,7\n");
+  const auto predict = [&](const std::string& data) {
+    return run_command(cli() + " predict --proba --model " + path("m.safetensors") + " --data " + path(data));
+  };
+  const auto gaps = predict("predict-gaps.csv"), filled = predict("predict-filled.csv");
+  EXPECT_EQ(gaps.exit_code, 0) << gaps.output;
+  EXPECT_EQ(gaps.output, filled.output);
+}
+
+TEST_F(DataCli, MissingOrTooLargeValuesForAModelAreExitTwoWithTheirLines) {
+  // (b's spread, 0.17, takes 1.7e308 beyond even a double's range once standardised.)
+  write("d.csv", "a,b,y\n1,0.2,0\n2,0.3,1\n4,0.1,0\n5,0.6,1\n1,0.2,0\n6,0.5,1\n");
+  const auto trained = run_command(cli() + " train --quiet --val-split 0 --epochs 2 --data " + path("d.csv") +
+                                   " --out " + path("m.safetensors"));
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const auto expect_refused = [&](const std::string& command, const std::string& csv, const std::string& fragment) {
+    write("new.csv", csv);
+    const auto r = run_command(cli() + " " + command + " --model " + path("m.safetensors") + " --data " +
+                               path("new.csv") + (command == "predict" ? " --out " + path("p.csv") : ""));
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
+    EXPECT_NE(r.output.find(fragment), std::string::npos) << command << ": " << r.output;
+    EXPECT_FALSE(fs::exists(path("p.csv")));
+  };
+  // (eval of a NaN score used to loop for ever ranking the rows.)
+  for (const std::string command : {"predict", "eval"}) {
+    expect_refused(command, "a,b,y\n1,2,0\nnan,3,1\n",
+                   "missing or infinite values; column 'a': 1 (line 3). The model has no values to fill them with");
+    expect_refused(command, "a,b,y\n1,2,0\n3,-inf,1\n", "column 'b': 1 (line 3)");
+    expect_refused(command, "a,b,y\n1,2,0\n3,1.7e308,1\n", "new.csv:3:3: 1.7e+308 in column 'b' is too large");
+  }
 }
 
 TEST_F(DataCli, ABrokenModelFileIsExitTwoNeverACrash) {

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/io/safetensors.hpp"
@@ -101,6 +103,41 @@ TEST(ModelFile, EveryInconsistencyIsAClearError) {
   f = good;
   f.metadata["format"] = "other";
   expect_rejected(f, "not a glassnet model");
+  fs::remove(path);
+}
+
+// Each edit of a metadata field that predict would misread (an index past the label map,
+// a probability of 0 or 1 from a softmax of one logit, a column read twice) is refused.
+TEST(ModelFile, TheLabelMapOutputAndColumnsMustFitTheTask) {
+  const fs::path path = temp_file("labels.safetensors");
+  save_model(path, sample_model());
+  const SafetensorsFile good = read_safetensors(path);
+  using nlohmann::json;
+  const auto expect_rejected = [&](const char* key, const std::function<void(json&)>& edit,
+                                   const std::string& fragment) {
+    SafetensorsFile f = good;
+    json j = json::parse(f.metadata[key]);
+    edit(j);
+    f.metadata[key] = j.dump();
+    write_safetensors(path, f);
+    try {
+      load_model(path);
+      ADD_FAILURE() << "expected an Error containing " << fragment;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  };
+  const std::string misfit = "which does not fit a binary task";
+  expect_rejected("labels", [](json& j) { j["classes"] = {"no"}; }, "label map 1 classes, " + misfit);
+  expect_rejected("labels", [](json& j) { j["classes"] = json::array(); }, "label map 0 classes, " + misfit);
+  expect_rejected("labels", [](json& j) { j["classes"] = {"a", "b", "c"}; }, "label map 3 classes, " + misfit);
+  expect_rejected("labels", [](json& j) { j["classes"] = {"yes", "yes"}; }, "the classes [yes, yes] are not distinct");
+  expect_rejected("labels", [](json& j) { j["task"] = "multiclass"; }, "a multiclass model's output is softmax, not sigmoid");
+  expect_rejected("labels", [](json& j) { j["classes"] = nullptr; }, "'classes': type must be array, but is null");
+  expect_rejected("architecture", [](json& j) { j["output"] = "softmax"; }, "a binary model's output is sigmoid, not softmax");
+  expect_rejected("preprocessing", [](json& j) { j["columns"][1]["name"] = "amount"; }, "column 'amount' appears twice");
+  expect_rejected("preprocessing", [](json& j) { j["columns"][0]["std"] = nullptr; }, "'std': type must be number, but is null");
+  expect_rejected("preprocessing", [](json& j) { j["columns"] = 3; }, "'columns': expected an array, found number");
   fs::remove(path);
 }
 

@@ -50,6 +50,19 @@ TEST(Metrics, AucIsUndefinedForASingleClass) {
   EXPECT_EQ(binary_metrics(low, mixed)["precision"], 0.0);
 }
 
+// A NaN score has no place in an order: the rank metrics are undefined and the curves
+// empty (their tie groups never advanced past a NaN: an endless loop).
+TEST(Metrics, ANaNScoreLeavesTheRankMetricsUndefined) {
+  const std::vector<double> scores = {0.2, std::nan(""), 0.7, 0.9};
+  const std::vector<int> labels = {0, 1, 0, 1};
+  EXPECT_TRUE(std::isnan(roc_auc(scores, labels)));
+  EXPECT_TRUE(std::isnan(average_precision(scores, labels)));
+  const Metrics m = binary_metrics(scores, labels, 0.5);
+  EXPECT_TRUE(m.roc.x.empty());
+  EXPECT_TRUE(m.pr.x.empty());
+  EXPECT_DOUBLE_EQ(m["accuracy"], 0.5) << "the other metrics still count the rows";
+}
+
 TEST(Metrics, MulticlassMacroAndWeightedMatchScikitLearn) {
   Eigen::Matrix<double, 7, 3, Eigen::RowMajor> fixture;
   fixture << 0.7, 0.2, 0.1, 0.3, 0.4, 0.3, 0.1, 0.3, 0.6, 0.5, 0.4, 0.1, 0.2, 0.7, 0.1, 0.25, 0.25, 0.5, 0.6, 0.3, 0.1;

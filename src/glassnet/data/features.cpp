@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "glassnet/core/error.hpp"
@@ -43,7 +44,15 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
       const double scale = standardize ? 1.0 / feature.stddev : 1.0;
       const double shift = standardize ? feature.mean : 0.0;
       for (Index r = 0; r < x.rows(); ++r) {
-        x(r, offset) = static_cast<Scalar>((column.numbers[static_cast<std::size_t>(r)] - shift) * scale);
+        const double value = column.numbers[static_cast<std::size_t>(r)];
+        const double input = (value - shift) * scale;
+        if (std::isfinite(value) && !(std::abs(input) <= std::numeric_limits<Scalar>::max())) {
+          throw Error(fmt::format("{}: {:g} in column '{}' is too large: {} it is {:g}, beyond the largest input, {:g}",
+                                  value_location(table.source, column, static_cast<std::size_t>(r)), value,
+                                  feature.name, standardize ? "standardised," : "unstandardised,", input,
+                                  static_cast<double>(std::numeric_limits<Scalar>::max())));
+        }
+        x(r, offset) = static_cast<Scalar>(input);
       }
       offset += 1;
       continue;
@@ -68,6 +77,34 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
   return x;
 }
 
+bool FeatureTransform::any_missing(const Table& table) const {
+  for (const auto& feature : columns) {
+    const Index c = table.find(feature.name);
+    if (c < 0) continue;  // transform names it
+    const auto& missing = table.columns[static_cast<std::size_t>(c)].missing;
+    if (std::find(missing.begin(), missing.end(), true) != missing.end()) return true;
+  }
+  return false;
+}
+
+void FeatureTransform::fill_missing(Table& table) const {
+  ImputedValues fills;
+  for (const auto& feature : columns) {
+    if (feature.fill) fills.values.emplace_back(feature.name, *feature.fill);
+  }
+  impute_like(table, fills, -1);
+  std::vector<MissingColumn> left;
+  for (MissingColumn& m : find_missing(table)) {
+    const bool feature = std::any_of(columns.begin(), columns.end(), [&](const auto& f) { return f.name == m.name; });
+    if (feature) left.push_back(std::move(m));
+  }
+  if (!left.empty()) {
+    throw Error(describe_missing(table, left,
+                                 "The model has no values to fill them with: fix the data, or train the model with "
+                                 "--impute, which stores them"));
+  }
+}
+
 FeatureTransform fit_features(const Table& table, Index target, const std::vector<Index>& rows, bool standardize) {
   if (rows.empty()) throw Error(fmt::format("{}: no training rows to fit the features on", table.source));
   FeatureTransform transform;
@@ -83,6 +120,18 @@ FeatureTransform fit_features(const Table& table, Index target, const std::vecto
       double squares = 0;
       for (Index r : rows) squares += std::pow(column.numbers[static_cast<std::size_t>(r)] - feature.mean, 2);
       const double stddev = std::sqrt(squares / static_cast<double>(rows.size()));
+      if (!std::isfinite(feature.mean) || !std::isfinite(squares)) {
+        // Values near the top of double's range: their sum or its squares overflow.
+        Index largest = rows.front();
+        for (Index r : rows) {
+          if (std::abs(column.numbers[static_cast<std::size_t>(r)]) >
+              std::abs(column.numbers[static_cast<std::size_t>(largest)]))
+            largest = r;
+        }
+        throw Error(fmt::format("{}: {:g} in column '{}' is too large: the column's mean and spread overflow",
+                                value_location(table.source, column, static_cast<std::size_t>(largest)),
+                                column.numbers[static_cast<std::size_t>(largest)], column.name));
+      }
       feature.stddev = stddev > 0 && std::isfinite(stddev) ? stddev : 1.0;  // constant: maps to 0
     } else {
       for (Index r : rows) {

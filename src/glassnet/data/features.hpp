@@ -10,8 +10,12 @@
 //                         first appearance); a category unseen in training maps to all
 //                         zeros and is counted.
 // Columns are matched by name, so prediction files may order them differently or omit
-// the target. Missing values must be handled before (find_missing).
+// the target. Missing values must be filled before (impute, or fill_missing with the
+// columns' own `fill`); a numeric value that is too large — its standardised value, or
+// the column's mean and spread, beyond the range of Scalar — is an Error naming the
+// value's file, line and column.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +30,9 @@ struct FeatureColumn {
   double mean = 0.0;                    // numeric
   double stddev = 1.0;                  // numeric
   std::vector<std::string> categories;  // categorical
+  // The value that replaces a missing one (--impute: fitted on the training rows), as
+  // text; none: a missing value is an error.
+  std::optional<std::string> fill;
 };
 
 struct FeatureTransform {
@@ -39,6 +46,11 @@ struct FeatureTransform {
   // x:[N, width]. `unseen` (if given) receives the number of categorical values not
   // seen in training. Throws Error naming a feature column the table lacks.
   Matrix transform(const Table& table, Index* unseen = nullptr) const;
+  // Fills the missing values of the feature columns of `table` with their `fill`; an
+  // Error (describe_missing) for those of columns that have none.
+  void fill_missing(Table& table) const;
+  // Whether any feature column of `table` has a missing value.
+  bool any_missing(const Table& table) const;
 };
 
 // Learns the transform from the training rows `rows` of `table`, over every column

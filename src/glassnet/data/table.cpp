@@ -33,7 +33,8 @@ bool is_infinity(std::string_view value) {
   return v == "inf" || v == "infinity";
 }
 
-// The number in `value`, if the whole (trimmed) text is one.
+}  // namespace
+
 std::optional<double> parse_number(std::string_view value) {
   value = trim(value);
   if (!value.empty() && value.front() == '+') value.remove_prefix(1);
@@ -43,8 +44,6 @@ std::optional<double> parse_number(std::string_view value) {
   if (error != std::errc() || end != value.data() + value.size() || !std::isfinite(number)) return std::nullopt;
   return number;
 }
-
-}  // namespace
 
 bool is_missing_marker(std::string_view value) {
   static constexpr std::array<std::string_view, 7> kMarkers{"", "na", "n/a", "nan", "null", "none", "?"};
@@ -140,14 +139,14 @@ std::vector<MissingColumn> find_missing(const Table& table) {
   return out;
 }
 
-std::string describe_missing(const Table& table, const std::vector<MissingColumn>& missing) {
+std::string describe_missing(const Table& table, const std::vector<MissingColumn>& missing, std::string_view remedy) {
   std::string text = fmt::format("{}: missing or infinite values", table.source);
   for (const auto& m : missing) {
     text +=
         fmt::format("; column '{}': {} (line{} {}{})", m.name, m.count, m.count > 1 ? "s" : "",
                     fmt::join(m.first_lines, ", "), m.count > static_cast<Index>(m.first_lines.size()) ? ", ..." : "");
   }
-  text += ". Fix the data, or pass --impute mean|median|most-frequent";
+  text += fmt::format(". {}", remedy);
   return text;
 }
 

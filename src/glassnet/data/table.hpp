@@ -45,6 +45,10 @@ struct Table {
 // "SOURCE: record N" (1-based) otherwise.
 std::string value_location(const std::string& source, const Column& column, std::size_t row);
 
+// The number in `value` when the whole text, trimmed of spaces and tabs, is one finite
+// number (std::from_chars; a leading '+' allowed).
+std::optional<double> parse_number(std::string_view value);
+
 // True for the missing-value markers above (not for infinities).
 bool is_missing_marker(std::string_view value);
 
@@ -58,9 +62,11 @@ struct MissingColumn {
 
 // Every column with missing values, in column order.
 std::vector<MissingColumn> find_missing(const Table& table);
-// "FILE: missing values: column 'amount' 3 (lines 4, 9, 12), ..." — the message that
-// stops training unless the user asks for imputation.
-std::string describe_missing(const Table& table, const std::vector<MissingColumn>& missing);
+// "FILE: missing or infinite values; column 'amount': 3 (lines 4, 9, 12). REMEDY" — the
+// message that stops training unless the user asks for imputation.
+inline constexpr std::string_view kImputeRemedy = "Fix the data, or pass --impute mean|median|most-frequent";
+std::string describe_missing(const Table& table, const std::vector<MissingColumn>& missing,
+                             std::string_view remedy = kImputeRemedy);
 
 enum class Imputation { mean, median, most_frequent };
 

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "glassnet/core/error.hpp"
@@ -31,9 +32,24 @@ json architecture_json(const NetworkSpec& spec) {
           {"init", init_name(spec.init)}};
 }
 
+// j[key] as a T; an Error naming the key when it is missing or of another type.
+template <typename T>
+T field(const json& j, const char* key) {
+  if (!j.is_object()) throw Error(fmt::format("expected an object holding '{}', found {}", key, j.type_name()));
+  const auto found = j.find(key);
+  if (found == j.end()) throw Error(fmt::format("no '{}'", key));
+  try {
+    return found->get<T>();
+  } catch (const json::exception& e) {
+    // nlohmann's message after its "[json.exception.type_error.302] " tag
+    const std::string what = e.what();
+    throw Error(fmt::format("'{}': {}", key, what.substr(what.find(']') + 2)));
+  }
+}
+
 template <typename T, typename Parse>
 T parsed(const json& j, const char* key, Parse parse, const char* what) {
-  const auto text = j.at(key).get<std::string>();
+  const auto text = field<std::string>(j, key);
   const auto value = parse(text);
   if (!value) throw Error(fmt::format("unknown {} '{}'", what, text));
   return *value;
@@ -41,15 +57,15 @@ T parsed(const json& j, const char* key, Parse parse, const char* what) {
 
 NetworkSpec architecture_from(const json& j) {
   NetworkSpec spec;
-  spec.in_features = j.at("in_features").get<Index>();
-  spec.hidden = j.at("hidden").get<std::vector<Index>>();
+  spec.in_features = field<Index>(j, "in_features");
+  spec.hidden = field<std::vector<Index>>(j, "hidden");
   spec.activation = parsed<Activation>(j, "activation", parse_activation, "activation");
-  spec.leaky_slope = j.at("leaky_slope").get<double>();
-  spec.out_features = j.at("out_features").get<Index>();
+  spec.leaky_slope = field<double>(j, "leaky_slope");
+  spec.out_features = field<Index>(j, "out_features");
   spec.output = parsed<OutputTransform>(j, "output", parse_output_transform, "output transform");
   spec.norm = parsed<Normalization>(j, "norm", parse_normalization, "normalisation");
-  spec.dropout = j.at("dropout").get<double>();
-  spec.residual = j.at("residual").get<bool>();
+  spec.dropout = field<double>(j, "dropout");
+  spec.residual = field<bool>(j, "residual");
   spec.init = parsed<InitScheme>(j, "init", parse_init, "initialiser");
   if (spec.in_features <= 0 || spec.in_features > 1'000'000 || spec.out_features <= 0 ||
       spec.out_features > 1'000'000 || spec.hidden.size() > 1000) {
@@ -64,37 +80,61 @@ NetworkSpec architecture_from(const json& j) {
 json preprocessing_json(const FeatureTransform& features) {
   json columns = json::array();
   for (const auto& c : features.columns) {
-    columns.push_back({{"name", c.name},
-                       {"kind", c.kind == ColumnKind::numeric ? "numeric" : "categorical"},
-                       {"mean", c.mean},
-                       {"std", c.stddev},
-                       {"categories", c.categories}});
+    json column = {{"name", c.name},
+                   {"kind", c.kind == ColumnKind::numeric ? "numeric" : "categorical"},
+                   {"mean", c.mean},
+                   {"std", c.stddev},
+                   {"categories", c.categories}};
+    if (c.fill) column["fill"] = *c.fill;
+    columns.push_back(std::move(column));
   }
   return {{"standardize", features.standardize}, {"columns", columns}};
 }
 
 FeatureTransform preprocessing_from(const json& j) {
   FeatureTransform features;
-  features.standardize = j.at("standardize").get<bool>();
-  for (const auto& c : j.at("columns")) {
+  features.standardize = field<bool>(j, "standardize");
+  const json& columns = j.at("columns");
+  if (!columns.is_array()) throw Error(fmt::format("'columns': expected an array, found {}", columns.type_name()));
+  std::set<std::string> names;
+  for (const auto& c : columns) {
     FeatureColumn column;
-    column.name = c.at("name").get<std::string>();
-    const auto kind = c.at("kind").get<std::string>();
+    column.name = field<std::string>(c, "name");
+    const auto kind = field<std::string>(c, "kind");
     if (kind != "numeric" && kind != "categorical") throw Error(fmt::format("unknown column kind '{}'", kind));
     column.kind = kind == "numeric" ? ColumnKind::numeric : ColumnKind::categorical;
-    column.mean = c.at("mean").get<double>();
-    column.stddev = c.at("std").get<double>();
+    column.mean = field<double>(c, "mean");
+    column.stddev = field<double>(c, "std");
     if (!std::isfinite(column.mean) || !(column.stddev > 0) || !std::isfinite(column.stddev)) {
       throw Error(fmt::format("column '{}' has a mean of {} and a std of {}; expected finite values, std > 0",
                               column.name, column.mean, column.stddev));
     }
-    column.categories = c.at("categories").get<std::vector<std::string>>();
+    column.categories = field<std::vector<std::string>>(c, "categories");
+    if (!names.insert(column.name).second) throw Error(fmt::format("column '{}' appears twice", column.name));
+    if (c.contains("fill")) {
+      column.fill = field<std::string>(c, "fill");
+      if (column.kind == ColumnKind::numeric && !parse_number(*column.fill)) {
+        throw Error(fmt::format("column '{}' is filled with '{}'; expected a finite number", column.name, *column.fill));
+      }
+    }
     features.columns.push_back(std::move(column));
   }
   return features;
 }
 
 }  // namespace
+
+OutputTransform output_for(Task task) {
+  switch (task) {
+    case Task::binary:
+      return OutputTransform::sigmoid;
+    case Task::multiclass:
+      return OutputTransform::softmax;
+    case Task::regression:
+      return OutputTransform::identity;
+  }
+  return OutputTransform::identity;
+}
 
 void save_model(const std::filesystem::path& path, const Model& model) {
   SafetensorsFile file;
@@ -133,23 +173,36 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
     model.features = preprocessing_from(json::parse(meta("preprocessing")));
     const json labels = json::parse(meta("labels"));
     model.labels.task = parsed<Task>(labels, "task", parse_task, "task");
-    model.labels.classes = labels.at("classes").get<std::vector<std::string>>();
-    model.target = labels.at("target").get<std::string>();
+    model.labels.classes = field<std::vector<std::string>>(labels, "classes");
+    model.target = field<std::string>(labels, "target");
     model.training = meta("training");
   } catch (const Error& e) {
     throw Error(fmt::format("{}: invalid model metadata: {}", source, e.what()));
   } catch (const std::exception& e) {
     throw Error(fmt::format("{}: invalid model metadata ({})", source, e.what()));
   }
+  if (spec.output != output_for(model.labels.task)) {
+    throw Error(fmt::format("{}: a {} model's output is {}, not {}", source, task_name(model.labels.task),
+                            output_transform_name(output_for(model.labels.task)), output_transform_name(spec.output)));
+  }
   if (model.features.width() != spec.in_features) {
     throw Error(fmt::format("{}: the preprocessing produces {} inputs but the network takes {}", source,
                             model.features.width(), spec.in_features));
   }
-  const Index expected_outputs =
-      model.labels.task == Task::multiclass ? static_cast<Index>(model.labels.classes.size()) : spec.out_features;
-  if (spec.out_features != expected_outputs || (model.labels.task == Task::binary && spec.out_features != 1)) {
-    throw Error(fmt::format("{}: the network has {} outputs, which does not fit a {} task with {} classes", source,
-                            spec.out_features, task_name(model.labels.task), model.labels.classes.size()));
+  // Binary: one output, two classes; multiclass: an output per class, at least two;
+  // regression: no classes.
+  const std::vector<std::string>& classes = model.labels.classes;
+  const bool fits = model.labels.task == Task::binary       ? spec.out_features == 1 && classes.size() == 2
+                    : model.labels.task == Task::multiclass ? spec.out_features >= 2 &&
+                                                                  classes.size() == static_cast<std::size_t>(spec.out_features)
+                                                            : classes.empty();
+  if (!fits) {
+    throw Error(fmt::format("{}: the network has {} outputs and the label map {} classes, which does not fit a {} task "
+                            "(binary: 1 output, 2 classes; multiclass: an output per class; regression: no classes)",
+                            source, spec.out_features, classes.size(), task_name(model.labels.task)));
+  }
+  if (std::set<std::string>(classes.begin(), classes.end()).size() != classes.size()) {
+    throw Error(fmt::format("{}: the classes [{}] are not distinct", source, fmt::join(classes, ", ")));
   }
   // The file must hold every value the architecture needs before anything is built.
   std::size_t values_in_file = 0;

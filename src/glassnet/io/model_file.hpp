@@ -16,7 +16,9 @@
 // Loading validates everything before use: the file (as safetensors), the format and
 // version, every metadata field, that the architecture builds, that every tensor the
 // network needs is present with its shape and holds finite values, and that the
-// preprocessing produces the network's input width. Any violation is an Error naming
+// preprocessing produces the network's input width, that its columns have distinct
+// names, and that the output transform and the label map fit the task (two classes for
+// binary, one per output for multiclass, none for regression; all distinct). Any violation is an Error naming
 // the file and what was expected.
 
 #include <filesystem>
@@ -37,6 +39,10 @@ struct Model {
   std::string target;
   std::string training;  // JSON text
 };
+
+// The output transform of a model trained for `task`: sigmoid for binary (P(class 1)),
+// softmax for multiclass, identity for regression. Loading requires it.
+OutputTransform output_for(Task task);
 
 // Writes atomically.
 void save_model(const std::filesystem::path& path, const Model& model);

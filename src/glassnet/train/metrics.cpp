@@ -98,8 +98,17 @@ void add_class_metrics(const ConfusionMatrix& c, bool binary, Metrics& out) {
 
 }  // namespace
 
+namespace {
+
+bool any_nan(std::span<const double> scores) {
+  return std::any_of(scores.begin(), scores.end(), [](double s) { return std::isnan(s); });
+}
+
+}  // namespace
+
 double roc_auc(std::span<const double> scores, std::span<const int> labels) {
   check_sizes(scores.size(), labels.size());
+  if (any_nan(scores)) return kNaN;
   std::vector<std::size_t> order(scores.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
@@ -124,6 +133,7 @@ double roc_auc(std::span<const double> scores, std::span<const int> labels) {
 
 double average_precision(std::span<const double> scores, std::span<const int> labels) {
   check_sizes(scores.size(), labels.size());
+  if (any_nan(scores)) return kNaN;
   std::vector<std::size_t> order(scores.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
@@ -190,7 +200,7 @@ Curve roc_curve(std::span<const double> scores, std::span<const int> labels) {
   check_sizes(scores.size(), labels.size());
   const auto positives = static_cast<double>(std::count(labels.begin(), labels.end(), 1));
   const double negatives = static_cast<double>(labels.size()) - positives;
-  if (positives == 0 || negatives == 0) return {};
+  if (positives == 0 || negatives == 0 || any_nan(scores)) return {};
   Curve c{{0.0}, {0.0}};
   walk_thresholds(scores, labels, [&](double tp, double fp) {
     c.x.push_back(fp / negatives);
@@ -202,7 +212,7 @@ Curve roc_curve(std::span<const double> scores, std::span<const int> labels) {
 Curve precision_recall_curve(std::span<const double> scores, std::span<const int> labels) {
   check_sizes(scores.size(), labels.size());
   const auto positives = static_cast<double>(std::count(labels.begin(), labels.end(), 1));
-  if (positives == 0 || positives == static_cast<double>(labels.size())) return {};
+  if (positives == 0 || positives == static_cast<double>(labels.size()) || any_nan(scores)) return {};
   Curve c;
   walk_thresholds(scores, labels, [&](double tp, double fp) {
     c.x.push_back(tp / positives);

@@ -12,7 +12,8 @@
 //   log_loss.
 // Regression: mse, rmse, mae (over all outputs), r2 (1 − SSE/SST per output, averaged).
 // A precision or recall whose denominator is 0 is 0, as scikit-learn's zero_division=0.
-// roc_auc and pr_auc are NaN when the labels hold a single class (undefined).
+// roc_auc and pr_auc are NaN when the labels hold a single class (undefined), or when a
+// score is NaN (no order); the curves are then empty.
 // log_loss clips probabilities to [1e-15, 1 − 1e-15].
 
 #include <map>

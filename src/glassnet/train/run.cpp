@@ -127,8 +127,10 @@ nlohmann::json config_json(const RunConfig& c) {
 }  // namespace
 
 Matrix predict_model(Model& model, const Table& table, Index* unseen) {
-  const Matrix x = model.features.transform(table, unseen);
-  return model.network->predict(x);
+  if (!model.features.any_missing(table)) return model.network->predict(model.features.transform(table, unseen));
+  Table filled = table;
+  model.features.fill_missing(filled);
+  return model.network->predict(model.features.transform(filled, unseen));
 }
 
 Metrics evaluate_model(Model& model, const Table& table, Index* unseen) {
@@ -215,6 +217,7 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
   std::vector<Table*> others;
   if (val_table) others.push_back(&*val_table);
   if (test_table) others.push_back(&*test_table);
+  ImputedValues imputed_values;  // --impute
   if (!config.impute) {
     const auto missing = find_missing(table);
     std::vector<MissingColumn> features_missing;
@@ -227,13 +230,18 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
       if (!other_missing.empty()) throw Error(describe_missing(*other, other_missing));
     }
   } else {
-    const ImputedValues values = impute(*imputed, *config.impute, split.train, target);
-    for (Table* other : others) impute_like(*other, values, other->find(target_column.name));
+    imputed_values = impute(*imputed, *config.impute, split.train, target);
+    for (Table* other : others) impute_like(*other, imputed_values, other->find(target_column.name));
   }
 
   model.labels = labels;
   model.target = target_column.name;
   model.features = fit_features(table, target, split.train, config.standardize);
+  for (FeatureColumn& feature : model.features.columns) {  // --impute: prediction fills alike
+    for (const auto& [name, value] : imputed_values.values) {
+      if (name == feature.name) feature.fill = value;
+    }
+  }
   model.training = config_json(config).dump();
   const Matrix x_all = model.features.transform(table);
   x_train = rows_of(x_all, split.train);
@@ -266,9 +274,7 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
   spec.residual = config.residual;
   spec.init = config.init;
   spec.out_features = labels.task == Task::multiclass ? static_cast<Index>(labels.classes.size()) : 1;
-  spec.output = labels.task == Task::binary       ? OutputTransform::sigmoid
-                : labels.task == Task::multiclass ? OutputTransform::softmax
-                                                  : OutputTransform::identity;
+  spec.output = output_for(labels.task);
   Rng rng(config.seed);
   model.network = make_network(spec, rng);
   loss = make_loss(labels.task == Task::binary       ? LossKind::bce_with_logits

@@ -155,7 +155,10 @@ class TrainingRun {
 // receives the count of categories unseen in training (encoded as all zeros).
 Metrics evaluate_model(Model& model, const Table& table, Index* unseen = nullptr);
 // Predictions in evaluation mode: probabilities ([N, 1] binary, [N, C] multiclass) or
-// values ([N, 1] regression). `unseen` receives the count of unseen categories.
+// values ([N, 1] regression). `unseen` receives the count of unseen categories. Missing
+// values of the features are filled as training filled them (--impute, stored in the
+// model); without, they are an Error naming each column and its first lines, as is a
+// value too large for the network's inputs.
 Matrix predict_model(Model& model, const Table& table, Index* unseen = nullptr);
 
 }  // namespace glassnet
