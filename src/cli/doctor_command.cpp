@@ -29,6 +29,11 @@ struct DoctorFlags {
 int run_doctor(DoctorFlags& flags) {
   RunConfig config = run_config(flags.run);
   const bool plain = !flags.run.quiet && !flags.run.json;
+  std::vector<NamedPath> outputs;  // (--out only names the model in the best configuration)
+  if (config.log) outputs.push_back({"--log", *config.log});
+  if (!flags.run.report.empty()) outputs.push_back({"--report", flags.run.report});
+  if (flags.repair) outputs.push_back({"--best", flags.best});
+  check_files(input_files(config), outputs);
   // The diagnosis writes --log, or the report's temporary log.
   const ReportFile report_file(flags.run.report, config.log);
   RepairOptions options{.budget = flags.repair ? flags.budget : config.epochs,

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/io/atomic_file.hpp"
+#include "glassnet/io/file_roles.hpp"
 #include "glassnet/train/run.hpp"
 
 namespace glassnet::cli {
@@ -34,6 +35,7 @@ void add_predict_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", flags->out, "Predictions file (CSV; default: standard output)");
   cmd->add_flag("--proba", flags->proba, "Also write the probability of each class");
   cmd->callback([flags, &exit_code] {
+    if (!flags->out.empty()) check_files({{"--model", flags->model}, {"--data", flags->data}}, {{"--out", flags->out}});
     Model model = load_model(flags->model);
     const Table table = read_data(flags->data);
     Index unseen = 0;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "glassnet/io/file_roles.hpp"
 #include "glassnet/report/html_report.hpp"
 
 namespace glassnet::cli {
@@ -14,6 +15,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--log", *log, "The run's metrics log (train --log)")->required();
   cmd->add_option("--out", *out, "The HTML file to write")->required();
   cmd->callback([log, out, &exit_code] {
+    check_files({{"--log", *log}}, {{"--out", *out}});
     write_html_report(*out, read_run_log(*log));
     fmt::print("report written to {}\n", *out);
     exit_code = 0;

@@ -8,6 +8,7 @@
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/io/atomic_file.hpp"
+#include "glassnet/io/file_roles.hpp"
 
 namespace glassnet::cli {
 
@@ -43,6 +44,7 @@ void add_synth_command(CLI::App& app, int& exit_code) {
     if (flags->kind != "fraud" && fraud_rate->count() > 0) {
       throw Error(fmt::format("--fraud-rate: only the fraud data has fraud rows, not {}", flags->kind));
     }
+    check_files({}, {{"--out", flags->out}});
     std::string csv;
     if (flags->kind == "fraud") {
       csv = make_fraud_csv(flags->rows, flags->fraud_rate, flags->seed);

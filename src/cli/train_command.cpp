@@ -31,6 +31,11 @@ constexpr int kInterruptedExitCode = 130;
 int run(RunFlags& flags) {
   RunConfig& c = run_config(flags);
   const bool plain = !flags.quiet && !flags.json;
+  if (!flags.report.empty()) {  // (the run checks its own files; the report is the command's)
+    std::vector<NamedPath> outputs = output_files(c);
+    outputs.push_back({"--report", flags.report});
+    check_files(input_files(c), outputs);
+  }
   struct sigaction action {};
   action.sa_handler = on_interrupt;
   sigemptyset(&action.sa_mask);

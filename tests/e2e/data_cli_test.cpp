@@ -42,6 +42,10 @@ class DataCli : public ::testing::Test {
     std::ofstream(path(name), std::ios::binary) << text;
     return path(name);
   }
+  static std::string bytes(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+  }
   // Runs train on `csv`, expecting exit 2, the fragment in the message, and no model.
   void expect_bad_input(const std::string& csv, const std::string& fragment, const std::string& extra = "") {
     const std::string data = write("bad.csv", csv);
@@ -207,10 +211,6 @@ TEST_F(DataCli, ResumeContinuesFromTheLatestCheckpointToTheSameModel) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_EQ(resumed.output.find("epoch    3/5"), std::string::npos) << "epochs 1-3 come from the checkpoint";
   EXPECT_NE(resumed.output.find("epoch    4/5"), std::string::npos) << resumed.output;
-  const auto bytes = [](const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), {});
-  };
   EXPECT_EQ(bytes(path("resumed.safetensors")), bytes(path("full.safetensors")))
       << "resuming gives the same model file as training uninterrupted";
   const auto without_dir = run_command(common + " --resume --out " + path("x.safetensors"));
@@ -256,6 +256,41 @@ TEST_F(DataCli, MissingOrTooLargeValuesForAModelAreExitTwoWithTheirLines) {
     expect_refused(command, "a,b,y\n1,2,0\n3,-inf,1\n", "column 'b': 1 (line 3)");
     expect_refused(command, "a,b,y\n1,2,0\n3,1.7e308,1\n", "new.csv:3:3: 1.7e+308 in column 'b' is too large");
   }
+}
+
+// An output that names an input, or that cannot be written, is refused before any work:
+// each input is left as it was, and nothing is written.
+TEST_F(DataCli, AnOutputThatIsAnInputOrCannotBeWrittenIsRefusedFirst) {
+  const std::string data = write("d.csv", "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n");
+  const std::string train = cli() + " train --quiet --epochs 1 --data " + data;
+  ASSERT_EQ(run_command(train + " --out " + path("m.safetensors") + " --log " + path("run.jsonl")).exit_code, 0);
+  const std::string model_bytes = bytes(path("m.safetensors"));
+  const std::string data_bytes = bytes(data);
+  const std::string log_bytes = bytes(path("run.jsonl"));
+  const auto expect_refused = [&](const std::string& command, const std::string& fragment) {
+    const auto r = run_command(command);
+    EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.output;
+    EXPECT_NE(r.output.find(fragment), std::string::npos) << command << "\n" << r.output;
+  };
+  expect_refused(train + " --out " + data, "--out " + data + " is also --data");
+  expect_refused(train + " --out " + path("./d.csv"), "is also --data");
+  expect_refused(train + " --out " + path("x.safetensors") + " --log " + data, "--log " + data + " is also --data");
+  expect_refused(train + " --out " + path("x.safetensors") + " --log " + path("x.safetensors"),
+                 "--out and --log name the same file");
+  expect_refused(train + " --out " + path("x.safetensors") + " --report " + data, "--report " + data + " is also --data");
+  expect_refused(train + " --out " + path("x.safetensors") + " --report " + path("no/dir/r.html"), "no/dir does not exist");
+  expect_refused(train + " --out " + dir_.string(), "that is a directory");
+  expect_refused(train + " --out " + data + "/m.safetensors", data + " is not a directory");
+  expect_refused(cli() + " predict --model " + path("m.safetensors") + " --data " + data + " --out " + path("m.safetensors"),
+                 "is also --model");
+  expect_refused(cli() + " predict --model " + path("m.safetensors") + " --data " + data + " --out " + data,
+                 "is also --data");
+  expect_refused(cli() + " report --log " + path("run.jsonl") + " --out " + path("run.jsonl"), "is also --log");
+  expect_refused(cli() + " doctor --data " + data + " --repair --best " + data, "--best " + data + " is also --data");
+  EXPECT_EQ(bytes(path("m.safetensors")), model_bytes);
+  EXPECT_EQ(bytes(data), data_bytes);
+  EXPECT_EQ(bytes(path("run.jsonl")), log_bytes);
+  EXPECT_FALSE(fs::exists(path("x.safetensors")));
 }
 
 TEST_F(DataCli, ABrokenModelFileIsExitTwoNeverACrash) {
@@ -308,6 +343,11 @@ TEST_F(DataCli, IdxImagesTrainEvaluateAndPredict) {
   const auto result = nlohmann::json::parse(train.output);
   EXPECT_EQ(result["task"], "multiclass");
   EXPECT_GE(result["metrics"]["test"]["accuracy"].get<double>(), 0.95) << train.output;
+  // Without their labels, images are not a table whose last pixel is the target.
+  const auto unlabelled = run_command(cli() + " train --quiet --data " + train_images + " --out " + path("x.safetensors"));
+  EXPECT_EQ(unlabelled.exit_code, 2) << unlabelled.output;
+  EXPECT_NE(unlabelled.output.find("IDX images need their labels to train on: --labels FILE"), std::string::npos)
+      << unlabelled.output;
 
   const auto eval =
       run_command(cli() + " eval --json --model " + model + " --data " + test_images + " --labels " + test_labels);
@@ -443,7 +483,7 @@ TEST_F(DataCli, TrainWritesTheMonitorsMetricsLog) {
   const auto missing = run_command(cli() + " train --quiet --data " + path("moons.csv") + " --log " +
                                    path("no/such/dir/run.jsonl") + " --out " + path("missing.safetensors"));
   EXPECT_EQ(missing.exit_code, 2);
-  EXPECT_NE(missing.output.find("cannot open"), std::string::npos) << missing.output;
+  EXPECT_NE(missing.output.find("no/such/dir does not exist"), std::string::npos) << missing.output;
   EXPECT_FALSE(fs::exists(path("off.jsonl")) || fs::exists(path("off.safetensors")) ||
                fs::exists(path("missing.safetensors")));
 }

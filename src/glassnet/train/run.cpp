@@ -9,6 +9,7 @@
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/threads.hpp"
 #include "glassnet/data/features.hpp"
+#include "glassnet/data/idx.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/data/split.hpp"
 #include "glassnet/diag/finding_json.hpp"
@@ -126,6 +127,25 @@ nlohmann::json config_json(const RunConfig& c) {
 
 }  // namespace
 
+std::vector<NamedPath> input_files(const RunConfig& config) {
+  std::vector<NamedPath> files{{"--data", config.data}};
+  const auto add = [&](const char* option, const std::optional<std::filesystem::path>& path) {
+    if (path) files.push_back({option, *path});
+  };
+  add("--labels", config.labels);
+  add("--val-data", config.val_data);
+  add("--val-labels", config.val_labels);
+  add("--test-data", config.test_data);
+  add("--test-labels", config.test_labels);
+  return files;
+}
+
+std::vector<NamedPath> output_files(const RunConfig& config) {
+  std::vector<NamedPath> files{{"--out", config.out}};
+  if (config.log) files.push_back({"--log", *config.log});
+  return files;
+}
+
 Matrix predict_model(Model& model, const Table& table, Index* unseen) {
   if (!model.features.any_missing(table)) return model.network->predict(model.features.transform(table, unseen));
   Table filled = table;
@@ -144,9 +164,10 @@ namespace {
 
 // The options that do not depend on the data, checked before anything is read.
 void check_options(const RunConfig& config) {
-  if (config.out.has_parent_path() && !std::filesystem::is_directory(config.out.parent_path())) {
-    throw Error(fmt::format("--out {}: the directory {} does not exist", config.out.string(),
-                            config.out.parent_path().string()));
+  check_files(input_files(config), output_files(config));
+  if (!config.labels && looks_like_idx(config.data)) {
+    throw Error(fmt::format("--data {}: IDX images need their labels to train on: --labels FILE",
+                            config.data.string()));
   }
   if (config.log && config.monitor == MonitorLevel::off)
     throw Error("--log needs the monitor: --monitor light or full");

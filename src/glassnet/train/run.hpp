@@ -23,6 +23,7 @@
 #include "glassnet/diag/monitor.hpp"
 #include "glassnet/diag/preflight.hpp"
 #include "glassnet/diag/rollback.hpp"
+#include "glassnet/io/file_roles.hpp"
 #include "glassnet/io/model_file.hpp"
 #include "glassnet/train/callback.hpp"
 #include "glassnet/train/metrics.hpp"
@@ -150,6 +151,11 @@ class TrainingRun {
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// The files a run reads (--data, --labels, --val-data, …) and writes (--out, --log),
+// named by their options: io/file_roles.hpp checks them before the data is read.
+std::vector<NamedPath> input_files(const RunConfig& config);
+std::vector<NamedPath> output_files(const RunConfig& config);
 
 // The task's metrics for a model on a table that holds the target column. `unseen`
 // receives the count of categories unseen in training (encoded as all zeros).
