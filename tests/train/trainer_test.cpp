@@ -169,6 +169,29 @@ TEST(Trainer, TheEpochLossIsTheMeanOverSamples) {
   EXPECT_NEAR(history[0].train_loss, before, 1e-5);
 }
 
+// 33 rows in batches of 16 end with a batch of one row, which batch normalisation cannot
+// normalise: it is left out of its epoch (two steps, not three), a different row each
+// epoch; without batch normalisation it trains. A batch size of one still cannot.
+TEST(Trainer, BatchNormLeavesOutALastBatchOfOneRow) {
+  Matrix x, y;
+  make_data(33, x, y, 4);
+  const BceWithLogits loss;
+  const auto steps_per_epoch = [&](Normalization norm, Index batch_size) {
+    Rng rng(4);
+    auto network = make_network({.in_features = 2, .hidden = {8}, .out_features = 1, .norm = norm}, rng);
+    Sgd sgd(0.1);
+    Trainer trainer(*network, loss, sgd);
+    const auto history = trainer.fit({x, y}, {.epochs = 3, .batch_size = batch_size, .seed = 4});
+    EXPECT_EQ(history.size(), 3u);
+    EXPECT_TRUE(std::isfinite(history.back().train_loss));
+    return trainer.steps() / 3;
+  };
+  EXPECT_EQ(steps_per_epoch(Normalization::batch, 16), 2);
+  EXPECT_EQ(steps_per_epoch(Normalization::none, 16), 3);
+  EXPECT_EQ(steps_per_epoch(Normalization::batch, 11), 3) << "33 = 3 × 11: nothing left over";
+  EXPECT_THROW(steps_per_epoch(Normalization::batch, 1), Error);
+}
+
 TEST(Trainer, GradientAccumulationEqualsOneLargerBatch) {
   Matrix x, y;
   make_data(96, x, y, 4);

@@ -156,9 +156,15 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
   }
   stop_requested_ = false;
   interrupted_ = false;
-  const Index rows = train.x.rows();
+  // Batch normalisation has no statistics of a single row: an epoch whose last
+  // micro-batch would hold one row leaves that row out (another one each epoch, when
+  // shuffled). Micro-batches start at multiples of batch_size, so the last holds
+  // N mod batch_size rows.
+  const bool one_row_left = network_.spec().norm == Normalization::batch && train.x.rows() > 1 &&
+                            options.batch_size > 1 && train.x.rows() % options.batch_size == 1;
+  const Index rows = train.x.rows() - (one_row_left ? 1 : 0);
   const Index rows_per_step = options.batch_size * options.accumulation_steps;
-  order_.resize(static_cast<std::size_t>(rows));
+  order_.resize(static_cast<std::size_t>(train.x.rows()));
   grad_norms_.assign(network_.params().params().size(), 0.0);
   std::vector<EpochLogs> history;
   if (!paused_) {

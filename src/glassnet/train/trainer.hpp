@@ -84,7 +84,9 @@ class Recovery {
 
 struct FitOptions {
   Index epochs = 10;      // the last epoch to train (a resumed run continues to it)
-  Index batch_size = 32;  // rows per micro-batch; the last of an epoch may be smaller
+  // Rows per micro-batch; the last of an epoch may be smaller. With batch normalisation
+  // a last micro-batch of one row is left out of its epoch (one row has no batch statistics).
+  Index batch_size = 32;
   std::uint64_t seed = 0;
   bool shuffle = true;
   Index accumulation_steps = 1;  // micro-batches per optimizer step
