@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "glassnet/data/read_data.hpp"
+#include "glassnet/io/file_roles.hpp"
 #include "glassnet/train/run.hpp"
 
 namespace glassnet::cli {
@@ -22,6 +23,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--labels", flags->labels, "IDX labels for the IDX images in --data");
   cmd->add_flag("--json", flags->json, "Print one JSON object");
   cmd->callback([flags, &exit_code] {
+    check_files({{"--model", flags->model}, {"--data", flags->data}, {"--labels", flags->labels}}, {});
     Model model = load_model(flags->model);
     std::optional<std::filesystem::path> labels;
     if (!flags->labels.empty()) labels = flags->labels;

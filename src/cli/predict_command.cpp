@@ -35,7 +35,9 @@ void add_predict_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", flags->out, "Predictions file (CSV; default: standard output)");
   cmd->add_flag("--proba", flags->proba, "Also write the probability of each class");
   cmd->callback([flags, &exit_code] {
-    if (!flags->out.empty()) check_files({{"--model", flags->model}, {"--data", flags->data}}, {{"--out", flags->out}});
+    std::vector<NamedPath> outputs;
+    if (!flags->out.empty()) outputs.push_back({"--out", flags->out});
+    check_files({{"--model", flags->model}, {"--data", flags->data}}, outputs);
     Model model = load_model(flags->model);
     const Table table = read_data(flags->data);
     Index unseen = 0;

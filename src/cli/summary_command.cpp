@@ -5,10 +5,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
-#include "glassnet/report/layer_table.hpp"
-#include "glassnet/report/run_log.hpp"
+#include "glassnet/io/file_roles.hpp"
 #include "glassnet/io/model_file.hpp"
 #include "glassnet/nn/residual.hpp"
+#include "glassnet/report/layer_table.hpp"
+#include "glassnet/report/run_log.hpp"
 
 namespace glassnet::cli {
 namespace {
@@ -82,6 +83,7 @@ void add_summary_command(CLI::App& app, int& exit_code) {
   model->excludes(log);
   cmd->callback([model_path, log_path, &exit_code] {
     if (model_path->empty() && log_path->empty()) throw CLI::RequiredError("--model or --log");
+    check_files({{"--model", *model_path}, {"--log", *log_path}}, {});
     if (!model_path->empty()) summarise_model(*model_path);
     if (!log_path->empty()) summarise_log(*log_path);
     exit_code = 0;

@@ -78,6 +78,24 @@ TEST(Csv, EveryMalformedInputNamesLineAndColumn) {
   expect_error("a,b,a\n1,2,3\n", 1, 5, "appears twice");
 }
 
+// Names and categories go into JSON and the model file: text that is not UTF-8 is
+// refused where it starts, at the byte's line and column (lines counted over CRLF, CR
+// and line breaks inside quotes, as the parser counts them).
+TEST(Csv, TextThatIsNotUtf8NamesItsByte) {
+  const std::string expected = "expected UTF-8 text, found the byte 0x";
+  expect_error("x0,c\xe9,label\n1,a,0\n", 1, 5, expected + "E9");          // Latin-1 é
+  expect_error("a,b\r\n1,ok\r\n2,caf\xe9\r\n", 3, 6, expected + "E9");     // CRLF
+  expect_error("a,b\r1,ok\r2,\xff\r", 3, 3, expected + "FF");              // CR
+  expect_error("a,b\n1,\"two\nlines\"\n2,\x80\n", 4, 3, expected + "80");  // a line break in quotes
+  expect_error("a,b\n1,\xc0\x80\n", 2, 3, expected + "C0");                // overlong
+  expect_error("a,b\n1,\xed\xa0\x80\n", 2, 3, expected + "ED");            // a surrogate
+  expect_error("a,b\n1,\xf4\x90\x80\x80\n", 2, 3, expected + "F4");        // above U+10FFFF
+  expect_error("a,b\n1,x\xe2\x82", 2, 4, expected + "E2");                 // cut off by the end
+  const CsvTable t = parse_csv("name,b\ncaf\xc3\xa9,\xe2\x82\xac\n\xf0\x9f\x98\x80,1\n", "data.csv");
+  EXPECT_EQ(t.rows[0][0], "caf\xc3\xa9");
+  EXPECT_EQ(t.rows[1][0], "\xf0\x9f\x98\x80");
+}
+
 TEST(Csv, AMissingFileIsAClearError) {
   try {
     read_csv("/nonexistent/data.csv");

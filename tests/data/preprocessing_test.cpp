@@ -139,12 +139,14 @@ TEST(Features, AValueTooLargeForTheInputsIsAnErrorWithItsPosition) {
   // rows makes the column's squares overflow.
   const Table wide = table_of("a,y\n1,0\n2,1\n3,0\n");
   const FeatureTransform f = fit_features(wide, 1, {0, 1, 2}, true);
-  EXPECT_NE(error_of([&] { f.transform(table_of("a\n1\n1.7e308\n")); })
-                .find("data.csv:3:1: 1.7e+308 in column 'a' is too large"),
+  EXPECT_NE(error_of([&] {
+              f.transform(table_of("a\n1\n1.7e308\n"));
+            }).find("data.csv:3:1: 1.7e+308 in column 'a' is too large"),
             std::string::npos);
   const Table huge = table_of("a,y\n1,0\n-1e200,1\n3,0\n");
-  EXPECT_NE(error_of([&] { fit_features(huge, 1, {0, 1, 2}, true); })
-                .find("data.csv:3:1: -1e+200 in column 'a' is too large: the column's mean and spread overflow"),
+  EXPECT_NE(error_of([&] {
+              fit_features(huge, 1, {0, 1, 2}, true);
+            }).find("data.csv:3:1: -1e+200 in column 'a' is too large: the column's mean and spread overflow"),
             std::string::npos);
   // Unstandardised, anything beyond the largest float (a double build takes every finite value).
   if constexpr (sizeof(Scalar) == sizeof(float)) {

@@ -277,16 +277,26 @@ TEST_F(DataCli, AnOutputThatIsAnInputOrCannotBeWrittenIsRefusedFirst) {
   expect_refused(train + " --out " + path("x.safetensors") + " --log " + data, "--log " + data + " is also --data");
   expect_refused(train + " --out " + path("x.safetensors") + " --log " + path("x.safetensors"),
                  "--out and --log name the same file");
-  expect_refused(train + " --out " + path("x.safetensors") + " --report " + data, "--report " + data + " is also --data");
-  expect_refused(train + " --out " + path("x.safetensors") + " --report " + path("no/dir/r.html"), "no/dir does not exist");
+  expect_refused(train + " --out " + path("x.safetensors") + " --report " + data,
+                 "--report " + data + " is also --data");
+  expect_refused(train + " --out " + path("x.safetensors") + " --report " + path("no/dir/r.html"),
+                 "no/dir does not exist");
   expect_refused(train + " --out " + dir_.string(), "that is a directory");
   expect_refused(train + " --out " + data + "/m.safetensors", data + " is not a directory");
-  expect_refused(cli() + " predict --model " + path("m.safetensors") + " --data " + data + " --out " + path("m.safetensors"),
-                 "is also --model");
+  expect_refused(
+      cli() + " predict --model " + path("m.safetensors") + " --data " + data + " --out " + path("m.safetensors"),
+      "is also --model");
   expect_refused(cli() + " predict --model " + path("m.safetensors") + " --data " + data + " --out " + data,
                  "is also --data");
   expect_refused(cli() + " report --log " + path("run.jsonl") + " --out " + path("run.jsonl"), "is also --log");
   expect_refused(cli() + " doctor --data " + data + " --repair --best " + data, "--best " + data + " is also --data");
+  // An input that is a directory is named as one (it read as an empty file).
+  expect_refused(cli() + " train --data " + dir_.string() + " --out " + path("x.safetensors"),
+                 "that is a directory; expected a file to read");
+  expect_refused(cli() + " eval --model " + dir_.string() + " --data " + data,
+                 "--model " + dir_.string() + ": that is a directory");
+  expect_refused(cli() + " report --log " + dir_.string() + " --out " + path("r.html"),
+                 "--log " + dir_.string() + ": that is a directory");
   EXPECT_EQ(bytes(path("m.safetensors")), model_bytes);
   EXPECT_EQ(bytes(data), data_bytes);
   EXPECT_EQ(bytes(path("run.jsonl")), log_bytes);
@@ -344,7 +354,8 @@ TEST_F(DataCli, IdxImagesTrainEvaluateAndPredict) {
   EXPECT_EQ(result["task"], "multiclass");
   EXPECT_GE(result["metrics"]["test"]["accuracy"].get<double>(), 0.95) << train.output;
   // Without their labels, images are not a table whose last pixel is the target.
-  const auto unlabelled = run_command(cli() + " train --quiet --data " + train_images + " --out " + path("x.safetensors"));
+  const auto unlabelled =
+      run_command(cli() + " train --quiet --data " + train_images + " --out " + path("x.safetensors"));
   EXPECT_EQ(unlabelled.exit_code, 2) << unlabelled.output;
   EXPECT_NE(unlabelled.output.find("IDX images need their labels to train on: --labels FILE"), std::string::npos)
       << unlabelled.output;

@@ -128,16 +128,34 @@ TEST(ModelFile, TheLabelMapOutputAndColumnsMustFitTheTask) {
     }
   };
   const std::string misfit = "which does not fit a binary task";
-  expect_rejected("labels", [](json& j) { j["classes"] = {"no"}; }, "label map 1 classes, " + misfit);
-  expect_rejected("labels", [](json& j) { j["classes"] = json::array(); }, "label map 0 classes, " + misfit);
-  expect_rejected("labels", [](json& j) { j["classes"] = {"a", "b", "c"}; }, "label map 3 classes, " + misfit);
-  expect_rejected("labels", [](json& j) { j["classes"] = {"yes", "yes"}; }, "the classes [yes, yes] are not distinct");
-  expect_rejected("labels", [](json& j) { j["task"] = "multiclass"; }, "a multiclass model's output is softmax, not sigmoid");
-  expect_rejected("labels", [](json& j) { j["classes"] = nullptr; }, "'classes': type must be array, but is null");
-  expect_rejected("architecture", [](json& j) { j["output"] = "softmax"; }, "a binary model's output is sigmoid, not softmax");
-  expect_rejected("preprocessing", [](json& j) { j["columns"][1]["name"] = "amount"; }, "column 'amount' appears twice");
-  expect_rejected("preprocessing", [](json& j) { j["columns"][0]["std"] = nullptr; }, "'std': type must be number, but is null");
-  expect_rejected("preprocessing", [](json& j) { j["columns"] = 3; }, "'columns': expected an array, found number");
+  expect_rejected(
+      "labels", [](json& j) { j["classes"] = {"no"}; }, "label map 1 classes, " + misfit);
+  expect_rejected(
+      "labels", [](json& j) { j["classes"] = json::array(); }, "label map 0 classes, " + misfit);
+  expect_rejected(
+      "labels",
+      [](json& j) {
+        j["classes"] = {"a", "b", "c"};
+      },
+      "label map 3 classes, " + misfit);
+  expect_rejected(
+      "labels",
+      [](json& j) {
+        j["classes"] = {"yes", "yes"};
+      },
+      "the classes [yes, yes] are not distinct");
+  expect_rejected(
+      "labels", [](json& j) { j["task"] = "multiclass"; }, "a multiclass model's output is softmax, not sigmoid");
+  expect_rejected(
+      "labels", [](json& j) { j["classes"] = nullptr; }, "'classes': type must be array, but is null");
+  expect_rejected(
+      "architecture", [](json& j) { j["output"] = "softmax"; }, "a binary model's output is sigmoid, not softmax");
+  expect_rejected(
+      "preprocessing", [](json& j) { j["columns"][1]["name"] = "amount"; }, "column 'amount' appears twice");
+  expect_rejected(
+      "preprocessing", [](json& j) { j["columns"][0]["std"] = nullptr; }, "'std': type must be number, but is null");
+  expect_rejected(
+      "preprocessing", [](json& j) { j["columns"] = 3; }, "'columns': expected an array, found number");
   fs::remove(path);
 }
 

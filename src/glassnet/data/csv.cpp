@@ -4,6 +4,7 @@
 
 #include <array>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "glassnet/core/error.hpp"
@@ -132,6 +133,57 @@ class Parser {
   std::uint32_t column_ = 1;
 };
 
+struct InvalidByte {
+  CsvPosition at;
+  unsigned char byte = 0;
+};
+
+// The first byte that does not begin valid UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF; a lead byte whose sequence is broken counts), at
+// its position counted as the parser
+// counts (lines broken by LF, CRLF or CR; columns in bytes); none when the text is valid.
+std::optional<InvalidByte> first_invalid_utf8(std::string_view text) {
+  CsvPosition at{1, 1};
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char b = byte(i);
+    if (b < 0x80) {
+      if (b == '\n' || (b == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'))) {
+        ++at.line;
+        at.column = 1;
+      } else if (b != '\r') {
+        ++at.column;
+      }
+      ++i;
+      continue;
+    }
+    // The sequence's length and the range of its second byte (the others are 80–BF).
+    std::size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;
+    if (b >= 0xC2 && b <= 0xDF) {
+      length = 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      length = 3;
+      if (b == 0xE0) low = 0xA0;
+      if (b == 0xED) high = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      length = 4;
+      if (b == 0xF0) low = 0x90;
+      if (b == 0xF4) high = 0x8F;
+    } else {
+      return InvalidByte{at, b};
+    }
+    if (i + length > text.size()) return InvalidByte{at, b};  // cut off by the end
+    for (std::size_t k = 1; k < length; ++k) {
+      const unsigned char next = byte(i + k);
+      if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return InvalidByte{at, b};
+    }
+    i += length;
+    at.column += static_cast<std::uint32_t>(length);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string csv_location(const std::string& source, CsvPosition position) {
@@ -140,6 +192,10 @@ std::string csv_location(const std::string& source, CsvPosition position) {
 
 CsvTable parse_csv(std::string_view text, const std::string& source, const CsvOptions& options) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 byte-order mark
+  if (const auto bad = first_invalid_utf8(text)) {
+    throw Error(fmt::format("{}: expected UTF-8 text, found the byte 0x{:02X}; save the file as UTF-8",
+                            csv_location(source, bad->at), bad->byte));
+  }
   CsvTable table;
   table.source = source;
   table.delimiter = options.delimiter != 0 ? options.delimiter : detect_delimiter(text);

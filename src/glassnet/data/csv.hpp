@@ -10,6 +10,8 @@
 //     quote, is an error.
 //   - Line breaks are LF or CRLF; a UTF-8 byte-order mark is skipped; empty lines
 //     (outside quotes) are ignored.
+//   - The text must be UTF-8 (names and categories go into JSON and the model file): a
+//     byte that is not is an error at its line and column.
 // Errors are glassnet::Error with "FILE:LINE:COLUMN: what was expected, what was found".
 // Lines and columns are 1-based; a column counts bytes.
 

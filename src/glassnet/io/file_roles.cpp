@@ -19,8 +19,8 @@ bool same_file(const fs::path& a, const fs::path& b) {
 void check_writable(const NamedPath& output) {
   std::error_code ec;
   if (fs::is_directory(output.path, ec)) {
-    throw Error(fmt::format("{} {}: that is a directory; expected a file to write", output.option,
-                            output.path.string()));
+    throw Error(
+        fmt::format("{} {}: that is a directory; expected a file to write", output.option, output.path.string()));
   }
   const fs::path directory = output.path.has_parent_path() ? output.path.parent_path() : fs::path(".");
   if (!fs::is_directory(directory, ec)) {
@@ -36,13 +36,19 @@ void check_writable(const NamedPath& output) {
 }  // namespace
 
 void check_files(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs) {
+  for (const NamedPath& in : inputs) {
+    std::error_code ec;
+    if (fs::is_directory(in.path, ec)) {
+      throw Error(fmt::format("{} {}: that is a directory; expected a file to read", in.option, in.path.string()));
+    }
+  }
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const NamedPath& out = outputs[i];
     check_writable(out);
     for (const NamedPath& in : inputs) {
       if (same_file(out.path, in.path)) {
-        throw Error(fmt::format("{} {} is also {}: writing it would destroy the input; name another file",
-                                out.option, out.path.string(), in.option));
+        throw Error(fmt::format("{} {} is also {}: writing it would destroy the input; name another file", out.option,
+                                out.path.string(), in.option));
       }
     }
     for (std::size_t j = 0; j < i; ++j) {

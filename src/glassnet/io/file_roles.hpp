@@ -5,6 +5,7 @@
 //
 //   check_files({{"--data", data}}, {{"--out", out}, {"--log", log}});
 //
+// No input may be a directory (a missing one is left to its reader, which names it).
 // Every output must not be a directory, its directory must exist (the current one when
 // the path has none) and be writable, and it must name none of the inputs or the other
 // outputs. Two paths are the same file when std::filesystem::equivalent says so (both

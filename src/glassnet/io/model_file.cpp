@@ -4,8 +4,8 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/io/param_tensors.hpp"
@@ -114,7 +114,8 @@ FeatureTransform preprocessing_from(const json& j) {
     if (c.contains("fill")) {
       column.fill = field<std::string>(c, "fill");
       if (column.kind == ColumnKind::numeric && !parse_number(*column.fill)) {
-        throw Error(fmt::format("column '{}' is filled with '{}'; expected a finite number", column.name, *column.fill));
+        throw Error(
+            fmt::format("column '{}' is filled with '{}'; expected a finite number", column.name, *column.fill));
       }
     }
     features.columns.push_back(std::move(column));
@@ -126,12 +127,9 @@ FeatureTransform preprocessing_from(const json& j) {
 
 OutputTransform output_for(Task task) {
   switch (task) {
-    case Task::binary:
-      return OutputTransform::sigmoid;
-    case Task::multiclass:
-      return OutputTransform::softmax;
-    case Task::regression:
-      return OutputTransform::identity;
+    case Task::binary: return OutputTransform::sigmoid;
+    case Task::multiclass: return OutputTransform::softmax;
+    case Task::regression: return OutputTransform::identity;
   }
   return OutputTransform::identity;
 }
@@ -192,14 +190,15 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
   // Binary: one output, two classes; multiclass: an output per class, at least two;
   // regression: no classes.
   const std::vector<std::string>& classes = model.labels.classes;
-  const bool fits = model.labels.task == Task::binary       ? spec.out_features == 1 && classes.size() == 2
-                    : model.labels.task == Task::multiclass ? spec.out_features >= 2 &&
-                                                                  classes.size() == static_cast<std::size_t>(spec.out_features)
-                                                            : classes.empty();
+  const bool fits = model.labels.task == Task::binary ? spec.out_features == 1 && classes.size() == 2
+                    : model.labels.task == Task::multiclass
+                        ? spec.out_features >= 2 && classes.size() == static_cast<std::size_t>(spec.out_features)
+                        : classes.empty();
   if (!fits) {
-    throw Error(fmt::format("{}: the network has {} outputs and the label map {} classes, which does not fit a {} task "
-                            "(binary: 1 output, 2 classes; multiclass: an output per class; regression: no classes)",
-                            source, spec.out_features, classes.size(), task_name(model.labels.task)));
+    throw Error(
+        fmt::format("{}: the network has {} outputs and the label map {} classes, which does not fit a {} task "
+                    "(binary: 1 output, 2 classes; multiclass: an output per class; regression: no classes)",
+                    source, spec.out_features, classes.size(), task_name(model.labels.task)));
   }
   if (std::set<std::string>(classes.begin(), classes.end()).size() != classes.size()) {
     throw Error(fmt::format("{}: the classes [{}] are not distinct", source, fmt::join(classes, ", ")));

@@ -166,8 +166,8 @@ namespace {
 void check_options(const RunConfig& config) {
   check_files(input_files(config), output_files(config));
   if (!config.labels && looks_like_idx(config.data)) {
-    throw Error(fmt::format("--data {}: IDX images need their labels to train on: --labels FILE",
-                            config.data.string()));
+    throw Error(
+        fmt::format("--data {}: IDX images need their labels to train on: --labels FILE", config.data.string()));
   }
   if (config.log && config.monitor == MonitorLevel::off)
     throw Error("--log needs the monitor: --monitor light or full");
