@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/number_checks.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/train/throughput.hpp"
 
@@ -70,7 +71,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--inference", o.inference, "Time the forward pass only (evaluation mode)");
   cmd->add_option("--threads", o.threads, "Threads for the matrix products (0: the machine's)")->capture_default_str();
   cmd->add_option("--warmup", o.warmup, "Epochs run before the timed ones")->capture_default_str();
-  cmd->add_option("--epochs", o.epochs, "Timed epochs")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--epochs", o.epochs, "Timed epochs")->capture_default_str()->check(whole_number(1, kMaxEpochs));
   cmd->add_option("--monitor", flags->monitor, "The training monitor: off, light or full")->capture_default_str();
   cmd->add_option("--fashion-mnist", o.fashion_mnist, "Where W3's IDX files are")->capture_default_str();
   cmd->add_flag("--gemm-only", flags->gemm_only, "Time a training step's matrix products alone: the ceiling");

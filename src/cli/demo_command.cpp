@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/number_checks.hpp"
 #include "glassnet/demo/incident_demo.hpp"
 #include "glassnet/demo/xor_demo.hpp"
 
@@ -18,7 +19,7 @@ void add_demo_command(CLI::App& app, int& exit_code) {
   command->add_option("--seed", incident->seed, "Random seed of the data and the networks")->capture_default_str();
   command->add_option("--epochs", incident->epochs, "Epochs of each run")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, kMaxEpochs));
 
   auto* xor_command =
       command->add_subcommand("xor", "Run the XOR demonstration: a [2, 4, 4, 1] ReLU network learns XOR");
@@ -26,10 +27,10 @@ void add_demo_command(CLI::App& app, int& exit_code) {
   xor_command->add_option("--seed", options->seed, "Random seed of the initial weights")->capture_default_str();
   xor_command->add_option("--epochs", options->epochs, "Full-batch epochs")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, kMaxEpochs));
   xor_command->add_option("--lr", options->learning_rate, "Learning rate")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(real_number(0.0, true));
   xor_command->callback([options, &exit_code] {
     const XorResult result = run_xor(*options);
     print_xor(std::cout, *options, result);

@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/config_option.hpp"
 #include "cli/output.hpp"
+#include "cli/number_checks.hpp"
 #include "cli/report_file.hpp"
 #include "cli/run_options.hpp"
 #include "glassnet/diag/repair.hpp"
@@ -97,7 +98,7 @@ void add_doctor_command(CLI::App& app, int& exit_code) {
   add_run_options(*cmd, flags->run, RunCommand::doctor);
   cmd->add_flag("--repair", flags->repair, "Try the fixes as controlled trials and write the best configuration");
   cmd->add_option("--budget", flags->budget, "Training epochs over all trials (default: 12 runs' worth)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, kMaxEpochs));
   cmd->add_option("--best", flags->best, "Where --repair writes the best configuration (TOML for train --config)")
       ->capture_default_str();
   cmd->callback([cmd, flags, &exit_code] {

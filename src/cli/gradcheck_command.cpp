@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/number_checks.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/diag/gradient_check.hpp"
 #include "glassnet/nn/network.hpp"
@@ -99,7 +100,7 @@ void add_gradcheck_command(CLI::App& app, int& exit_code) {
   command->add_option("--layers", options->layers, "Hidden layer widths, comma-separated")
       ->delimiter(',')
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, kMaxWidth));
   command->add_option("--activation", options->activation, "Hidden activation")
       ->check(CLI::IsMember({"relu", "leaky-relu", "gelu", "gelu-tanh", "tanh", "sigmoid", "identity"}))
       ->capture_default_str();
@@ -109,12 +110,12 @@ void add_gradcheck_command(CLI::App& app, int& exit_code) {
   command->add_option("--loss", options->loss, "Loss")
       ->check(CLI::IsMember({"bce", "cross-entropy", "mse"}))
       ->capture_default_str();
-  command->add_option("--inputs", options->inputs, "Input features")->check(CLI::PositiveNumber)->capture_default_str();
-  command->add_option("--outputs", options->outputs, "Outputs")->check(CLI::PositiveNumber)->capture_default_str();
-  command->add_option("--batch", options->batch, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--inputs", options->inputs, "Input features")->check(whole_number(1, kMaxWidth))->capture_default_str();
+  command->add_option("--outputs", options->outputs, "Outputs")->check(whole_number(1, kMaxWidth))->capture_default_str();
+  command->add_option("--batch", options->batch, "Batch size")->check(whole_number(1, kMaxBatch))->capture_default_str();
   command->add_option("--seed", options->seed, "Random seed")->capture_default_str();
   command->add_option("--tolerance", options->tolerance, "Largest acceptable error")
-      ->check(CLI::PositiveNumber)
+      ->check(real_number(0.0, true))
       ->capture_default_str();
   command->callback([options, &exit_code] { exit_code = run(*options); });
 }

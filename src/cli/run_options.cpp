@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/config_option.hpp"
+#include "cli/number_checks.hpp"
 #include "glassnet/core/error.hpp"
 
 namespace glassnet::cli {
@@ -29,7 +30,7 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
   cmd->add_option("--layers", c.layers, "Hidden layer widths")
       ->delimiter(',')
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(whole_number(1, kMaxWidth));
   cmd->add_option("--activation", flags.activation, "Hidden activation")
       ->check(CLI::IsMember({"relu", "leaky-relu", "gelu", "gelu-tanh", "tanh", "sigmoid", "identity"}))
       ->capture_default_str();
@@ -37,7 +38,7 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
       ->check(CLI::IsMember({"none", "batch", "layer"}))
       ->capture_default_str();
   cmd->add_option("--dropout", c.dropout, "Dropout probability after each hidden activation")
-      ->check(CLI::Range(0.0, 0.99))
+      ->check(real_number(0.0, false, 0.99))
       ->capture_default_str();
   cmd->add_flag("--residual", c.residual, "Residual connections around equal-width hidden layers");
   cmd->add_option("--init", flags.init, "Weight initialiser")
@@ -46,28 +47,28 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
   cmd->add_option("--optimizer", c.optimizer, "Optimizer")
       ->check(CLI::IsMember({"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop"}))
       ->capture_default_str();
-  cmd->add_option("--lr", c.learning_rate, "Learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--lr", c.learning_rate, "Learning rate")->check(real_number(0.0, true))->capture_default_str();
   cmd->add_option("--weight-decay", c.weight_decay, "Weight decay")
-      ->check(CLI::NonNegativeNumber)
+      ->check(real_number(0.0, false))
       ->capture_default_str();
   cmd->add_option("--schedule", c.schedule, "Learning-rate schedule")
       ->check(CLI::IsMember({"none", "step", "exp", "cosine", "plateau"}))
       ->capture_default_str();
   cmd->add_option("--clip-norm", c.clip_norm, "Clip the global gradient norm (0: off)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(real_number(0.0, false))
       ->capture_default_str();
-  cmd->add_option("--epochs", c.epochs, "Epochs")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--batch-size", c.batch_size, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--epochs", c.epochs, "Epochs")->check(whole_number(1, kMaxEpochs))->capture_default_str();
+  cmd->add_option("--batch-size", c.batch_size, "Batch size")->check(whole_number(1, kMaxBatch))->capture_default_str();
   cmd->add_option("--early-stopping", c.early_stopping, "Patience in epochs on the validation loss (0: off)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(whole_number(0, kMaxEpochs))
       ->capture_default_str();
   cmd->add_option("--class-weight", flags.class_weight, "none or balanced")
       ->check(CLI::IsMember({"none", "balanced"}))
       ->capture_default_str();
   cmd->add_option("--val-split", c.val_split, "Validation fraction")
-      ->check(CLI::Range(0.0, 0.9))
+      ->check(real_number(0.0, false, 0.9))
       ->capture_default_str();
-  cmd->add_option("--test-split", c.test_split, "Test fraction")->check(CLI::Range(0.0, 0.9))->capture_default_str();
+  cmd->add_option("--test-split", c.test_split, "Test fraction")->check(real_number(0.0, false, 0.9))->capture_default_str();
   cmd->add_option("--val-data", flags.val_data, "Validation data (CSV or IDX images), instead of --val-split");
   cmd->add_option("--val-labels", flags.val_labels, "IDX labels for the images in --val-data");
   cmd->add_option("--test-data", flags.test_data, "Test data (CSV or IDX images), instead of --test-split");
@@ -75,9 +76,11 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
   cmd->add_option("--impute", flags.impute, "Fill missing values: mean, median or most-frequent")
       ->check(CLI::IsMember({"mean", "median", "most-frequent"}));
   cmd->add_flag("--no-standardize", flags.no_standardize, "Do not standardise numeric features");
-  cmd->add_option("--seed", c.seed, "Random seed")->capture_default_str();
+  cmd->add_option("--seed", c.seed, "Random seed")
+      ->check(whole_number(0, std::numeric_limits<std::int64_t>::max()))
+      ->capture_default_str();
   cmd->add_option("--threads", c.threads, "Threads for the matrix products (0: one per hardware thread)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(whole_number(0, kMaxThreads))
       ->capture_default_str();
   if (purpose == RunCommand::train) {
     cmd->add_option("--out", c.out, "Model file to write")->capture_default_str();

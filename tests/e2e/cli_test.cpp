@@ -33,6 +33,49 @@ TEST(Cli, BadUsageExitsWithTwo) {
   EXPECT_NE(bad_loss.output.find("--outputs 2"), std::string::npos) << bad_loss.output;
 }
 
+// A numeric option out of its range says what it expected, in a line a user can read
+// (the generic check printed its upper bound, the largest double, in 309 digits), and a
+// run whose network or monitor series cannot fit in memory is refused before either is
+// allocated (it ended in an internal error, std::bad_alloc).
+TEST(Cli, NumericOptionsSayWhatTheyExpect) {
+  const std::string train = cli() + " train --quiet --data /nonexistent.csv --out /tmp/never.safetensors ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--epochs 0", "--epochs: expected a whole number from 1 to 1000000, got '0'"},
+      {"--epochs abc", "--epochs: expected a whole number from 1 to 1000000, got 'abc'"},
+      {"--layers 64,0", "--layers: expected a whole number from 1 to 1000000, got '0'"},
+      {"--layers 99999999999", "got '99999999999'"},
+      {"--lr -1", "--lr: expected a finite number > 0, got '-1'"},
+      {"--lr inf", "--lr: expected a finite number > 0, got 'inf'"},
+      {"--clip-norm nan", "--clip-norm: expected a finite number ≥ 0, got 'nan'"},
+      {"--val-split 1", "--val-split: expected a number from 0 to 0.9, got '1'"},
+      {"--threads 100000", "--threads: expected a whole number from 0 to 1024, got '100000'"},
+      {"--seed -1", "--seed: expected a whole number from 0, got '-1'"},
+  };
+  for (const auto& [option, message] : cases) {
+    const auto r = run_command(train + option);
+    EXPECT_EQ(r.exit_code, 2) << option << ": " << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << option << ": " << r.output;
+    EXPECT_LT(r.output.size(), 200u) << option << ": " << r.output;
+  }
+  const auto tolerance = run_command(cli() + " gradcheck --tolerance nan");
+  EXPECT_EQ(tolerance.exit_code, 2) << tolerance.output;
+  EXPECT_NE(tolerance.output.find("--tolerance: expected a finite number > 0, got 'nan'"), std::string::npos);
+  const std::string data = ::testing::TempDir() + "glassnet-cli-options.csv";
+  ASSERT_EQ(run_command(cli() + " synth xor --rows 100 --out " + data).exit_code, 0);
+  const std::string run = cli() + " train --quiet --data " + data + " --out " + ::testing::TempDir() + "never.safetensors ";
+  const auto wide = run_command(run + "--layers 1000000,1000000");
+  EXPECT_EQ(wide.exit_code, 2) << wide.output;
+  EXPECT_NE(wide.output.find("--layers: the network's parameters and their gradients take 8000"), std::string::npos)
+      << wide.output;
+  // 500 layers: 1,000 tensors whose three norms each of 80 million steps keep (1.9 TB).
+  std::string narrow = "1";
+  for (int i = 1; i < 500; ++i) narrow += ",1";
+  const auto long_run = run_command(run + "--epochs 1000000 --batch-size 1 --layers " + narrow);
+  EXPECT_EQ(long_run.exit_code, 2) << long_run.output;
+  EXPECT_NE(long_run.output.find("--epochs: the monitor's series of 80000000 steps take"), std::string::npos)
+      << long_run.output;
+}
+
 TEST(Cli, GradcheckPassesAndPrintsEveryParameter) {
   const auto result = run_command(cli() + " gradcheck --layers 64,64 --activation tanh");
   EXPECT_EQ(result.exit_code, 0) << result.output;

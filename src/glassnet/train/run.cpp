@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/memory.hpp"
 #include "glassnet/core/threads.hpp"
 #include "glassnet/data/features.hpp"
 #include "glassnet/data/idx.hpp"
@@ -162,6 +163,16 @@ Metrics evaluate_model(Model& model, const Table& table, Index* unseen) {
 
 namespace {
 
+// What the run would allocate at once, refused before it is: more than the memory
+// available. (Preflight's estimate warns of the peak, which it overstates; this is for
+// single allocations that cannot succeed at all.)
+void refuse_what_cannot_fit(const char* option, const std::string& what, double bytes) {
+  const auto available = available_memory_bytes();
+  if (!available || bytes <= static_cast<double>(*available)) return;
+  throw Error(fmt::format("{}: {} take {}; {} are available", option, what, format_bytes(bytes),
+                          format_bytes(static_cast<double>(*available))));
+}
+
 // The options that do not depend on the data, checked before anything is read.
 void check_options(const RunConfig& config) {
   check_files(input_files(config), output_files(config));
@@ -296,6 +307,8 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
   spec.init = config.init;
   spec.out_features = labels.task == Task::multiclass ? static_cast<Index>(labels.classes.size()) : 1;
   spec.output = output_for(labels.task);
+  refuse_what_cannot_fit("--layers", "the network's parameters and their gradients",
+                         2.0 * static_cast<double>(parameter_count(spec)) * sizeof(Scalar));
   Rng rng(config.seed);
   model.network = make_network(spec, rng);
   loss = make_loss(labels.task == Task::binary       ? LossKind::bce_with_logits
@@ -334,6 +347,8 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
                               .data_bytes = data_bytes,
                               .monitor_bytes = Monitor::bytes_for(*model.network, {.level = config.monitor},
                                                                   steps_per_epoch * config.epochs)};
+  refuse_what_cannot_fit("--epochs", fmt::format("the monitor's series of {} steps", steps_per_epoch * config.epochs),
+                         static_cast<double>(checks.monitor_bytes));
   preflight = glassnet::preflight(checks);
   result.findings = preflight;
   result.memory = estimate_memory(checks);
