@@ -41,17 +41,15 @@ int run_doctor(DoctorFlags& flags) {
                         .spread_seeds = flags.repair ? 3 : 1,
                         .diagnosis_log = config.log};
   // The diagnosis prints as soon as the first run ends; then each trial as it ends.
-  std::string metric = "accuracy";
   const auto on_trial = [&](const Trial& t) {
     if (!plain) return;
     if (t.kind == Trial::Kind::baseline && t.change == "baseline") {
       const std::string findings = findings_text(t.findings);
       fmt::print("{}", findings.empty() ? "findings: none\n" : findings);
       if (!flags.repair) return;
-      fmt::print("{}", trials_header(t.epochs));
-      if (t.config.task == Task::regression) metric = "r2";
+      fmt::print("{}", trials_header(config.epochs));  // (a diagnosis that diverged trained fewer)
     }
-    fmt::print("{}", trial_line(t, metric));
+    fmt::print("{}", trial_line(t));
     std::fflush(stdout);
   };
   const RepairReport report = repair(config, options, on_trial);
@@ -80,7 +78,11 @@ int run_doctor(DoctorFlags& flags) {
     return 0;
   }
   if (flags.run.quiet) return 0;
-  fmt::print("\nthe diagnostic run, layer by layer:\n{}", layer_table(report.diagnosis_series, report.findings));
+  if (report.diagnosis_series.steps.empty()) {
+    fmt::print("\nthe diagnostic run stopped before its first step's statistics: no layer table\n");
+  } else {
+    fmt::print("\nthe diagnostic run, layer by layer:\n{}", layer_table(report.diagnosis_series, report.findings));
+  }
   if (files.count("report")) fmt::print("report written to {}\n", files.at("report"));
   if (!flags.repair) return 0;
   fmt::print("{}", best_text(report));

@@ -44,7 +44,8 @@ std::string trials_header(Index epochs) {
                      epochs);
 }
 
-std::string trial_line(const Trial& t, const std::string& metric) {
+std::string trial_line(const Trial& t) {
+  const char* metric = t.task == Task::regression ? "r2" : "accuracy";
   const std::string left = t.findings_left.empty() ? "-" : fmt::format("{}", fmt::join(t.findings_left, ", "));
   const std::string value = t.diverged() ? "diverged" : fmt::format("{} {:.4f}", metric, t.val_metric);
   const bool baseline = t.kind != Trial::Kind::fix;
@@ -60,7 +61,7 @@ std::string trial_line(const Trial& t, const std::string& metric) {
 
 std::string trials_text(const RepairReport& report) {
   std::string text = trials_header(report.trials.empty() ? 0 : report.trials.front().epochs);
-  for (const Trial& t : report.trials) text += trial_line(t, report.metric);
+  for (const Trial& t : report.trials) text += trial_line(t);
   return text + best_text(report);
 }
 

@@ -22,7 +22,7 @@ std::string trials_text(const RepairReport& report);
 // "best: <the kept changes> (metric, from the baseline's)".
 std::string best_text(const RepairReport& report);
 std::string trials_header(Index epochs);
-std::string trial_line(const Trial& trial, const std::string& metric);
+std::string trial_line(const Trial& trial);
 // {"trials": [{"change", "findings_left", "val_metric", "effect", "kept", "seconds"}],
 //  "spread", "metric", "best": {"config": {...option: value}, "val_metric"}}
 nlohmann::json repair_json(const RepairReport& report);

@@ -69,7 +69,7 @@ int run(RunFlags& flags) {
     progress.finish();
     if (!trials_started) fmt::print("repair: {}", trials_header(t.epochs));
     trials_started = true;
-    fmt::print("{}", trial_line(t, t.config.task == Task::regression ? "r2" : "accuracy"));
+    fmt::print("{}", trial_line(t));
     std::fflush(stdout);
   };
   const ReportFile report(flags.report, c.log);

@@ -59,6 +59,32 @@ TEST_F(DoctorCli, EachTrialLineEndsWithItsTime) {
   EXPECT_TRUE(std::regex_search(r.output, timed)) << r.output;
 }
 
+// A regression's trials are judged and printed by R², whether the task was given or
+// inferred from the target (an inferred one was printed as "accuracy"), and the trials
+// announce their length even when the diagnosis diverged in its first epoch.
+TEST_F(DoctorCli, ARegressionIsJudgedByR2) {
+  std::ofstream(path("reg.csv")) << "a,b,y\n";
+  {
+    std::ofstream out(path("reg.csv"), std::ios::app);
+    for (int i = 0; i < 200; ++i) out << i % 7 * 0.1 << "," << i % 11 * 0.1 << "," << 1.5 + i % 7 * 0.2 - i % 11 * 0.05 << "\n";
+  }
+  const std::string common = cli() + " doctor --repair --budget 16 --epochs 4 --data " + path("reg.csv") +
+                             " --activation sigmoid --layers 16,16,16,16,16,16 --best " + path("b.toml");
+  const auto text = run_command(common);
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_NE(text.output.find("  baseline"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find(" r2 "), std::string::npos) << text.output;
+  EXPECT_EQ(text.output.find("accuracy"), std::string::npos) << text.output;
+  const auto json = run_command(common + " --json");
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  EXPECT_EQ(nlohmann::json::parse(json.output)["metric"], "r2") << json.output;
+  const auto diverged = run_command(cli() + " doctor --repair --budget 8 --epochs 4 --data " + path("reg.csv") +
+                                    " --optimizer sgd --lr 1e30 --best " + path("b2.toml"));
+  ASSERT_EQ(diverged.exit_code, 0) << diverged.output;
+  EXPECT_NE(diverged.output.find("trials, 4 epochs each"), std::string::npos) << diverged.output;
+  EXPECT_NE(diverged.output.find("no layer table"), std::string::npos) << diverged.output;
+}
+
 TEST_F(DoctorCli, WritesNoCheckpointsAndSaysSo) {
   const auto r = run_command(cli() + " doctor --epochs 2" + sick() + " --checkpoint-dir " + path("ck"));
   EXPECT_EQ(r.exit_code, 2) << r.output;

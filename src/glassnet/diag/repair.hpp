@@ -87,6 +87,7 @@ struct Trial {
   Kind kind = Kind::fix;
   std::string change;  // the fix, as the doctor named it; "baseline" for the original run
   RunConfig config;
+  Task task = Task::binary;  // as trained (inferred where config.task is not set): its metric is R² for regression
   Index epochs = 0;                        // trained (fewer when it stopped early)
   std::vector<std::string> findings_left;  // symptoms of warning or error
   std::vector<Finding> findings;           // all of the run's

@@ -20,9 +20,9 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // A run that diverged: the worst outcome, named as the doctor would.
-TrialOutcome diverged(const RunConfig& config, const std::string& what, double seconds) {
+TrialOutcome diverged(const RunConfig& config, const Table& data, const std::string& what, double seconds) {
   TrialOutcome failed;
-  failed.task = config.task.value_or(Task::binary);
+  failed.task = task_of(config, data);
   failed.metric = kDivergedMetric;
   failed.seconds = seconds;
   Finding f;
@@ -61,7 +61,7 @@ TrialOutcome ended_trial(RunConfig config, const Table& data, const std::filesys
     RunResult result = run_training(config, data);  // trained before the clock is read
     return outcome_of(std::move(result), seconds_since(start));
   } catch (const TrainingError& e) {
-    return diverged(config, e.what(), seconds_since(start));
+    return diverged(config, data, e.what(), seconds_since(start));
   }
 }
 
@@ -82,7 +82,7 @@ TrialOutcome paused_trial(RunConfig config, const Table& data, Index epochs,
     return out;
   } catch (const TrainingError& e) {
     if (log) remove_quietly(*log);
-    return diverged(config, e.what(), seconds_since(start));
+    return diverged(config, data, e.what(), seconds_since(start));
   }
 }
 

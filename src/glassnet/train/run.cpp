@@ -128,6 +128,11 @@ nlohmann::json config_json(const RunConfig& c) {
 
 }  // namespace
 
+Task task_of(const RunConfig& config, const Table& data) {
+  const Index target = target_index(data, config.target);
+  return fit_labels(data.columns[static_cast<std::size_t>(target)], data.source, config.task).task;
+}
+
 std::vector<NamedPath> input_files(const RunConfig& config) {
   std::vector<NamedPath> files{{"--data", config.data}};
   const auto add = [&](const char* option, const std::optional<std::filesystem::path>& path) {

@@ -152,6 +152,10 @@ class TrainingRun {
   std::unique_ptr<State> state_;
 };
 
+// The task a run trains: --task, or the one inferred from its target column
+// (data/labels.hpp). Throws Error as the run would for a missing or bad target.
+Task task_of(const RunConfig& config, const Table& data);
+
 // The files a run reads (--data, --labels, --val-data, …) and writes (--out, --log),
 // named by their options: io/file_roles.hpp checks them before the data is read.
 std::vector<NamedPath> input_files(const RunConfig& config);
