@@ -217,6 +217,9 @@ RunLog read_run_log(std::istream& in, const std::filesystem::path& path) {
     try {
       line = Json::parse(text);
     } catch (const Json::parse_error& e) {
+      // The last line, with no line break after it, of a run killed while writing it:
+      // the log reads as far as the lines before it.
+      if (in.eof() && number > 1) break;
       // e.what(): "[json.exception.parse_error.101] parse error at line 1, column 7: <detail>"
       const std::string what = e.what();
       const std::size_t detail = what.find(": ", what.find("column"));

@@ -38,7 +38,9 @@ struct RunLog {
   double seconds = 0.0;       // the epochs' wall time, summed
 };
 
-// Throws Error "FILE:LINE:COLUMN: what was expected" for a line that is not JSON, or
+// A last line that is not JSON and has no line break after it was cut by a run killed
+// while writing it: the log reads as far as the line before. Otherwise, throws Error
+// "FILE:LINE:COLUMN: what was expected" for a line that is not JSON, or
 // "FILE:LINE: ..." for one that is not what the schema says; and for a file that is not
 // a glassnet metrics log of a version this build reads.
 RunLog read_run_log(const std::filesystem::path& path);
