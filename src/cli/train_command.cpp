@@ -83,10 +83,16 @@ int run(RunFlags& flags) {
     } else {
       result = run_training(c, hooks);
     }
-  } catch (const TrainingError&) {
+  } catch (const TrainingError& e) {
     // A run that failed is the one to look at: its log ends with the error and findings.
     progress.finish();
-    if (report.wanted()) fmt::print(stderr, "report of the failed run written to {}\n", report.write());
+    nlohmann::json files = nlohmann::json::object();
+    if (!flags.log.empty()) files["log"] = flags.log;
+    if (report.wanted()) {
+      files["report"] = report.write();
+      fmt::print(stderr, "report of the failed run written to {}\n", files["report"].get<std::string>());
+    }
+    if (flags.json) fmt::print("{}\n", nlohmann::json({{"error", e.what()}, {"files", files}}).dump());
     throw;
   }
   progress.finish();

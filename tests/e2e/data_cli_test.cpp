@@ -606,6 +606,18 @@ TEST_F(DataCli, ADivergingRunStopsAtOnceNamingTheTensor) {
   const auto end = nlohmann::json::parse(last);
   EXPECT_EQ(end["type"], "end");
   EXPECT_NE(end["error"].get<std::string>().find("became non-finite"), std::string::npos);
+  // With --json, standard output still holds one JSON object: the error and the files.
+  // (Appended piece by piece: GCC 12 reports a false -Wstringop-overflow on the chain.)
+  std::string quiet_stderr = "(";
+  quiet_stderr += cli() + " train --json --data " + path("fraud.csv") +
+                  " --target is_fraud --no-standardize --optimizer sgd --lr 1000 --log " + path("run2.jsonl") +
+                  " --out " + path("m.safetensors");
+  quiet_stderr += " 2>/dev/null)";
+  const auto json = run_command(quiet_stderr);
+  EXPECT_EQ(json.exit_code, 3) << json.output;
+  const auto failed = nlohmann::json::parse(json.output);
+  EXPECT_NE(failed["error"].get<std::string>().find("became non-finite"), std::string::npos) << json.output;
+  EXPECT_EQ(failed["files"]["log"], path("run2.jsonl")) << json.output;
 }
 
 }  // namespace
