@@ -69,9 +69,11 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
       ->check(real_number(0.0, false, 0.9))
       ->capture_default_str();
   cmd->add_option("--test-split", c.test_split, "Test fraction")->check(real_number(0.0, false, 0.9))->capture_default_str();
-  cmd->add_option("--val-data", flags.val_data, "Validation data (CSV or IDX images), instead of --val-split");
+  cmd->add_option("--val-data", flags.val_data, "Validation data (CSV or IDX images), instead of --val-split")
+      ->excludes("--val-split");
   cmd->add_option("--val-labels", flags.val_labels, "IDX labels for the images in --val-data");
-  cmd->add_option("--test-data", flags.test_data, "Test data (CSV or IDX images), instead of --test-split");
+  cmd->add_option("--test-data", flags.test_data, "Test data (CSV or IDX images), instead of --test-split")
+      ->excludes("--test-split");
   cmd->add_option("--test-labels", flags.test_labels, "IDX labels for the images in --test-data");
   cmd->add_option("--impute", flags.impute, "Fill missing values: mean, median or most-frequent")
       ->check(CLI::IsMember({"mean", "median", "most-frequent"}));
@@ -120,10 +122,10 @@ RunConfig& run_config(RunFlags& flags) {
   if (!flags.delimiter.empty()) {
     if (flags.delimiter == "\\t" || flags.delimiter == "tab")
       c.delimiter = '\t';
-    else if (flags.delimiter.size() == 1)
+    else if (flags.delimiter.size() == 1 && std::string_view(",;\t|").find(flags.delimiter[0]) != std::string_view::npos)
       c.delimiter = flags.delimiter[0];
     else
-      throw Error(fmt::format("--delimiter: expected one character, got '{}'", flags.delimiter));
+      throw Error(fmt::format("--delimiter: expected , ; | or tab, got '{}'", flags.delimiter));
   }
   c.standardize = !flags.no_standardize;
   c.monitor = parse_flag<MonitorLevel>("--monitor", flags.monitor, parse_monitor_level);

@@ -42,6 +42,15 @@ TEST(Table, ANonNumericValueInANumericColumnIsAnErrorWithItsPosition) {
   const std::string message = error_of([] { table_of("a,b\n1,x\n2,y\n3x,z\n4,w\n"); });
   EXPECT_EQ(message.rfind("data.csv:4:1: expected a number in numeric column 'a'", 0), 0u) << message;
   EXPECT_NE(message.find("'3x'"), std::string::npos) << message;
+  // A number too large for a double says so; a long value is quoted in part.
+  const std::string huge = error_of([] { table_of("a\n1\n2\n-1e400\n"); });
+  EXPECT_NE(huge.find("found '-1e400', beyond the range of a double"), std::string::npos) << huge;
+  const std::string tiny = error_of([] { table_of("a\n1\n2\n1e-400\n"); });
+  EXPECT_EQ(tiny.find("beyond the range"), std::string::npos) << tiny;
+  const std::string digits(5000, '7');
+  const std::string long_value = error_of([&] { table_of("a\n1\n2\n" + digits + "x\n"); });
+  EXPECT_NE(long_value.find("found '" + digits.substr(0, 40) + "… (5001 characters)'"), std::string::npos);
+  EXPECT_LT(long_value.size(), 200u) << long_value;
 }
 
 TEST(Table, MissingValuesAndInfinitiesAreFoundWithTheirLines) {

@@ -213,6 +213,12 @@ TEST_F(DataCli, ResumeContinuesFromTheLatestCheckpointToTheSameModel) {
   EXPECT_NE(resumed.output.find("epoch    4/5"), std::string::npos) << resumed.output;
   EXPECT_EQ(bytes(path("resumed.safetensors")), bytes(path("full.safetensors")))
       << "resuming gives the same model file as training uninterrupted";
+  // --resume with nothing to resume starts at the first epoch, and says so.
+  const auto fresh = run_command(common + " --epochs 1 --checkpoint-dir " + path("empty-ckpt") + " --resume --out " +
+                                 path("fresh.safetensors"));
+  EXPECT_EQ(fresh.exit_code, 0) << fresh.output;
+  EXPECT_NE(fresh.output.find("--resume: no checkpoint in " + path("empty-ckpt") + " yet"), std::string::npos)
+      << fresh.output;
   const auto without_dir = run_command(common + " --resume --out " + path("x.safetensors"));
   EXPECT_EQ(without_dir.exit_code, 2);
   EXPECT_NE(without_dir.output.find("--resume needs --checkpoint-dir"), std::string::npos) << without_dir.output;
@@ -256,6 +262,22 @@ TEST_F(DataCli, MissingOrTooLargeValuesForAModelAreExitTwoWithTheirLines) {
     expect_refused(command, "a,b,y\n1,2,0\n3,-inf,1\n", "column 'b': 1 (line 3)");
     expect_refused(command, "a,b,y\n1,2,0\n3,1.7e308,1\n", "new.csv:3:3: 1.7e+308 in column 'b' is too large");
   }
+}
+
+// Options that contradict each other, or a delimiter the reader does not know, are usage
+// errors (--val-split was ignored beside --val-data; --delimiter x read a table of one column).
+TEST_F(DataCli, ConflictingOptionsAndUnknownDelimitersAreRefused) {
+  const std::string data = write("d.csv", "a,y\n1,0\n2,1\n3,0\n4,1\n");
+  const std::string train = cli() + " train --quiet --epochs 1 --data " + data + " --out " + path("m.safetensors");
+  const auto both = run_command(train + " --val-data " + data + " --val-split 0.1");
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+  EXPECT_NE(both.output.find("excludes --val-data"), std::string::npos) << both.output;
+  const auto tests = run_command(train + " --test-data " + data + " --test-split 0.1");
+  EXPECT_EQ(tests.exit_code, 2) << tests.output;
+  const auto delimiter = run_command(train + " --delimiter x");
+  EXPECT_EQ(delimiter.exit_code, 2) << delimiter.output;
+  EXPECT_NE(delimiter.output.find("--delimiter: expected , ; | or tab, got 'x'"), std::string::npos) << delimiter.output;
+  EXPECT_FALSE(fs::exists(path("m.safetensors")));
 }
 
 // An output that names an input, or that cannot be written, is refused before any work:

@@ -33,6 +33,23 @@ bool is_infinity(std::string_view value) {
   return v == "inf" || v == "infinity";
 }
 
+// A value as messages quote it: at most 40 characters.
+std::string shortened(std::string_view value) {
+  return value.size() <= 40 ? std::string(value) : fmt::format("{}… ({} characters)", value.substr(0, 40), value.size());
+}
+
+// Whether the whole (trimmed) text is a number too large for a double: out of range,
+// and not by underflow (a negative exponent).
+bool beyond_double(std::string_view value) {
+  value = trim(value);
+  if (!value.empty() && (value.front() == '+' || value.front() == '-')) value.remove_prefix(1);
+  double number = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (error != std::errc::result_out_of_range || end != value.data() + value.size()) return false;
+  const std::size_t e = value.find_first_of("eE");
+  return e == std::string_view::npos || (e + 1 < value.size() && value[e + 1] != '-');
+}
+
 }  // namespace
 
 std::optional<double> parse_number(std::string_view value) {
@@ -97,10 +114,11 @@ Table make_table(const CsvTable& csv) {
         }
         const auto number = parse_number(value);
         if (!number) {
-          throw Error(
-              fmt::format("{}: expected a number in numeric column '{}' ({} of its {} values are numbers), "
-                          "found '{}'",
-                          csv_location(csv.source, column.positions[r]), column.name, numeric, present, value));
+          throw Error(fmt::format("{}: expected a number in numeric column '{}' ({} of its {} values are numbers), "
+                                  "found '{}'{}",
+                                  csv_location(csv.source, column.positions[r]), column.name, numeric, present,
+                                  shortened(trim(value)),
+                                  beyond_double(value) ? ", beyond the range of a double (±1.8e308)" : ""));
         }
         column.numbers[r] = *number;
       }

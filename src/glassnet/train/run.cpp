@@ -382,7 +382,12 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
     trainer->add_callback(*checkpoints);
     result.files["checkpoints"] = config.checkpoint_dir->string();
     if (config.resume) {
-      if (const auto latest = latest_checkpoint(*config.checkpoint_dir)) trainer->load_checkpoint(*latest);
+      if (const auto latest = latest_checkpoint(*config.checkpoint_dir)) {
+        trainer->load_checkpoint(*latest);
+      } else {
+        result.warnings.push_back(fmt::format("--resume: no checkpoint in {} yet; training starts at the first epoch",
+                                              config.checkpoint_dir->string()));
+      }
     }
   } else if (config.resume) {
     throw Error("--resume needs --checkpoint-dir");
