@@ -59,7 +59,11 @@ Progress progress_of(const MonitorSeries& s, const RunFacts& facts) {
   Progress p;
   p.improvement = loss_improvement(s);
   p.poor = p.improvement < kPoorImprovement;
-  p.description = fmt::format("the loss fell {:.0f} %", 100.0 * p.improvement);
+  // improvement = 1 − end/start: a rising loss is a factor, not a fall of −10¹⁷ %.
+  const double growth = 1.0 - p.improvement;
+  p.description = p.improvement >= 0.0 ? fmt::format("the loss fell {:.0f} %", 100.0 * p.improvement)
+                  : growth < 10.0      ? fmt::format("the loss rose {:.0f} %", -100.0 * p.improvement)
+                                       : fmt::format("the loss rose {:.3g}-fold", growth);
   if (facts.accuracy && facts.baseline_accuracy) {
     const bool at_baseline = at_majority_baseline(*facts.accuracy, *facts.baseline_accuracy);
     p.poor = p.poor || at_baseline;
