@@ -126,7 +126,8 @@ TEST(Doctor, GradientsGrowingByOrdersOfMagnitudeAreExploding) {
   EXPECT_EQ(f->severity, Severity::error) << "the loss rose";
   // 0.7 → 3.0, compared by the medians of the first and last tenths: a rise, said as one.
   EXPECT_NE(f->summary.find("the loss rose 256 %"), std::string::npos) << f->summary;
-  const Finding* far = find_finding(diagnose(series_with_grad_norms(growing, 0.7, 7e15)), "exploding_gradients");
+  const auto far_findings = diagnose(series_with_grad_norms(growing, 0.7, 7e15));
+  const Finding* far = find_finding(far_findings, "exploding_gradients");
   ASSERT_NE(far, nullptr);
   EXPECT_NE(far->summary.find("-fold"), std::string::npos) << far->summary;
   EXPECT_EQ(far->summary.find("fell -"), std::string::npos) << far->summary;
