@@ -23,6 +23,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,7 +58,7 @@ Table table_of(const DoubleArray& x, const std::vector<std::string>& names, cons
     for (Index i = 0; i < rows; ++i) {
       const double v = values[i * features + j];
       c.numbers[static_cast<std::size_t>(i)] = v;
-      c.missing[static_cast<std::size_t>(i)] = std::isnan(v);
+      c.missing[static_cast<std::size_t>(i)] = !std::isfinite(v);  // as a CSV's NaN and inf
     }
     table.columns.push_back(std::move(c));
   }
@@ -68,7 +69,7 @@ Table table_of(const DoubleArray& x, const std::vector<std::string>& names, cons
     if (y->shape(0) != rows) throw Error(fmt::format("y: expected {} targets (one per row of X), got {}", rows, y->shape(0)));
     Column c{.name = target};
     c.numbers.assign(y->data(), y->data() + rows);
-    for (double v : c.numbers) c.missing.push_back(std::isnan(v));
+    for (double v : c.numbers) c.missing.push_back(!std::isfinite(v));
     table.columns.push_back(std::move(c));
   }
   return table;
@@ -76,13 +77,19 @@ Table table_of(const DoubleArray& x, const std::vector<std::string>& names, cons
 
 // Keyword arguments as command-line words: name=value → --name value (underscores as
 // dashes), lists joined by commas, True → the flag alone, False and None → nothing.
-std::vector<std::string> words_of(const py::kwargs& options) {
+// `takes_value(flag)`: whether the option is not a flag (True for one that takes a value
+// is an Error, not a flag followed by the next option as its value).
+std::vector<std::string> words_of(const py::kwargs& options, const std::function<bool(const std::string&)>& takes_value) {
   std::vector<std::string> words;
   for (const auto& [key, value] : options) {
     std::string flag = "--";
     for (char ch : py::str(key).cast<std::string>()) flag += ch == '_' ? '-' : ch;
     if (value.is_none()) continue;
     if (py::isinstance<py::bool_>(value)) {
+      if (takes_value(flag)) {
+        throw Error(fmt::format("{}={}: {} takes a value, not True or False", py::str(key).cast<std::string>(),
+                                value.cast<bool>() ? "True" : "False", flag));
+      }
       if (value.cast<bool>()) words.push_back(flag);
       continue;
     }
@@ -101,11 +108,15 @@ std::vector<std::string> words_of(const py::kwargs& options) {
   return words;
 }
 
-// The command line's `train` options, parsed from `words`.
-RunConfig parse_options(std::vector<std::string> words) {
+// The command line's `train` options, parsed from keyword arguments.
+RunConfig parse_options(const py::kwargs& options) {
   CLI::App app{"glassnet.fit"};
   cli::RunFlags flags;
   add_run_options(app, flags, cli::RunCommand::train);
+  std::vector<std::string> words = words_of(options, [&](const std::string& flag) {
+    const CLI::Option* option = app.get_option_no_throw(flag);
+    return option != nullptr && option->get_expected_max() > 0;
+  });
   words.insert(words.begin(), {"--data", "X"});
   std::reverse(words.begin(), words.end());  // CLI11 reads its argument vector from the back
   try {
@@ -223,7 +234,7 @@ py::list history_of(const PyModel& self) {
 }
 
 PyModel fit(const DoubleArray& x, const DoubleArray& y, const py::kwargs& options) {
-  RunConfig config = parse_options(words_of(options));
+  RunConfig config = parse_options(options);
   const bool keep_file = options.contains("out");
   std::vector<std::string> names;
   for (Index j = 0; j < (x.ndim() == 2 ? x.shape(1) : 0); ++j) names.push_back(fmt::format("x{}", j));

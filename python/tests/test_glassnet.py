@@ -113,6 +113,12 @@ def test_errors_are_python_exceptions_with_the_command_line_messages(moons, tmp_
         glassnet.load(str(bad))
     with pytest.raises(glassnet.Error, match="loaded from a file"):
         glassnet.load(str(_saved(model, tmp_path))).doctor()
+    # An infinity is refused as a NaN is, as in a CSV file (it predicted 0 with probability nan).
+    with pytest.raises(glassnet.Error, match=r"missing or infinite values; column 'x0': 1"):
+        model.predict(np.array([[np.inf, 0.0]]))
+    # True belongs to flags: log=True took the next option as the log's name.
+    with pytest.raises(glassnet.Error, match=r"log=True: --log takes a value, not True or False"):
+        glassnet.fit(X, y, epochs=1, log=True, quiet=True)
 
 
 def _saved(model, tmp_path):
