@@ -69,7 +69,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--variant", o.variant, "W2: sigmoid (the default) or relu-bn; the others: relu");
   cmd->add_option("--optimizer", o.optimizer, "sgd or adam")->capture_default_str();
   cmd->add_flag("--inference", o.inference, "Time the forward pass only (evaluation mode)");
-  cmd->add_option("--threads", o.threads, "Threads for the matrix products (0: the machine's)")->capture_default_str();
+  cmd->add_option("--threads", o.threads, "Threads for the matrix products (0: the machine's)")
+      ->check(whole_number(0, kMaxThreads))
+      ->capture_default_str();
   cmd->add_option("--warmup", o.warmup, "Epochs run before the timed ones")->capture_default_str();
   cmd->add_option("--epochs", o.epochs, "Timed epochs")->capture_default_str()->check(whole_number(1, kMaxEpochs));
   cmd->add_option("--monitor", flags->monitor, "The training monitor: off, light or full")->capture_default_str();

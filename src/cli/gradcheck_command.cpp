@@ -100,7 +100,7 @@ void add_gradcheck_command(CLI::App& app, int& exit_code) {
   command->add_option("--layers", options->layers, "Hidden layer widths, comma-separated")
       ->delimiter(',')
       ->capture_default_str()
-      ->check(whole_number(1, kMaxWidth));
+      ->check(whole_number(1, kMaxCheckedWidth));
   command->add_option("--activation", options->activation, "Hidden activation")
       ->check(CLI::IsMember({"relu", "leaky-relu", "gelu", "gelu-tanh", "tanh", "sigmoid", "identity"}))
       ->capture_default_str();
@@ -110,10 +110,12 @@ void add_gradcheck_command(CLI::App& app, int& exit_code) {
   command->add_option("--loss", options->loss, "Loss")
       ->check(CLI::IsMember({"bce", "cross-entropy", "mse"}))
       ->capture_default_str();
-  command->add_option("--inputs", options->inputs, "Input features")->check(whole_number(1, kMaxWidth))->capture_default_str();
-  command->add_option("--outputs", options->outputs, "Outputs")->check(whole_number(1, kMaxWidth))->capture_default_str();
-  command->add_option("--batch", options->batch, "Batch size")->check(whole_number(1, kMaxBatch))->capture_default_str();
-  command->add_option("--seed", options->seed, "Random seed")->capture_default_str();
+  command->add_option("--inputs", options->inputs, "Input features")->check(whole_number(1, kMaxCheckedWidth))->capture_default_str();
+  command->add_option("--outputs", options->outputs, "Outputs")->check(whole_number(1, kMaxCheckedWidth))->capture_default_str();
+  command->add_option("--batch", options->batch, "Batch size")->check(whole_number(1, kMaxCheckedWidth))->capture_default_str();
+  command->add_option("--seed", options->seed, "Random seed")
+      ->check(whole_number(0, std::numeric_limits<std::int64_t>::max()))
+      ->capture_default_str();
   command->add_option("--tolerance", options->tolerance, "Largest acceptable error")
       ->check(real_number(0.0, true))
       ->capture_default_str();

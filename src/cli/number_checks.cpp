@@ -9,9 +9,7 @@
 namespace glassnet::cli {
 
 CLI::Validator whole_number(std::int64_t lo, std::int64_t hi) {
-  const std::string expected = hi == std::numeric_limits<std::int64_t>::max()
-                                   ? fmt::format("a whole number from {}", lo)
-                                   : fmt::format("a whole number from {} to {}", lo, hi);
+  const std::string expected = fmt::format("a whole number from {} to {}", lo, hi);
   return CLI::Validator(
       [lo, hi, expected](std::string& input) -> std::string {
         std::int64_t value = 0;

@@ -49,7 +49,7 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
       {"--clip-norm nan", "--clip-norm: expected a finite number ≥ 0, got 'nan'"},
       {"--val-split 1", "--val-split: expected a number from 0 to 0.9, got '1'"},
       {"--threads 100000", "--threads: expected a whole number from 0 to 1024, got '100000'"},
-      {"--seed -1", "--seed: expected a whole number from 0, got '-1'"},
+      {"--seed -1", "--seed: expected a whole number from 0 to 9223372036854775807, got '-1'"},
   };
   for (const auto& [option, message] : cases) {
     const auto r = run_command(train + option);
@@ -57,6 +57,12 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
     EXPECT_NE(r.output.find(message), std::string::npos) << option << ": " << r.output;
     EXPECT_LT(r.output.size(), 200u) << option << ": " << r.output;
   }
+  // gradcheck perturbs every parameter: sizes it could not finish are refused (20,000 ran
+  // for hours; 100,000 was std::bad_alloc).
+  const auto wide_check = run_command(cli() + " gradcheck --layers 20000,20000");
+  EXPECT_EQ(wide_check.exit_code, 2) << wide_check.output;
+  EXPECT_NE(wide_check.output.find("--layers: expected a whole number from 1 to 1024, got '20000'"), std::string::npos);
+  EXPECT_EQ(run_command(cli() + " bench --threads 5000").exit_code, 2);
   const auto tolerance = run_command(cli() + " gradcheck --tolerance nan");
   EXPECT_EQ(tolerance.exit_code, 2) << tolerance.output;
   EXPECT_NE(tolerance.output.find("--tolerance: expected a finite number > 0, got 'nan'"), std::string::npos);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -111,7 +112,14 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& source) co
       if (target.kind != ColumnKind::numeric) {
         throw Error(fmt::format("{}: regression needs a numeric target; '{}' holds text", source, target.name));
       }
-      y(r, 0) = static_cast<Scalar>(target.numbers[i]);
+      const double value = target.numbers[i];
+      if (!(std::abs(value) <= std::numeric_limits<Scalar>::max())) {
+        throw Error(fmt::format("{}: the target {:g} in column '{}' is beyond the largest value this build trains "
+                                "on, {:g}",
+                                value_location(source, target, i), value, target.name,
+                                static_cast<double>(std::numeric_limits<Scalar>::max())));
+      }
+      y(r, 0) = static_cast<Scalar>(value);
       continue;
     }
     const auto found = index.find(label_text(target, i));

@@ -7,7 +7,8 @@
 // label map (index → text) is sorted (numerically for numbers) and stored in the model.
 // Binary targets are 0/1 for the BCE loss; multiclass targets are class indices for
 // the cross-entropy; regression targets are the values.
-// Errors: a missing target value, a constant target, a binary task with other than two
+// Errors: a missing target value, a regression target beyond the largest Scalar, a
+// constant target, a binary task with other than two
 // labels, classification of a target with too many distinct values.
 
 #include <optional>
