@@ -15,7 +15,6 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -79,7 +78,8 @@ Table table_of(const DoubleArray& x, const std::vector<std::string>& names, cons
 // dashes), lists joined by commas, True → the flag alone, False and None → nothing.
 // `takes_value(flag)`: whether the option is not a flag (True for one that takes a value
 // is an Error, not a flag followed by the next option as its value).
-std::vector<std::string> words_of(const py::kwargs& options, const std::function<bool(const std::string&)>& takes_value) {
+std::vector<std::string> words_of(const py::kwargs& options,
+                                  const std::function<bool(const std::string&)>& takes_value) {
   std::vector<std::string> words;
   for (const auto& [key, value] : options) {
     std::string flag = "--";

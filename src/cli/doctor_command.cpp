@@ -8,8 +8,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/config_option.hpp"
-#include "cli/output.hpp"
 #include "cli/number_checks.hpp"
+#include "cli/output.hpp"
 #include "cli/report_file.hpp"
 #include "cli/run_options.hpp"
 #include "glassnet/diag/repair.hpp"

@@ -110,9 +110,15 @@ void add_gradcheck_command(CLI::App& app, int& exit_code) {
   command->add_option("--loss", options->loss, "Loss")
       ->check(CLI::IsMember({"bce", "cross-entropy", "mse"}))
       ->capture_default_str();
-  command->add_option("--inputs", options->inputs, "Input features")->check(whole_number(1, kMaxCheckedWidth))->capture_default_str();
-  command->add_option("--outputs", options->outputs, "Outputs")->check(whole_number(1, kMaxCheckedWidth))->capture_default_str();
-  command->add_option("--batch", options->batch, "Batch size")->check(whole_number(1, kMaxCheckedWidth))->capture_default_str();
+  command->add_option("--inputs", options->inputs, "Input features")
+      ->check(whole_number(1, kMaxCheckedWidth))
+      ->capture_default_str();
+  command->add_option("--outputs", options->outputs, "Outputs")
+      ->check(whole_number(1, kMaxCheckedWidth))
+      ->capture_default_str();
+  command->add_option("--batch", options->batch, "Batch size")
+      ->check(whole_number(1, kMaxCheckedWidth))
+      ->capture_default_str();
   command->add_option("--seed", options->seed, "Random seed")
       ->check(whole_number(0, std::numeric_limits<std::int64_t>::max()))
       ->capture_default_str();

@@ -68,7 +68,9 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
   cmd->add_option("--val-split", c.val_split, "Validation fraction")
       ->check(real_number(0.0, false, 0.9))
       ->capture_default_str();
-  cmd->add_option("--test-split", c.test_split, "Test fraction")->check(real_number(0.0, false, 0.9))->capture_default_str();
+  cmd->add_option("--test-split", c.test_split, "Test fraction")
+      ->check(real_number(0.0, false, 0.9))
+      ->capture_default_str();
   cmd->add_option("--val-data", flags.val_data, "Validation data (CSV or IDX images), instead of --val-split")
       ->excludes("--val-split");
   cmd->add_option("--val-labels", flags.val_labels, "IDX labels for the images in --val-data");
@@ -122,7 +124,8 @@ RunConfig& run_config(RunFlags& flags) {
   if (!flags.delimiter.empty()) {
     if (flags.delimiter == "\\t" || flags.delimiter == "tab")
       c.delimiter = '\t';
-    else if (flags.delimiter.size() == 1 && std::string_view(",;\t|").find(flags.delimiter[0]) != std::string_view::npos)
+    else if (flags.delimiter.size() == 1 &&
+             std::string_view(",;\t|").find(flags.delimiter[0]) != std::string_view::npos)
       c.delimiter = flags.delimiter[0];
     else
       throw Error(fmt::format("--delimiter: expected , ; | or tab, got '{}'", flags.delimiter));

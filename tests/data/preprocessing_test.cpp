@@ -120,8 +120,9 @@ TEST(Labels, BadTargetsAreClearErrors) {
   if constexpr (sizeof(Scalar) == sizeof(float)) {
     const Table far = table_of("x,y\n1,2.5\n2,1e300\n3,0.5\n");
     const LabelEncoding regression = fit_labels(far.columns[1], "data.csv", Task::regression);
-    EXPECT_NE(error_of([&] { regression.encode(far.columns[1], "data.csv"); })
-                  .find("data.csv:3:3: the target 1e+300 in column 'y' is beyond the largest value"),
+    EXPECT_NE(error_of([&] {
+                regression.encode(far.columns[1], "data.csv");
+              }).find("data.csv:3:3: the target 1e+300 in column 'y' is beyond the largest value"),
               std::string::npos);
   }
 }

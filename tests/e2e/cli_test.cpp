@@ -68,7 +68,8 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
   EXPECT_NE(tolerance.output.find("--tolerance: expected a finite number > 0, got 'nan'"), std::string::npos);
   const std::string data = ::testing::TempDir() + "glassnet-cli-options.csv";
   ASSERT_EQ(run_command(cli() + " synth xor --rows 100 --out " + data).exit_code, 0);
-  const std::string run = cli() + " train --quiet --data " + data + " --out " + ::testing::TempDir() + "never.safetensors ";
+  const std::string run =
+      cli() + " train --quiet --data " + data + " --out " + ::testing::TempDir() + "never.safetensors ";
   const auto wide = run_command(run + "--layers 1000000,1000000");
   EXPECT_EQ(wide.exit_code, 2) << wide.output;
   EXPECT_NE(wide.output.find("--layers: the network's parameters and their gradients take 8000"), std::string::npos)

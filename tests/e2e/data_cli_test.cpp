@@ -276,7 +276,8 @@ TEST_F(DataCli, ConflictingOptionsAndUnknownDelimitersAreRefused) {
   EXPECT_EQ(tests.exit_code, 2) << tests.output;
   const auto delimiter = run_command(train + " --delimiter x");
   EXPECT_EQ(delimiter.exit_code, 2) << delimiter.output;
-  EXPECT_NE(delimiter.output.find("--delimiter: expected , ; | or tab, got 'x'"), std::string::npos) << delimiter.output;
+  EXPECT_NE(delimiter.output.find("--delimiter: expected , ; | or tab, got 'x'"), std::string::npos)
+      << delimiter.output;
   EXPECT_FALSE(fs::exists(path("m.safetensors")));
 }
 

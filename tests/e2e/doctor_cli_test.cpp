@@ -66,7 +66,8 @@ TEST_F(DoctorCli, ARegressionIsJudgedByR2) {
   std::ofstream(path("reg.csv")) << "a,b,y\n";
   {
     std::ofstream out(path("reg.csv"), std::ios::app);
-    for (int i = 0; i < 200; ++i) out << i % 7 * 0.1 << "," << i % 11 * 0.1 << "," << 1.5 + i % 7 * 0.2 - i % 11 * 0.05 << "\n";
+    for (int i = 0; i < 200; ++i)
+      out << i % 7 * 0.1 << "," << i % 11 * 0.1 << "," << 1.5 + i % 7 * 0.2 - i % 11 * 0.05 << "\n";
   }
   const std::string common = cli() + " doctor --repair --budget 16 --epochs 4 --data " + path("reg.csv") +
                              " --activation sigmoid --layers 16,16,16,16,16,16 --best " + path("b.toml");

@@ -119,7 +119,9 @@ TEST(RunLog, BadLinesAreNamedByFileLineAndColumn) {
   EXPECT_FALSE(read_run_log(p).ended);
   // A run killed while writing a line leaves it cut, without its line break: the log
   // reads as far as the line before it.
-  std::ofstream(p, std::ios::binary) << run << "\n" << layout << "\n" << R"({"type":"step","step":1,"ep)";
+  std::ofstream(p, std::ios::binary) << run << "\n"
+                                     << layout << "\n"
+                                     << R"({"type":"step","step":1,"ep)";
   const RunLog cut = read_run_log(p);
   EXPECT_FALSE(cut.ended);
   EXPECT_EQ(cut.series.params, std::vector<std::string>{"layers.0.weight"});

@@ -114,10 +114,11 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& source) co
       }
       const double value = target.numbers[i];
       if (!(std::abs(value) <= std::numeric_limits<Scalar>::max())) {
-        throw Error(fmt::format("{}: the target {:g} in column '{}' is beyond the largest value this build trains "
-                                "on, {:g}",
-                                value_location(source, target, i), value, target.name,
-                                static_cast<double>(std::numeric_limits<Scalar>::max())));
+        throw Error(
+            fmt::format("{}: the target {:g} in column '{}' is beyond the largest value this build trains "
+                        "on, {:g}",
+                        value_location(source, target, i), value, target.name,
+                        static_cast<double>(std::numeric_limits<Scalar>::max())));
       }
       y(r, 0) = static_cast<Scalar>(value);
       continue;

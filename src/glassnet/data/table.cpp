@@ -35,7 +35,8 @@ bool is_infinity(std::string_view value) {
 
 // A value as messages quote it: at most 40 characters.
 std::string shortened(std::string_view value) {
-  return value.size() <= 40 ? std::string(value) : fmt::format("{}… ({} characters)", value.substr(0, 40), value.size());
+  return value.size() <= 40 ? std::string(value)
+                            : fmt::format("{}… ({} characters)", value.substr(0, 40), value.size());
 }
 
 // Whether the whole (trimmed) text is a number too large for a double: out of range,
@@ -114,11 +115,11 @@ Table make_table(const CsvTable& csv) {
         }
         const auto number = parse_number(value);
         if (!number) {
-          throw Error(fmt::format("{}: expected a number in numeric column '{}' ({} of its {} values are numbers), "
-                                  "found '{}'{}",
-                                  csv_location(csv.source, column.positions[r]), column.name, numeric, present,
-                                  shortened(trim(value)),
-                                  beyond_double(value) ? ", beyond the range of a double (±1.8e308)" : ""));
+          throw Error(fmt::format(
+              "{}: expected a number in numeric column '{}' ({} of its {} values are numbers), "
+              "found '{}'{}",
+              csv_location(csv.source, column.positions[r]), column.name, numeric, present, shortened(trim(value)),
+              beyond_double(value) ? ", beyond the range of a double (±1.8e308)" : ""));
         }
         column.numbers[r] = *number;
       }
