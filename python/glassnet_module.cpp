@@ -30,6 +30,7 @@
 #include "cli/run_options.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/diag/doctor.hpp"
+#include "glassnet/diag/repair.hpp"
 #include "glassnet/io/model_file.hpp"
 #include "glassnet/train/run.hpp"
 
@@ -256,7 +257,7 @@ PyModel fit(const DoubleArray& x, const DoubleArray& y, const py::kwargs& option
   PyModel result;
   {
     py::gil_scoped_release unlocked;
-    result.run = run_training(config, table);
+    result.run = config.auto_repair ? train_with_repair(config, table).result : run_training(config, table);
   }
   result.model = load_model(config.out);
   return result;

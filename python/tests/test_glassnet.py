@@ -116,6 +116,12 @@ def test_errors_are_python_exceptions_with_the_command_line_messages(moons, tmp_
     # An infinity is refused as a NaN is, as in a CSV file (it predicted 0 with probability nan).
     with pytest.raises(glassnet.Error, match=r"missing or infinite values; column 'x0': 1"):
         model.predict(np.array([[np.inf, 0.0]]))
+    # auto_repair is one of train's options (it was refused as unknown): SGD at lr 200
+    # fails without it and is repaired with it.
+    with pytest.raises(glassnet.TrainingError):
+        glassnet.fit(X, y, epochs=8, optimizer="sgd", lr=200, quiet=True)
+    repaired = glassnet.fit(X, y, epochs=8, optimizer="sgd", lr=200, quiet=True, auto_repair=True)
+    assert repaired.evaluate(X, y)["accuracy"] > 0.8
     # True belongs to flags: log=True took the next option as the log's name.
     with pytest.raises(glassnet.Error, match=r"log=True: --log takes a value, not True or False"):
         glassnet.fit(X, y, epochs=1, log=True, quiet=True)

@@ -90,6 +90,9 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
     cmd->add_option("--out", c.out, "Model file to write")->capture_default_str();
     cmd->add_option("--checkpoint-dir", flags.checkpoint_dir, "Write a checkpoint after every epoch here");
     cmd->add_flag("--resume", c.resume, "Continue from the latest checkpoint in --checkpoint-dir");
+    cmd->add_flag("--auto-repair", c.auto_repair,
+                  "Repair while training: roll back numerical problems; on a structural one, try the fixes and train "
+                  "the best");
   } else {
     cmd->add_option("--out", c.out, "The model file the best configuration names (the doctor writes no model)")
         ->capture_default_str();

@@ -161,9 +161,6 @@ void add_train_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("train", "Train a network on a CSV file (or IDX images) and save the model");
   auto flags = std::make_shared<RunFlags>();
   add_run_options(*cmd, *flags, RunCommand::train);
-  cmd->add_flag("--auto-repair", flags->config.auto_repair,
-                "Repair while training: roll back numerical problems; on a structural one, try the fixes and train "
-                "the best");
   cmd->callback([cmd, flags, &exit_code] {
     apply_config(*cmd, flags->config_file);
     exit_code = run(*flags);

@@ -439,6 +439,11 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
 }
 
 RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, const TrialHook& on_trial) {
+  return train_with_repair(config, read_data(config.data, config.labels, config.delimiter), hooks, on_trial);
+}
+
+RepairedRun train_with_repair(const RunConfig& config, const Table& data, const RunHooks& hooks,
+                              const TrialHook& on_trial) {
   RunConfig first = config;
   first.auto_repair = true;
   const Index trial_epochs = std::min(config.epochs, std::max<Index>(kMinTrialEpochs, config.epochs / 4));
@@ -455,7 +460,6 @@ RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, co
     if (hooks.on_rollback) hooks.on_rollback(e);
   };
   // The run as configured, judged after the trials' length: healthy, it carries on.
-  const Table data = read_data(config.data, config.labels, config.delimiter);
   auto run = std::make_unique<TrainingRun>(first, data, first_hooks);
   std::exception_ptr failure;
   try {

@@ -142,5 +142,8 @@ struct RepairedRun {
   std::vector<RollbackEvent> first_rollbacks;
 };
 RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks = {}, const TrialHook& on_trial = {});
+// The same on config.data as already read (the Python module's arrays).
+RepairedRun train_with_repair(const RunConfig& config, const Table& data, const RunHooks& hooks = {},
+                              const TrialHook& on_trial = {});
 
 }  // namespace glassnet
