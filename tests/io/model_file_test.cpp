@@ -40,6 +40,17 @@ fs::path temp_file(const std::string& name) {
   return fs::temp_directory_path() / ("glassnet-model-" + std::to_string(::getpid()) + "-" + name);
 }
 
+// Writes `file` to `path` and expects loading it to fail with an Error containing `fragment`.
+void expect_rejected(const fs::path& path, const SafetensorsFile& file, const std::string& fragment) {
+  write_safetensors(path, file);
+  try {
+    load_model(path);
+    ADD_FAILURE() << "expected an Error containing " << fragment;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
 TEST(ModelFile, RoundTripsWeightsPreprocessingAndLabels) {
   Model model = sample_model();
   const fs::path path = temp_file("roundtrip.safetensors");
@@ -66,14 +77,8 @@ TEST(ModelFile, EveryInconsistencyIsAClearError) {
   const fs::path path = temp_file("tampered.safetensors");
   save_model(path, model);
   const SafetensorsFile good = read_safetensors(path);
-  const auto expect_rejected = [&](SafetensorsFile file, const std::string& fragment) {
-    write_safetensors(path, file);
-    try {
-      load_model(path);
-      FAIL() << "expected an Error containing " << fragment;
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-    }
+  const auto expect_rejected = [&](const SafetensorsFile& file, const std::string& fragment) {
+    glassnet::expect_rejected(path, file, fragment);
   };
   SafetensorsFile f = good;
   f.metadata["version"] = "99";
@@ -119,13 +124,7 @@ TEST(ModelFile, TheLabelMapOutputAndColumnsMustFitTheTask) {
     json j = json::parse(f.metadata[key]);
     edit(j);
     f.metadata[key] = j.dump();
-    write_safetensors(path, f);
-    try {
-      load_model(path);
-      ADD_FAILURE() << "expected an Error containing " << fragment;
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-    }
+    glassnet::expect_rejected(path, f, fragment);
   };
   const std::string misfit = "which does not fit a binary task";
   expect_rejected(
