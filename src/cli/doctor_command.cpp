@@ -55,7 +55,7 @@ int run_doctor(DoctorFlags& flags) {
   const RepairReport report = repair(config, options, on_trial);
   std::map<std::string, std::string> files;
   if (!flags.run.log.empty()) files["log"] = flags.run.log;
-  if (report_file.wanted()) files["report"] = report_file.write({.repair = flags.repair ? &report : nullptr});
+  if (report_file.wanted()) files["report"] = report_file.write();  // (the log holds the trials)
   if (flags.repair) {
     RunConfig best = report.best;
     best.out = config.out;
@@ -85,7 +85,7 @@ int run_doctor(DoctorFlags& flags) {
   }
   if (files.count("report")) fmt::print("report written to {}\n", files.at("report"));
   if (!flags.repair) return 0;
-  fmt::print("{}", best_text(report));
+  fmt::print("{}", best_text(report.trials, report.metric, report.best_metric));
   fmt::print("best configuration written to {} (glassnet train --config {})\n", flags.best, flags.best);
   return 0;
 }

@@ -5,7 +5,6 @@
 
 #include <cmath>
 
-#include "glassnet/train/config_toml.hpp"
 
 namespace glassnet::cli {
 
@@ -59,41 +58,17 @@ std::string trial_line(const Trial& t) {
                      time);
 }
 
-std::string trials_text(const RepairReport& report) {
-  std::string text = trials_header(report.trials.empty() ? 0 : report.trials.front().epochs);
-  for (const Trial& t : report.trials) text += trial_line(t);
-  return text + best_text(report);
-}
-
-std::string best_text(const RepairReport& report) {
-  std::string text;
+std::string best_text(const std::vector<Trial>& trials, std::string_view metric, double best_metric) {
+  const auto value = [](double m) { return m > kDivergedMetric ? fmt::format("{:.4f}", m) : std::string("diverged"); };
   std::vector<std::string> kept;
-  for (const Trial& t : report.trials) {
+  for (const Trial& t : trials) {
     if (t.kept) kept.push_back(t.change);
   }
-  text += kept.empty() ? fmt::format("best: the configuration as given ({} {:.4f})\n", report.metric,
-                                     report.best_metric)
-                       : fmt::format("best: {} ({} {:.4f}, from {})\n", fmt::join(kept, ", then "), report.metric,
-                                     report.best_metric,
-                                     report.baseline.front() > kDivergedMetric ? fmt::format("{:.4f}", report.baseline.front())
-                                                                    : std::string("a run that diverged"));
-  return text;
-}
-
-nlohmann::json repair_json(const RepairReport& report) {
-  nlohmann::json trials = nlohmann::json::array();
-  for (const Trial& t : report.trials) {
-    trials.push_back({{"change", t.change},
-                      {"findings_left", t.findings_left},
-                      {"val_metric", t.diverged() ? nlohmann::json() : nlohmann::json(t.val_metric)},
-                      {"effect", t.effect},
-                      {"kept", t.kept},
-                      {"seconds", t.seconds}});
-  }
-  return {{"metric", report.metric},
-          {"spread", report.spread},
-          {"trials", trials},
-          {"best", {{"config", config_options_json(report.best)}, {"val_metric", report.best_metric}}}};
+  if (kept.empty()) return fmt::format("best: the configuration as given ({} {})\n", metric, value(best_metric));
+  // The baseline's first seed is the first trial.
+  const double from = trials.front().val_metric;
+  return fmt::format("best: {} ({} {}, from {})\n", fmt::join(kept, ", then "), metric, value(best_metric),
+                     from > kDivergedMetric ? value(from) : std::string("a run that diverged"));
 }
 
 std::string rollback_text(const RollbackEvent& e) {

@@ -1,13 +1,15 @@
 #pragma once
-// Output shared by the subcommands: metrics and findings as JSON (train/metrics_json.hpp,
-// diag/finding_json.hpp) and as text.
+// Output shared by the subcommands: metrics, findings and repairs as JSON
+// (train/metrics_json.hpp, diag/finding_json.hpp, diag/repair_json.hpp) and as text.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "glassnet/diag/doctor.hpp"
 #include "glassnet/diag/finding_json.hpp"
 #include "glassnet/diag/repair.hpp"
+#include "glassnet/diag/repair_json.hpp"
 #include "glassnet/train/metrics.hpp"
 #include "glassnet/train/metrics_json.hpp"
 
@@ -16,16 +18,13 @@ namespace glassnet::cli {
 std::string metrics_text(const Metrics& metrics);
 // "findings:" and each finding with its evidence, causes and fixes; "" when none.
 std::string findings_text(const std::vector<Finding>& findings);
-// One line per trial of a repair: the change, the warnings and errors left, the
-// validation metric, the effect size, the time; then the best configuration.
-std::string trials_text(const RepairReport& report);
-// "best: <the kept changes> (metric, from the baseline's)".
-std::string best_text(const RepairReport& report);
+// A repair's trials as text: the header, then one line per trial (the change, the
+// warnings and errors left, the validation metric, the effect size, the time).
 std::string trials_header(Index epochs);
 std::string trial_line(const Trial& trial);
-// {"trials": [{"change", "findings_left", "val_metric", "effect", "kept", "seconds"}],
-//  "spread", "metric", "best": {"config": {...option: value}, "val_metric"}}
-nlohmann::json repair_json(const RepairReport& report);
+// "best: <the kept changes> (metric, from the baseline's)": `trials` as run, the
+// baseline's first seed first (RepairReport::trials, RepairRecord::trials).
+std::string best_text(const std::vector<Trial>& trials, std::string_view metric, double best_metric);
 // One line for a rollback of --auto-repair.
 std::string rollback_text(const RollbackEvent& event);
 

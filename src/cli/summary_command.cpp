@@ -69,6 +69,15 @@ void summarise_log(const std::string& path) {
   fmt::print("\n{}\n", layer_table(log.series, log.findings));
   fmt::print("{}", findings_text(log.findings));
   if (log.error) fmt::print("training failed: {}\n", *log.error);
+  if (log.repair) {
+    const RepairRecord& r = *log.repair;
+    if (!r.replaced_rollbacks.empty()) fmt::print("the run as configured, which the repaired run replaced:\n");
+    for (const RollbackEvent& e : r.replaced_rollbacks) fmt::print("  {}", rollback_text(e));
+    fmt::print("repair: {}", trials_header(r.trials.empty() ? 0 : r.trials.front().epochs));
+    for (const Trial& t : r.trials) fmt::print("{}", trial_line(t));
+    fmt::print("repair: {}", best_text(r.trials, r.metric, r.best_metric));
+  }
+  for (const RollbackEvent& e : log.rollbacks) fmt::print("{}", rollback_text(e));
 }
 
 }  // namespace

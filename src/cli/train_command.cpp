@@ -122,12 +122,9 @@ int run(RunFlags& flags) {
     nlohmann::json rollbacks = nlohmann::json::array();
     const auto add_rollbacks = [&](const std::vector<RollbackEvent>& events, const char* run) {
       for (const RollbackEvent& e : events) {
-        rollbacks.push_back({{"run", run},
-                             {"step", e.step},
-                             {"epoch", e.epoch},
-                             {"problem", e.problem},
-                             {"detail", e.detail},
-                             {"action", e.action}});
+        nlohmann::json event = rollback_json(e);
+        event["run"] = run;
+        rollbacks.push_back(std::move(event));
       }
     };
     add_rollbacks(first_rollbacks, "as configured");
@@ -149,7 +146,7 @@ int run(RunFlags& flags) {
   }
   fmt::print("\n{}\n", layer_table(result.monitor, result.findings));
   fmt::print("{}", findings_text(result.findings));
-  if (repair) fmt::print("repair: {}", best_text(*repair));
+  if (repair) fmt::print("repair: {}", best_text(repair->trials, repair->metric, repair->best_metric));
   fmt::print("model written to {}\n", result.files.at("model"));
   if (result.files.count("report")) fmt::print("report written to {}\n", result.files.at("report"));
   return result.interrupted ? kInterruptedExitCode : 0;

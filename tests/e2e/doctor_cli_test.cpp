@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "browser.hpp"
+#include "glassnet/report/run_log.hpp"
 #include "run_command.hpp"
 
 namespace glassnet {
@@ -19,6 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::cli;
+using testing::read_text;
 using testing::run_command;
 
 class DoctorCli : public ::testing::Test {
@@ -127,7 +129,8 @@ TEST_F(DoctorCli, RepairTriesTheFixesAndWritesTheBestConfigurationForTrain) {
 
 TEST_F(DoctorCli, TrainWithAutoRepairTrainsTheRepairedConfiguration) {
   const auto r = run_command(cli() + " train --auto-repair --json --epochs 8" + sick() + " --out " +
-                             path("model.safetensors") + " --log " + path("run.jsonl"));
+                             path("model.safetensors") + " --log " + path("run.jsonl") + " --report " +
+                             path("run.html"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);
   ASSERT_TRUE(j["repair"].is_object()) << r.output;
@@ -135,6 +138,18 @@ TEST_F(DoctorCli, TrainWithAutoRepairTrainsTheRepairedConfiguration) {
   EXPECT_GT(j["metrics"]["val"]["accuracy"].get<double>(), 0.8) << "the model written is the repaired one";
   for (const auto& f : j["findings"]) EXPECT_NE(f["severity"], "error") << f.dump();
   EXPECT_TRUE(fs::exists(path("model.safetensors")));
+  // The repaired run's log holds the trials that chose it, and its report draws them.
+  const RunLog log = read_run_log(path("run.jsonl"));
+  ASSERT_TRUE(log.repair);
+  ASSERT_EQ(log.repair->trials.size(), j["repair"]["trials"].size());
+  for (std::size_t i = 0; i < log.repair->trials.size(); ++i) {
+    EXPECT_EQ(log.repair->trials[i].change, j["repair"]["trials"][i]["change"]) << i;
+    EXPECT_EQ(log.repair->trials[i].kept, j["repair"]["trials"][i]["kept"]) << i;
+  }
+  EXPECT_EQ(log.config["activation"], "relu") << "the log is the repaired run's";
+  const std::string html = read_text(path("run.html"));
+  EXPECT_NE(html.find("id=\"trials\""), std::string::npos);
+  EXPECT_NE(html.find("<code>--activation relu --init he</code>"), std::string::npos);
 }
 
 TEST_F(DoctorCli, AutoRepairRollsBackALearningRateFarTooHigh) {
@@ -164,6 +179,19 @@ TEST_F(DoctorCli, AutoRepairRollsBackALearningRateFarTooHigh) {
   int rollback_lines = 0;
   for (std::string line; std::getline(log, line);) rollback_lines += nlohmann::json::parse(line)["type"] == "rollback";
   EXPECT_EQ(rollback_lines, expected);
+  // Those of the run as configured, when a repaired run replaced it, are in the log's
+  // repair line; a report drawn from the log shows both.
+  const RunLog read = read_run_log(path("run.jsonl"));
+  ASSERT_EQ(read.repair.has_value(), j["repair"].is_object());
+  const std::size_t replaced = j["rollbacks"].size() - static_cast<std::size_t>(expected);
+  if (read.repair) {
+    EXPECT_EQ(read.repair->replaced_rollbacks.size(), replaced);
+  }
+  EXPECT_EQ(read.rollbacks.size() + replaced, j["rollbacks"].size());
+  ASSERT_EQ(run_command(cli() + " report --log " + path("run.jsonl") + " --out " + path("run.html")).exit_code, 0);
+  const std::string html = read_text(path("run.html"));
+  EXPECT_NE(html.find("id=\"rollbacks\""), std::string::npos);
+  EXPECT_NE(html.find("divided the learning rate by 10"), std::string::npos);
 }
 
 // `glassnet demo`, as `make demo` runs it (about 20 s; named Incident so that the
@@ -193,9 +221,7 @@ TEST(Incident, TheDemoTellsTheStoryEndToEnd) {
   testing::check_report_in_browser(dir / "incident.html", dir / "incident.jsonl", "demo-incident", dir);
   testing::check_report_in_browser(dir / "repaired.html", dir / "repaired.jsonl", "demo-repaired", dir);
   const auto first_row_greens = [](const fs::path& html) {
-    std::stringstream text;
-    text << std::ifstream(html).rdbuf();
-    const std::string s = text.str();
+    const std::string s = read_text(html);
     const auto row = s.find("class=\"heat-row\"");
     const std::string first = s.substr(row, s.find("</g>", row) - row);
     std::vector<int> greens;

@@ -18,6 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::cli;
+using testing::read_text;
 using testing::run_command;
 
 class ReportCli : public ::testing::Test {
@@ -33,12 +34,6 @@ class ReportCli : public ::testing::Test {
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   fs::path dir_;
 };
-
-std::string read_text(const fs::path& p) {
-  std::stringstream s;
-  s << std::ifstream(p).rdbuf();
-  return s.str();
-}
 
 TEST_F(ReportCli, TrainWritesTheReportAndPrintsTheLayerTable) {
   const auto r = run_command(cli() + " train --data " + path("moons.csv") + " --epochs 3 --out " + path("m.safetensors") +
@@ -92,6 +87,17 @@ TEST_F(ReportCli, DoctorsReportHoldsTheTrials) {
   EXPECT_NE(html.find("<code>baseline</code>"), std::string::npos);
   const RunLog log = read_run_log(path("doctor.jsonl"));
   EXPECT_TRUE(log.ended) << "--log keeps the diagnostic run's log";
+  // The trials are in the log (its last line), so a report drawn again from it has them.
+  ASSERT_TRUE(log.repair);
+  EXPECT_GE(log.repair->trials.size(), 2u);
+  EXPECT_EQ(log.repair->trials.front().change, "baseline");
+  const auto again = run_command(cli() + " report --log " + path("doctor.jsonl") + " --out " + path("again.html"));
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(read_text(path("again.html")).find("<code>baseline</code>"), std::string::npos);
+  const auto summary = run_command(cli() + " summary --log " + path("doctor.jsonl"));
+  ASSERT_EQ(summary.exit_code, 0) << summary.output;
+  EXPECT_NE(summary.output.find("repair: trials, 4 epochs each"), std::string::npos) << summary.output;
+  EXPECT_NE(summary.output.find("repair: best: "), std::string::npos) << summary.output;
 }
 
 TEST_F(ReportCli, AMulticlassReportInABrowser) {

@@ -1,10 +1,14 @@
 #pragma once
-// Runs a command line through the shell and captures its output and exit status.
+// Runs a command line through the shell and captures its output and exit status; reads
+// back a file it wrote.
 
 #include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -24,6 +28,12 @@ inline CommandResult run_command(const std::string& command) {
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+inline std::string read_text(const std::filesystem::path& path) {
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  return text.str();
 }
 
 inline std::string cli() { return GLASSNET_CLI; }

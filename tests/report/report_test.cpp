@@ -12,6 +12,8 @@
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/synthetic.hpp"
+#include "glassnet/diag/metrics_log.hpp"
+#include "glassnet/diag/repair_json.hpp"
 #include "glassnet/report/html_report.hpp"
 #include "glassnet/report/layer_table.hpp"
 #include "glassnet/report/run_log.hpp"
@@ -111,6 +113,14 @@ TEST(RunLog, BadLinesAreNamedByFileLineAndColumn) {
   EXPECT_NE(error_of(p).find("version 2 of the log; this build reads version 1"), std::string::npos) << error_of(p);
   write_lines(p, {run, R"({"type":"end","findings":[{"symptom":"x"}]})"});
   EXPECT_NE(error_of(p).find(":2: finding: \"severity\" missing or not a string"), std::string::npos) << error_of(p);
+  const std::string repair =
+      R"({"type":"repair","metric":"accuracy","spread":0.01,"trials":[],"best":{"config":{},"val_metric":0.5}})";
+  write_lines(p, {run, repair, repair});
+  EXPECT_EQ(error_of(p), p.string() + ":3: a second \"repair\" line");
+  write_lines(p, {run, R"({"type":"repair","metric":"accuracy","spread":0.01,"trials":[{"kind":"fix"}]})"});
+  EXPECT_EQ(error_of(p), p.string() + ":2: repair trial: \"change\" is missing");
+  write_lines(p, {run, R"({"type":"rollback","step":3,"epoch":1,"problem":"non_finite","detail":"d"})"});
+  EXPECT_EQ(error_of(p), p.string() + ":2: rollback: \"action\" is missing");
   write_lines(p, {});
   EXPECT_NE(error_of(p).find("empty"), std::string::npos);
   EXPECT_NE(error_of(dir.path / "missing.jsonl").find("cannot open"), std::string::npos);
@@ -184,6 +194,45 @@ TEST(HtmlReport, IsSelfContainedAndShowsWhatTheLogHolds) {
   EXPECT_NE(html.find("best epoch"), std::string::npos);
   EXPECT_NE(html.find("prefers-color-scheme:dark"), std::string::npos);
   EXPECT_NE(html.find("@media print"), std::string::npos);
+}
+
+// A repair's trials and the rollbacks of the run it replaced are in the log (its "repair"
+// line, after the end of the run the trials followed), so a report drawn from the log
+// alone shows them.
+TEST(HtmlReport, DrawsTheRepairsTrialsAndRollbacksFromTheLog) {
+  const LoggedRun run;
+  EXPECT_EQ(html_report(read_run_log(*run.config.log)).find("id=\"trials\""), std::string::npos)
+      << "no repair, no trials section";
+  RepairReport repair;
+  repair.metric = "accuracy";
+  repair.spread = 0.02;
+  repair.trials.push_back({.kind = Trial::Kind::baseline, .change = "baseline", .epochs = 4,
+                           .findings_left = {"vanishing_gradients"}, .val_metric = 0.5});
+  repair.trials.push_back({.kind = Trial::Kind::fix, .change = "--norm <batch>", .epochs = 4,
+                           .val_metric = kDivergedMetric, .effect = -3.0});
+  repair.trials.push_back({.kind = Trial::Kind::fix, .change = "--activation relu --init he", .epochs = 4,
+                           .val_metric = 0.875, .effect = 18.75, .kept = true});
+  repair.best_metric = 0.875;
+  nlohmann::json line = repair_json(repair);
+  line["rollbacks"] = {rollback_json({.step = 7, .epoch = 1, .problem = "loss_spike", .detail = "loss 9e+04",
+                                      .action = "divided the learning rate by 10"})};
+  append_repair(*run.config.log, line);
+  const RunLog log = read_run_log(*run.config.log);
+  ASSERT_TRUE(log.repair);
+  EXPECT_TRUE(log.ended) << "the end line stays the training's";
+  const std::string html = html_report(log);
+  const std::size_t trials = html.find("id=\"trials\"");
+  ASSERT_NE(trials, std::string::npos);
+  EXPECT_NE(html.find("<code>--activation relu --init he</code>", trials), std::string::npos);
+  EXPECT_NE(html.find("<code>--norm &lt;batch&gt;</code>", trials), std::string::npos) << "escaped";
+  EXPECT_NE(html.find("diverged", trials), std::string::npos);
+  EXPECT_NE(html.find("+18.8× spread", trials), std::string::npos);
+  EXPECT_NE(html.find("vanishing_gradients", trials), std::string::npos);
+  const std::size_t rollbacks = html.find("id=\"rollbacks\"");
+  ASSERT_NE(rollbacks, std::string::npos) << "the replaced run's rollbacks";
+  EXPECT_NE(html.find("The run as configured, which the repaired run replaced", rollbacks), std::string::npos);
+  EXPECT_NE(html.find("loss 9e+04", rollbacks), std::string::npos);
+  EXPECT_NE(html.find("The repaired run: none.", rollbacks), std::string::npos);
 }
 
 TEST(HtmlReport, StaysSmallForALongRun) {

@@ -11,7 +11,9 @@
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/diag/median.hpp"
+#include "glassnet/diag/metrics_log.hpp"
 #include "glassnet/diag/repair.hpp"
+#include "glassnet/diag/repair_json.hpp"
 #include "glassnet/io/atomic_file.hpp"
 #include "glassnet/report/html_report.hpp"
 #include "glassnet/train/config_toml.hpp"
@@ -78,8 +80,6 @@ IncidentResult run_incident(const IncidentOptions& options, std::ostream& out) {
   result.sick_accuracy = before.metrics.at("val")["accuracy"];
   result.sick_first_layer_norm = first_layer_norm(before.monitor);
   for (const Finding& f : before.findings) result.vanishing_found = result.vanishing_found || f.involves("vanishing_gradients");
-  write_html_report(file("incident.html"), read_run_log(file("incident.jsonl")),
-                    {.title = "The incident: 15 sigmoid hidden layers at chance"});
   fmt::print(out, "\nThe loss does not move and the accuracy is a coin toss. The doctor says why:\n\n");
   for (const Finding& f : before.findings) {
     if (f.severity == Severity::info) continue;
@@ -107,6 +107,10 @@ IncidentResult run_incident(const IncidentOptions& options, std::ostream& out) {
                                           : "");
     out.flush();
   });
+  // The incident's log ends with the trials that followed it, as doctor --repair's diagnosis does.
+  append_repair(file("incident.jsonl"), repair_json(repair_report));
+  write_html_report(file("incident.html"), read_run_log(file("incident.jsonl")),
+                    {.title = "The incident: 15 sigmoid hidden layers at chance, and the repair's trials"});
   RunConfig repaired = repair_report.best;
   repaired.out = file("repaired.safetensors");
   repaired.log = file("repaired.jsonl");
@@ -125,7 +129,7 @@ IncidentResult run_incident(const IncidentOptions& options, std::ostream& out) {
   result.repaired_precision = after.metrics.at("val")["precision"];
   result.repaired_first_layer_norm = first_layer_norm(after.monitor);
   write_html_report(file("repaired.html"), read_run_log(file("repaired.jsonl")),
-                    {.repair = &repair_report, .title = fmt::format("The repaired network: {}", fmt::join(kept, ", then "))});
+                    {.title = fmt::format("The repaired network: {}", fmt::join(kept, ", then "))});
 
   const Metrics& a = before.metrics.at("val");
   const Metrics& b = after.metrics.at("val");
@@ -139,8 +143,8 @@ IncidentResult run_incident(const IncidentOptions& options, std::ostream& out) {
              "\nWritten in {}: fraud.csv (the data), incident.jsonl and repaired.jsonl (the two runs' metrics logs), "
              "incident.safetensors and repaired.safetensors (the two models), best.toml (the repaired configuration: "
              "glassnet train --config {}).\n"
-             "\nThe reports, to open in a browser: {} (the gradient-norm heat map's dark band is the frozen layers) "
-             "and {} (the band is gone; the trials are at the end).\n",
+             "\nThe reports, to open in a browser: {} (the gradient-norm heat map's dark band is the frozen layers; "
+             "the trials are at the end) and {} (the band is gone).\n",
              options.directory.string(), file("best.toml").string(), file("incident.html").string(),
              file("repaired.html").string());
   return result;

@@ -8,6 +8,7 @@
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/diag/finding_json.hpp"
+#include "glassnet/diag/repair_json.hpp"
 
 namespace glassnet {
 namespace {
@@ -38,8 +39,8 @@ nlohmann::json histogram_json(const LogHistogram& h) {
 
 }  // namespace
 
-MetricsLog::MetricsLog(const std::filesystem::path& path) : path_(path) {
-  file_ = std::fopen(path.c_str(), "wb");
+MetricsLog::MetricsLog(const std::filesystem::path& path, Open open) : path_(path) {
+  file_ = std::fopen(path.c_str(), open == Open::create ? "wb" : "ab");
   if (file_ == nullptr) throw Error(fmt::format("--log {}: cannot open the file for writing", path.string()));
   buffer_.reserve(1 << 16);
 }
@@ -59,6 +60,12 @@ MetricsLog::~MetricsLog() {
 void MetricsLog::line(const nlohmann::ordered_json& object) {
   buffer_ += object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   buffer_ += '\n';
+}
+
+void MetricsLog::line(std::string_view type, const nlohmann::json& fields) {
+  nlohmann::ordered_json object = {{"type", type}};
+  for (const auto& [key, value] : fields.items()) object[key] = value;
+  line(object);
 }
 
 void MetricsLog::write_run(const nlohmann::json& run) {
@@ -155,20 +162,11 @@ void MetricsLog::write_finding(const Finding& finding, Index epoch, Index step) 
   line({{"type", "finding"}, {"epoch", epoch}, {"step", step}, {"finding", finding_json(finding)}});
 }
 
-void MetricsLog::write_rollback(const RollbackEvent& e) {
-  line({{"type", "rollback"},
-        {"step", e.step},
-        {"epoch", e.epoch},
-        {"problem", e.problem},
-        {"detail", e.detail},
-        {"action", e.action}});
-}
+void MetricsLog::write_rollback(const RollbackEvent& e) { line("rollback", rollback_json(e)); }
 
-void MetricsLog::write_end(const nlohmann::json& end) {
-  nlohmann::ordered_json object = {{"type", "end"}};
-  for (const auto& [key, value] : end.items()) object[key] = value;
-  line(object);
-}
+void MetricsLog::write_end(const nlohmann::json& end) { line("end", end); }
+
+void MetricsLog::write_repair(const nlohmann::json& repair) { line("repair", repair); }
 
 void MetricsLog::flush() {
   if (buffer_.empty()) return;
@@ -178,6 +176,12 @@ void MetricsLog::flush() {
   if (written != size || std::fflush(file_) != 0) {
     throw Error(fmt::format("--log {}: writing failed", path_.string()));
   }
+}
+
+void append_repair(const std::filesystem::path& log, const nlohmann::json& repair) {
+  MetricsLog appended(log, MetricsLog::Open::append);
+  appended.write_repair(repair);
+  appended.flush();
 }
 
 }  // namespace glassnet

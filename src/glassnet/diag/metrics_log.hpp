@@ -12,7 +12,11 @@
 //   epoch    every epoch: losses, accuracies, learning rate, seconds
 //   finding  when the doctor first sees a severe finding during training
 //   rollback when a numerical problem was rolled back (--auto-repair)
-//   end      once, last: final metrics, findings, files
+//   end      once, last of the training: final metrics, findings, files
+//   repair   once, when repair trials were run (diag/repair_json.hpp): after the end
+//            line of the run they followed (doctor --repair's diagnosis; train
+//            --auto-repair's run as configured, when it had ended), or, for train
+//            --auto-repair's trial that carries on, before its next epoch
 // Non-finite numbers are written as null. Lines are buffered and written at the end of
 // each epoch, so the file can be followed while training runs.
 
@@ -20,6 +24,7 @@
 #include <filesystem>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 
 #include "glassnet/diag/doctor.hpp"
 #include "glassnet/diag/monitor.hpp"
@@ -32,8 +37,10 @@ inline constexpr int kMetricsLogVersion = 1;
 
 class MetricsLog {
  public:
-  // Creates (or truncates) the file. Throws Error if it cannot be opened.
-  explicit MetricsLog(const std::filesystem::path& path);
+  enum class Open { create, append };
+  // Creates (or truncates) the file, or appends to a log already written. Throws Error
+  // if it cannot be opened.
+  explicit MetricsLog(const std::filesystem::path& path, Open open = Open::create);
   ~MetricsLog();
   MetricsLog(const MetricsLog&) = delete;
   MetricsLog& operator=(const MetricsLog&) = delete;
@@ -48,6 +55,8 @@ class MetricsLog {
   // A rollback of the repair of numerical problems (diag/rollback.hpp).
   void write_rollback(const RollbackEvent& event);
   void write_end(const nlohmann::json& end);
+  // The repair's trials (diag/repair_json.hpp).
+  void write_repair(const nlohmann::json& repair);
   // Writes the buffered lines. Throws Error if the file cannot be written.
   void flush();
 
@@ -58,10 +67,15 @@ class MetricsLog {
 
  private:
   void line(const nlohmann::ordered_json& object);  // keys in the order written: "type" first
+  void line(std::string_view type, const nlohmann::json& fields);
 
   std::filesystem::path path_;
   std::FILE* file_ = nullptr;
   std::string buffer_;
 };
+
+// Appends the "repair" line to a log whose run has ended (its MetricsLog closed).
+// Throws Error if the file cannot be written.
+void append_repair(const std::filesystem::path& log, const nlohmann::json& repair);
 
 }  // namespace glassnet

@@ -12,6 +12,8 @@
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/diag/fixes.hpp"
+#include "glassnet/diag/metrics_log.hpp"
+#include "glassnet/diag/repair_json.hpp"
 #include "glassnet/diag/verdict.hpp"
 
 namespace glassnet {
@@ -435,7 +437,9 @@ RepairReport Search::run() {
 RepairReport repair(const RunConfig& config, const RepairOptions& options, const TrialHook& on_trial,
                     std::unique_ptr<TrainingRun> first) {
   const Table data = read_data(config.data, config.labels, config.delimiter);
-  return Search(data, config, options, on_trial, std::move(first)).run();
+  RepairReport report = Search(data, config, options, on_trial, std::move(first)).run();
+  if (options.diagnosis_log) append_repair(*options.diagnosis_log, repair_json(report));
+  return report;
 }
 
 RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, const TrialHook& on_trial) {
@@ -478,17 +482,25 @@ RepairedRun train_with_repair(const RunConfig& config, const Table& data, const 
   out.repair = Search(data, config, trials, on_trial, std::move(run)).run();
   RepairReport& report = *out.repair;
   const bool changed = std::any_of(report.trials.begin(), report.trials.end(), [](const Trial& t) { return t.kept; });
+  nlohmann::json logged = repair_json(report);
   if (!changed && !carried) {
+    // The run as configured ended (or failed), and no trial beat it: its log ends with the trials.
+    if (config.log) append_repair(*config.log, logged);
     if (failure) std::rethrow_exception(failure);
-    return out;  // the run as configured ended, and no trial beat it
+    return out;
   }
   // The best trial carries on, reporting to the caller from now on, its log under the
-  // configured name.
+  // configured name and holding the trials (and the rollbacks of the run it replaces).
   report.best_run->set_hooks(hooks);
   report.best_run->set_threads(config.threads);  // its trial may have run side by side, on one thread
   if (report.best_log && config.log) report.best_run->move_log(*config.log);
+  if (changed) {
+    logged["rollbacks"] = nlohmann::json::array();
+    for (const RollbackEvent& e : first_rollbacks) logged["rollbacks"].push_back(rollback_json(e));
+    out.first_rollbacks = std::move(first_rollbacks);
+  }
+  report.best_run->log_repair(logged);
   out.result = report.best_run->finish();
-  if (changed) out.first_rollbacks = std::move(first_rollbacks);
   return out;
 }
 

@@ -417,7 +417,7 @@ void evaluation_section(std::string& out, const RunLog& log) {
   out += "</section>";
 }
 
-void trials_section(std::string& out, const RepairReport& r) {
+void trials_section(std::string& out, const RepairRecord& r) {
   out += R"(<section id="trials"><h2>Repair trials</h2>)";
   fmt::format_to(std::back_inserter(out),
                  "<p class=\"note\">Each fix trained from the same seed and data order; kept when its validation {} "
@@ -438,14 +438,28 @@ void trials_section(std::string& out, const RepairReport& r) {
   out += "</table></section>";
 }
 
-void rollbacks_section(std::string& out, const RunLog& log) {
-  if (log.rollbacks.empty()) return;
-  out += R"(<section id="rollbacks"><h2>Rollbacks</h2><table class="trials"><tr><th>step</th><th>epoch</th><th>problem</th><th>what was done</th></tr>)";
-  for (const RollbackEvent& e : log.rollbacks) {
+void rollback_rows(std::string& out, const std::vector<RollbackEvent>& events) {
+  out += R"(<table class="trials"><tr><th>step</th><th>epoch</th><th>problem</th><th>what was done</th></tr>)";
+  for (const RollbackEvent& e : events) {
     fmt::format_to(std::back_inserter(out), "<tr><td>{}</td><td>{}</td><td>{}: {}</td><td>{}</td></tr>", e.step, e.epoch,
                    esc(e.problem), esc(e.detail), esc(e.action));
   }
-  out += "</table></section>";
+  out += "</table>";
+}
+
+void rollbacks_section(std::string& out, const RunLog& log) {
+  const std::vector<RollbackEvent> none;
+  const std::vector<RollbackEvent>& replaced = log.repair ? log.repair->replaced_rollbacks : none;
+  if (log.rollbacks.empty() && replaced.empty()) return;
+  out += R"(<section id="rollbacks"><h2>Rollbacks</h2>)";
+  if (!replaced.empty()) {
+    out += R"(<p class="note">The run as configured, which the repaired run replaced:</p>)";
+    rollback_rows(out, replaced);
+    out += log.rollbacks.empty() ? R"(<p class="note">The repaired run: none.</p>)"
+                                 : R"(<p class="note">The repaired run:</p>)";
+  }
+  if (!log.rollbacks.empty()) rollback_rows(out, log.rollbacks);
+  out += "</section>";
 }
 
 constexpr std::string_view kStyle = R"(
@@ -513,7 +527,7 @@ std::string html_report(const RunLog& log, const ReportOptions& options) {
   updates_section(out, log);
   activations_section(out, log);
   evaluation_section(out, log);
-  if (options.repair != nullptr) trials_section(out, *options.repair);
+  if (log.repair) trials_section(out, *log.repair);
   rollbacks_section(out, log);
   fmt::format_to(std::back_inserter(out), "<footer>glassnet report, metrics log schema {} version {}.</footer><script>{}</script></body></html>\n",
                  kMetricsLogSchema, kMetricsLogVersion, kScript);

@@ -13,22 +13,22 @@
 //   updates     update-to-weight ratio per weight tensor over the steps
 //   activations saturated and dead fractions per activation layer over the probes
 //   evaluation  confusion matrix; for binary tasks the ROC and precision-recall curves
-//   trials      the doctor's repair trials, when given
-//   rollbacks   numerical problems rolled back (--auto-repair), when there were any
+//   trials      the repair's trials (doctor --repair, train --auto-repair), when the log
+//               holds them
+//   rollbacks   numerical problems rolled back (--auto-repair), when there were any: the
+//               run's, and those of the run as configured that a repaired run replaced
 // Long series are downsampled with each bucket's minimum and maximum kept, so that a
 // run of any length gives a file of a few hundred KB at most.
 
 #include <filesystem>
 #include <string>
 
-#include "glassnet/diag/repair.hpp"
 #include "glassnet/report/run_log.hpp"
 
 namespace glassnet {
 
 struct ReportOptions {
-  const RepairReport* repair = nullptr;  // the trials table (doctor --repair)
-  std::string title;                     // default: "glassnet: <data file>"
+  std::string title;  // default: "glassnet: <data file>"
 };
 
 std::string html_report(const RunLog& log, const ReportOptions& options = {});

@@ -187,13 +187,12 @@ void read_line(const Json& line, RunLog& log, bool first) {
   } else if (type == "finding") {
     log.announced.emplace_back(finding_from_json(member(line, "finding")), integer(line, "epoch"));
   } else if (type == "rollback") {
-    log.rollbacks.push_back({.step = integer(line, "step"),
-                             .epoch = integer(line, "epoch"),
-                             .problem = text(line, "problem"),
-                             .detail = text(line, "detail"),
-                             .action = text(line, "action")});
+    log.rollbacks.push_back(rollback_from_json(line));
   } else if (type == "end") {
     read_end(line, log);
+  } else if (type == "repair") {
+    if (log.repair) throw Bad("a second \"repair\" line");
+    log.repair = repair_from_json(line);
   }  // other types: added within the version, ignored by this reader
 }
 
@@ -232,7 +231,7 @@ RunLog read_run_log(std::istream& in, const std::filesystem::path& path) {
       read_line(line, log, number == 1);
     } catch (const Bad& e) {
       throw Error(fmt::format("{}:{}: {}", path.string(), number, e.what()));
-    } catch (const Error& e) {  // a finding that does not read
+    } catch (const Error& e) {  // a finding, rollback or repair that does not read
       throw Error(fmt::format("{}:{}: {}", path.string(), number, e.what()));
     } catch (const Json::exception& e) {  // a value of another type where the schema says
       throw Error(fmt::format("{}:{}: {}", path.string(), number, e.what()));

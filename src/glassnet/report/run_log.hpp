@@ -15,6 +15,7 @@
 
 #include "glassnet/diag/doctor.hpp"
 #include "glassnet/diag/monitor.hpp"
+#include "glassnet/diag/repair_json.hpp"
 #include "glassnet/diag/rollback.hpp"
 
 namespace glassnet {
@@ -35,6 +36,7 @@ struct RunLog {
   std::vector<Finding> findings;  // the end's findings
   nlohmann::json files;
   std::optional<std::string> error;  // a run stopped by a non-finite value
+  std::optional<RepairRecord> repair;  // the repair's trials ("repair"), when there were any
   double seconds = 0.0;       // the epochs' wall time, summed
 };
 

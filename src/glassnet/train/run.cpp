@@ -490,6 +490,10 @@ void TrainingRun::move_log(const std::filesystem::path& to) {
   s.result.files["log"] = to.string();
 }
 
+void TrainingRun::log_repair(const nlohmann::json& repair) {
+  if (state_->log) state_->log->write_repair(repair);
+}
+
 void TrainingRun::train_to(Index epoch) {
   State& s = *state_;
   if (s.ended || s.trainer->epoch() >= std::min(epoch, s.config.epochs)) return;

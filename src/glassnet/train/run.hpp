@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -141,6 +142,8 @@ class TrainingRun {
   // Renames the run's metrics log (config.log; replacing a file there), which goes on
   // being written under its new name and is named so in the result and the log's end.
   void move_log(const std::filesystem::path& to);
+  // Adds the "repair" line (diag/repair_json.hpp) to the run's metrics log, if it has one.
+  void log_repair(const nlohmann::json& repair);
   Index epoch() const;  // epochs trained
   bool ended() const;   // at config.epochs, stopped or failed: it trains no more
   const RunConfig& config() const;
