@@ -15,6 +15,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,14 +24,18 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/config_option.hpp"
+#include "cli/report_file.hpp"
 #include "cli/run_options.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/diag/doctor.hpp"
 #include "glassnet/diag/repair.hpp"
+#include "glassnet/io/config_file.hpp"
 #include "glassnet/io/model_file.hpp"
 #include "glassnet/train/run.hpp"
 
@@ -109,10 +114,19 @@ std::vector<std::string> words_of(const py::kwargs& options,
   return words;
 }
 
-// The command line's `train` options, parsed from keyword arguments.
-RunConfig parse_options(const py::kwargs& options) {
-  CLI::App app{"glassnet.fit"};
-  cli::RunFlags flags;
+// The command line's options that name what X and y hold: refused, not ignored.
+constexpr std::pair<const char*, const char*> kInputOptions[] = {
+    {"data", "X holds the data"},
+    {"labels", "y holds the targets"},
+    {"target", "y is the target (X's columns are x0, x1, ...)"},
+    {"help", "help(glassnet.fit) and docs/python.md list the keywords: the options of glassnet train"}};
+
+// The command line's `train` options, parsed from keyword arguments (and a config=
+// file's, which the keywords override as the command line overrides them).
+void parse_options(const py::kwargs& options, CLI::App& app, cli::RunFlags& flags) {
+  for (const auto& [key, reason] : kInputOptions) {
+    if (options.contains(key)) throw Error(fmt::format("{}=: not an option of fit: {}", key, reason));
+  }
   add_run_options(app, flags, cli::RunCommand::train);
   std::vector<std::string> words = words_of(options, [&](const std::string& flag) {
     const CLI::Option* option = app.get_option_no_throw(flag);
@@ -125,8 +139,44 @@ RunConfig parse_options(const py::kwargs& options) {
   } catch (const CLI::ParseError& e) {
     throw Error(e.what());
   }
-  return cli::run_config(flags);
+  if (flags.config_file.empty()) return;
+  const ConfigFile file = read_config(flags.config_file);
+  for (const ConfigEntry& entry : file.entries) {
+    for (const auto& [key, reason] : kInputOptions) {
+      if (entry.key == key) throw Error(fmt::format("{}: '{}' is not an option of fit: {}", file.location(entry), key, reason));
+    }
+  }
+  cli::apply_config(app, flags.config_file);
 }
+
+// Ctrl-C while fit trains. Python's own handler cannot run while the GIL is released,
+// so fit sets one of its own that asks the run to stop after its step, as the command
+// line's does; the previous handler is back when the last fit running ends.
+class InterruptScope {
+ public:
+  InterruptScope() {
+    const std::lock_guard lock(mutex_);
+    if (active_++ > 0) return;
+    flag_.store(false);
+    struct sigaction action {};
+    action.sa_handler = [](int) { flag_.store(true); };
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, &previous_);
+  }
+  ~InterruptScope() {
+    const std::lock_guard lock(mutex_);
+    if (--active_ == 0) ::sigaction(SIGINT, &previous_, nullptr);
+  }
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+  const std::atomic<bool>* flag() const { return &flag_; }
+
+ private:
+  static inline std::mutex mutex_;
+  static inline int active_ = 0;
+  static inline std::atomic<bool> flag_{false};
+  static inline struct sigaction previous_ {};
+};
 
 // A model and, when it was trained here, its run.
 struct PyModel {
@@ -155,6 +205,9 @@ py::array_t<double> to_numpy(const Matrix& m) {
 }
 
 py::array_t<double> predict_proba(PyModel& self, const DoubleArray& x) {
+  if (self.model.labels.task == Task::regression) {
+    throw Error("predict_proba: a regression model has no probabilities; predict gives its values");
+  }
   const Table table = table_of(x, input_names(self.model), std::nullopt, "");
   return to_numpy(predict_model(self.model, table));
 }
@@ -235,8 +288,11 @@ py::list history_of(const PyModel& self) {
 }
 
 PyModel fit(const DoubleArray& x, const DoubleArray& y, const py::kwargs& options) {
-  RunConfig config = parse_options(options);
-  const bool keep_file = options.contains("out");
+  CLI::App app{"glassnet.fit"};
+  cli::RunFlags flags;
+  parse_options(options, app, flags);
+  RunConfig& config = cli::run_config(flags);
+  const bool keep_file = app.get_option("--out")->count() > 0;
   std::vector<std::string> names;
   for (Index j = 0; j < (x.ndim() == 2 ? x.shape(1) : 0); ++j) names.push_back(fmt::format("x{}", j));
   Table table = table_of(x, names, y, "y");
@@ -254,12 +310,27 @@ PyModel fit(const DoubleArray& x, const DoubleArray& y, const py::kwargs& option
       if (!path.empty()) std::filesystem::remove(path, ignored);
     }
   } temporary{keep_file ? std::filesystem::path() : config.out};
+  if (!flags.report.empty()) {  // (the run checks its own files; the report is fit's)
+    std::vector<NamedPath> outputs = output_files(config);
+    outputs.push_back({"report", flags.report});
+    check_files(input_files(config), outputs);
+  }
+  const cli::ReportFile report(flags.report, config.log);
   PyModel result;
   {
     py::gil_scoped_release unlocked;
-    result.run = config.auto_repair ? train_with_repair(config, table).result : run_training(config, table);
+    const InterruptScope interrupt;
+    const RunHooks hooks{.interrupt = interrupt.flag()};
+    result.run = config.auto_repair ? train_with_repair(config, table, hooks).result : run_training(config, table, hooks);
+    if (report.wanted()) report.write();
   }
   result.model = load_model(config.out);
+  if (result.run->interrupted) {
+    const std::string message = fmt::format(
+        "fit was interrupted (Ctrl-C) after {} complete epochs: the model returned is the run so far",
+        result.run->history.size());
+    if (PyErr_WarnEx(PyExc_RuntimeWarning, message.c_str(), 1) != 0) throw py::error_already_set();
+  }
   return result;
 }
 
@@ -304,7 +375,7 @@ PYBIND11_MODULE(glassnet, m) {
   py::class_<PyModel>(m, "Model")
       .def("predict", &predict, py::arg("X"), "Class labels (classification) or values (regression), one per row")
       .def("predict_proba", &predict_proba, py::arg("X"),
-           "Probabilities: [N, 1] P(class 1) for binary tasks, [N, C] for multiclass; values for regression")
+           "Probabilities: [N, 1] P(class 1) for binary tasks, [N, C] for multiclass (a regression has none)")
       .def("evaluate", &evaluate, py::arg("X"), py::arg("y"), "The task's metrics on X, y, as a dict")
       .def("save", [](const PyModel& self, const std::string& path) { save_model(path, self.model); }, py::arg("path"))
       .def("doctor", [](const PyModel& self) { return run_of(self).findings; },

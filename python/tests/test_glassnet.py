@@ -4,8 +4,11 @@ built module, GLASSNET_CLI the command-line executable)."""
 import csv
 import json
 import os
+import signal
 import struct
 import subprocess
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -125,6 +128,49 @@ def test_errors_are_python_exceptions_with_the_command_line_messages(moons, tmp_
     # True belongs to flags: log=True took the next option as the log's name.
     with pytest.raises(glassnet.Error, match=r"log=True: --log takes a value, not True or False"):
         glassnet.fit(X, y, epochs=1, log=True, quiet=True)
+
+
+def test_options_from_a_config_file_and_a_report(moons, tmp_path):
+    X, y = moons
+    config = tmp_path / "run.toml"
+    config.write_text("epochs = 5\nlayers = [8]\nseed = 3\n")
+    model = glassnet.fit(X, y, config=str(config), epochs=2, report=str(tmp_path / "run.html"))
+    assert len(model.history) == 2, "the keyword overrides the file"
+    assert [w.shape for w in model.weights.values()][0] == (8, 2), "the file's layers (it was ignored)"
+    html = (tmp_path / "run.html").read_text()
+    assert html.startswith("<!DOCTYPE html>") and 'id="gradients"' in html
+    # What X and y hold is not an option: refused, in the keywords and in the file.
+    for key in ("data", "labels", "target", "help"):
+        with pytest.raises(glassnet.Error, match=key + "=: not an option of fit"):
+            glassnet.fit(X, y, epochs=1, **{key: "x0"})
+    config.write_text("epochs = 2\ntarget = 'x0'\n")
+    with pytest.raises(glassnet.Error, match=r"run.toml:2:10: 'target' is not an option of fit"):
+        glassnet.fit(X, y, config=str(config))
+
+
+def test_a_regression_model_has_no_probabilities(moons):
+    X, _ = moons
+    model = glassnet.fit(X[:, :1], X[:, 1], epochs=2, task="regression")
+    assert model.predict(X[:, :1]).shape == (len(X),)
+    with pytest.raises(glassnet.Error, match="a regression model has no probabilities"):
+        model.predict_proba(X[:, :1])
+
+
+def test_ctrl_c_stops_fit_and_returns_the_run_so_far():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20000, 32))
+    y = (X[:, 0] > 0).astype(float)
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.warns(RuntimeWarning, match=r"interrupted \(Ctrl-C\) after \d+ complete epochs"):
+        model = glassnet.fit(X, y, layers=[256, 256], epochs=1000, quiet=True)
+    timer.join()
+    assert len(model.history) < 1000
+    assert model.predict(X[:5]).shape == (5,)
+    # Python's own handler is back once fit has returned.
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
 
 
 def _saved(model, tmp_path):

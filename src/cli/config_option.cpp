@@ -28,11 +28,24 @@ void apply_config(CLI::App& command, const std::string& path) {
                               entry.key, command.get_name(), fmt::join(known, ", ")));
     }
     if (option->count() > 0) continue;  // given on the command line: it wins
+    if (entry.array && option->get_items_expected_max() <= 1) {
+      throw Error(fmt::format("{}: '{}' takes one value, not an array", config.location(entry), entry.key));
+    }
     try {
       for (const std::string& value : entry.values) option->add_result(value);
       option->run_callback();
     } catch (const CLI::Error& e) {
       throw Error(fmt::format("{}: {}", config.location(entry), e.what()));
+    }
+  }
+  // Options that exclude each other (--val-data and --val-split), whether both came from
+  // the file or one from the command line: CLI11 checked only the command line.
+  for (const ConfigEntry& entry : config.entries) {
+    const CLI::Option* option = command.get_option("--" + entry.key);
+    for (const CLI::Option* other : option->get_excludes()) {
+      if (other->count() == 0) continue;
+      throw Error(fmt::format("{}: '{}' cannot be given with {}", config.location(entry), entry.key,
+                              other->get_name()));
     }
   }
 }

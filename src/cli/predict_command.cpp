@@ -39,12 +39,16 @@ void add_predict_command(CLI::App& app, int& exit_code) {
     if (!flags->out.empty()) outputs.push_back({"--out", flags->out});
     check_files({{"--model", flags->model}, {"--data", flags->data}}, outputs);
     Model model = load_model(flags->model);
+    if (flags->proba && model.labels.task == Task::regression) {
+      throw Error(fmt::format("--proba: {} is a regression model: it predicts values, not class probabilities",
+                              flags->model));
+    }
     const Table table = read_data(flags->data);
     Index unseen = 0;
     const Matrix p = predict_model(model, table, &unseen);
     const auto& classes = model.labels.classes;
     std::string csv = "prediction";
-    if (flags->proba && model.labels.task != Task::regression) {
+    if (flags->proba) {
       for (const auto& c : classes) csv += "," + csv_field("p_" + c);
     }
     csv += "\n";

@@ -113,6 +113,15 @@ TEST(ConfigToml, EveryKeyIsAnOptionAndFloatsKeepTheirValue) {
   EXPECT_EQ(values["residual"], std::vector<std::string>{"true"});
   EXPECT_EQ(values["data"], std::vector<std::string>{"data.csv"});
   EXPECT_EQ(values["no-standardize"], std::vector<std::string>{"false"});
+  EXPECT_EQ(values.count("val-split"), 1u);
+  // With validation data, no fraction beside it: train refuses the two together.
+  c.val_data = "val.csv";
+  c.test_data = "test.csv";
+  values.clear();
+  for (const ConfigEntry& e : parse_config(config_toml(c), "best.toml").entries) values[e.key] = e.values;
+  EXPECT_EQ(values["val-data"], std::vector<std::string>{"val.csv"});
+  EXPECT_EQ(values.count("val-split"), 0u);
+  EXPECT_EQ(values.count("test-split"), 0u);
 }
 
 TEST(Repair, TheSigmoidIncidentIsRepairedByReluAndHe) {

@@ -137,6 +137,13 @@ TEST_F(DataCli, MulticlassAndRegressionTasks) {
   const auto r = nlohmann::json::parse(regression.output);
   EXPECT_EQ(r["task"], "regression");
   for (const char* metric : {"mse", "rmse", "mae", "r2"}) EXPECT_TRUE(r["metrics"]["val"].contains(metric)) << metric;
+  // A regression has no class probabilities: --proba is an error (it wrote none, silently).
+  const auto proba = run_command(cli() + " predict --proba --model " + path("r.safetensors") + " --data " +
+                                 path("s.csv") + " --out " + path("p.csv"));
+  EXPECT_EQ(proba.exit_code, 2);
+  EXPECT_NE(proba.output.find("--proba: " + path("r.safetensors") + " is a regression model"), std::string::npos)
+      << proba.output;
+  EXPECT_FALSE(std::filesystem::exists(path("p.csv")));
 
   std::string csv = "a,b,class\n";
   for (int i = 0; i < 300; ++i) csv += fmt_row(i);
@@ -462,6 +469,28 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
       run_command(cli() + " train --data " + path("moons.csv") + " --config " + path("syntax.toml") + out);
   EXPECT_EQ(syntax.exit_code, 2);
   EXPECT_NE(syntax.output.find("syntax.toml:2:"), std::string::npos) << syntax.output;
+  // One option twice, an array for an option of one value, options that exclude each
+  // other (in the file, or one in the file and one on the command line).
+  const auto refused = [&](const std::string& name, const std::string& text, const std::string& options) {
+    write(name, text);
+    return run_command(cli() + " train --data " + path("moons.csv") + " --config " + path(name) + options + out);
+  };
+  const auto twice = refused("twice.toml", "batch_size = 8\nbatch-size = 16\n", "");
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_NE(twice.output.find("twice.toml:2:14: 'batch-size' names the option of line 1 again"), std::string::npos)
+      << twice.output;
+  const auto array = refused("array.toml", "lr = [1]\n", "");
+  EXPECT_EQ(array.exit_code, 2);
+  EXPECT_NE(array.output.find("array.toml:1:6: 'lr' takes one value, not an array"), std::string::npos)
+      << array.output;
+  const auto both = refused("both.toml", "val-data = \"" + path("moons.csv") + "\"\nval-split = 0.3\n", "");
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.output.find("both.toml:1:12: 'val-data' cannot be given with --val-split"), std::string::npos)
+      << both.output;
+  const auto mixed = refused("mixed.toml", "test-split = 0.2\n", " --test-data " + path("moons.csv"));
+  EXPECT_EQ(mixed.exit_code, 2);
+  EXPECT_NE(mixed.output.find("mixed.toml:1:14: 'test-split' cannot be given with --test-data"), std::string::npos)
+      << mixed.output;
   const auto no_data = run_command(cli() + " train --epochs 1" + out);
   EXPECT_EQ(no_data.exit_code, 2);
   EXPECT_NE(no_data.output.find("--data is required"), std::string::npos) << no_data.output;

@@ -116,8 +116,15 @@ ConfigFile parse_config(std::string_view text, const std::string& source) {
       return Error(fmt::format("{}: '{}' holds {}; expected a string, number or boolean, or an array of them",
                                config.location(entry), key, found));
     };
+    const auto same = std::find_if(config.entries.begin(), config.entries.end(),
+                                   [&](const ConfigEntry& e) { return e.key == entry.key; });
+    if (same != config.entries.end()) {
+      throw Error(fmt::format("{}: '{}' names the option of line {} again ('{}' and '{}' are the same key)",
+                              config.location(entry), key, same->line, same->key, entry.key));
+    }
     std::string value;
     if (const auto* array = node->as_array()) {
+      entry.array = true;
       for (const toml::node& element : *array) {
         if (!scalar_text(element, value)) throw fail("an array with a nested array or table");
         entry.values.push_back(value);

@@ -7,7 +7,8 @@
 // (`layers = [128, 64]`). Numbers are written back as the shortest text that reads as
 // the same number, so `lr = 3e-4` means exactly `--lr 3e-4`.
 // Errors are glassnet::Error with "FILE:LINE:COLUMN: what was expected": TOML syntax,
-// a nested table, a value of another type (date, inline table, nested array).
+// a nested table, a value of another type (date, inline table, nested array), one
+// option given twice (`batch_size` and `batch-size`).
 
 #include <cstdint>
 #include <filesystem>
@@ -20,6 +21,7 @@ namespace glassnet {
 struct ConfigEntry {
   std::string key;                  // dashes, as on the command line: "batch-size"
   std::vector<std::string> values;  // one per value; several for an array
+  bool array = false;               // written as an array (of any length)
   std::uint32_t line = 0, column = 0;
 };
 

@@ -38,8 +38,8 @@ toml::table config_table(const RunConfig& c) {
   t.insert("batch-size", static_cast<std::int64_t>(c.batch_size));
   t.insert("early-stopping", static_cast<std::int64_t>(c.early_stopping));
   t.insert("class-weight", std::string(c.balanced_class_weights ? "balanced" : "none"));
-  t.insert("val-split", c.val_split);
-  t.insert("test-split", c.test_split);
+  if (!c.val_data) t.insert("val-split", c.val_split);  // (the options exclude each other)
+  if (!c.test_data) t.insert("test-split", c.test_split);
   path("val-data", c.val_data);
   path("val-labels", c.val_labels);
   path("test-data", c.test_data);
