@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "glassnet/data/idx.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/io/file_roles.hpp"
 #include "glassnet/train/run.hpp"
@@ -27,6 +28,9 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     Model model = load_model(flags->model);
     std::optional<std::filesystem::path> labels;
     if (!flags->labels.empty()) labels = flags->labels;
+    if (!labels && looks_like_idx(flags->data)) {
+      throw Error(fmt::format("--data {}: IDX images need their labels to be evaluated: --labels FILE", flags->data));
+    }
     const Table table = read_data(flags->data, labels);
     Index unseen = 0;
     const Metrics metrics = evaluate_model(model, table, &unseen);
