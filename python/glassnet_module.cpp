@@ -143,7 +143,8 @@ void parse_options(const py::kwargs& options, CLI::App& app, cli::RunFlags& flag
   const ConfigFile file = read_config(flags.config_file);
   for (const ConfigEntry& entry : file.entries) {
     for (const auto& [key, reason] : kInputOptions) {
-      if (entry.key == key) throw Error(fmt::format("{}: '{}' is not an option of fit: {}", file.location(entry), key, reason));
+      if (entry.key == key)
+        throw Error(fmt::format("{}: '{}' is not an option of fit: {}", file.location(entry), key, reason));
     }
   }
   cli::apply_config(app, flags.config_file);
@@ -321,14 +322,15 @@ PyModel fit(const DoubleArray& x, const DoubleArray& y, const py::kwargs& option
     py::gil_scoped_release unlocked;
     const InterruptScope interrupt;
     const RunHooks hooks{.interrupt = interrupt.flag()};
-    result.run = config.auto_repair ? train_with_repair(config, table, hooks).result : run_training(config, table, hooks);
+    result.run =
+        config.auto_repair ? train_with_repair(config, table, hooks).result : run_training(config, table, hooks);
     if (report.wanted()) report.write();
   }
   result.model = load_model(config.out);
   if (result.run->interrupted) {
-    const std::string message = fmt::format(
-        "fit was interrupted (Ctrl-C) after {} complete epochs: the model returned is the run so far",
-        result.run->history.size());
+    const std::string message =
+        fmt::format("fit was interrupted (Ctrl-C) after {} complete epochs: the model returned is the run so far",
+                    result.run->history.size());
     if (PyErr_WarnEx(PyExc_RuntimeWarning, message.c_str(), 1) != 0) throw py::error_already_set();
   }
   return result;
@@ -377,9 +379,11 @@ PYBIND11_MODULE(glassnet, m) {
       .def("predict_proba", &predict_proba, py::arg("X"),
            "Probabilities: [N, 1] P(class 1) for binary tasks, [N, C] for multiclass (a regression has none)")
       .def("evaluate", &evaluate, py::arg("X"), py::arg("y"), "The task's metrics on X, y, as a dict")
-      .def("save", [](const PyModel& self, const std::string& path) { save_model(path, self.model); }, py::arg("path"))
-      .def("doctor", [](const PyModel& self) { return run_of(self).findings; },
-           "The findings of the training run (preflight's and the doctor's), most severe first")
+      .def(
+          "save", [](const PyModel& self, const std::string& path) { save_model(path, self.model); }, py::arg("path"))
+      .def(
+          "doctor", [](const PyModel& self) { return run_of(self).findings; },
+          "The findings of the training run (preflight's and the doctor's), most severe first")
       .def_property_readonly("monitor", &monitor_of)
       .def_property_readonly("history", &history_of)
       .def_property_readonly("metrics",

@@ -44,8 +44,8 @@ void apply_config(CLI::App& command, const std::string& path) {
     const CLI::Option* option = command.get_option("--" + entry.key);
     for (const CLI::Option* other : option->get_excludes()) {
       if (other->count() == 0) continue;
-      throw Error(fmt::format("{}: '{}' cannot be given with {}", config.location(entry), entry.key,
-                              other->get_name()));
+      throw Error(
+          fmt::format("{}: '{}' cannot be given with {}", config.location(entry), entry.key, other->get_name()));
     }
   }
 }

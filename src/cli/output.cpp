@@ -5,7 +5,6 @@
 
 #include <cmath>
 
-
 namespace glassnet::cli {
 
 std::string metrics_text(const Metrics& metrics) {

@@ -40,8 +40,8 @@ void add_predict_command(CLI::App& app, int& exit_code) {
     check_files({{"--model", flags->model}, {"--data", flags->data}}, outputs);
     Model model = load_model(flags->model);
     if (flags->proba && model.labels.task == Task::regression) {
-      throw Error(fmt::format("--proba: {} is a regression model: it predicts values, not class probabilities",
-                              flags->model));
+      throw Error(
+          fmt::format("--proba: {} is a regression model: it predicts values, not class probabilities", flags->model));
     }
     const Table table = read_data(flags->data);
     Index unseen = 0;

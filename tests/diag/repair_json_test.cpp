@@ -14,14 +14,34 @@ RepairReport two_fixes() {
   RepairReport r;
   r.metric = "accuracy";
   r.spread = 0.0125;
-  r.trials.push_back({.kind = Trial::Kind::baseline, .change = "baseline", .task = Task::binary, .epochs = 3,
-                      .findings_left = {"vanishing_gradients", "chance_level"}, .val_metric = 0.5, .seconds = 0.25});
-  r.trials.push_back({.kind = Trial::Kind::fix, .change = "--lr 10", .task = Task::binary, .epochs = 2,
-                      .val_metric = kDivergedMetric, .seconds = 0.125, .effect = -4e10});
-  r.trials.push_back({.kind = Trial::Kind::fix, .change = "--activation relu --init he", .task = Task::binary,
-                      .epochs = 3, .val_metric = 0.9375, .seconds = 0.5, .effect = 35.0, .kept = true});
-  r.trials.push_back({.kind = Trial::Kind::spread, .change = "spread of the best, seed 2", .task = Task::regression,
-                      .epochs = 3, .val_metric = 0.75, .seconds = 0.5});
+  r.trials.push_back({.kind = Trial::Kind::baseline,
+                      .change = "baseline",
+                      .task = Task::binary,
+                      .epochs = 3,
+                      .findings_left = {"vanishing_gradients", "chance_level"},
+                      .val_metric = 0.5,
+                      .seconds = 0.25});
+  r.trials.push_back({.kind = Trial::Kind::fix,
+                      .change = "--lr 10",
+                      .task = Task::binary,
+                      .epochs = 2,
+                      .val_metric = kDivergedMetric,
+                      .seconds = 0.125,
+                      .effect = -4e10});
+  r.trials.push_back({.kind = Trial::Kind::fix,
+                      .change = "--activation relu --init he",
+                      .task = Task::binary,
+                      .epochs = 3,
+                      .val_metric = 0.9375,
+                      .seconds = 0.5,
+                      .effect = 35.0,
+                      .kept = true});
+  r.trials.push_back({.kind = Trial::Kind::spread,
+                      .change = "spread of the best, seed 2",
+                      .task = Task::regression,
+                      .epochs = 3,
+                      .val_metric = 0.75,
+                      .seconds = 0.5});
   r.best.activation = Activation::relu;
   r.best_metric = 0.9375;
   return r;
@@ -32,8 +52,8 @@ TEST(RepairJson, ReadsBackWhatItWrote) {
   nlohmann::json json = repair_json(written);
   EXPECT_TRUE(json["trials"][1]["val_metric"].is_null()) << "a trial that diverged has no metric";
   EXPECT_EQ(json["best"]["config"]["activation"], "relu");
-  const RollbackEvent rollback{.step = 12, .epoch = 2, .problem = "non_finite", .detail = "loss nan",
-                               .action = "left out the batch"};
+  const RollbackEvent rollback{
+      .step = 12, .epoch = 2, .problem = "non_finite", .detail = "loss nan", .action = "left out the batch"};
   json["rollbacks"] = {rollback_json(rollback)};
   // Through text, as the log holds it.
   const RepairRecord read = repair_from_json(nlohmann::json::parse(json.dump()));

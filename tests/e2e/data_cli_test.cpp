@@ -483,8 +483,7 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
       << twice.output;
   const auto array = refused("array.toml", "lr = [1]\n", "");
   EXPECT_EQ(array.exit_code, 2);
-  EXPECT_NE(array.output.find("array.toml:1:6: 'lr' takes one value, not an array"), std::string::npos)
-      << array.output;
+  EXPECT_NE(array.output.find("array.toml:1:6: 'lr' takes one value, not an array"), std::string::npos) << array.output;
   const auto both = refused("both.toml", "val-data = \"" + path("moons.csv") + "\"\nval-split = 0.3\n", "");
   EXPECT_EQ(both.exit_code, 2);
   EXPECT_NE(both.output.find("both.toml:1:12: 'val-data' cannot be given with --val-split"), std::string::npos)

@@ -128,9 +128,9 @@ TEST_F(DoctorCli, RepairTriesTheFixesAndWritesTheBestConfigurationForTrain) {
 }
 
 TEST_F(DoctorCli, TrainWithAutoRepairTrainsTheRepairedConfiguration) {
-  const auto r = run_command(cli() + " train --auto-repair --json --epochs 8" + sick() + " --out " +
-                             path("model.safetensors") + " --log " + path("run.jsonl") + " --report " +
-                             path("run.html"));
+  const auto r =
+      run_command(cli() + " train --auto-repair --json --epochs 8" + sick() + " --out " + path("model.safetensors") +
+                  " --log " + path("run.jsonl") + " --report " + path("run.html"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);
   ASSERT_TRUE(j["repair"].is_object()) << r.output;

@@ -206,15 +206,28 @@ TEST(HtmlReport, DrawsTheRepairsTrialsAndRollbacksFromTheLog) {
   RepairReport repair;
   repair.metric = "accuracy";
   repair.spread = 0.02;
-  repair.trials.push_back({.kind = Trial::Kind::baseline, .change = "baseline", .epochs = 4,
-                           .findings_left = {"vanishing_gradients"}, .val_metric = 0.5});
-  repair.trials.push_back({.kind = Trial::Kind::fix, .change = "--norm <batch>", .epochs = 4,
-                           .val_metric = kDivergedMetric, .effect = -3.0});
-  repair.trials.push_back({.kind = Trial::Kind::fix, .change = "--activation relu --init he", .epochs = 4,
-                           .val_metric = 0.875, .effect = 18.75, .kept = true});
+  repair.trials.push_back({.kind = Trial::Kind::baseline,
+                           .change = "baseline",
+                           .epochs = 4,
+                           .findings_left = {"vanishing_gradients"},
+                           .val_metric = 0.5});
+  repair.trials.push_back({.kind = Trial::Kind::fix,
+                           .change = "--norm <batch>",
+                           .epochs = 4,
+                           .val_metric = kDivergedMetric,
+                           .effect = -3.0});
+  repair.trials.push_back({.kind = Trial::Kind::fix,
+                           .change = "--activation relu --init he",
+                           .epochs = 4,
+                           .val_metric = 0.875,
+                           .effect = 18.75,
+                           .kept = true});
   repair.best_metric = 0.875;
   nlohmann::json line = repair_json(repair);
-  line["rollbacks"] = {rollback_json({.step = 7, .epoch = 1, .problem = "loss_spike", .detail = "loss 9e+04",
+  line["rollbacks"] = {rollback_json({.step = 7,
+                                      .epoch = 1,
+                                      .problem = "loss_spike",
+                                      .detail = "loss 9e+04",
                                       .action = "divided the learning rate by 10"})};
   append_repair(*run.config.log, line);
   const RunLog log = read_run_log(*run.config.log);

@@ -79,7 +79,8 @@ IncidentResult run_incident(const IncidentOptions& options, std::ostream& out) {
   IncidentResult result;
   result.sick_accuracy = before.metrics.at("val")["accuracy"];
   result.sick_first_layer_norm = first_layer_norm(before.monitor);
-  for (const Finding& f : before.findings) result.vanishing_found = result.vanishing_found || f.involves("vanishing_gradients");
+  for (const Finding& f : before.findings)
+    result.vanishing_found = result.vanishing_found || f.involves("vanishing_gradients");
   fmt::print(out, "\nThe loss does not move and the accuracy is a coin toss. The doctor says why:\n\n");
   for (const Finding& f : before.findings) {
     if (f.severity == Severity::info) continue;

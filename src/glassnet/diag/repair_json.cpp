@@ -51,8 +51,8 @@ Trial trial_from_json(const Json& json) {
   if (!json.is_object()) throw Error("repair: \"trials\" holds a value that is not an object");
   Trial t;
   const std::string kind = text(json, kContext, "kind");
-  const auto* named = std::find_if(std::begin(kKindNames), std::end(kKindNames),
-                                   [&](const auto& k) { return kind == k.second; });
+  const auto* named =
+      std::find_if(std::begin(kKindNames), std::end(kKindNames), [&](const auto& k) { return kind == k.second; });
   if (named == std::end(kKindNames)) {
     throw Error(fmt::format("{}: kind \"{}\" is not baseline, fix or spread", kContext, kind));
   }
@@ -83,8 +83,8 @@ Trial trial_from_json(const Json& json) {
 Json repair_json(const RepairReport& report) {
   Json trials = Json::array();
   for (const Trial& t : report.trials) {
-    const auto* kind = std::find_if(std::begin(kKindNames), std::end(kKindNames),
-                                    [&](const auto& k) { return t.kind == k.first; });
+    const auto* kind =
+        std::find_if(std::begin(kKindNames), std::end(kKindNames), [&](const auto& k) { return t.kind == k.first; });
     trials.push_back({{"kind", kind->second},
                       {"change", t.change},
                       {"task", task_name(t.task)},
