@@ -47,6 +47,14 @@ void product_into(const Lhs& lhs, const Rhs& rhs, Scalar alpha, Scalar beta, Out
 // the heap on every call once a panel exceeds EIGEN_STACK_ALLOCATION_LIMIT. For those
 // products glassnet calls the same kernel with a blocking whose panels live in buffers
 // each thread keeps, so that a steady-state training step allocates nothing.
+//
+// Eigen's blocking is not monotone in the sizes: a product of 65 columns may take
+// panels wider than one of 128 (which it splits into blocks of 64). So the buffers are
+// sized by bounds that are, from the whole product's sizes (`reserve`), and a smaller
+// product of the same layer later — the last batch of an epoch — fits in them:
+//   the lhs panel kc × mc:  kc ≤ min(depth, the largest kc), mc ≤ rows of the whole;
+//   the rhs panel kc × nc:  Eigen chooses nc so that it fits in half of its level-2
+//                           budget (GeneralBlockPanelKernel.h: 1.5 MB).
 class KeptWorkspace : public Eigen::internal::level3_blocking<Scalar, Scalar> {
  public:
   // For D:[rows, cols] (column-major) += L:[rows, depth] · R:[depth, cols].
@@ -59,12 +67,24 @@ class KeptWorkspace : public Eigen::internal::level3_blocking<Scalar, Scalar> {
   std::size_t panel_bytes() const {
     return static_cast<std::size_t>(this->m_kc * std::max(this->m_mc, this->m_nc)) * sizeof(Scalar);
   }
-  void attach() {
+  // Buffer sizes, in scalars, that hold the panels of any part of a product whose D has
+  // `whole_rows` rows, at this depth or less.
+  static std::pair<std::size_t, std::size_t> reserve(Index whole_rows, Index depth) {
+    static const Index largest_kc = [] {  // Eigen's kc for a depth without end
+      Index k = Index(1) << 40, m = 64, n = 64;
+      Eigen::internal::computeProductBlockingSizes<Scalar, Scalar, 1>(k, m, n, Index(1));
+      return k;
+    }();
+    constexpr std::size_t kLevel2Bytes = 1572864;
+    return {static_cast<std::size_t>(std::min(depth, largest_kc) * whole_rows), kLevel2Bytes / 2 / sizeof(Scalar)};
+  }
+  void attach(std::pair<std::size_t, std::size_t> reserved) {
     thread_local std::vector<Scalar, Eigen::aligned_allocator<Scalar>> a, b;
     const auto size_a = static_cast<std::size_t>(this->m_kc * this->m_mc);
     const auto size_b = static_cast<std::size_t>(this->m_kc * this->m_nc);
-    if (a.size() < size_a) a.resize(size_a);
-    if (b.size() < size_b) b.resize(size_b);
+    assert(size_a <= reserved.first && size_b <= reserved.second);
+    if (a.size() < std::max(size_a, reserved.first)) a.resize(std::max(size_a, reserved.first));
+    if (b.size() < std::max(size_b, reserved.second)) b.resize(std::max(size_b, reserved.second));
     this->m_blockA = a.data();
     this->m_blockB = b.data();
   }
@@ -79,10 +99,10 @@ constexpr Index kMinKeptWidth = 16;
 // covers; lda and ldb are the row strides of the stored a and b.
 template <bool TransposeA, bool TransposeB>
 void kept_product(const Scalar* a, Index lda, const Scalar* b, Index ldb, Index m, Index n, Index k, Scalar alpha,
-                  Scalar* c, Index ldc, KeptWorkspace& workspace) {
+                  Scalar* c, Index ldc, KeptWorkspace& workspace, std::pair<std::size_t, std::size_t> reserved) {
   constexpr int lhs_order = TransposeB ? Eigen::RowMajor : Eigen::ColMajor;
   constexpr int rhs_order = TransposeA ? Eigen::RowMajor : Eigen::ColMajor;
-  workspace.attach();
+  workspace.attach(reserved);
   Eigen::internal::general_matrix_matrix_product<Index, Scalar, lhs_order, false, Scalar, rhs_order, false,
                                                  Eigen::ColMajor, 1>::run(n, m, k, b, ldb, a, lda, c, 1, ldc, alpha,
                                                                           workspace);
@@ -118,6 +138,7 @@ void kept_parts(ConstMatrixView a, ConstMatrixView b, Scalar alpha, Scalar beta,
   const Index k = TransposeA ? a.rows() : a.cols();
   const bool by_rows = m >= n;
   const Index extent = by_rows ? m : n;
+  const auto reserved = KeptWorkspace::reserve(n, k);  // (D = cᵀ has n rows)
   parallel_ranges(extent, parts, [&](Index begin, Index end) {
     const Index size = end - begin;
     const Index rows = by_rows ? size : m, cols = by_rows ? n : size;
@@ -133,7 +154,8 @@ void kept_parts(ConstMatrixView a, ConstMatrixView b, Scalar alpha, Scalar beta,
     const Scalar* a_part = a.data() + (by_rows ? (TransposeA ? begin : begin * a.cols()) : 0);
     const Scalar* b_part = b.data() + (by_rows ? 0 : (TransposeB ? begin * b.cols() : begin));
     KeptWorkspace workspace(cols, rows, k);
-    kept_product<TransposeA, TransposeB>(a_part, a.cols(), b_part, b.cols(), rows, cols, k, alpha, out, n, workspace);
+    kept_product<TransposeA, TransposeB>(a_part, a.cols(), b_part, b.cols(), rows, cols, k, alpha, out, n, workspace,
+                                         reserved);
   });
 }
 
