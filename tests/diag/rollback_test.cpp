@@ -1,6 +1,7 @@
 // Numerical problems repaired during training by rolling back, provoked on purpose: a
 // NaN injected into a weight, a weight blown up into a loss spike, a learning rate far
-// too high; and the bound: a problem that keeps coming back stops training.
+// too high; and the bound: a problem that keeps coming back stops training (or, with no
+// fix left to try, ends it at the best epoch).
 
 #include "glassnet/diag/rollback.hpp"
 
@@ -14,6 +15,7 @@
 #include "glassnet/loss/bce_with_logits.hpp"
 #include "glassnet/optim/adam.hpp"
 #include "glassnet/optim/sgd.hpp"
+#include "glassnet/train/early_stopping.hpp"
 
 namespace glassnet {
 namespace {
@@ -114,6 +116,44 @@ TEST(RollbackRepair, AProblemThatKeepsComingBackStopsTraining) {
     EXPECT_NE(std::string(e.what()).find("5 rollbacks for this problem did not cure it"), std::string::npos)
         << e.what();
   }
+}
+
+// The repaired run of train --auto-repair, with no fix left to try: a problem the
+// rollbacks do not cure ends training at the last healthy snapshot, and early stopping
+// puts the best epoch's weights back, instead of failing and losing the run.
+TEST(RollbackRepair, WithNoFixLeftAnUncuredProblemEndsTrainingAtTheBestEpoch) {
+  const Dataset data = make_moons(1000, 2, 0.15, 3), validation = make_moons(300, 2, 0.15, 4);
+  Rng rng(5);
+  auto network = make_network({.in_features = 2, .hidden = {32, 32}, .out_features = 1}, rng);
+  const BceWithLogits loss;
+  Adam adam(1e-2);
+  Trainer trainer(*network, loss, adam);
+  RollbackRepair rollback({.snapshot_every = 10, .end_when_uncured = true});
+  rollback.attach(trainer);
+  EarlyStopping early({.patience = 100, .restore_best = true});
+  trainer.add_callback(early);
+  std::vector<Index> from_epoch_7;  // 32 steps an epoch: epoch 7 starts at step 193
+  for (Index s = 200; s < 2000; ++s) from_epoch_7.push_back(s);
+  Injector nan(from_epoch_7, std::numeric_limits<Scalar>::quiet_NaN());
+  trainer.add_callback(nan);
+  const DataView val{validation.x, validation.y};
+  std::vector<EpochLogs> history;
+  ASSERT_NO_THROW(history = trainer.fit({data.x, data.y}, {.epochs = 12, .batch_size = 32, .seed = 2}, &val));
+  EXPECT_NE(trainer.ended_by().find("5 rollbacks for this problem did not cure it"), std::string::npos)
+      << trainer.ended_by();
+  EXPECT_EQ(history.size(), 6u) << "the epoch it ended in is not counted";
+  EXPECT_EQ(trainer.epoch(), 6);
+  EXPECT_FALSE(trainer.paused());
+  EXPECT_EQ(rollback.events().size(), 5u);
+  ASSERT_GE(early.best_epoch(), 1);
+  const auto values = network->params().values();
+  for (Scalar v : values) ASSERT_TRUE(std::isfinite(v));
+  EXPECT_TRUE(std::equal(values.begin(), values.end(), early.best_values().begin(), early.best_values().end()))
+      << "the best epoch's weights";
+  const Matrix p = network->predict(data.x);
+  Index right = 0;
+  for (Index i = 0; i < p.rows(); ++i) right += (p(i, 0) > 0.5) == (data.y(i, 0) > 0.5) ? 1 : 0;
+  EXPECT_GT(static_cast<double>(right) / static_cast<double>(p.rows()), 0.95);
 }
 
 }  // namespace

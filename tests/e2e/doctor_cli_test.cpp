@@ -53,6 +53,25 @@ TEST_F(DoctorCli, DiagnosesWithoutRepairAndWritesNothing) {
   EXPECT_FALSE(fs::exists(path("best.toml"))) << "the best configuration comes from --repair";
 }
 
+// Batch normalisation cannot train on batches of one row: the repair does not try it
+// there (the trial's error ended the whole repair, after ReLU + He had been kept), and
+// train refuses the pair before reading the data.
+TEST_F(DoctorCli, AFixThatCannotTrainIsNotTried) {
+  ASSERT_EQ(run_command(cli() + " synth moons --rows 200 --seed 3 --out " + path("moons.csv")).exit_code, 0);
+  const std::string sigmoid = " --data " + path("moons.csv") + " --activation sigmoid --layers 16,16,16,16,16,16";
+  const auto r = run_command(cli() + " doctor --repair --epochs 3 --batch-size 1" + sigmoid + " --best " +
+                             path("best.toml"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\n  --activation relu --init he "), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("\n  --norm batch "), std::string::npos) << "no trial of it\n" << r.output;
+  EXPECT_TRUE(fs::exists(path("best.toml")));
+  const auto plain = run_command(cli() + " train --norm batch --batch-size 1 --data " + path("moons.csv") +
+                                 " --out " + path("m.safetensors") + " --log " + path("m.jsonl"));
+  EXPECT_EQ(plain.exit_code, 2) << plain.output;
+  EXPECT_NE(plain.output.find("--norm batch needs --batch-size 2 or more"), std::string::npos) << plain.output;
+  EXPECT_FALSE(fs::exists(path("m.jsonl"))) << "refused before anything is written";
+}
+
 TEST_F(DoctorCli, EachTrialLineEndsWithItsTime) {
   const auto r = run_command(cli() + " doctor --repair --budget 24 --epochs 4" + sick() + " --best " + path("b.toml"));
   ASSERT_EQ(r.exit_code, 0) << r.output;

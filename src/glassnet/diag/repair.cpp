@@ -315,7 +315,7 @@ bool Search::try_fix(std::size_t i) {
   const std::string& fix = candidates_[i];
   if (walk_over_ && learning_rate_step(fix)) return true;  // the decades beyond no longer help
   RunConfig candidate = best_;
-  if (!apply_fix(candidate, fix)) return true;
+  if (!apply_fix(candidate, fix) || untrainable(candidate)) return true;
   // The pending seeds the budget pays for (the baseline's always), then this fix's trial
   // when the budget still pays for it; a spread no verdict will use is not run.
   if (pending_) pending_->count = seeds_paid(pending_->from, pending_->count, pending_->kind);
@@ -500,6 +500,7 @@ RepairedRun train_with_repair(const RunConfig& config, const Table& data, const 
     out.first_rollbacks = std::move(first_rollbacks);
   }
   report.best_run->log_repair(logged);
+  report.best_run->end_when_rollbacks_fail();  // no fix is left to try
   out.result = report.best_run->finish();
   return out;
 }

@@ -9,7 +9,8 @@
 //   2. candidates: the fixes of the warnings and errors found (diag/fixes.hpp), most
 //      severe first, then the standard structural list — ReLU + He initialisation,
 //      batch normalisation, residual connections, LeakyReLU, the initialiser matched to
-//      the activation, standardisation — each once, those that change something (the
+//      the activation, standardisation — each once, those that change something and
+//      leave the set-up trainable (train/run.hpp: untrainable) (the
 //      list is left out when the only finding is about the data: class imbalance); a
 //      lower learning rate is followed by two lower still, a higher one by four higher;
 //   3. trials, greedily: each candidate is applied on top of the best configuration so

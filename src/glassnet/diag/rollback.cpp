@@ -41,8 +41,9 @@ RecoveryAction RollbackRepair::on_problem(const StepProblem& problem) {
   const bool spike = problem.kind == StepProblem::Kind::requested;
   Index& count = spike ? spikes_ : non_finite_;
   RecoveryAction action;
-  if (count >= options_.max_rollbacks) {  // stop: the trainer throws with the problem
+  if (count >= options_.max_rollbacks) {  // stop: the trainer throws with the problem, or ends
     action.note = fmt::format("{} rollbacks for this problem did not cure it", count);
+    action.end = options_.end_when_uncured;
     return action;
   }
   ++count;

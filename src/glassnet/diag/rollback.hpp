@@ -14,7 +14,9 @@
 //     the learning rate by 10.
 //
 // After max_rollbacks of one kind, the next stops training with TrainingError, whose
-// message names the problem and the rollbacks tried. Every rollback is recorded.
+// message names the problem and the rollbacks tried — or, with end_when_uncured, ends
+// it at the last snapshot as an interrupt would (RecoveryAction::end). Every rollback
+// is recorded.
 
 #include <deque>
 #include <functional>
@@ -34,6 +36,7 @@ struct RollbackOptions {
   double clip_percentile = 0.95;
   double growth_factor = 10.0;  // recent gradient norms over their history: diverging
   Index snapshot_every = 50;  // steps
+  bool end_when_uncured = false;
 };
 
 // One rollback, as it happened.
@@ -56,6 +59,7 @@ class RollbackRepair : public Callback, public Recovery {
   RecoveryAction on_problem(const StepProblem& problem) override;
 
   const std::vector<RollbackEvent>& events() const { return events_; }
+  void set_end_when_uncured(bool end) { options_.end_when_uncured = end; }
 
  private:
   RollbackOptions options_;

@@ -189,9 +189,17 @@ void check_options(const RunConfig& config) {
     throw Error("--log needs the monitor: --monitor light or full");
   if (config.val_labels && !config.val_data) throw Error("--val-labels needs --val-data (the images they label)");
   if (config.test_labels && !config.test_data) throw Error("--test-labels needs --test-data (the images they label)");
+  if (const auto why = untrainable(config)) throw Error(*why);
 }
 
 }  // namespace
+
+std::optional<std::string> untrainable(const RunConfig& config) {
+  if (config.norm == Normalization::batch && config.batch_size < 2) {
+    return "--norm batch needs --batch-size 2 or more: a batch of one row has no statistics to normalise by";
+  }
+  return std::nullopt;
+}
 
 // Everything a run holds between its steps. Callbacks and the trainer refer to members,
 // so a State never moves (TrainingRun holds it by pointer).
@@ -490,6 +498,11 @@ void TrainingRun::move_log(const std::filesystem::path& to) {
   s.result.files["log"] = to.string();
 }
 
+void TrainingRun::end_when_rollbacks_fail() {
+  State& s = *state_;
+  if (s.rollback && s.early) s.rollback->set_end_when_uncured(true);
+}
+
 void TrainingRun::log_repair(const nlohmann::json& repair) {
   if (state_->log) state_->log->write_repair(repair);
 }
@@ -510,6 +523,12 @@ void TrainingRun::train_to(Index epoch) {
                         .pause_after = epoch},
                        s.x_val.rows() > 0 ? &validation : nullptr);
     s.history.insert(s.history.end(), trained.begin(), trained.end());
+    if (!s.trainer->ended_by().empty()) {
+      if (!s.early || s.early->best_epoch() == 0) throw TrainingError(s.trainer->ended_by());  // no epoch to go back to
+      s.result.warnings.push_back(fmt::format(
+          "training stopped in epoch {}: {}; the weights of epoch {}, the best validation loss, are kept",
+          s.trainer->epoch() + 1, s.trainer->ended_by(), s.early->best_epoch()));
+    }
   } catch (const TrainingError& e) {
     s.ended = true;
     // A loss, gradient or weight became non-finite (the trainer names which); the

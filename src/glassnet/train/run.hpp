@@ -142,6 +142,12 @@ class TrainingRun {
   // Renames the run's metrics log (config.log; replacing a file there), which goes on
   // being written under its new name and is named so in the result and the log's end.
   void move_log(const std::filesystem::path& to);
+  // From now on a numerical problem that the rollbacks do not cure (auto_repair) ends
+  // training, with the weights of the best epoch so far and a warning in the result,
+  // instead of failing with TrainingError: for the repaired run of train --auto-repair,
+  // when no fix is left to try. Only a run with validation rows has a best epoch; one
+  // without, or a problem before the first epoch ends, still fails.
+  void end_when_rollbacks_fail();
   // Adds the "repair" line (diag/repair_json.hpp) to the run's metrics log, if it has one.
   void log_repair(const nlohmann::json& repair);
   Index epoch() const;  // epochs trained
@@ -154,6 +160,11 @@ class TrainingRun {
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// What makes a configuration untrainable whatever its data (batch normalisation with
+// batches of one row); nullopt when nothing does. A run checks it before reading its
+// data; the repair does not try a fix that makes it so.
+std::optional<std::string> untrainable(const RunConfig& config);
 
 // The task a run trains: --task, or the one inferred from its target column
 // (data/labels.hpp). Throws Error as the run would for a missing or bad target.

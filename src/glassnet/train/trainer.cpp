@@ -156,6 +156,7 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
   }
   stop_requested_ = false;
   interrupted_ = false;
+  ended_by_.clear();
   // Batch normalisation has no statistics of a single row: an epoch whose last
   // micro-batch would hold one row leaves that row out (another one each epoch, when
   // shuffled). Micro-batches start at multiples of batch_size, so the last holds
@@ -232,7 +233,13 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
       }
       if (problem) {
         const RecoveryAction action = recovery_ != nullptr ? recovery_->on_problem(*problem) : RecoveryAction{};
-        if (!action.recover) throw TrainingError(action.note.empty() ? problem->what : problem->what + "; " + action.note);
+        if (!action.recover) {
+          std::string message = action.note.empty() ? problem->what : problem->what + "; " + action.note;
+          if (!action.end) throw TrainingError(message);
+          restore_snapshot();  // the last healthy state, not the problem's
+          ended_by_ = std::move(message);
+          break;
+        }
         at = restore_snapshot();
         if (action.skip_batch) skipped_.push_back(problem->batch_begin);
         if (action.lr_factor != 1.0) {
@@ -249,7 +256,7 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
         break;
       }
     }
-    if (interrupted_) break;  // the partial epoch is not counted
+    if (interrupted_ || !ended_by_.empty()) break;  // the partial epoch is not counted
 
     ++epoch_;
     EpochLogs logs;
@@ -269,7 +276,7 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
     history.push_back(logs);
     for (Callback* callback : callbacks_) callback->on_epoch_end(*this, logs);
   }
-  paused_ = !stop_requested_ && !interrupted_ && epoch_ < options.epochs;
+  paused_ = !stop_requested_ && !interrupted_ && ended_by_.empty() && epoch_ < options.epochs;
   if (!paused_) {
     for (Callback* callback : callbacks_) callback->on_train_end(*this);
   }

@@ -69,11 +69,15 @@ struct StepProblem {
 
 // What to do about a problem.
 struct RecoveryAction {
-  bool recover = false;     // false: stop with TrainingError
+  bool recover = false;     // false: stop with TrainingError (or end, below)
   bool skip_batch = false;  // leave the step's rows out for the rest of the epoch
   double lr_factor = 1.0;   // multiplies the learning rate from now on
   double clip_norm = 0.0;   // clip the global gradient norm to this from now on (0: unchanged)
   std::string note;         // when stopping: added to the TrainingError's message
+  // When not recovering: end training here, at the snapshot, as an interrupt does — the
+  // partial epoch is not counted and on_train_end callbacks run (early stopping puts
+  // the best epoch's weights back) — instead of throwing. Trainer::ended_by() says why.
+  bool end = false;
 };
 
 class Recovery {
@@ -139,6 +143,9 @@ class Trainer {
   // and on_train_end callbacks run. interrupted() tells afterwards.
   void set_interrupt_flag(const std::atomic<bool>* flag) { interrupt_ = flag; }
   bool interrupted() const { return interrupted_; }
+  // Why the Recovery ended the last fit (RecoveryAction::end): the problem and its
+  // note; empty when it did not.
+  const std::string& ended_by() const { return ended_by_; }
 
   // Writes everything a bit-identical resume needs: parameters and buffers, optimizer,
   // schedule and callback state, the random generators, and the epoch. Atomic.
@@ -201,6 +208,7 @@ class Trainer {
   bool stop_requested_ = false;
   const std::atomic<bool>* interrupt_ = nullptr;
   bool interrupted_ = false;
+  std::string ended_by_;
   bool paused_ = false;
   std::vector<Index> order_;
   std::vector<double> grad_norms_;  // per parameter, this step, before clipping
