@@ -36,7 +36,7 @@ void add_demo_command(CLI::App& app, int& exit_code) {
     print_xor(std::cout, *options, result);
     exit_code = 0;
   });
-  command->callback([command, xor_command, incident, &exit_code] {
+  command->callback([xor_command, incident, &exit_code] {
     if (xor_command->parsed()) return;
     run_incident(*incident, std::cout);
     exit_code = 0;

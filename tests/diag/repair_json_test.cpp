@@ -54,7 +54,7 @@ TEST(RepairJson, ReadsBackWhatItWrote) {
   EXPECT_EQ(json["best"]["config"]["activation"], "relu");
   const RollbackEvent rollback{
       .step = 12, .epoch = 2, .problem = "non_finite", .detail = "loss nan", .action = "left out the batch"};
-  json["rollbacks"] = {rollback_json(rollback)};
+  json["rollbacks"] = nlohmann::json::array({rollback_json(rollback)});
   // Through text, as the log holds it.
   const RepairRecord read = repair_from_json(nlohmann::json::parse(json.dump()));
   EXPECT_EQ(read.metric, "accuracy");
@@ -118,7 +118,7 @@ TEST(RepairJson, ARecordThatDoesNotFitNamesItsMember) {
   bad["best"]["val_metric"] = "high";
   EXPECT_EQ(repair_error(bad), "repair best: \"val_metric\" is not a number");
   bad = good;
-  bad["rollbacks"] = {{{"step", 1}, {"epoch", 1}, {"problem", "loss_spike"}, {"detail", "x"}}};
+  bad["rollbacks"] = nlohmann::json::array({{{"step", 1}, {"epoch", 1}, {"problem", "loss_spike"}, {"detail", "x"}}});
   EXPECT_EQ(repair_error(bad), "rollback: \"action\" is missing");
   EXPECT_EQ(repair_error(nlohmann::json::array()), "repair: not an object");
 }

@@ -40,7 +40,7 @@ TEST(Sgd, FrozenParametersDoNotMove) {
 TEST(Sgd, RejectsABadLearningRate) {
   EXPECT_THROW(Sgd(0.0), Error);
   EXPECT_THROW(Sgd(-1.0), Error);
-  EXPECT_THROW(Sgd(std::numeric_limits<double>::infinity()), Error);
+  EXPECT_THROW(Sgd{std::numeric_limits<double>::infinity()}, Error);
   Sgd sgd(0.1);
   EXPECT_THROW(sgd.set_learning_rate(std::nan("")), Error);
   EXPECT_EQ(sgd.learning_rate(), 0.1);

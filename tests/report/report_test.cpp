@@ -224,11 +224,11 @@ TEST(HtmlReport, DrawsTheRepairsTrialsAndRollbacksFromTheLog) {
                            .kept = true});
   repair.best_metric = 0.875;
   nlohmann::json line = repair_json(repair);
-  line["rollbacks"] = {rollback_json({.step = 7,
-                                      .epoch = 1,
-                                      .problem = "loss_spike",
-                                      .detail = "loss 9e+04",
-                                      .action = "divided the learning rate by 10"})};
+  line["rollbacks"] = nlohmann::json::array({rollback_json({.step = 7,
+                                                           .epoch = 1,
+                                                           .problem = "loss_spike",
+                                                           .detail = "loss 9e+04",
+                                                           .action = "divided the learning rate by 10"})});
   append_repair(*run.config.log, line);
   const RunLog log = read_run_log(*run.config.log);
   ASSERT_TRUE(log.repair);
