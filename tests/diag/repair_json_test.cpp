@@ -113,7 +113,7 @@ TEST(RepairJson, ARecordThatDoesNotFitNamesItsMember) {
   EXPECT_EQ(repair_error(bad), "repair trial: \"kept\" is not true or false");
   bad = good;
   bad["trials"][0]["findings_left"] = {1};
-  EXPECT_EQ(repair_error(bad), "repair trial: \"findings_left\" holds a value that is not a name");
+  EXPECT_EQ(repair_error(bad), "repair trial: \"findings_left\" holds a value that is not a string");
   bad = good;
   bad["best"]["val_metric"] = "high";
   EXPECT_EQ(repair_error(bad), "repair best: \"val_metric\" is not a number");

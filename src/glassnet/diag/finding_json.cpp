@@ -3,33 +3,15 @@
 #include <fmt/format.h>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/io/json_fields.hpp"
 
 namespace glassnet {
 namespace {
 
-const nlohmann::json& field(const nlohmann::json& object, const char* name, nlohmann::json::value_t type) {
-  const auto it = object.find(name);
-  if (it == object.end() || it->type() != type) {
-    const std::string expected = nlohmann::json(type).type_name();
-    throw Error(fmt::format("finding: \"{}\" missing or not {} {}", name,
-                            expected.find_first_of("aeiou") == 0 ? "an" : "a", expected));
-  }
-  return *it;
-}
-
-std::vector<std::string> strings(const nlohmann::json& object, const char* name) {
-  std::vector<std::string> out;
-  for (const auto& s : field(object, name, nlohmann::json::value_t::array)) {
-    if (!s.is_string()) throw Error(fmt::format("finding: \"{}\" holds a value that is not a string", name));
-    out.push_back(s.get<std::string>());
-  }
-  return out;
-}
-
-std::pair<Index, Index> steps(const nlohmann::json& object) {
-  const auto& s = field(object, "steps", nlohmann::json::value_t::array);
+std::pair<Index, Index> steps(const JsonFields& fields) {
+  const auto& s = fields.array("steps");
   if (s.size() != 2 || !s[0].is_number_integer() || !s[1].is_number_integer()) {
-    throw Error("finding: \"steps\" is not [first, last]");
+    throw fields.error("\"steps\" is not [first, last]");
   }
   return {s[0].get<Index>(), s[1].get<Index>()};
 }
@@ -66,28 +48,32 @@ nlohmann::json findings_json(const std::vector<Finding>& findings) {
 }
 
 Finding finding_from_json(const nlohmann::json& json) {
-  if (!json.is_object()) throw Error("finding: not an object");
-  using T = nlohmann::json::value_t;
+  const JsonFields fields(json, "finding");
   Finding f;
-  f.symptom = field(json, "symptom", T::string).get<std::string>();
-  const std::string severity = field(json, "severity", T::string).get<std::string>();
-  if (severity == "info") f.severity = Severity::info;
-  else if (severity == "warning") f.severity = Severity::warning;
-  else if (severity == "error") f.severity = Severity::error;
-  else throw Error(fmt::format("finding: severity \"{}\" is not info, warning or error", severity));
-  f.summary = field(json, "summary", T::string).get<std::string>();
-  f.layers = strings(json, "layers");
-  std::tie(f.first_step, f.last_step) = steps(json);
-  f.evidence = strings(json, "evidence");
-  f.causes = strings(json, "causes");
-  f.fixes = strings(json, "fixes");
-  for (const auto& l : field(json, "chain", T::array)) {
-    if (!l.is_object()) throw Error("finding: a link of \"chain\" is not an object");
+  f.symptom = fields.text("symptom");
+  const std::string severity = fields.text("severity");
+  if (severity == "info") {
+    f.severity = Severity::info;
+  } else if (severity == "warning") {
+    f.severity = Severity::warning;
+  } else if (severity == "error") {
+    f.severity = Severity::error;
+  } else {
+    throw fields.error(fmt::format("severity \"{}\" is not info, warning or error", severity));
+  }
+  f.summary = fields.text("summary");
+  f.layers = fields.strings("layers");
+  std::tie(f.first_step, f.last_step) = steps(fields);
+  f.evidence = fields.strings("evidence");
+  f.causes = fields.strings("causes");
+  f.fixes = fields.strings("fixes");
+  for (const auto& l : fields.array("chain")) {
+    const JsonFields link_fields(l, "finding: a link of \"chain\"");
     Link link;
-    link.symptom = field(l, "symptom", T::string).get<std::string>();
-    link.layers = strings(l, "layers");
-    std::tie(link.first_step, link.last_step) = steps(l);
-    link.evidence = strings(l, "evidence");
+    link.symptom = link_fields.text("symptom");
+    link.layers = link_fields.strings("layers");
+    std::tie(link.first_step, link.last_step) = steps(link_fields);
+    link.evidence = link_fields.strings("evidence");
     f.chain.push_back(std::move(link));
   }
   return f;
