@@ -1,13 +1,13 @@
 #include "glassnet/io/config_file.hpp"
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/io/toml.hpp"
 
 namespace glassnet {
 namespace {

@@ -1,11 +1,11 @@
 #include "glassnet/train/config_toml.hpp"
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
-
-#include <sstream>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "glassnet/io/toml.hpp"
 
 namespace glassnet {
 
