@@ -6,9 +6,11 @@
 // defined tells the compiler to assume them (clang: __builtin_assume). One of them is
 // false for input it otherwise rejects with a parse error: a table header whose name
 // starts with a character that no key starts with (`[=a]`, `[,]`: parse_key). So
-// toml++'s assertions are off, and its assumptions with them, in every build: such a
-// header is the parse error toml++ reports after the assertion, not an abort in a build
-// with assertions and undefined behaviour in a clang build without.
+// toml++'s assertions are off, and its assumptions with them: such a header is the
+// parse error toml++ reports after the assertion, not an abort or undefined behaviour.
+// This matters where the parser is compiled from these headers — the libFuzzer build
+// (TOML_HEADER_ONLY, CMakeLists.txt) — and not where it is Debian's shared library,
+// compiled by GCC, which has no __builtin_assume.
 
 #pragma push_macro("NDEBUG")
 #undef NDEBUG
