@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "glassnet/core/error.hpp"
 #include "glassnet/data/idx.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/io/file_roles.hpp"

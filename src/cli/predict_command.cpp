@@ -5,6 +5,7 @@
 #include <span>
 
 #include "cli/commands.hpp"
+#include "glassnet/core/error.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/io/atomic_file.hpp"
 #include "glassnet/io/file_roles.hpp"
