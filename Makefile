@@ -32,26 +32,30 @@ test-double: deps
 	@cmake --build build-double -j $(JOBS)
 	@cd build-double && ctest --output-on-failure -j $(JOBS)
 
-# The sanitizer build keeps assertions on (Debug, at -O1: see CMakeLists.txt).
+# The sanitizer build is clang's, with AddressSanitizer, UBSan and libFuzzer's coverage
+# instrumentation, and keeps assertions on (Debug, at -O1: see CMakeLists.txt): one
+# library compiled once serves the unit and end-to-end tests and the fuzz targets
+# (docs/testing.md).
 # The sanitizer run skips the Incident tests: the 30-epoch training outcome and the
 # end-to-end demo (100 s and minutes under the sanitizers) exercise no code the other
 # tests do not; the release build runs them (and the double build the first).
+SANITIZE_FLAGS = -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DGLASSNET_SANITIZE=ON -DGLASSNET_FUZZ=ON \
+	-DGLASSNET_BUILD_BENCHMARKS=OFF
 test-sanitize: deps
-	@cmake -S . -B build-sanitize $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DGLASSNET_SANITIZE=ON -DGLASSNET_BUILD_BENCHMARKS=OFF > /dev/null
+	@cmake -S . -B build-sanitize $(CMAKE_FLAGS) $(SANITIZE_FLAGS) > /dev/null
 	@cmake --build build-sanitize -j $(JOBS)
 	@cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS) -E '^Incident\.'
 
-# libFuzzer (clang) with AddressSanitizer and UBSan: each target runs for FUZZ_SECONDS
-# over its corpus (fuzz/corpus/<target>; new findings go to a scratch copy), two at a
-# time (fuzz/run.sh). A crash, leak or sanitizer report fails the run and leaves the
-# input in build-fuzz/.
+# libFuzzer with AddressSanitizer and UBSan, in the sanitizer build: each target runs for
+# FUZZ_SECONDS over its corpus (fuzz/corpus/<target>; new findings go to a scratch copy),
+# two at a time (fuzz/run.sh). A crash, leak or sanitizer report fails the run and
+# leaves the input in build-sanitize/.
 FUZZ_SECONDS ?= 30
 test-fuzz: deps
-	@cmake -S . -B build-fuzz $(CMAKE_FLAGS) -DCMAKE_CXX_COMPILER=clang++ -DGLASSNET_FUZZ=ON \
-		-DGLASSNET_BUILD_TESTS=OFF -DGLASSNET_BUILD_EXAMPLES=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target csv_fuzzer model_fuzzer config_fuzzer log_fuzzer
-	@bash fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+	@cmake -S . -B build-sanitize $(CMAKE_FLAGS) $(SANITIZE_FLAGS) > /dev/null
+	@cmake --build build-sanitize -j $(JOBS) --target csv_fuzzer model_fuzzer config_fuzzer log_fuzzer
+	@bash fuzz/run.sh build-sanitize $(FUZZ_SECONDS)
 
 clean:
-	rm -rf build build-double build-sanitize build-fuzz build-configure.log
+	rm -rf build build-double build-sanitize build-configure.log
