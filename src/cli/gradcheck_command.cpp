@@ -97,10 +97,7 @@ void add_gradcheck_command(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand(
       "gradcheck", "Check backpropagation against central finite differences on a network built from flags");
   auto options = std::make_shared<GradcheckOptions>();
-  command->add_option("--layers", options->layers, "Hidden layer widths, comma-separated")
-      ->delimiter(',')
-      ->capture_default_str()
-      ->check(whole_number(1, kMaxCheckedWidth));
+  add_whole_numbers(*command, "--layers", options->layers, 1, kMaxCheckedWidth, "Hidden layer widths, comma-separated");
   command->add_option("--activation", options->activation, "Hidden activation")
       ->check(CLI::IsMember({"relu", "leaky-relu", "gelu", "gelu-tanh", "tanh", "sigmoid", "identity"}))
       ->capture_default_str();

@@ -5,8 +5,23 @@
 #include <charconv>
 #include <cmath>
 #include <string>
+#include <string_view>
 
 namespace glassnet::cli {
+namespace {
+
+// The comma-separated items of `text`, empty ones kept.
+std::vector<std::string> comma_items(std::string_view text) {
+  std::vector<std::string> items;
+  for (std::size_t start = 0;;) {
+    const std::size_t comma = text.find(',', start);
+    items.emplace_back(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    if (comma == std::string_view::npos) return items;
+    start = comma + 1;
+  }
+}
+
+}  // namespace
 
 CLI::Validator whole_number(std::int64_t lo, std::int64_t hi) {
   const std::string expected = fmt::format("a whole number from {} to {}", lo, hi);
@@ -36,6 +51,31 @@ CLI::Validator real_number(double lo, bool above_lo, double hi) {
         return {};
       },
       above_lo ? fmt::format("NUMBER > {:g}", lo) : fmt::format("NUMBER ≥ {:g}", lo));
+}
+
+CLI::Option* add_whole_numbers(CLI::App& command, const std::string& name, std::vector<Index>& values, std::int64_t lo,
+                               std::int64_t hi, const std::string& description) {
+  const CLI::Validator each = whole_number(lo, hi);
+  const CLI::Validator list(
+      [each](std::string& argument) -> std::string {
+        for (std::string& item : comma_items(argument)) {
+          if (item.empty()) return fmt::format("expected numbers separated by single commas, got '{}'", argument);
+          if (std::string message = each(item); !message.empty()) return message;
+        }
+        return {};
+      },
+      fmt::format("INT,... in [{}, {}]", lo, hi));
+  const std::string default_text = fmt::format("{}", fmt::join(values, ","));
+  CLI::Option* option = command.add_option_function<std::vector<std::string>>(
+      name,
+      [&values](const std::vector<std::string>& arguments) {
+        values.clear();  // checked by `list`: every item is a whole number in range
+        for (const std::string& argument : arguments) {
+          for (const std::string& item : comma_items(argument)) values.push_back(std::stol(item));
+        }
+      },
+      description);
+  return option->check(list)->type_name("")->default_str(default_text);
 }
 
 }  // namespace glassnet::cli

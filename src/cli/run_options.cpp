@@ -27,10 +27,7 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
   cmd->add_option("--task", flags.task, "binary, multiclass or regression (default: inferred from the target)")
       ->check(CLI::IsMember({"binary", "multiclass", "regression"}));
   cmd->add_option("--delimiter", flags.delimiter, "Field delimiter (default: detected)");
-  cmd->add_option("--layers", c.layers, "Hidden layer widths")
-      ->delimiter(',')
-      ->capture_default_str()
-      ->check(whole_number(1, kMaxWidth));
+  add_whole_numbers(command, "--layers", c.layers, 1, kMaxWidth, "Hidden layer widths, comma-separated");
   cmd->add_option("--activation", flags.activation, "Hidden activation")
       ->check(CLI::IsMember({"relu", "leaky-relu", "gelu", "gelu-tanh", "tanh", "sigmoid", "identity"}))
       ->capture_default_str();
