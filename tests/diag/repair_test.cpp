@@ -97,6 +97,22 @@ TEST(Fixes, TheDoctorsFixesApplyToTheRun) {
   EXPECT_EQ(c.dropout, before.dropout);
 }
 
+TEST(Fixes, AdviceTheRunWouldRefuseIsLeftOut) {
+  RunConfig c;
+  c.activation = Activation::sigmoid;
+  c.batch_size = 1;
+  std::vector<Finding> findings(2);
+  findings[0].fixes = {"--activation relu --init he", "--norm batch", "--residual"};
+  findings[1].fixes = {"--norm batch --lr 1e-3", "smaller --layers"};
+  drop_untrainable_fixes(findings, c);
+  EXPECT_EQ(findings[0].fixes, (std::vector<std::string>{"--activation relu --init he", "--residual"}));
+  EXPECT_EQ(findings[1].fixes, (std::vector<std::string>{"smaller --layers"})) << "advice that is not an option stays";
+  c.batch_size = 2;
+  findings[0].fixes = {"--norm batch", "--norm layer"};
+  drop_untrainable_fixes(findings, c);
+  EXPECT_EQ(findings[0].fixes, (std::vector<std::string>{"--norm batch", "--norm layer"}));
+}
+
 TEST(ConfigToml, EveryKeyIsAnOptionAndFloatsKeepTheirValue) {
   RunConfig c;
   c.data = "data.csv";

@@ -64,6 +64,10 @@ TEST_F(DoctorCli, AFixThatCannotTrainIsNotTried) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("\n  --activation relu --init he "), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("\n  --norm batch "), std::string::npos) << "no trial of it\n" << r.output;
+  EXPECT_NE(r.output.find("try, in order: `--activation relu --init he` `--residual`\n"), std::string::npos)
+      << "nor advice of it\n"
+      << r.output;
+  EXPECT_EQ(r.output.find("`--norm batch`"), std::string::npos) << r.output;
   EXPECT_TRUE(fs::exists(path("best.toml")));
   const auto plain = run_command(cli() + " train --norm batch --batch-size 1 --data " + path("moons.csv") +
                                  " --out " + path("m.safetensors") + " --log " + path("m.jsonl"));

@@ -104,4 +104,15 @@ bool apply_fix(RunConfig& config, const std::string& fix) {
   return true;
 }
 
+void drop_untrainable_fixes(Finding& finding, const RunConfig& config) {
+  std::erase_if(finding.fixes, [&](const std::string& fix) {
+    RunConfig changed = config;
+    return apply_fix(changed, fix) && untrainable(changed);
+  });
+}
+
+void drop_untrainable_fixes(std::vector<Finding>& findings, const RunConfig& config) {
+  for (Finding& f : findings) drop_untrainable_fixes(f, config);
+}
+
 }  // namespace glassnet

@@ -14,7 +14,9 @@
 // apply.
 
 #include <string>
+#include <vector>
 
+#include "glassnet/diag/doctor.hpp"
 #include "glassnet/train/run.hpp"
 
 namespace glassnet {
@@ -22,5 +24,11 @@ namespace glassnet {
 // Applies `fix` to `config`. Returns false, leaving `config` unchanged, when the fix is
 // not an option of the list above, has a value that does not parse, or changes nothing.
 bool apply_fix(RunConfig& config, const std::string& fix);
+
+// Removes from a finding's fixes those that would leave `config` untrainable
+// (train/run.hpp: untrainable): `--norm batch` for a run of batches of one row, which
+// the run would refuse. What a run prints, logs and returns is the advice left.
+void drop_untrainable_fixes(Finding& finding, const RunConfig& config);
+void drop_untrainable_fixes(std::vector<Finding>& findings, const RunConfig& config);
 
 }  // namespace glassnet

@@ -14,6 +14,7 @@
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/data/split.hpp"
 #include "glassnet/diag/finding_json.hpp"
+#include "glassnet/diag/fixes.hpp"
 #include "glassnet/diag/metrics_log.hpp"
 #include "glassnet/diag/preflight.hpp"
 #include "glassnet/diag/watch.hpp"
@@ -363,6 +364,7 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
   refuse_what_cannot_fit("--epochs", fmt::format("the monitor's series of {} steps", steps_per_epoch * config.epochs),
                          static_cast<double>(checks.monitor_bytes));
   preflight = glassnet::preflight(checks);
+  drop_untrainable_fixes(preflight, config);
   result.findings = preflight;
   result.memory = estimate_memory(checks);
   if (hooks.on_finding) {
@@ -424,7 +426,9 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
     monitor.emplace(MonitorOptions{.level = config.monitor}, log ? &*log : nullptr);
     monitor->reserve(steps_per_epoch * config.epochs);
     trainer->add_callback(*monitor);
-    watch.emplace(*monitor, facts, [this](const Finding& f, Index epoch, Index step) {
+    watch.emplace(*monitor, facts, [this](const Finding& found, Index epoch, Index step) {
+      Finding f = found;
+      drop_untrainable_fixes(f, config);
       if (log) {
         log->write_finding(f, epoch, step);
         log->flush();
@@ -460,6 +464,7 @@ void TrainingRun::State::summarize(RunResult& out) const {
     }
     end_facts.preflight = preflight;
     out.findings = diagnose(monitor->series(), end_facts);
+    drop_untrainable_fixes(out.findings, config);
     out.monitor = monitor->series();
   }
 }
@@ -545,8 +550,9 @@ void TrainingRun::train_to(Index epoch) {
       }
     }
     if (s.log) {
-      s.log->write_end({{"error", message},
-                        {"findings", findings_json(diagnose(s.monitor->series(), {.preflight = s.preflight}))}});
+      std::vector<Finding> findings = diagnose(s.monitor->series(), {.preflight = s.preflight});
+      drop_untrainable_fixes(findings, s.config);
+      s.log->write_end({{"error", message}, {"findings", findings_json(findings)}});
       s.log->flush();
     }
     throw TrainingError(message);
