@@ -36,6 +36,23 @@ TEST(Table, NumericAndCategoricalColumns) {
   EXPECT_EQ(t.columns[2].numbers[1], 1e-3) << "from_chars parses exactly";
   EXPECT_EQ(t.find("rate"), 2);
   EXPECT_EQ(t.find("nope"), -1);
+  const auto positions = column_positions(t);
+  EXPECT_EQ(positions.size(), 3u);
+  EXPECT_EQ(positions.at("amount"), 0);
+  EXPECT_EQ(positions.at("rate"), 2);
+  EXPECT_FALSE(positions.contains("nope"));
+}
+
+// A feature transform finds its columns by name in any order, as the model file lists
+// them (a wide table's columns are looked up through column_positions).
+TEST(Features, ColumnsAreFoundByNameInAnyOrder) {
+  const Table train = table_of("a,b,c,y\n1,10,100,0\n2,20,200,1\n3,30,300,0\n");
+  const FeatureTransform f = fit_features(train, train.find("y"), {0, 1, 2}, false);
+  const Matrix x = f.transform(table_of("y,c,a,b\n0,300,3,30\n"));
+  ASSERT_EQ(x.cols(), 3);
+  EXPECT_EQ(x(0, 0), 3);
+  EXPECT_EQ(x(0, 1), 30);
+  EXPECT_EQ(x(0, 2), 300);
 }
 
 TEST(Table, ANonNumericValueInANumericColumnIsAnErrorWithItsPosition) {

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
 
 #include "glassnet/core/error.hpp"
 
@@ -206,14 +208,14 @@ CsvTable parse_csv(std::string_view text, const std::string& source, const CsvOp
   if (!parser.next_record(table.header, table.header_positions)) {
     throw Error(fmt::format("{}: the file is empty: expected a header row and data rows", source));
   }
+  std::unordered_map<std::string_view, std::size_t> first_column;  // by name
   for (std::size_t c = 0; c < table.header.size(); ++c) {
     if (table.header[c].empty())
       parser.fail(table.header_positions[c], fmt::format("column {} has an empty name", c + 1));
-    for (std::size_t d = 0; d < c; ++d) {
-      if (table.header[d] == table.header[c]) {
-        parser.fail(table.header_positions[c],
-                    fmt::format("the column name '{}' appears twice (also column {})", table.header[c], d + 1));
-      }
+    const auto [first, is_new] = first_column.emplace(table.header[c], c);
+    if (!is_new) {
+      parser.fail(table.header_positions[c], fmt::format("the column name '{}' appears twice (also column {})",
+                                                         table.header[c], first->second + 1));
     }
   }
   std::vector<std::string> fields;

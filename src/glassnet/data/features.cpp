@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <string_view>
+#include <unordered_set>
 
 #include "glassnet/core/error.hpp"
 
@@ -33,8 +35,10 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
   Matrix x = Matrix::Zero(table.rows(), width());
   Index unseen_count = 0;
   Index offset = 0;
+  const auto positions = column_positions(table);
   for (const auto& feature : columns) {
-    const Index c = table.find(feature.name);
+    const auto at = positions.find(feature.name);
+    const Index c = at == positions.end() ? -1 : at->second;
     if (c < 0) throw Error(fmt::format("{}: the feature column '{}' is missing", table.source, feature.name));
     const Column& column = table.columns[static_cast<std::size_t>(c)];
     if (feature.kind == ColumnKind::numeric && column.kind != ColumnKind::numeric) {
@@ -78,10 +82,11 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
 }
 
 bool FeatureTransform::any_missing(const Table& table) const {
+  const auto positions = column_positions(table);
   for (const auto& feature : columns) {
-    const Index c = table.find(feature.name);
-    if (c < 0) continue;  // transform names it
-    const auto& missing = table.columns[static_cast<std::size_t>(c)].missing;
+    const auto at = positions.find(feature.name);
+    if (at == positions.end()) continue;  // transform names it
+    const auto& missing = table.columns[static_cast<std::size_t>(at->second)].missing;
     if (std::find(missing.begin(), missing.end(), true) != missing.end()) return true;
   }
   return false;
@@ -93,10 +98,11 @@ void FeatureTransform::fill_missing(Table& table) const {
     if (feature.fill) fills.values.emplace_back(feature.name, *feature.fill);
   }
   impute_like(table, fills, -1);
+  std::unordered_set<std::string_view> features;
+  for (const auto& f : columns) features.insert(f.name);
   std::vector<MissingColumn> left;
   for (MissingColumn& m : find_missing(table)) {
-    const bool feature = std::any_of(columns.begin(), columns.end(), [&](const auto& f) { return f.name == m.name; });
-    if (feature) left.push_back(std::move(m));
+    if (features.contains(m.name)) left.push_back(std::move(m));
   }
   if (!left.empty()) {
     throw Error(describe_missing(table, left,

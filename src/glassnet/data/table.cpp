@@ -86,6 +86,14 @@ Index Table::find(const std::string& name) const {
   return -1;
 }
 
+std::unordered_map<std::string_view, Index> column_positions(const Table& table) {
+  std::unordered_map<std::string_view, Index> positions;
+  positions.reserve(table.columns.size());
+  for (std::size_t i = 0; i < table.columns.size(); ++i)
+    positions.emplace(table.columns[i].name, static_cast<Index>(i));
+  return positions;
+}
+
 Table make_table(const CsvTable& csv) {
   Table table;
   table.source = csv.source;
@@ -249,11 +257,10 @@ ImputedValues impute(Table& table, Imputation method, const std::vector<Index>& 
 }
 
 void impute_like(Table& table, const ImputedValues& values, Index skip) {
-  for (std::size_t c = 0; c < table.columns.size(); ++c) {
-    if (static_cast<Index>(c) == skip) continue;
-    for (const auto& [name, value] : values.values) {
-      if (name == table.columns[c].name) fill(table.columns[c], value);
-    }
+  const auto positions = column_positions(table);
+  for (const auto& [name, value] : values.values) {
+    const auto at = positions.find(name);
+    if (at != positions.end() && at->second != skip) fill(table.columns[static_cast<std::size_t>(at->second)], value);
   }
 }
 

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "glassnet/core/scalar.hpp"
@@ -35,7 +36,8 @@ struct Table {
   std::string source;
   std::vector<Column> columns;
   Index rows() const { return columns.empty() ? 0 : static_cast<Index>(columns.front().missing.size()); }
-  // The index of the column called `name`, or -1.
+  // The index of the column called `name`, or -1. A scan: a caller that looks up every
+  // column of a wide table uses column_positions.
   Index find(const std::string& name) const;
   // The memory the values and their positions take, in bytes (about).
   std::uint64_t bytes() const;
@@ -59,6 +61,10 @@ struct MissingColumn {
   Index count = 0;
   std::vector<std::uint32_t> first_lines;  // up to 5
 };
+
+// Each column's index by its name (the names are the table's: it must outlive the map
+// and keep its columns).
+std::unordered_map<std::string_view, Index> column_positions(const Table& table);
 
 // Every column with missing values, in column order.
 std::vector<MissingColumn> find_missing(const Table& table);

@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "glassnet/core/error.hpp"
@@ -283,10 +285,10 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
   model.labels = labels;
   model.target = target_column.name;
   model.features = fit_features(table, target, split.train, config.standardize);
-  for (FeatureColumn& feature : model.features.columns) {  // --impute: prediction fills alike
-    for (const auto& [name, value] : imputed_values.values) {
-      if (name == feature.name) feature.fill = value;
-    }
+  std::unordered_map<std::string_view, std::string_view> fills;  // --impute: prediction fills alike
+  for (const auto& [name, value] : imputed_values.values) fills.emplace(name, value);
+  for (FeatureColumn& feature : model.features.columns) {
+    if (const auto fill = fills.find(feature.name); fill != fills.end()) feature.fill = std::string(fill->second);
   }
   model.training = config_json(config).dump();
   const Matrix x_all = model.features.transform(table);
