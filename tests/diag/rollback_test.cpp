@@ -118,6 +118,32 @@ TEST(RollbackRepair, AProblemThatKeepsComingBackStopsTraining) {
   }
 }
 
+// A problem that comes back only after a long healthy stretch was cured: each is a
+// first rollback, however many there are in a long run.
+TEST(RollbackRepair, ProblemsFarApartAreEachCured) {
+  const Dataset data = make_moons(1000, 2, 0.15, 3);
+  Rng rng(5);
+  auto network = make_network({.in_features = 2, .hidden = {32, 32}, .out_features = 1}, rng);
+  const BceWithLogits loss;
+  Adam adam(1e-2);
+  Trainer trainer(*network, loss, adam);
+  RollbackRepair rollback({.fresh_after = 100, .snapshot_every = 10});
+  rollback.attach(trainer);
+  std::vector<Index> every_120_steps;  // 8 of them, over the 30 epochs' 960 steps
+  for (Index s = 40; s < 960; s += 120) every_120_steps.push_back(s);
+  Injector nan(every_120_steps, std::numeric_limits<Scalar>::quiet_NaN());
+  trainer.add_callback(nan);
+  ASSERT_NO_THROW(trainer.fit({data.x, data.y}, {.epochs = 30, .batch_size = 32, .seed = 2}));
+  Index non_finite = 0;
+  for (const RollbackEvent& e : rollback.events()) {  // (a loss spike of its own may come too)
+    if (e.problem != "non_finite") continue;
+    ++non_finite;
+    EXPECT_EQ(e.action, "left out the batch") << "a first rollback each time, at step " << e.step;
+  }
+  EXPECT_EQ(non_finite, static_cast<Index>(every_120_steps.size()));
+  for (Scalar v : network->params().values()) ASSERT_TRUE(std::isfinite(v));
+}
+
 // The repaired run of train --auto-repair, with no fix left to try: a problem the
 // rollbacks do not cure ends training at the last healthy snapshot, and early stopping
 // puts the best epoch's weights back, instead of failing and losing the run.

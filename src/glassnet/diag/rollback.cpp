@@ -39,7 +39,10 @@ void RollbackRepair::on_step_end(Trainer& trainer, const StepLogs& logs) {
 
 RecoveryAction RollbackRepair::on_problem(const StepProblem& problem) {
   const bool spike = problem.kind == StepProblem::Kind::requested;
-  Index& count = spike ? spikes_ : non_finite_;
+  Episode& episode = spike ? spikes_ : non_finite_;
+  if (episode.rollbacks > 0 && problem.step - episode.last_step > options_.fresh_after) episode.rollbacks = 0;
+  episode.last_step = problem.step;
+  Index& count = episode.rollbacks;
   RecoveryAction action;
   if (count >= options_.max_rollbacks) {  // stop: the trainer throws with the problem, or ends
     action.note = fmt::format("{} rollbacks for this problem did not cure it", count);

@@ -15,8 +15,11 @@
 //
 // After max_rollbacks of one kind, the next stops training with TrainingError, whose
 // message names the problem and the rollbacks tried — or, with end_when_uncured, ends
-// it at the last snapshot as an interrupt would (RecoveryAction::end). Every rollback
-// is recorded.
+// it at the last snapshot as an interrupt would (RecoveryAction::end). A problem that
+// comes back within fresh_after steps of the last of its kind counts towards that
+// limit; one after a longer healthy stretch was cured, so it counts from one again
+// (the learning rate and clip the earlier rollbacks set stay). Every rollback is
+// recorded.
 
 #include <deque>
 #include <functional>
@@ -29,7 +32,8 @@
 namespace glassnet {
 
 struct RollbackOptions {
-  Index max_rollbacks = 5;  // of each kind
+  Index max_rollbacks = 5;   // of each kind, each within fresh_after steps of the one before
+  Index fresh_after = 1000;  // steps
   double spike_factor = 10.0;
   std::size_t spike_window = 20;   // steps in the trailing median
   std::size_t norm_window = 200;   // recent gradient norms kept for the clip
@@ -67,7 +71,11 @@ class RollbackRepair : public Callback, public Recovery {
   std::deque<double> losses_, norms_;
   double start_loss_ = 0.0;  // median of the first spike_window steps
   std::vector<double> first_losses_;
-  Index non_finite_ = 0, spikes_ = 0;
+  struct Episode {
+    Index rollbacks = 0;
+    Index last_step = 0;
+  };
+  Episode non_finite_, spikes_;
   std::string spike_detail_;
   std::vector<RollbackEvent> events_;
 };
