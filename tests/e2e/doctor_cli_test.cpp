@@ -68,6 +68,12 @@ TEST_F(DoctorCli, AFixThatCannotTrainIsNotTried) {
       << "nor advice of it\n"
       << r.output;
   EXPECT_EQ(r.output.find("`--norm batch`"), std::string::npos) << r.output;
+  // A diagnosis that diverges is a finding of its own: the same holds for its advice.
+  const auto diverged =
+      run_command(cli() + " doctor --epochs 3 --batch-size 1 --optimizer sgd --lr 1000 --data " + path("moons.csv"));
+  EXPECT_NE(diverged.output.find("non_finite"), std::string::npos) << diverged.output;
+  EXPECT_NE(diverged.output.find("`--clip-norm 1.0`"), std::string::npos) << diverged.output;
+  EXPECT_EQ(diverged.output.find("`--norm batch`"), std::string::npos) << diverged.output;
   EXPECT_TRUE(fs::exists(path("best.toml")));
   const auto plain = run_command(cli() + " train --norm batch --batch-size 1 --data " + path("moons.csv") +
                                  " --out " + path("m.safetensors") + " --log " + path("m.jsonl"));

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/diag/fixes.hpp"
 
 namespace glassnet {
 namespace {
@@ -30,6 +31,7 @@ TrialOutcome diverged(const RunConfig& config, const Table& data, const std::str
   f.severity = Severity::error;
   f.summary = what;
   f.fixes = {fmt::format("--lr {:g}", config.learning_rate / 10), "--clip-norm 1.0", "--norm batch"};
+  drop_untrainable_fixes(f, config);
   failed.findings.push_back(std::move(f));
   return failed;
 }
