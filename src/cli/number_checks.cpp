@@ -64,7 +64,7 @@ CLI::Option* add_whole_numbers(CLI::App& command, const std::string& name, std::
         }
         return {};
       },
-      fmt::format("INT,... in [{}, {}]", lo, hi));
+      fmt::format("INT in [{}, {}]", lo, hi));
   const std::string default_text = fmt::format("{}", fmt::join(values, ","));
   CLI::Option* option = command.add_option_function<std::vector<std::string>>(
       name,
@@ -75,7 +75,7 @@ CLI::Option* add_whole_numbers(CLI::App& command, const std::string& name, std::
         }
       },
       description);
-  return option->check(list)->type_name("")->default_str(default_text);
+  return option->check(list)->type_name("INT,...")->default_str(default_text);
 }
 
 }  // namespace glassnet::cli
