@@ -52,7 +52,8 @@ TEST(JsonFields, NamesTheMemberAndWhatWasExpected) {
   EXPECT_EQ(error_of([&] { f.strings("mixed"); }), "thing: \"mixed\" holds a value that is not a string");
   EXPECT_EQ(error_of([&] { f.array("o"); }), "thing: \"o\" is not an array");
   EXPECT_EQ(error_of([&] { f.object("names"); }), "thing: \"names\" is not an object");
-  EXPECT_EQ(error_of([] { JsonFields(Json::array(), "thing"); }), "thing: not an object");
+  const Json array = Json::array();
+  EXPECT_EQ(error_of([&] { (void)JsonFields(array, "thing"); }), "thing: not an object");
 }
 
 TEST(JsonFields, AnEmptyContextLeavesThePrefixOff) {

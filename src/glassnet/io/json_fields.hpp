@@ -20,6 +20,7 @@ class JsonFields {
   // Throws `CONTEXT: not an object` unless `object` is one. Keeps a reference: `object`
   // must outlive this reader.
   JsonFields(const nlohmann::json& object, std::string_view context);
+  JsonFields(nlohmann::json&& object, std::string_view context) = delete;  // would dangle
 
   bool has(const char* name) const { return object_.contains(name); }
   const nlohmann::json& member(const char* name) const;

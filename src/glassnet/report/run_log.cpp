@@ -17,10 +17,10 @@ namespace glassnet {
 namespace {
 
 using Json = nlohmann::json;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kNullNumber = std::numeric_limits<double>::quiet_NaN();
 
 // A number of a monitored series; null (a value that was not finite) reads as NaN.
-double series_number(const JsonFields& fields, const char* name) { return fields.nullable(name).value_or(kNaN); }
+double series_number(const JsonFields& fields, const char* name) { return fields.nullable(name).value_or(kNullNumber); }
 
 // Appends an array of `count` numbers, null reading as NaN.
 template <typename T>
@@ -30,7 +30,7 @@ void numbers(const JsonFields& fields, const char* name, std::size_t count, std:
   if (!array.is_array() || array.size() != count || !std::all_of(array.begin(), array.end(), is_number)) {
     throw fields.error(fmt::format("\"{}\" is not an array of {} numbers (one per monitored parameter)", name, count));
   }
-  for (const Json& v : array) out.push_back(static_cast<T>(v.is_null() ? kNaN : v.get<double>()));
+  for (const Json& v : array) out.push_back(static_cast<T>(v.is_null() ? kNullNumber : v.get<double>()));
 }
 
 void read_layout(const JsonFields& line, RunLog& log) {
