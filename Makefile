@@ -4,7 +4,10 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -G Ninja -DGLASSNET_WERROR=ON
 
-.PHONY: all deps build demo test test-release test-double test-sanitize test-fuzz clean
+.PHONY: all deps build demo test test-release test-double test-sanitize test-fuzz sanitize-build clean
+# One stage at a time: each uses every core, and the sanitizer tests and the fuzzers
+# share one build directory.
+.NOTPARALLEL:
 
 all: build
 
@@ -41,8 +44,14 @@ test-double: deps
 # tests do not; the release build runs them (and the double build the first).
 SANITIZE_FLAGS = -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DGLASSNET_SANITIZE=ON -DGLASSNET_FUZZ=ON \
 	-DGLASSNET_BUILD_BENCHMARKS=OFF
-test-sanitize: deps
+# A build-sanitize of GCC's (configured before the sanitizer build moved to clang) is
+# removed first: when the compiler changes, CMake starts the cache again without the
+# options given.
+sanitize-build: deps
+	@grep -qs '^CMAKE_CXX_COMPILER:.*clang' build-sanitize/CMakeCache.txt || rm -rf build-sanitize
 	@cmake -S . -B build-sanitize $(CMAKE_FLAGS) $(SANITIZE_FLAGS) > /dev/null
+
+test-sanitize: sanitize-build
 	@cmake --build build-sanitize -j $(JOBS)
 	@cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS) -E '^Incident\.'
@@ -52,10 +61,9 @@ test-sanitize: deps
 # two at a time (fuzz/run.sh). A crash, leak or sanitizer report fails the run and
 # leaves the input in build-sanitize/.
 FUZZ_SECONDS ?= 30
-test-fuzz: deps
-	@cmake -S . -B build-sanitize $(CMAKE_FLAGS) $(SANITIZE_FLAGS) > /dev/null
+test-fuzz: sanitize-build
 	@cmake --build build-sanitize -j $(JOBS) --target csv_fuzzer model_fuzzer config_fuzzer log_fuzzer
 	@bash fuzz/run.sh build-sanitize $(FUZZ_SECONDS)
 
 clean:
-	rm -rf build build-double build-sanitize build-configure.log
+	rm -rf build build-double build-sanitize build-fuzz build-configure.log

@@ -8,9 +8,10 @@
 // starts with a character that no key starts with (`[=a]`, `[,]`: parse_key). So
 // toml++'s assertions are off, and its assumptions with them: such a header is the
 // parse error toml++ reports after the assertion, not an abort or undefined behaviour.
-// This matters where the parser is compiled from these headers — the libFuzzer build
-// (TOML_HEADER_ONLY, CMakeLists.txt) — and not where it is Debian's shared library,
-// compiled by GCC, which has no __builtin_assume.
+// This matters where the parser is compiled from these headers — a build with
+// -DGLASSNET_FUZZ=ON (TOML_HEADER_ONLY, CMakeLists.txt), such as make test's sanitizer
+// build, whose tests and fuzzers both reach it — and not where it is Debian's shared
+// library, compiled by GCC, which has no __builtin_assume.
 
 #pragma push_macro("NDEBUG")
 #undef NDEBUG
