@@ -1,10 +1,13 @@
 #include "glassnet/core/threads.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cassert>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -115,20 +118,42 @@ class Pool {
 
 thread_local int t_threads = 0;  // the calling thread's count; 0: not chosen yet (the hardware's)
 
-Pool& pool() {
-  static Pool instance;
-  return instance;
+// The pool and the lock of the caller whose job it runs.
+struct Shared {
+  Pool pool;
+  std::mutex holder;
+  Shared* parents = nullptr;  // in a forked process: the parent's, set aside (below)
+};
+
+// A process made by fork holds only the thread that called it: the parent's workers are
+// not in it, and the pool's locks may be held by threads that are not there, so a job
+// would wait for them for ever (multiprocessing's and joblib's workers are forked from a
+// process that may have trained already). The child starts a pool of its own on its
+// first job, and the parent's copy is set aside, never destroyed (that would join
+// threads that do not exist) and still reachable (so that no leak checker counts it).
+std::unique_ptr<Shared> g_shared;
+Shared* g_set_aside = nullptr;
+
+void after_fork_in_child() {
+  Shared* parents = g_shared.release();
+  if (parents != nullptr) parents->parents = g_set_aside;
+  g_set_aside = parents;
+  g_shared = std::make_unique<Shared>();  // (no thread starts until its first job)
 }
 
-// Held by the caller whose job the pool runs.
-std::mutex& pool_holder() {
-  static std::mutex holder;
-  return holder;
+Shared& shared() {
+  static const bool once = [] {
+    g_shared = std::make_unique<Shared>();
+    pthread_atfork(nullptr, nullptr, after_fork_in_child);
+    return true;
+  }();
+  (void)once;
+  return *g_shared;
 }
 
 // Runs part 0 on the calling thread and part i on worker i; the caller holds the pool.
 void run_on_pool(int parts, void (*call)(const void*, int), const void* body) {
-  Pool& p = pool();
+  Pool& p = shared().pool;
   const int size = std::max(parts, thread_count());
   if (p.size() != size) p.resize(size);
   p.run(parts, call, body);
@@ -152,7 +177,7 @@ void run_parts(int parts, void (*call)(const void*, int), const void* body) {
     call(body, 0);
     return;
   }
-  std::unique_lock holding(pool_holder(), std::try_to_lock);
+  std::unique_lock holding(shared().holder, std::try_to_lock);
   if (!holding) {  // another caller's job has the pool: this one runs its parts itself
     for (int part = 0; part < parts; ++part) call(body, part);
     return;
@@ -166,7 +191,7 @@ void run_parts_together(int parts, void (*call)(const void*, int), const void* b
     call(body, 0);
     return;
   }
-  const std::lock_guard holding(pool_holder());
+  const std::lock_guard holding(shared().holder);
   run_on_pool(parts, call, body);
 }
 
