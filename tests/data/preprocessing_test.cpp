@@ -122,6 +122,18 @@ TEST(Labels, EncodingKeepsTheUsersLabels) {
   EXPECT_EQ(unseen.rfind("new.csv:3:1: the label 'maybe' was not seen", 0), 0u) << unseen;
 }
 
+// -0 and 0 are one value, so one class, whichever comes first (the second was "not seen").
+TEST(Labels, MinusZeroAndZeroAreOneClass) {
+  for (const char* csv : {"y\n-0\n1\n0\n", "y\n0\n1\n-0.0\n"}) {
+    const Table t = table_of(csv);
+    const LabelEncoding e = fit_labels(t.columns[0], "d");
+    EXPECT_EQ(e.classes, (std::vector<std::string>{"0", "1"})) << csv;
+    const Matrix y = e.encode(t.columns[0], "d");
+    EXPECT_EQ(y(0, 0), 0) << csv;
+    EXPECT_EQ(y(2, 0), 0) << csv;
+  }
+}
+
 TEST(Labels, BadTargetsAreClearErrors) {
   EXPECT_NE(error_of([] { fit_labels(table_of("y\n1\n1\n1\n").columns[0], "data.csv"); }).find("constant"),
             std::string::npos);

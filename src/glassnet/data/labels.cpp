@@ -14,9 +14,13 @@
 namespace glassnet {
 namespace {
 
+// A numeric label's text: the shortest that reads back as it, −0 written as 0 (they are
+// one value, and one class).
+std::string number_label(double value) { return fmt::format("{}", value + 0.0); }
+
 std::string label_text(const Column& column, std::size_t r) {
   if (column.kind == ColumnKind::categorical) return column.text[r];
-  return fmt::format("{}", column.numbers[r]);  // shortest round-trip text
+  return number_label(column.numbers[r]);
 }
 
 }  // namespace
@@ -51,7 +55,7 @@ LabelEncoding fit_labels(const Column& target, const std::string& source, std::o
     std::set<double> distinct(target.numbers.begin(), target.numbers.end());
     for (double v : distinct) {
       all_integers = all_integers && v == std::floor(v);
-      classes.push_back(fmt::format("{}", v));
+      classes.push_back(number_label(v));
     }
   } else {
     std::set<std::string> distinct(target.text.begin(), target.text.end());

@@ -3,8 +3,9 @@
 //
 // Inference: two distinct values → binary; 3..20 distinct values that are all integers
 // or all text → multiclass; otherwise (more values, or non-integer numbers) regression.
-// `--task` overrides. Class labels keep the text users wrote ("fraud", "ok", "3"); the
-// label map (index → text) is sorted (numerically for numbers) and stored in the model.
+// `--task` overrides. Class labels keep the text users wrote ("fraud", "ok"); numeric
+// labels are their shortest text ("3" for 3.0; -0 is 0), and the label map (index →
+// text) is sorted (numerically for numbers) and stored in the model.
 // Binary targets are 0/1 for the BCE loss; multiclass targets are class indices for
 // the cross-entropy; regression targets are the values.
 // Errors: a missing target value, a regression target beyond the largest Scalar, a
