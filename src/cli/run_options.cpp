@@ -133,6 +133,7 @@ RunConfig& run_config(RunFlags& flags) {
   c.standardize = !flags.no_standardize;
   c.monitor = parse_flag<MonitorLevel>("--monitor", flags.monitor, parse_monitor_level);
   if (!flags.log.empty()) c.log = flags.log;
+  if (!flags.config_file.empty()) c.config_file = flags.config_file;
 
   return c;
 }

@@ -3,6 +3,7 @@
 // column, and no output file.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -312,6 +313,28 @@ TEST_F(DataCli, AnOutputThatIsAnInputOrCannotBeWrittenIsRefusedFirst) {
   expect_refused(train + " --out " + path("x.safetensors") + " --report " + path("no/dir/r.html"),
                  "no/dir does not exist");
   expect_refused(train + " --out " + dir_.string(), "that is a directory");
+  // A rename would put a regular file where a device, pipe or socket was (/dev/null, as root).
+  ASSERT_EQ(::mkfifo(path("pipe").c_str(), 0644), 0);
+  for (const std::string option : {" --out ", " --log ", " --report "}) {
+    const std::string out = option == std::string(" --out ") ? "" : " --out " + path("x.safetensors");
+    expect_refused(train + out + option + path("pipe"),
+                   option.substr(1) + path("pipe") + ": that is not a regular file");
+  }
+  expect_refused(cli() + " synth moons --rows 10 --out " + path("pipe"), "that is not a regular file");
+  EXPECT_TRUE(fs::is_fifo(path("pipe")));
+  // The --config file is an input; a checkpoint directory is an output; both were found
+  // only after the work (or never: the config file was overwritten).
+  const std::string config = write("run.toml", "epochs = 1\n");
+  const std::string configured = cli() + " train --quiet --config " + config + " --data " + data;
+  expect_refused(configured + " --out " + config, "--out " + config + " is also --config");
+  expect_refused(cli() + " doctor --config " + config + " --data " + data + " --repair --best " + config,
+                 "is also --config");
+  expect_refused(train + " --out " + path("x.safetensors") + " --checkpoint-dir " + path("x.safetensors"),
+                 "--out and --checkpoint-dir name the same file");
+  expect_refused(train + " --out " + path("x.safetensors") + " --checkpoint-dir " + data,
+                 "--checkpoint-dir " + data + ": that is a file; expected a directory");
+  expect_refused(train + " --out ''", "--out: expected a file name, got an empty one");
+  expect_refused(train + " --out " + path(std::string(250, 'm')), "the file name is 250 bytes long; at most 243");
   expect_refused(train + " --out " + data + "/m.safetensors", data + " is not a directory");
   expect_refused(
       cli() + " predict --model " + path("m.safetensors") + " --data " + data + " --out " + path("m.safetensors"),
@@ -330,6 +353,7 @@ TEST_F(DataCli, AnOutputThatIsAnInputOrCannotBeWrittenIsRefusedFirst) {
   EXPECT_EQ(bytes(path("m.safetensors")), model_bytes);
   EXPECT_EQ(bytes(data), data_bytes);
   EXPECT_EQ(bytes(path("run.jsonl")), log_bytes);
+  EXPECT_EQ(bytes(config), "epochs = 1\n");
   EXPECT_FALSE(fs::exists(path("x.safetensors")));
 }
 

@@ -1,16 +1,24 @@
 // Saving a model over an existing one, killed with SIGKILL at random moments, many
 // times: afterwards the file is always byte for byte either the complete old model or
-// the complete new one, and it loads.
+// the complete new one, and it loads. And a target that is not a regular file is
+// refused, not replaced.
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <span>
+#include <string>
 
+#include "glassnet/core/error.hpp"
+#include "glassnet/io/atomic_file.hpp"
 #include "glassnet/io/model_file.hpp"
 #include "glassnet/io/safetensors.hpp"
 
@@ -67,6 +75,40 @@ TEST(AtomicSave, SigkillDuringSaveLeavesTheOldOrTheNewModel) {
   }
   EXPECT_GT(saw_old + saw_new, 0);
   std::cout << "after 60 kills: " << saw_old << " old, " << saw_new << " new, 0 torn\n";
+  fs::remove_all(dir);
+}
+
+// A rename over a pipe (or a device: /dev/null as root) would replace it with a file.
+TEST(AtomicSave, ATargetThatIsNotARegularFileIsRefusedAndKept) {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("glassnet-fifo-{}", ::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path pipe = dir / "pipe";
+  ASSERT_EQ(::mkfifo(pipe.c_str(), 0644), 0);
+  const std::array<std::byte, 3> bytes{};
+  try {
+    write_file_atomically(pipe, bytes);
+    ADD_FAILURE() << "the pipe was replaced";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(fs::is_fifo(pipe));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);  // no temporary left
+  fs::remove_all(dir);
+}
+
+// A symbolic link is written through: the file it names is replaced, the link kept (and
+// one to a file not there yet makes it).
+TEST(AtomicSave, ALinkIsFollowedAndKept) {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("glassnet-link-{}", ::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir / "runs");
+  fs::create_symlink("runs/latest.csv", dir / "latest.csv");
+  const std::string text = "a,b\n";
+  write_file_atomically(dir / "latest.csv", std::as_bytes(std::span(text.data(), text.size())));
+  EXPECT_TRUE(fs::is_symlink(dir / "latest.csv"));
+  ASSERT_TRUE(fs::is_regular_file(dir / "runs" / "latest.csv"));
+  EXPECT_EQ(fs::file_size(dir / "runs" / "latest.csv"), text.size());
   fs::remove_all(dir);
 }
 

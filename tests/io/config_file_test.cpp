@@ -54,6 +54,13 @@ TEST(ConfigFile, BadFilesAreErrorsWithTheirPosition) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/glassnet.toml: cannot open"), std::string::npos);
   }
+  try {  // (it read as an empty file: the defaults, silently)
+    read_config("/tmp");
+    FAIL() << "a directory is an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/tmp: that is a directory; expected a config file"), std::string::npos)
+        << e.what();
+  }
 }
 
 // A table name that starts with a character no key starts with fails an assertion

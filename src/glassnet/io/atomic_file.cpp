@@ -18,9 +18,30 @@ namespace {
   throw Error(path.string() + ": " + what + ": " + std::strerror(errno));
 }
 
+// The file a path names through its symbolic links (at most 40, as the kernel follows),
+// whether or not that file exists yet.
+std::filesystem::path through_links(std::filesystem::path path) {
+  std::error_code ec;
+  for (int i = 0; i < 40 && std::filesystem::is_symlink(path, ec); ++i) {
+    const std::filesystem::path target = std::filesystem::read_symlink(path, ec);
+    if (ec) break;
+    path = target.is_absolute() ? target : path.parent_path() / target;
+  }
+  return path;
+}
+
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes) {
+void write_file_atomically(const std::filesystem::path& named, std::span<const std::byte> bytes) {
+  if (named.empty()) throw Error("cannot write a file with an empty name");
+  const std::filesystem::path path = through_links(named);  // the link stays, and its file is replaced
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw Error(path.string() +
+                ": not a regular file (a directory, device, pipe or socket); replacing it would "
+                "destroy it");
+  }
   const std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : ".";
   std::string temporary = (directory / fmt::format(".{}.tmp-XXXXXX", path.filename().string())).string();
   const int fd = ::mkstemp(temporary.data());

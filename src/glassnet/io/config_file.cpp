@@ -142,6 +142,10 @@ ConfigFile parse_config(std::string_view text, const std::string& source) {
 }
 
 ConfigFile read_config(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw Error(fmt::format("{}: that is a directory; expected a config file (TOML)", path.string()));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(fmt::format("{}: cannot open the config file for reading", path.string()));
   std::ostringstream text;

@@ -6,10 +6,13 @@
 //   check_files({{"--data", data}}, {{"--out", out}, {"--log", log}});
 //
 // No input may be a directory (a missing one is left to its reader, which names it).
-// Every output must not be a directory, its directory must exist (the current one when
-// the path has none) and be writable, and it must name none of the inputs or the other
-// outputs. Two paths are the same file when std::filesystem::equivalent says so (both
-// exist) or when their weakly canonical forms are equal. Errors name the options.
+// Every output file must be a regular file if it exists (not a directory, nor a device,
+// pipe or socket, which replacing it would destroy: io/atomic_file.hpp), have a name
+// short enough for its temporary file beside it, and its directory must exist (the
+// current one when the path has none) and be writable; an output directory must be one
+// if it exists. No output may name an input or another output. Two paths are the same
+// file when std::filesystem::equivalent says so (both exist) or when their weakly
+// canonical forms are equal. Errors name the options.
 
 #include <filesystem>
 #include <string>
@@ -20,6 +23,7 @@ namespace glassnet {
 struct NamedPath {
   std::string option;  // "--out"
   std::filesystem::path path;
+  bool directory = false;  // an output directory (--checkpoint-dir), made when missing
 };
 
 void check_files(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs);

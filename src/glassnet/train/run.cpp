@@ -137,7 +137,8 @@ Task task_of(const RunConfig& config, const Table& data) {
 }
 
 std::vector<NamedPath> input_files(const RunConfig& config) {
-  std::vector<NamedPath> files{{"--data", config.data}};
+  std::vector<NamedPath> files;
+  if (!config.data.empty()) files.push_back({"--data", config.data});
   const auto add = [&](const char* option, const std::optional<std::filesystem::path>& path) {
     if (path) files.push_back({option, *path});
   };
@@ -146,12 +147,14 @@ std::vector<NamedPath> input_files(const RunConfig& config) {
   add("--val-labels", config.val_labels);
   add("--test-data", config.test_data);
   add("--test-labels", config.test_labels);
+  add("--config", config.config_file);
   return files;
 }
 
 std::vector<NamedPath> output_files(const RunConfig& config) {
   std::vector<NamedPath> files{{"--out", config.out}};
   if (config.log) files.push_back({"--log", *config.log});
+  if (config.checkpoint_dir) files.push_back({"--checkpoint-dir", *config.checkpoint_dir, true});
   return files;
 }
 

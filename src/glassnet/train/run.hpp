@@ -69,6 +69,8 @@ struct RunConfig {
   // (diag/repair.hpp: train_with_repair) does not wait for the end.
   bool auto_repair = false;
   std::optional<std::filesystem::path> log;  // the JSONL metrics log
+  // The --config file these options were read from: an input, which no output may name.
+  std::optional<std::filesystem::path> config_file;
 };
 
 struct RunResult {
@@ -170,8 +172,9 @@ std::optional<std::string> untrainable(const RunConfig& config);
 // (data/labels.hpp). Throws Error as the run would for a missing or bad target.
 Task task_of(const RunConfig& config, const Table& data);
 
-// The files a run reads (--data, --labels, --val-data, …) and writes (--out, --log),
-// named by their options: io/file_roles.hpp checks them before the data is read.
+// The files a run reads (--data, --labels, --val-data, …, --config) and writes (--out,
+// --log, and the directory --checkpoint-dir), named by their options: io/file_roles.hpp checks them before the data is
+// read. An empty --data is no file (the data came as a Table: the Python module's arrays).
 std::vector<NamedPath> input_files(const RunConfig& config);
 std::vector<NamedPath> output_files(const RunConfig& config);
 
