@@ -15,15 +15,14 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -33,10 +32,12 @@
 #include "cli/report_file.hpp"
 #include "cli/run_options.hpp"
 #include "glassnet/core/error.hpp"
+#include "glassnet/data/table.hpp"
 #include "glassnet/diag/doctor.hpp"
 #include "glassnet/diag/repair.hpp"
 #include "glassnet/io/config_file.hpp"
 #include "glassnet/io/model_file.hpp"
+#include "glassnet/io/temporary_path.hpp"
 #include "glassnet/train/run.hpp"
 
 namespace py = pybind11;
@@ -46,53 +47,115 @@ namespace {
 
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
-// X:[N, F] as a table of numeric columns named `names`, and y (if given) as `target`.
-Table table_of(const DoubleArray& x, const std::vector<std::string>& names, const std::optional<DoubleArray>& y,
-               const std::string& target) {
+// An argument as float64 numbers, as numpy converts it (any numeric dtype, nested
+// lists); an Error naming the argument when it holds something else (text).
+DoubleArray numbers_of(const py::object& values, const char* name) {
+  DoubleArray numbers = DoubleArray::ensure(values);
+  if (!numbers) {
+    const py::object kind = py::isinstance<py::array>(values) ? py::object(py::str(values.attr("dtype")))
+                                                              : py::object(py::type::of(values).attr("__name__"));
+    throw Error(fmt::format("{}: expected numbers, got {} values{}", name, py::str(kind).cast<std::string>(),
+                            std::string(name) == "X"
+                                ? " (numpy input takes numeric features; text columns: glassnet train on a CSV file)"
+                                : " (or class labels, every one a str)"));
+  }
+  return numbers;
+}
+
+// X:[N, F] as a table of numeric columns named `names`.
+Table table_of(const DoubleArray& x, const std::vector<std::string>& names) {
   if (x.ndim() != 2) throw Error(fmt::format("X: expected a 2-D array [rows, features], got {} dimensions", x.ndim()));
-  const Index rows = x.shape(0), features = x.shape(1);
-  if (features != static_cast<Index>(names.size())) {
-    throw Error(fmt::format("X: expected {} features (columns), got {}", names.size(), features));
+  const Index rows = x.shape(0), width = x.shape(1);
+  if (width != static_cast<Index>(names.size())) {
+    throw Error(fmt::format("X: expected {} features (columns), got {}", names.size(), width));
   }
   Table table{.source = "X"};
   const double* values = x.data();
-  for (Index j = 0; j < features; ++j) {
+  for (Index j = 0; j < width; ++j) {
     Column c{.name = names[static_cast<std::size_t>(j)]};
     c.numbers.resize(static_cast<std::size_t>(rows));
     c.missing.resize(static_cast<std::size_t>(rows));
     for (Index i = 0; i < rows; ++i) {
-      const double v = values[i * features + j];
+      const double v = values[i * width + j];
       c.numbers[static_cast<std::size_t>(i)] = v;
       c.missing[static_cast<std::size_t>(i)] = !std::isfinite(v);  // as a CSV's NaN and inf
     }
     table.columns.push_back(std::move(c));
   }
-  if (y) {
-    if (y->ndim() != 1 && !(y->ndim() == 2 && y->shape(1) == 1)) {
-      throw Error(fmt::format("y: expected a 1-D array of {} targets", rows));
-    }
-    if (y->shape(0) != rows) throw Error(fmt::format("y: expected {} targets (one per row of X), got {}", rows, y->shape(0)));
-    Column c{.name = target};
-    c.numbers.assign(y->data(), y->data() + rows);
-    for (double v : c.numbers) c.missing.push_back(!std::isfinite(v));
-    table.columns.push_back(std::move(c));
-  }
   return table;
 }
 
-// Keyword arguments as command-line words: name=value → --name value (underscores as
-// dashes), lists joined by commas, True → the flag alone, False and None → nothing.
-// `takes_value(flag)`: whether the option is not a flag (True for one that takes a value
-// is an Error, not a flag followed by the next option as its value).
-std::vector<std::string> words_of(const py::kwargs& options,
-                                  const std::function<bool(const std::string&)>& takes_value) {
+// The names of X's columns in fit: x0, x1, ...
+std::vector<std::string> feature_names(const DoubleArray& x) {
+  std::vector<std::string> names;
+  for (Index j = 0; j < (x.ndim() == 2 ? x.shape(1) : 0); ++j) names.push_back(fmt::format("x{}", j));
+  return names;
+}
+
+// y's labels as text when it holds strings: a numpy str or bytes array, or a list or
+// object array of str. None for numbers (or a mix, which numbers_of refuses).
+std::optional<std::vector<std::string>> labels_as_text(const py::object& y) {
+  py::array labels = py::array::ensure(y);
+  if (!labels) return std::nullopt;
+  const char kind = labels.dtype().kind();
+  if (kind != 'U' && kind != 'S' && kind != 'O') return std::nullopt;
+  if (kind == 'S') labels = labels.attr("astype")("U");
+  std::vector<std::string> text;
+  for (const py::handle item : labels.attr("ravel")()) {
+    if (!py::isinstance<py::str>(item)) return std::nullopt;
+    text.push_back(item.cast<std::string>());
+  }
+  return text;
+}
+
+// y:[N] (or [N, 1]) as the target column `name` of a table of `rows` rows: numbers, or
+// text labels read as a CSV's text is (data/table.hpp: missing-value markers).
+Column target_of(const py::object& y, Index rows, const std::string& name) {
+  Column c{.name = name};
+  const auto check_shape = [&](py::ssize_t ndim, py::ssize_t length, py::ssize_t width) {
+    if (ndim != 1 && !(ndim == 2 && width == 1))
+      throw Error(fmt::format("y: expected a 1-D array of {} targets", rows));
+    if (length != rows) throw Error(fmt::format("y: expected {} targets (one per row of X), got {}", rows, length));
+  };
+  if (const auto text = labels_as_text(y)) {
+    const py::array labels = py::array::ensure(y);
+    check_shape(labels.ndim(), labels.ndim() > 0 ? labels.shape(0) : 0, labels.ndim() == 2 ? labels.shape(1) : 1);
+    c.kind = ColumnKind::categorical;
+    c.text = *text;
+    for (std::string& t : c.text) {
+      c.missing.push_back(is_missing_marker(t));
+      if (c.missing.back()) t.clear();
+    }
+    return c;
+  }
+  const DoubleArray numbers = numbers_of(y, "y");
+  check_shape(numbers.ndim(), numbers.ndim() > 0 ? numbers.shape(0) : 0, numbers.ndim() == 2 ? numbers.shape(1) : 1);
+  c.numbers.assign(numbers.data(), numbers.data() + rows);
+  for (double v : c.numbers) c.missing.push_back(!std::isfinite(v));
+  return c;
+}
+
+// Keyword arguments as `app`'s command-line words: name=value → --name value
+// (underscores as dashes), lists, tuples and 1-D arrays joined by commas, True (Python's
+// or numpy's) → the flag alone, False and None → nothing. A name that is no option of
+// `app` is an Error, and so is True for an option that takes a value (not a flag
+// followed by the next option as its value).
+std::vector<std::string> words_of(const py::kwargs& options, const CLI::App& app) {
   std::vector<std::string> words;
   for (const auto& [key, value] : options) {
     std::string flag = "--";
     for (char ch : py::str(key).cast<std::string>()) flag += ch == '_' ? '-' : ch;
+    const CLI::Option* option = app.get_option_no_throw(flag);
+    if (option == nullptr) {
+      throw Error(
+          fmt::format("{}=: not an option of fit; its options are those of glassnet train, with underscores "
+                      "for dashes (help(glassnet.fit), docs/python.md)",
+                      py::str(key).cast<std::string>()));
+    }
     if (value.is_none()) continue;
-    if (py::isinstance<py::bool_>(value)) {
-      if (takes_value(flag)) {
+    const bool numpy_bool = py::str(py::type::of(value).attr("__name__")).cast<std::string>() == "bool_";
+    if (py::isinstance<py::bool_>(value) || numpy_bool) {
+      if (option->get_expected_max() > 0) {
         throw Error(fmt::format("{}={}: {} takes a value, not True or False", py::str(key).cast<std::string>(),
                                 value.cast<bool>() ? "True" : "False", flag));
       }
@@ -100,7 +163,8 @@ std::vector<std::string> words_of(const py::kwargs& options,
       continue;
     }
     words.push_back(flag);
-    if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+    if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value) ||
+        (py::isinstance<py::array>(value) && py::reinterpret_borrow<py::array>(value).ndim() == 1)) {
       std::string joined;
       for (const auto& item : value) {
         if (!joined.empty()) joined += ',';
@@ -128,10 +192,7 @@ void parse_options(const py::kwargs& options, CLI::App& app, cli::RunFlags& flag
     if (options.contains(key)) throw Error(fmt::format("{}=: not an option of fit: {}", key, reason));
   }
   add_run_options(app, flags, cli::RunCommand::train);
-  std::vector<std::string> words = words_of(options, [&](const std::string& flag) {
-    const CLI::Option* option = app.get_option_no_throw(flag);
-    return option != nullptr && option->get_expected_max() > 0;
-  });
+  std::vector<std::string> words = words_of(options, app);
   words.insert(words.begin(), {"--data", "X"});
   std::reverse(words.begin(), words.end());  // CLI11 reads its argument vector from the back
   try {
@@ -205,40 +266,55 @@ py::array_t<double> to_numpy(const Matrix& m) {
   return out;
 }
 
-py::array_t<double> predict_proba(PyModel& self, const DoubleArray& x) {
+py::array_t<double> predict_proba(PyModel& self, const py::object& x) {
   if (self.model.labels.task == Task::regression) {
     throw Error("predict_proba: a regression model has no probabilities; predict gives its values");
   }
-  const Table table = table_of(x, input_names(self.model), std::nullopt, "");
+  const Table table = table_of(numbers_of(x, "X"), input_names(self.model));
   return to_numpy(predict_model(self.model, table));
 }
 
-// Class labels as the training target had them (numbers when they all read as
-// numbers), or the values for regression.
-py::array predict(PyModel& self, const DoubleArray& x) {
+// The classes as numbers, when each reads as one as a CSV value does (data/table.hpp:
+// parse_number) and no two read as the same: the labels of a numeric target. Otherwise
+// (text, or text such as "16" and "16.0" that would merge) none.
+std::optional<std::vector<double>> classes_as_numbers(const std::vector<std::string>& classes) {
+  std::vector<double> numbers;
+  for (const std::string& c : classes) {
+    const std::optional<double> number = parse_number(c);
+    if (!number) return std::nullopt;
+    numbers.push_back(*number);
+  }
+  std::vector<double> sorted = numbers;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) return std::nullopt;
+  return numbers;
+}
+
+// Class labels as the training target had them (numbers for a numeric target, text
+// otherwise), or the values for regression.
+py::array predict(PyModel& self, const py::object& x) {
   const Matrix p = [&] {
-    const Table table = table_of(x, input_names(self.model), std::nullopt, "");
+    const Table table = table_of(numbers_of(x, "X"), input_names(self.model));
     return predict_model(self.model, table);
   }();
   const LabelEncoding& labels = self.model.labels;
   if (labels.task == Task::regression) return to_numpy(p).attr("reshape")(-1);
-  std::vector<std::string> predicted;
-  for (Index i = 0; i < p.rows(); ++i) predicted.push_back(labels.classes.at(labels.predicted_class(p, i)));
-  try {
-    std::vector<double> numbers;
-    for (const std::string& s : predicted) {
-      std::size_t used = 0;
-      numbers.push_back(std::stod(s, &used));
-      if (used != s.size()) throw std::invalid_argument(s);
-    }
-    return py::array(py::cast(numbers));
-  } catch (const std::exception&) {
-    return py::array(py::cast(predicted));
+  std::vector<std::size_t> predicted;
+  for (Index i = 0; i < p.rows(); ++i) predicted.push_back(labels.predicted_class(p, i));
+  if (const auto numbers = classes_as_numbers(labels.classes)) {
+    std::vector<double> out;
+    for (std::size_t k : predicted) out.push_back((*numbers)[k]);
+    return py::array(py::cast(out));
   }
+  std::vector<std::string> out;
+  for (std::size_t k : predicted) out.push_back(labels.classes[k]);
+  return py::array(py::cast(out));
 }
 
-py::dict evaluate(PyModel& self, const DoubleArray& x, const DoubleArray& y) {
-  const Table table = table_of(x, input_names(self.model), y, self.model.target);
+py::dict evaluate(PyModel& self, const py::object& x, const py::object& y) {
+  const DoubleArray features = numbers_of(x, "X");
+  Table table = table_of(features, input_names(self.model));
+  table.columns.push_back(target_of(y, features.shape(0), self.model.target));
   const Metrics m = evaluate_model(self.model, table);
   py::dict out;
   for (const auto& [name, value] : m.values) out[py::str(name)] = value;
@@ -288,20 +364,19 @@ py::list history_of(const PyModel& self) {
   return out;
 }
 
-PyModel fit(const DoubleArray& x, const DoubleArray& y, const py::kwargs& options) {
+PyModel fit(const py::object& x, const py::object& y, const py::kwargs& options) {
   CLI::App app{"glassnet.fit"};
   cli::RunFlags flags;
   parse_options(options, app, flags);
   RunConfig& config = cli::run_config(flags);
+  config.data.clear();  // X is no file (and out="X" names no input)
   const bool keep_file = app.get_option("--out")->count() > 0;
-  std::vector<std::string> names;
-  for (Index j = 0; j < (x.ndim() == 2 ? x.shape(1) : 0); ++j) names.push_back(fmt::format("x{}", j));
-  Table table = table_of(x, names, y, "y");
+  const DoubleArray features = numbers_of(x, "X");
+  Table table = table_of(features, feature_names(features));
+  if (features.shape(0) == 0) throw Error("X: no rows to train on");
+  table.columns.push_back(target_of(y, features.shape(0), "y"));
   if (!keep_file) {
-    // One name per call: fits may run at once in several Python threads.
-    static std::atomic<long> calls{0};
-    config.out = std::filesystem::temp_directory_path() /
-                 fmt::format("glassnet-fit-{}-{}.safetensors", ::getpid(), calls.fetch_add(1));
+    config.out = temporary_path("fit", ".safetensors");  // (one per call: fits may run in several threads)
   }
   // The temporary file goes whatever happens after it is written.
   const struct Temporary {
@@ -322,11 +397,19 @@ PyModel fit(const DoubleArray& x, const DoubleArray& y, const py::kwargs& option
     py::gil_scoped_release unlocked;
     const InterruptScope interrupt;
     const RunHooks hooks{.interrupt = interrupt.flag()};
-    result.run =
-        config.auto_repair ? train_with_repair(config, table, hooks).result : run_training(config, table, hooks);
+    try {
+      result.run =
+          config.auto_repair ? train_with_repair(config, table, hooks).result : run_training(config, table, hooks);
+    } catch (const TrainingError&) {
+      if (report.wanted()) report.write();  // a run that failed is the one to look at
+      throw;
+    }
     if (report.wanted()) report.write();
   }
   result.model = load_model(config.out);
+  for (const std::string& warning : result.run->warnings) {  // as the command line prints them
+    if (PyErr_WarnEx(PyExc_UserWarning, warning.c_str(), 1) != 0) throw py::error_already_set();
+  }
   if (result.run->interrupted) {
     const std::string message =
         fmt::format("fit was interrupted (Ctrl-C) after {} complete epochs: the model returned is the run so far",
@@ -380,7 +463,8 @@ PYBIND11_MODULE(glassnet, m) {
            "Probabilities: [N, 1] P(class 1) for binary tasks, [N, C] for multiclass (a regression has none)")
       .def("evaluate", &evaluate, py::arg("X"), py::arg("y"), "The task's metrics on X, y, as a dict")
       .def(
-          "save", [](const PyModel& self, const std::string& path) { save_model(path, self.model); }, py::arg("path"))
+          "save", [](const PyModel& self, const std::filesystem::path& path) { save_model(path, self.model); },
+          py::arg("path"))
       .def(
           "doctor", [](const PyModel& self) { return run_of(self).findings; },
           "The findings of the training run (preflight's and the doctor's), most severe first")
@@ -411,6 +495,10 @@ PYBIND11_MODULE(glassnet, m) {
   m.def("fit", &fit, py::arg("X"), py::arg("y"),
         "Trains on X:[N, F] and y:[N] with the options of `glassnet train` as keywords "
         "(layers=[64, 64], epochs=30, optimizer='adam', lr=1e-3, ...; out=PATH also writes the model file)");
-  m.def("load", [](const std::string& path) { return PyModel{load_model(path), std::nullopt}; }, py::arg("path"),
-        "A model file written by glassnet (the command line, C++ or Python)");
+  m.def(
+      "load",
+      [](const std::filesystem::path& path) {
+        return PyModel{load_model(path), std::nullopt};
+      },
+      py::arg("path"), "A model file written by glassnet (the command line, C++ or Python)");
 }

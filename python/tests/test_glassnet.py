@@ -213,3 +213,71 @@ def test_a_run_from_python_gives_the_weights_of_the_same_run_from_the_command_li
     assert ours.keys() == theirs.keys()
     for name in ours:
         np.testing.assert_array_equal(ours[name], theirs[name], err_msg=name)
+
+
+def test_text_labels_train_predict_and_evaluate_as_text():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = np.where(X[:, 0] > 0, "yes", "no")
+    model = glassnet.fit(X, y, epochs=10, seed=1)
+    assert model.classes == ["no", "yes"]
+    predicted = model.predict(X)
+    assert predicted.dtype.kind == "U" and set(predicted) <= {"no", "yes"}
+    accuracy = model.evaluate(X, y)["accuracy"]
+    assert accuracy == pytest.approx(np.mean(predicted == y)) and accuracy > 0.9
+    assert model.evaluate(X, list(y))["accuracy"] == accuracy
+    assert model.evaluate(X, y.astype("S"))["accuracy"] == accuracy
+    with pytest.raises(glassnet.Error, match="X: expected numbers, got <U1 values"):
+        glassnet.fit(np.array([["a", "b"]] * 10), y[:10])
+    with pytest.raises(glassnet.Error, match="y: expected numbers, got object values"):
+        glassnet.fit(X[:4], np.array([1, "a", 2, "b"], dtype=object))
+
+
+def test_labels_that_read_as_numbers_only_as_text_come_back_as_text(tmp_path):
+    # "0x10" and "16" are two classes; read as numbers (hexadecimal) they would be one.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    y = np.where(X[:, 0] > 0.5, "0x10", np.where(X[:, 0] > -0.5, "16", "0x20"))
+    model = glassnet.fit(X, y, epochs=10)
+    assert model.classes == ["0x10", "0x20", "16"]
+    assert set(model.predict(X)) <= {"0x10", "16", "0x20"}
+
+
+def test_minus_zero_and_zero_are_one_class():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    y = np.where(X[:, 0] > 0, 1.0, np.where(X[:, 1] > 0, -0.0, 0.0))
+    assert np.signbit(y).any()
+    model = glassnet.fit(X, y, epochs=3)
+    assert model.classes == ["0", "1"]
+    assert model.evaluate(X, np.abs(y))["accuracy"] == model.evaluate(X, y)["accuracy"]
+
+
+def _fit_in_a_child(seed):
+    X = np.random.default_rng(seed).normal(size=(200, 3))
+    return glassnet.fit(X, (X[:, 0] > 0) * 1.0, epochs=3, seed=seed, threads=2).task
+
+
+def test_a_forked_worker_trains_after_its_parent_has():
+    import multiprocessing
+    # The parent's pool of threads is not in a forked child, which must not wait for it.
+    _fit_in_a_child(0)
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        assert pool.map_async(_fit_in_a_child, [1, 2]).get(timeout=60) == ["binary", "binary"]
+
+
+def test_a_failed_run_writes_its_report_and_warnings_are_python_warnings(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    with pytest.raises(glassnet.TrainingError, match="non-finite"):
+        glassnet.fit(X, X[:, 0] * 1e4, optimizer="sgd", lr=10, epochs=3, report=str(tmp_path / "failed.html"))
+    assert (tmp_path / "failed.html").stat().st_size > 0
+    with pytest.warns(UserWarning, match="--resume: no checkpoint in .* yet"):
+        glassnet.fit(X, (X[:, 0] > 0) * 1.0, epochs=1, checkpoint_dir=str(tmp_path / "ck"), resume=True)
+
+
+def test_no_directory_for_temporary_files_is_a_glassnet_error(monkeypatch):
+    monkeypatch.setenv("TMPDIR", "/nonexistent")
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    with pytest.raises(glassnet.Error, match=r"no directory for temporary files \(TMPDIR=/nonexistent\)"):
+        glassnet.fit(X, (X[:, 0] > 0) * 1.0, epochs=1)

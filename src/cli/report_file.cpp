@@ -1,8 +1,6 @@
 #include "cli/report_file.hpp"
 
-#include <fmt/format.h>
-#include <unistd.h>
-
+#include "glassnet/io/temporary_path.hpp"
 #include "glassnet/report/run_log.hpp"
 
 namespace glassnet::cli {
@@ -10,7 +8,7 @@ namespace glassnet::cli {
 ReportFile::ReportFile(const std::string& report, std::optional<std::filesystem::path>& log) : report_(report) {
   if (report_.empty()) return;
   if (!log) {
-    temporary_ = std::filesystem::temp_directory_path() / fmt::format("glassnet-report-{}.jsonl", ::getpid());
+    temporary_ = temporary_path("report", ".jsonl");
     log = temporary_;
   }
   log_ = log;

@@ -1,9 +1,7 @@
 #include "glassnet/diag/trials.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -12,6 +10,7 @@
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/diag/fixes.hpp"
+#include "glassnet/io/temporary_path.hpp"
 
 namespace glassnet {
 namespace {
@@ -114,8 +113,7 @@ void discard(TrialOutcome& outcome) {
 
 TrialRunner::TrialRunner(const Table& data, TrialOptions options) : data_(data), options_(std::move(options)) {
   if (options_.carry_on) return;
-  static std::atomic<int> count{0};
-  models_ = std::filesystem::temp_directory_path() / fmt::format("glassnet-repair-{}-{}", ::getpid(), ++count);
+  models_ = temporary_path("repair");
   std::filesystem::create_directories(models_);
 }
 
