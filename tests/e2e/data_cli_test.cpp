@@ -247,6 +247,13 @@ TEST_F(DataCli, ImputationFillsMissingValuesWhenAsked) {
   const auto gaps = predict("predict-gaps.csv"), filled = predict("predict-filled.csv");
   EXPECT_EQ(gaps.exit_code, 0) << gaps.output;
   EXPECT_EQ(gaps.output, filled.output);
+  // A column with no value in the file (one row, or all empty) reads as text, not as a
+  // number; it is filled as the numeric column it was in training.
+  write("one-row.csv", "a,b\n,3\n");
+  write("one-row-filled.csv", "a,b\n2,3\n");
+  const auto one = predict("one-row.csv"), one_filled = predict("one-row-filled.csv");
+  EXPECT_EQ(one.exit_code, 0) << one.output;
+  EXPECT_EQ(one.output, one_filled.output);
 }
 
 TEST_F(DataCli, MissingOrTooLargeValuesForAModelAreExitTwoWithTheirLines) {

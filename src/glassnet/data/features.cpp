@@ -95,7 +95,7 @@ bool FeatureTransform::any_missing(const Table& table) const {
 void FeatureTransform::fill_missing(Table& table) const {
   ImputedValues fills;
   for (const auto& feature : columns) {
-    if (feature.fill) fills.values.emplace_back(feature.name, *feature.fill);
+    if (feature.fill) fills.values.push_back({feature.name, *feature.fill, feature.kind});
   }
   impute_like(table, fills, -1);
   std::unordered_set<std::string_view> features;

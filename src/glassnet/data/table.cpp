@@ -250,7 +250,7 @@ ImputedValues impute(Table& table, Imputation method, const std::vector<Index>& 
     } else {
       value = fmt::format("{}", most_frequent(present));
     }
-    out.values.emplace_back(column.name, value);
+    out.values.push_back({column.name, value, column.kind});
     fill(column, value);
   }
   return out;
@@ -258,9 +258,18 @@ ImputedValues impute(Table& table, Imputation method, const std::vector<Index>& 
 
 void impute_like(Table& table, const ImputedValues& values, Index skip) {
   const auto positions = column_positions(table);
-  for (const auto& [name, value] : values.values) {
-    const auto at = positions.find(name);
-    if (at != positions.end() && at->second != skip) fill(table.columns[static_cast<std::size_t>(at->second)], value);
+  for (const ImputedValue& v : values.values) {
+    const auto at = positions.find(v.column);
+    if (at == positions.end() || at->second == skip) continue;
+    Column& column = table.columns[static_cast<std::size_t>(at->second)];
+    const bool none_present = std::find(column.missing.begin(), column.missing.end(), false) == column.missing.end();
+    if (none_present && column.kind != v.kind) {
+      column.kind = v.kind;
+      column.text.assign(v.kind == ColumnKind::categorical ? column.missing.size() : 0, "");
+      column.numbers.assign(v.kind == ColumnKind::numeric ? column.missing.size() : 0,
+                            std::numeric_limits<double>::quiet_NaN());
+    }
+    fill(column, v.value);
   }
 }
 

@@ -82,9 +82,16 @@ std::optional<Imputation> parse_imputation(std::string_view name);  // mean, med
 // with a statistic of that column's present values in the rows `fit_rows` (the
 // training rows): numeric columns with the mean, median or most frequent value,
 // categorical columns always with the most frequent category. Returns the statistics
-// used, per column name, so that other tables can be filled alike (impute_like).
+// used, per column name, so that other tables can be filled alike (impute_like). There,
+// a column with no value present (all empty: a one-row file) takes the kind of its fill,
+// since its own text says nothing of it.
+struct ImputedValue {
+  std::string column;
+  std::string value;  // as text
+  ColumnKind kind = ColumnKind::numeric;
+};
 struct ImputedValues {
-  std::vector<std::pair<std::string, std::string>> values;  // column → value as text
+  std::vector<ImputedValue> values;
 };
 ImputedValues impute(Table& table, Imputation method, const std::vector<Index>& fit_rows, Index skip);
 void impute_like(Table& table, const ImputedValues& values, Index skip);

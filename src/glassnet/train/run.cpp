@@ -289,7 +289,7 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
   model.target = target_column.name;
   model.features = fit_features(table, target, split.train, config.standardize);
   std::unordered_map<std::string_view, std::string_view> fills;  // --impute: prediction fills alike
-  for (const auto& [name, value] : imputed_values.values) fills.emplace(name, value);
+  for (const ImputedValue& v : imputed_values.values) fills.emplace(v.column, v.value);
   for (FeatureColumn& feature : model.features.columns) {
     if (const auto fill = fills.find(feature.name); fill != fills.end()) feature.fill = std::string(fill->second);
   }
