@@ -391,7 +391,7 @@ PyModel fit(const py::object& x, const py::object& y, const py::kwargs& options)
     outputs.push_back({"report", flags.report});
     check_files(input_files(config), outputs);
   }
-  const cli::ReportFile report(flags.report, config.log);
+  const cli::ReportFile report(flags.report, config);
   PyModel result;
   {
     py::gil_scoped_release unlocked;

@@ -72,7 +72,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", o.threads, "Threads for the matrix products (0: the machine's)")
       ->check(whole_number(0, kMaxThreads))
       ->capture_default_str();
-  cmd->add_option("--warmup", o.warmup, "Epochs run before the timed ones")->capture_default_str();
+  cmd->add_option("--warmup", o.warmup, "Epochs run before the timed ones")
+      ->check(whole_number(0, kMaxEpochs))
+      ->capture_default_str();
   cmd->add_option("--epochs", o.epochs, "Timed epochs")->capture_default_str()->check(whole_number(1, kMaxEpochs));
   cmd->add_option("--monitor", flags->monitor, "The training monitor: off, light or full")->capture_default_str();
   cmd->add_option("--fashion-mnist", o.fashion_mnist, "Where W3's IDX files are")->capture_default_str();

@@ -16,7 +16,9 @@ void add_demo_command(CLI::App& app, int& exit_code) {
   auto incident = std::make_shared<IncidentOptions>();
   command->add_option("--dir", incident->directory, "Where the data, logs, configuration and model are written")
       ->capture_default_str();
-  command->add_option("--seed", incident->seed, "Random seed of the data and the networks")->capture_default_str();
+  command->add_option("--seed", incident->seed, "Random seed of the data and the networks")
+      ->check(whole_number(0, kMaxSeed))
+      ->capture_default_str();
   command->add_option("--epochs", incident->epochs, "Epochs of each run")
       ->capture_default_str()
       ->check(whole_number(1, kMaxEpochs));
@@ -24,7 +26,9 @@ void add_demo_command(CLI::App& app, int& exit_code) {
   auto* xor_command =
       command->add_subcommand("xor", "Run the XOR demonstration: a [2, 4, 4, 1] ReLU network learns XOR");
   auto options = std::make_shared<XorOptions>();
-  xor_command->add_option("--seed", options->seed, "Random seed of the initial weights")->capture_default_str();
+  xor_command->add_option("--seed", options->seed, "Random seed of the initial weights")
+      ->check(whole_number(0, kMaxSeed))
+      ->capture_default_str();
   xor_command->add_option("--epochs", options->epochs, "Full-batch epochs")
       ->capture_default_str()
       ->check(whole_number(1, kMaxEpochs));

@@ -116,9 +116,7 @@ void add_gradcheck_command(CLI::App& app, int& exit_code) {
   command->add_option("--batch", options->batch, "Batch size")
       ->check(whole_number(1, kMaxCheckedWidth))
       ->capture_default_str();
-  command->add_option("--seed", options->seed, "Random seed")
-      ->check(whole_number(0, std::numeric_limits<std::int64_t>::max()))
-      ->capture_default_str();
+  command->add_option("--seed", options->seed, "Random seed")->check(whole_number(0, kMaxSeed))->capture_default_str();
   command->add_option("--tolerance", options->tolerance, "Largest acceptable error")
       ->check(real_number(0.0, true))
       ->capture_default_str();

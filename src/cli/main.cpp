@@ -2,10 +2,14 @@
 // Exit codes: 0 success, 2 bad usage or bad input, 3 training failed, 1 internal error.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "glassnet/core/error.hpp"
@@ -29,6 +33,21 @@ int main(int argc, char** argv) {
   glassnet::cli::add_demo_command(app, exit_code);
   glassnet::cli::add_gradcheck_command(app, exit_code);
   glassnet::cli::add_bench_command(app, exit_code);
+  // The first word names the command: one that is not (CLI11 said only "A subcommand is
+  // required") is named, with the commands there are.
+  if (argc > 1) {
+    const std::string first = argv[1];
+    std::vector<std::string> commands;
+    for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+      commands.push_back(command->get_name());
+    }
+    const bool known = std::find(commands.begin(), commands.end(), first) != commands.end();
+    if (!known && first != "-h" && first != "--help" && first != "--version") {
+      fmt::print(stderr, "error: {} '{}'; the commands are {} (glassnet --help)\n",
+                 first.starts_with('-') ? "unknown option" : "unknown command", first, fmt::join(commands, ", "));
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -50,7 +50,9 @@ CLI::Validator real_number(double lo, bool above_lo, double hi) {
         if (!in_range) return fmt::format("expected {}, got '{}'", expected, input);
         return {};
       },
-      above_lo ? fmt::format("NUMBER > {:g}", lo) : fmt::format("NUMBER ≥ {:g}", lo));
+      hi == std::numeric_limits<double>::max()
+          ? (above_lo ? fmt::format("NUMBER > {:g}", lo) : fmt::format("NUMBER ≥ {:g}", lo))
+          : fmt::format("NUMBER in {}{:g}, {:g}]", above_lo ? "(" : "[", lo, hi));
 }
 
 CLI::Option* add_whole_numbers(CLI::App& command, const std::string& name, std::vector<Index>& values, std::int64_t lo,

@@ -33,6 +33,7 @@ inline constexpr std::int64_t kMaxEpochs = 1'000'000;
 inline constexpr std::int64_t kMaxWidth = 1'000'000;  // a hidden layer's, as a model file allows
 inline constexpr std::int64_t kMaxBatch = 100'000'000;
 inline constexpr std::int64_t kMaxThreads = 1024;
+inline constexpr std::int64_t kMaxSeed = std::numeric_limits<std::int64_t>::max();  // every seed option's: 0…2⁶³ − 1
 // gradcheck perturbs every parameter twice, each time a forward pass: a check of
 // backpropagation on small networks, which any size above this cannot finish.
 inline constexpr std::int64_t kMaxCheckedWidth = 1024;

@@ -77,9 +77,7 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
   cmd->add_option("--impute", flags.impute, "Fill missing values: mean, median or most-frequent")
       ->check(CLI::IsMember({"mean", "median", "most-frequent"}));
   cmd->add_flag("--no-standardize", flags.no_standardize, "Do not standardise numeric features");
-  cmd->add_option("--seed", c.seed, "Random seed")
-      ->check(whole_number(0, std::numeric_limits<std::int64_t>::max()))
-      ->capture_default_str();
+  cmd->add_option("--seed", c.seed, "Random seed")->check(whole_number(0, kMaxSeed))->capture_default_str();
   cmd->add_option("--threads", c.threads, "Threads for the matrix products (0: one per hardware thread)")
       ->check(whole_number(0, kMaxThreads))
       ->capture_default_str();

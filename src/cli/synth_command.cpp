@@ -5,6 +5,7 @@
 #include <span>
 
 #include "cli/commands.hpp"
+#include "cli/number_checks.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/io/atomic_file.hpp"
@@ -31,7 +32,7 @@ void add_synth_command(CLI::App& app, int& exit_code) {
       cmd->add_option("--features", flags->features, "Features (xor, spirals, moons: 2 informative, the rest noise)")
           ->check(CLI::Range(Index(2), Index(10'000)))
           ->capture_default_str();
-  cmd->add_option("--seed", flags->seed, "Random seed")->capture_default_str();
+  cmd->add_option("--seed", flags->seed, "Random seed")->check(whole_number(0, kMaxSeed))->capture_default_str();
   auto* fraud_rate = cmd->add_option("--fraud-rate", flags->fraud_rate, "Fraction of fraud rows (fraud)")
                          ->check(CLI::Range(0.001, 0.999))
                          ->capture_default_str();

@@ -72,7 +72,7 @@ int run(RunFlags& flags) {
     fmt::print("{}", trial_line(t));
     std::fflush(stdout);
   };
-  const ReportFile report(flags.report, c.log);
+  const ReportFile report(flags.report, c);
   RunResult result;
   try {
     if (c.auto_repair) {

@@ -20,7 +20,14 @@ TEST(Cli, HelpListsTheSubcommands) {
 
 TEST(Cli, BadUsageExitsWithTwo) {
   EXPECT_EQ(run_command(cli()).exit_code, 2);
-  EXPECT_EQ(run_command(cli() + " no-such-command").exit_code, 2);
+  const auto unknown = run_command(cli() + " no-such-command");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.output.rfind("error: unknown command 'no-such-command'; the commands are train, doctor,", 0), 0u)
+      << unknown.output;
+  const auto unknown_option = run_command(cli() + " --bogus");
+  EXPECT_EQ(unknown_option.exit_code, 2);
+  EXPECT_EQ(unknown_option.output.rfind("error: unknown option '--bogus'; the commands are", 0), 0u)
+      << unknown_option.output;
   const auto bad_activation = run_command(cli() + " gradcheck --activation swish");
   EXPECT_EQ(bad_activation.exit_code, 2);
   EXPECT_NE(bad_activation.output.find("swish"), std::string::npos) << bad_activation.output;
@@ -66,6 +73,16 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
   EXPECT_EQ(wide_check.exit_code, 2) << wide_check.output;
   EXPECT_NE(wide_check.output.find("--layers: expected a whole number from 1 to 1024, got '20000'"), std::string::npos);
   EXPECT_EQ(run_command(cli() + " bench --threads 5000").exit_code, 2);
+  // Options outside train's own table are checked alike (--warmup -5 was an internal error;
+  // a negative seed wrapped around).
+  for (const auto& [command, message] : std::vector<std::pair<std::string, std::string>>{
+           {" bench --warmup -5", "--warmup: expected a whole number from 0 to 1000000, got '-5'"},
+           {" synth moons --seed -1 --out /tmp/never.csv", "--seed: expected a whole number from 0 to"},
+           {" demo xor --seed -1", "--seed: expected a whole number from 0 to"}}) {
+    const auto r = run_command(cli() + command);
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << command << ": " << r.output;
+  }
   const auto tolerance = run_command(cli() + " gradcheck --tolerance nan");
   EXPECT_EQ(tolerance.exit_code, 2) << tolerance.output;
   EXPECT_NE(tolerance.output.find("--tolerance: expected a finite number > 0, got 'nan'"), std::string::npos);

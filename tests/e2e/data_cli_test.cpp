@@ -227,6 +227,11 @@ TEST_F(DataCli, ResumeContinuesFromTheLatestCheckpointToTheSameModel) {
   EXPECT_EQ(fresh.exit_code, 0) << fresh.output;
   EXPECT_NE(fresh.output.find("--resume: no checkpoint in " + path("empty-ckpt") + " yet"), std::string::npos)
       << fresh.output;
+  const auto beyond = run_command(common + " --epochs 1 --checkpoint-dir " + path("ckpt") + " --resume --out " +
+                                  path("beyond.safetensors"));
+  EXPECT_EQ(beyond.exit_code, 0) << beyond.output;
+  EXPECT_NE(beyond.output.find("has 5 epochs, as many as --epochs 1 or more: no epoch is trained"), std::string::npos)
+      << beyond.output;
   const auto without_dir = run_command(common + " --resume --out " + path("x.safetensors"));
   EXPECT_EQ(without_dir.exit_code, 2);
   EXPECT_NE(without_dir.output.find("--resume needs --checkpoint-dir"), std::string::npos) << without_dir.output;
@@ -575,11 +580,15 @@ TEST_F(DataCli, TrainWritesTheMonitorsMetricsLog) {
                                path("off.jsonl") + " --out " + path("off.safetensors"));
   EXPECT_EQ(off.exit_code, 2);
   EXPECT_NE(off.output.find("--log needs the monitor"), std::string::npos) << off.output;
+  const auto report_off = run_command(cli() + " train --quiet --monitor off --data " + path("moons.csv") +
+                                      " --report " + path("off.html") + " --out " + path("off.safetensors"));
+  EXPECT_EQ(report_off.exit_code, 2);
+  EXPECT_NE(report_off.output.find("--report needs the monitor"), std::string::npos) << report_off.output;
   const auto missing = run_command(cli() + " train --quiet --data " + path("moons.csv") + " --log " +
                                    path("no/such/dir/run.jsonl") + " --out " + path("missing.safetensors"));
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.output.find("no/such/dir does not exist"), std::string::npos) << missing.output;
-  EXPECT_FALSE(fs::exists(path("off.jsonl")) || fs::exists(path("off.safetensors")) ||
+  EXPECT_FALSE(fs::exists(path("off.jsonl")) || fs::exists(path("off.safetensors")) || fs::exists(path("off.html")) ||
                fs::exists(path("missing.safetensors")));
 }
 

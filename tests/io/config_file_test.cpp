@@ -17,6 +17,16 @@ std::string error_of(const std::string& text) {
   return "(no error)";
 }
 
+TEST(ConfigFile, AByteOrderMarkIsSkipped) {
+  const ConfigFile c = parse_config(
+      "\xEF\xBB\xBF"
+      "epochs = 3\n",
+      "c.toml");
+  ASSERT_EQ(c.entries.size(), 1u);
+  EXPECT_EQ(c.entries[0].key, "epochs");
+  EXPECT_EQ(c.entries[0].values, std::vector<std::string>{"3"});
+}
+
 TEST(ConfigFile, ValuesBecomeCommandLineTextInFileOrder) {
   const ConfigFile c = parse_config(
       "# options for train\n"

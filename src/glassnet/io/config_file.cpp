@@ -90,6 +90,7 @@ std::string ConfigFile::location(const ConfigEntry& entry) const {
 ConfigFile parse_config(std::string_view text, const std::string& source) {
   ConfigFile config;
   config.source = source;
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a UTF-8 byte-order mark, as CSV files may start
   check_non_ascii(text, source);
   toml::table table;
   try {

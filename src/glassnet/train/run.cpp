@@ -399,6 +399,12 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
     if (config.resume) {
       if (const auto latest = latest_checkpoint(*config.checkpoint_dir)) {
         trainer->load_checkpoint(*latest);
+        if (trainer->epoch() >= config.epochs) {
+          result.warnings.push_back(
+              fmt::format("--resume: the checkpoint in {} has {} epochs, as many as --epochs {} or more: no epoch is "
+                          "trained, and the model written is the checkpoint's",
+                          config.checkpoint_dir->string(), trainer->epoch(), config.epochs));
+        }
       } else {
         result.warnings.push_back(fmt::format("--resume: no checkpoint in {} yet; training starts at the first epoch",
                                               config.checkpoint_dir->string()));
