@@ -261,6 +261,22 @@ TEST_F(DataCli, ImputationFillsMissingValuesWhenAsked) {
   EXPECT_EQ(one.output, one_filled.output);
 }
 
+// CSV from a pipe: standard input, process substitution. Telling IDX from CSV by the
+// first bytes took them from the pipe, so its reader found it empty.
+TEST_F(DataCli, CsvIsReadFromAPipe) {
+  write("d.csv", "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n");
+  const std::string model = path("m.safetensors");
+  const auto trained = run_command("cat " + path("d.csv") + " | " + cli() +
+                                   " train --quiet --epochs 2 --data /dev/stdin --out " + model);
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const auto from_pipe =
+      run_command("head -3 " + path("d.csv") + " | " + cli() + " predict --model " + model + " --data /dev/stdin");
+  write("head.csv", "a,y\n1,0\n2,1\n");
+  const auto from_file = run_command(cli() + " predict --model " + model + " --data " + path("head.csv"));
+  EXPECT_EQ(from_pipe.exit_code, 0) << from_pipe.output;
+  EXPECT_EQ(from_pipe.output, from_file.output);
+}
+
 TEST_F(DataCli, MissingOrTooLargeValuesForAModelAreExitTwoWithTheirLines) {
   // (b's spread, 0.17, takes 1.7e308 beyond even a double's range once standardised.)
   write("d.csv", "a,b,y\n1,0.2,0\n2,0.3,1\n4,0.1,0\n5,0.6,1\n1,0.2,0\n6,0.5,1\n");

@@ -130,6 +130,8 @@ Table read_idx_table(const std::filesystem::path& images, const std::optional<st
 }
 
 bool looks_like_idx(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
   std::ifstream in(path, std::ios::binary);
   unsigned char magic[3] = {0xff, 0xff, 0xff};
   in.read(reinterpret_cast<char*>(magic), sizeof magic);

@@ -28,7 +28,9 @@ Dataset read_idx(const std::filesystem::path& images, const std::filesystem::pat
 Table read_idx_table(const std::filesystem::path& images, const std::optional<std::filesystem::path>& labels);
 
 // True when the file starts like an IDX file of unsigned bytes (00 00 08) or like gzip
-// (1f 8b): what `--data` without `--labels` uses to tell images from CSV.
+// (1f 8b): what `--data` without `--labels` uses to tell images from CSV. Only a regular
+// file is looked at: the bytes of a pipe (/dev/stdin, a named pipe) would be gone for
+// its reader, so a pipe is CSV.
 bool looks_like_idx(const std::filesystem::path& path);
 
 }  // namespace glassnet
