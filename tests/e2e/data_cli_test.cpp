@@ -476,6 +476,16 @@ TEST_F(DataCli, IdxImagesTrainEvaluateAndPredict) {
   // (It asked for a target column named 'label'.)
   EXPECT_NE(unlabeled.output.find("IDX images need their labels to be evaluated: --labels FILE"), std::string::npos)
       << unlabeled.output;
+  // Images of another size: their first 36 pixels have the model's names (eval scored them).
+  std::vector<std::uint8_t> larger(50 * 7 * 7, 0);
+  testing::write_bytes(path("larger-images"), testing::idx_bytes({50, 7, 7}, larger), false);
+  for (const std::string& command :
+       {" eval --model " + model + " --data " + path("larger-images") + " --labels " + other_labels,
+        " predict --model " + model + " --data " + path("larger-images")}) {
+    const auto r = run_command(cli() + command);
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
+    EXPECT_NE(r.output.find("images of 49 pixels; the model takes 36 inputs"), std::string::npos) << r.output;
+  }
   EXPECT_FALSE(fs::exists(path("bad.safetensors")));
 }
 

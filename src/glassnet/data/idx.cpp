@@ -110,6 +110,7 @@ Table read_idx_table(const std::filesystem::path& images, const std::optional<st
   const std::size_t pixels = std::size_t{x.sizes[1]} * x.sizes[2];
   Table table;
   table.source = labels ? fmt::format("{} + {}", images.string(), labels->string()) : images.string();
+  table.image_pixels = static_cast<Index>(pixels);
   table.columns.resize(pixels + (labels ? 1 : 0));
   const std::uint8_t* data = x.bytes.data() + x.data_offset;
   for (std::size_t p = 0; p < pixels; ++p) {

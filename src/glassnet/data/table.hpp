@@ -35,6 +35,7 @@ struct Column {
 struct Table {
   std::string source;
   std::vector<Column> columns;
+  Index image_pixels = 0;  // IDX images (data/idx.hpp): the pixels of one image; 0 otherwise
   Index rows() const { return columns.empty() ? 0 : static_cast<Index>(columns.front().missing.size()); }
   // The index of the column called `name`, or -1. A scan: a caller that looks up every
   // column of a wide table uses column_positions.
