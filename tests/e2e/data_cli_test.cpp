@@ -297,6 +297,7 @@ TEST_F(DataCli, MissingOrTooLargeValuesForAModelAreExitTwoWithTheirLines) {
                    "missing or infinite values; column 'a': 1 (line 3). The model has no values to fill them with");
     expect_refused(command, "a,b,y\n1,2,0\n3,-inf,1\n", "column 'b': 1 (line 3)");
     expect_refused(command, "a,b,y\n1,2,0\n3,1.7e308,1\n", "new.csv:3:3: 1.7e+308 in column 'b' is too large");
+    expect_refused(command, "a,b,y\n1,x,0\n3,2,1\n", "new.csv:2:3: column 'b' holds text ('x'); in training it was");
   }
 }
 

@@ -42,7 +42,12 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
     if (c < 0) throw Error(fmt::format("{}: the feature column '{}' is missing", table.source, feature.name));
     const Column& column = table.columns[static_cast<std::size_t>(c)];
     if (feature.kind == ColumnKind::numeric && column.kind != ColumnKind::numeric) {
-      throw Error(fmt::format("{}: column '{}' holds text; in training it was numeric", table.source, feature.name));
+      // Where: its first value that is text (a column with none present is filled first).
+      const auto text = std::find(column.missing.begin(), column.missing.end(), false);
+      const auto row = static_cast<std::size_t>(text - column.missing.begin());
+      throw Error(fmt::format("{}: column '{}' holds text ('{}'); in training it was numeric",
+                              text == column.missing.end() ? table.source : value_location(table.source, column, row),
+                              feature.name, text == column.missing.end() ? "" : column.text[row]));
     }
     if (feature.kind == ColumnKind::numeric) {
       const double scale = standardize ? 1.0 / feature.stddev : 1.0;
