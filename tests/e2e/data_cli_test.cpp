@@ -542,7 +542,9 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
   };
   const auto twice = refused("twice.toml", "batch_size = 8\nbatch-size = 16\n", "");
   EXPECT_EQ(twice.exit_code, 2);
-  EXPECT_NE(twice.output.find("twice.toml:2:14: 'batch-size' names the option of line 1 again"), std::string::npos)
+  EXPECT_NE(twice.output.find("twice.toml:2:14: 'batch-size' names the option of line 1 again ('batch_size' and "
+                              "'batch-size' are the same key)"),
+            std::string::npos)
       << twice.output;
   const auto array = refused("array.toml", "lr = [1]\n", "");
   EXPECT_EQ(array.exit_code, 2);

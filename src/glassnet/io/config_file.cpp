@@ -105,6 +105,7 @@ ConfigFile parse_config(std::string_view text, const std::string& source) {
     const auto pa = a.second->source().begin, pb = b.second->source().begin;
     return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
   });
+  std::vector<std::string> written;  // each entry's key as the file spells it
   for (const auto& item : nodes) {
     const std::string& key = item.first;  // not a structured binding: lambdas below capture it
     const toml::node* node = item.second;
@@ -121,7 +122,8 @@ ConfigFile parse_config(std::string_view text, const std::string& source) {
                                    [&](const ConfigEntry& e) { return e.key == entry.key; });
     if (same != config.entries.end()) {
       throw Error(fmt::format("{}: '{}' names the option of line {} again ('{}' and '{}' are the same key)",
-                              config.location(entry), key, same->line, same->key, entry.key));
+                              config.location(entry), key, same->line,
+                              written[static_cast<std::size_t>(same - config.entries.begin())], key));
     }
     std::string value;
     if (const auto* array = node->as_array()) {
@@ -138,6 +140,7 @@ ConfigFile parse_config(std::string_view text, const std::string& source) {
       entry.values.push_back(value);
     }
     config.entries.push_back(std::move(entry));
+    written.push_back(key);
   }
   return config;
 }
