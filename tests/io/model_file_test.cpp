@@ -155,6 +155,23 @@ TEST(ModelFile, TheLabelMapOutputAndColumnsMustFitTheTask) {
       "preprocessing", [](json& j) { j["columns"][0]["std"] = nullptr; }, "'std': type must be number, but is null");
   expect_rejected(
       "preprocessing", [](json& j) { j["columns"] = 3; }, "'columns': expected an array, found number");
+  // (Each of these loaded: a width read as 5, a category listed twice, the target as an input.)
+  expect_rejected(
+      "architecture",
+      [](json& j) {
+        j["hidden"] = {5.5, 5};
+      },
+      "'hidden': expected whole numbers, found 5.5");
+  expect_rejected(
+      "architecture", [](json& j) { j["in_features"] = 3.0; }, "'in_features': expected whole numbers, found 3.0");
+  expect_rejected(
+      "preprocessing",
+      [](json& j) {
+        j["columns"][1]["categories"] = {"FR", "FR"};
+      },
+      "column 'country' lists the category 'FR' twice");
+  expect_rejected(
+      "labels", [](json& j) { j["target"] = "amount"; }, "the target 'amount' is also an input column");
   fs::remove(path);
 }
 

@@ -77,6 +77,10 @@ TEST(Safetensors, RejectsEveryMalformedFileWithAClearError) {
                                   "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}})",
                               12),
                   "overlap");
+  expect_rejected(with_header(R"({"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}})", 8),
+                  "4 data bytes after the last tensor's belong to no tensor");
+  expect_rejected(with_header(R"({"w": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}})", 8),
+                  "data bytes 0 to 4 belong to no tensor");
   expect_rejected(with_header(R"({"__metadata__": {"k": 1}})", 0), "not a string");
   expect_rejected(
       with_header(R"({"w": {"dtype": "F32", "shape": [4611686018427387904, 4], "data_offsets": [0, 4]}})", 4),

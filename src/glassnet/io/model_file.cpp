@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <type_traits>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/io/param_tensors.hpp"
@@ -32,12 +33,24 @@ json architecture_json(const NetworkSpec& spec) {
           {"init", init_name(spec.init)}};
 }
 
-// j[key] as a T; an Error naming the key when it is missing or of another type.
+// j[key] as a T; an Error naming the key when it is missing or of another type. A count
+// (Index, or a list of them) must be a whole number: nlohmann would cut 64.5 to 64.
 template <typename T>
 T field(const json& j, const char* key) {
   if (!j.is_object()) throw Error(fmt::format("expected an object holding '{}', found {}", key, j.type_name()));
   const auto found = j.find(key);
   if (found == j.end()) throw Error(fmt::format("no '{}'", key));
+  const auto whole = [&](const json& value) {
+    if (value.is_number() && !value.is_number_integer()) {
+      throw Error(fmt::format("'{}': expected whole numbers, found {}", key, value.dump()));
+    }
+  };
+  if constexpr (std::is_same_v<T, Index>) whole(*found);
+  if constexpr (std::is_same_v<T, std::vector<Index>>) {
+    if (found->is_array()) {
+      for (const json& item : *found) whole(item);
+    }
+  }
   try {
     return found->get<T>();
   } catch (const json::exception& e) {
@@ -111,6 +124,12 @@ FeatureTransform preprocessing_from(const json& j) {
     }
     column.categories = field<std::vector<std::string>>(c, "categories");
     if (!names.insert(column.name).second) throw Error(fmt::format("column '{}' appears twice", column.name));
+    std::set<std::string> categories;
+    for (const std::string& category : column.categories) {
+      if (!categories.insert(category).second) {
+        throw Error(fmt::format("column '{}' lists the category '{}' twice", column.name, category));
+      }
+    }
     if (c.contains("fill")) {
       column.fill = field<std::string>(c, "fill");
       if (column.kind == ColumnKind::numeric && !parse_number(*column.fill)) {
@@ -173,6 +192,9 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
     model.labels.task = parsed<Task>(labels, "task", parse_task, "task");
     model.labels.classes = field<std::vector<std::string>>(labels, "classes");
     model.target = field<std::string>(labels, "target");
+    for (const FeatureColumn& c : model.features.columns) {
+      if (c.name == model.target) throw Error(fmt::format("the target '{}' is also an input column", c.name));
+    }
     model.training = meta("training");
   } catch (const Error& e) {
     throw Error(fmt::format("{}: invalid model metadata: {}", source, e.what()));

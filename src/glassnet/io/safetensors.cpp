@@ -162,17 +162,25 @@ SafetensorsFile decode_safetensors(const std::vector<std::byte>& bytes, const st
     }
     file.tensors.push_back(std::move(tensor));
   }
-  // Sorted by offset, no two tensors may overlap.
+  // Sorted by offset, no two tensors may overlap, and together they hold every data
+  // byte (the format allows no holes: bytes no tensor names are damage, or another file's).
   std::vector<std::size_t> order(file.tensors.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ranges[a] < ranges[b]; });
-  for (std::size_t k = 1; k < order.size(); ++k) {
-    const auto& previous = ranges[order[k - 1]];
-    const auto& current = ranges[order[k]];
-    if (current.first < previous.second && current.first != current.second && previous.first != previous.second) {
-      throw fail(
-          fmt::format("tensors '{}' and '{}' overlap", file.tensors[order[k - 1]].name, file.tensors[order[k]].name));
+  std::size_t covered = 0;  // the data bytes [0, covered) belong to tensors so far
+  std::size_t last = 0;     // the tensor that ends there
+  for (std::size_t i : order) {
+    const auto& [begin, end] = ranges[i];
+    if (begin == end) continue;  // an empty tensor holds no bytes
+    if (begin < covered) {
+      throw fail(fmt::format("tensors '{}' and '{}' overlap", file.tensors[last].name, file.tensors[i].name));
     }
+    if (begin > covered) throw fail(fmt::format("data bytes {} to {} belong to no tensor", covered, begin));
+    covered = end;
+    last = i;
+  }
+  if (covered != data_size) {
+    throw fail(fmt::format("{} data bytes after the last tensor's belong to no tensor", data_size - covered));
   }
   std::vector<SafetensorsTensor> sorted;
   sorted.reserve(order.size());

@@ -7,7 +7,8 @@
 //
 // Reading validates everything before use: the header length against the file size,
 // the JSON, every dtype, shape and offset pair (within the data, matching the shape,
-// not overlapping another tensor). Any violation is an Error naming the file and what
+// not overlapping another tensor), and that the tensors hold every data byte (no holes,
+// nothing after the last: the format allows neither). Any violation is an Error naming the file and what
 // was expected; nothing in a file is executed.
 
 #include <cstdint>
