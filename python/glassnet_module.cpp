@@ -487,7 +487,11 @@ PYBIND11_MODULE(glassnet, m) {
         py::dict out;
         const ParamStore& store = self.model.network->params();
         for (std::size_t p = 0; p < store.params().size(); ++p) {
-          out[py::str(store.params()[p].name)] = to_numpy(Matrix(store.value(static_cast<Index>(p))));
+          const ParamInfo& param = store.params()[p];  // in the model file's shape: [out] for a bias
+          py::array_t<double> values(std::vector<py::ssize_t>(param.shape.begin(), param.shape.end()));
+          const Matrix value = store.value(static_cast<Index>(p));
+          std::copy(value.data(), value.data() + value.size(), values.mutable_data());
+          out[py::str(param.name)] = values;
         }
         return out;
       });

@@ -36,7 +36,10 @@ def tensors(path):
     header = json.loads(raw[8 : 8 + n])
     header.pop("__metadata__", None)
     body = raw[8 + n :]
-    return {name: np.frombuffer(body[t["data_offsets"][0] : t["data_offsets"][1]], dtype="<f4") for name, t in header.items()}
+    return {
+        name: np.frombuffer(body[t["data_offsets"][0] : t["data_offsets"][1]], dtype="<f4").reshape(t["shape"])
+        for name, t in header.items()
+    }
 
 
 @pytest.fixture
@@ -208,11 +211,13 @@ def test_a_run_from_python_gives_the_weights_of_the_same_run_from_the_command_li
     for key, value in options.items():
         words += ["--" + key.replace("_", "-"), ",".join(map(str, value)) if isinstance(value, list) else str(value)]
     cli("train", "--data", tmp_path / "moons.csv", *words, "--out", tmp_path / "cli.safetensors", "--quiet")
-    glassnet.fit(X, y, **options, out=str(tmp_path / "python.safetensors"))
+    model = glassnet.fit(X, y, **options, out=str(tmp_path / "python.safetensors"))
     ours, theirs = tensors(tmp_path / "python.safetensors"), tensors(tmp_path / "cli.safetensors")
     assert ours.keys() == theirs.keys()
     for name in ours:
         np.testing.assert_array_equal(ours[name], theirs[name], err_msg=name)
+        # model.weights holds the file's tensors, in their shapes (a bias is [out], not [1, out]).
+        np.testing.assert_array_equal(model.weights[name], ours[name], err_msg=name)
 
 
 def test_text_labels_train_predict_and_evaluate_as_text():
