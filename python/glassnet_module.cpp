@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -311,14 +312,32 @@ py::array predict(PyModel& self, const py::object& x) {
   return py::array(py::cast(out));
 }
 
+// Metrics as `glassnet eval --json` has them, numbers as floats (nan where undefined),
+// the confusion matrix [truth, predicted] and the curves as numpy arrays.
+py::dict metrics_dict(const Metrics& m) {
+  py::dict out;
+  for (const auto& [name, value] : m.values) out[py::str(name)] = value;
+  if (m.confusion.classes > 0) {
+    py::array_t<std::int64_t> confusion({m.confusion.classes, m.confusion.classes});
+    std::copy(m.confusion.counts.begin(), m.confusion.counts.end(), confusion.mutable_data());
+    out["confusion_matrix"] = confusion;
+  }
+  const auto curve = [](const Curve& c, const char* x, const char* y) {
+    py::dict d;
+    d[x] = py::array(py::cast(c.x));
+    d[y] = py::array(py::cast(c.y));
+    return d;
+  };
+  if (!m.roc.x.empty()) out["roc_curve"] = curve(m.roc, "fpr", "tpr");
+  if (!m.pr.x.empty()) out["pr_curve"] = curve(m.pr, "recall", "precision");
+  return out;
+}
+
 py::dict evaluate(PyModel& self, const py::object& x, const py::object& y) {
   const DoubleArray features = numbers_of(x, "X");
   Table table = table_of(features, input_names(self.model));
   table.columns.push_back(target_of(y, features.shape(0), self.model.target));
-  const Metrics m = evaluate_model(self.model, table);
-  py::dict out;
-  for (const auto& [name, value] : m.values) out[py::str(name)] = value;
-  return out;
+  return metrics_dict(evaluate_model(self.model, table));
 }
 
 const RunResult& run_of(const PyModel& self) {
@@ -474,9 +493,7 @@ PYBIND11_MODULE(glassnet, m) {
                              [](const PyModel& self) {
                                py::dict out;
                                for (const auto& [split, metrics] : run_of(self).metrics) {
-                                 py::dict values;
-                                 for (const auto& [name, value] : metrics.values) values[py::str(name)] = value;
-                                 out[py::str(split)] = values;
+                                 out[py::str(split)] = metrics_dict(metrics);
                                }
                                return out;
                              })

@@ -61,6 +61,13 @@ def test_fit_predict_and_evaluate_a_binary_task(moons):
     metrics = model.evaluate(X, y)
     assert metrics["accuracy"] > 0.95
     assert metrics["accuracy"] == pytest.approx(np.mean(predicted == y))
+    # The confusion matrix [truth, predicted] and the curves, as eval --json has them.
+    confusion = metrics["confusion_matrix"]
+    assert confusion.shape == (2, 2) and confusion.sum() == len(y)
+    assert confusion[1, 1] == np.sum((predicted == 1) & (y == 1))
+    assert metrics["roc_curve"]["fpr"][-1] == 1.0 and metrics["roc_curve"]["tpr"][-1] == 1.0
+    assert len(metrics["pr_curve"]["recall"]) == len(metrics["pr_curve"]["precision"])
+    assert model.metrics["train"]["confusion_matrix"].sum() > 0
 
 
 def test_multiclass_probabilities_sum_to_one():
