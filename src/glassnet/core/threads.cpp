@@ -122,33 +122,41 @@ thread_local int t_threads = 0;  // the calling thread's count; 0: not chosen ye
 struct Shared {
   Pool pool;
   std::mutex holder;
-  Shared* parents = nullptr;  // in a forked process: the parent's, set aside (below)
+  Shared* set_aside_before = nullptr;  // in a forked process: the pool set aside before this one
 };
 
 // A process made by fork holds only the thread that called it: the parent's workers are
 // not in it, and the pool's locks may be held by threads that are not there, so a job
 // would wait for them for ever (multiprocessing's and joblib's workers are forked from a
-// process that may have trained already). The child starts a pool of its own on its
-// first job, and the parent's copy is set aside, never destroyed (that would join
-// threads that do not exist) and still reachable (so that no leak checker counts it).
-std::unique_ptr<Shared> g_shared;
+// process that may have trained already). In the child the parent's pool is set aside,
+// never destroyed (that would join threads that do not exist) and still reachable (so
+// that no leak checker counts it), and the child's first job makes a pool of its own.
+// The handler allocates nothing, and no lock is held while a pool is made, so a fork at
+// any moment leaves the child a usable state.
+std::atomic<Shared*> g_shared{nullptr};
 Shared* g_set_aside = nullptr;
 
 void after_fork_in_child() {
-  Shared* parents = g_shared.release();
-  if (parents != nullptr) parents->parents = g_set_aside;
+  Shared* parents = g_shared.exchange(nullptr);
+  if (parents == nullptr) return;
+  parents->set_aside_before = g_set_aside;
   g_set_aside = parents;
-  g_shared = std::make_unique<Shared>();  // (no thread starts until its first job)
 }
 
+// Registers the handler as the library loads, and ends the pool's workers at exit.
+struct SharedOwner {
+  SharedOwner() { pthread_atfork(nullptr, nullptr, after_fork_in_child); }
+  ~SharedOwner() { delete g_shared.exchange(nullptr); }
+  SharedOwner(const SharedOwner&) = delete;
+  SharedOwner& operator=(const SharedOwner&) = delete;
+} g_owner;
+
 Shared& shared() {
-  static const bool once = [] {
-    g_shared = std::make_unique<Shared>();
-    pthread_atfork(nullptr, nullptr, after_fork_in_child);
-    return true;
-  }();
-  (void)once;
-  return *g_shared;
+  if (Shared* current = g_shared.load(std::memory_order_acquire)) return *current;
+  auto fresh = std::make_unique<Shared>();  // (no thread starts until its first job)
+  Shared* expected = nullptr;
+  if (g_shared.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel)) return *fresh.release();
+  return *expected;  // another thread's came first
 }
 
 // Runs part 0 on the calling thread and part i on worker i; the caller holds the pool.

@@ -9,7 +9,10 @@
 //
 // The pool starts its workers on first use. Between jobs they poll for a short while
 // (a training step hands over a product every few microseconds) and then sleep. Work is
-// handed over without allocating, so a training step stays allocation-free.
+// handed over without allocating, so a training step stays allocation-free. A process
+// forked from one whose pool has started (multiprocessing's workers) starts a pool of
+// its own on its first job; the parent's copy, whose threads are not in the child, is
+// set aside.
 
 #include <type_traits>
 
