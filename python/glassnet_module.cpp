@@ -38,7 +38,7 @@
 #include "glassnet/diag/repair.hpp"
 #include "glassnet/io/config_file.hpp"
 #include "glassnet/io/model_file.hpp"
-#include "glassnet/io/temporary_path.hpp"
+#include "glassnet/io/temporary_directory.hpp"
 #include "glassnet/train/run.hpp"
 
 namespace py = pybind11;
@@ -100,7 +100,13 @@ std::optional<std::vector<std::string>> labels_as_text(const py::object& y) {
   if (!labels) return std::nullopt;
   const char kind = labels.dtype().kind();
   if (kind != 'U' && kind != 'S' && kind != 'O') return std::nullopt;
-  if (kind == 'S') labels = labels.attr("astype")("U");
+  if (kind == 'S') {
+    try {
+      labels = labels.attr("astype")("U");
+    } catch (const py::error_already_set&) {
+      throw Error("y: bytes labels that are not ASCII text; pass them as str");
+    }
+  }
   std::vector<std::string> text;
   for (const py::handle item : labels.attr("ravel")()) {
     if (!py::isinstance<py::str>(item)) return std::nullopt;
@@ -154,7 +160,7 @@ std::vector<std::string> words_of(const py::kwargs& options, const CLI::App& app
                       py::str(key).cast<std::string>()));
     }
     if (value.is_none()) continue;
-    const bool numpy_bool = py::str(py::type::of(value).attr("__name__")).cast<std::string>() == "bool_";
+    const bool numpy_bool = py::isinstance(value, py::module_::import("numpy").attr("bool_"));
     if (py::isinstance<py::bool_>(value) || numpy_bool) {
       if (option->get_expected_max() > 0) {
         throw Error(fmt::format("{}={}: {} takes a value, not True or False", py::str(key).cast<std::string>(),
@@ -275,22 +281,6 @@ py::array_t<double> predict_proba(PyModel& self, const py::object& x) {
   return to_numpy(predict_model(self.model, table));
 }
 
-// The classes as numbers, when each reads as one as a CSV value does (data/table.hpp:
-// parse_number) and no two read as the same: the labels of a numeric target. Otherwise
-// (text, or text such as "16" and "16.0" that would merge) none.
-std::optional<std::vector<double>> classes_as_numbers(const std::vector<std::string>& classes) {
-  std::vector<double> numbers;
-  for (const std::string& c : classes) {
-    const std::optional<double> number = parse_number(c);
-    if (!number) return std::nullopt;
-    numbers.push_back(*number);
-  }
-  std::vector<double> sorted = numbers;
-  std::sort(sorted.begin(), sorted.end());
-  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) return std::nullopt;
-  return numbers;
-}
-
 // Class labels as the training target had them (numbers for a numeric target, text
 // otherwise), or the values for regression.
 py::array predict(PyModel& self, const py::object& x) {
@@ -302,9 +292,9 @@ py::array predict(PyModel& self, const py::object& x) {
   if (labels.task == Task::regression) return to_numpy(p).attr("reshape")(-1);
   std::vector<std::size_t> predicted;
   for (Index i = 0; i < p.rows(); ++i) predicted.push_back(labels.predicted_class(p, i));
-  if (const auto numbers = classes_as_numbers(labels.classes)) {
+  if (labels.numbers) {
     std::vector<double> out;
-    for (std::size_t k : predicted) out.push_back((*numbers)[k]);
+    for (std::size_t k : predicted) out.push_back(*parse_number(labels.classes[k]));  // (checked on loading)
     return py::array(py::cast(out));
   }
   std::vector<std::string> out;
@@ -394,23 +384,18 @@ PyModel fit(const py::object& x, const py::object& y, const py::kwargs& options)
   Table table = table_of(features, feature_names(features));
   if (features.shape(0) == 0) throw Error("X: no rows to train on");
   table.columns.push_back(target_of(y, features.shape(0), "y"));
+  std::optional<TemporaryDirectory> scratch;  // without out=: the model's, removed whatever happens
   if (!keep_file) {
-    config.out = temporary_path("fit", ".safetensors");  // (one per call: fits may run in several threads)
+    scratch.emplace("fit");
+    config.out = scratch->path() / "model.safetensors";
   }
-  // The temporary file goes whatever happens after it is written.
-  const struct Temporary {
-    std::filesystem::path path;
-    ~Temporary() {
-      std::error_code ignored;
-      if (!path.empty()) std::filesystem::remove(path, ignored);
-    }
-  } temporary{keep_file ? std::filesystem::path() : config.out};
   if (!flags.report.empty()) {  // (the run checks its own files; the report is fit's)
+    if (config.monitor == MonitorLevel::off) throw Error("--report needs the monitor: --monitor light or full");
     std::vector<NamedPath> outputs = output_files(config);
     outputs.push_back({"report", flags.report});
     check_files(input_files(config), outputs);
   }
-  const cli::ReportFile report(flags.report, config);
+  const cli::ReportFile report(flags.report, config.log);
   PyModel result;
   {
     py::gil_scoped_release unlocked;

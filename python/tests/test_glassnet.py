@@ -239,6 +239,11 @@ def test_text_labels_train_predict_and_evaluate_as_text():
     assert accuracy == pytest.approx(np.mean(predicted == y)) and accuracy > 0.9
     assert model.evaluate(X, list(y))["accuracy"] == accuracy
     assert model.evaluate(X, y.astype("S"))["accuracy"] == accuracy
+    # Text that reads as numbers stays text: the labels come back as y had them.
+    digits = glassnet.fit(X, np.where(X[:, 0] > 0, "1", "2"), epochs=2)
+    assert digits.predict(X[:3]).dtype.kind == "U"
+    with pytest.raises(glassnet.Error, match="y: bytes labels that are not ASCII text"):
+        glassnet.fit(X[:2], np.array([b"\xff", b"a"]))
     with pytest.raises(glassnet.Error, match="X: expected numbers, got <U1 values"):
         glassnet.fit(np.array([["a", "b"]] * 10), y[:10])
     with pytest.raises(glassnet.Error, match="y: expected numbers, got object values"):
@@ -263,6 +268,7 @@ def test_minus_zero_and_zero_are_one_class():
     model = glassnet.fit(X, y, epochs=3)
     assert model.classes == ["0", "1"]
     assert model.evaluate(X, np.abs(y))["accuracy"] == model.evaluate(X, y)["accuracy"]
+    assert model.predict(X[:3]).dtype == np.float64  # numeric labels come back as numbers
 
 
 def _fit_in_a_child(seed):
@@ -288,8 +294,18 @@ def test_a_failed_run_writes_its_report_and_warnings_are_python_warnings(tmp_pat
         glassnet.fit(X, (X[:, 0] > 0) * 1.0, epochs=1, checkpoint_dir=str(tmp_path / "ck"), resume=True)
 
 
+def test_keywords_take_numpy_values_and_paths_take_os_pathlike(moons, tmp_path):
+    X, y = moons
+    model = glassnet.fit(X, y, layers=np.array([8, 4]), residual=np.False_, no_standardize=np.True_, epochs=1)
+    assert [w.shape for w in model.weights.values()][:3] == [(8, 2), (8,), (4, 8)]
+    model.save(tmp_path / "m.safetensors")  # a pathlib.Path
+    np.testing.assert_array_equal(glassnet.load(tmp_path / "m.safetensors").predict_proba(X), model.predict_proba(X))
+    with pytest.raises(glassnet.Error, match=r"learning_rate=: not an option of fit"):
+        glassnet.fit(X, y, learning_rate=0.1)
+
+
 def test_no_directory_for_temporary_files_is_a_glassnet_error(monkeypatch):
     monkeypatch.setenv("TMPDIR", "/nonexistent")
     X = np.random.default_rng(0).normal(size=(50, 2))
-    with pytest.raises(glassnet.Error, match=r"no directory for temporary files \(TMPDIR=/nonexistent\)"):
+    with pytest.raises(glassnet.Error, match=r"cannot make a directory for temporary files \(TMPDIR=/nonexistent\)"):
         glassnet.fit(X, (X[:, 0] > 0) * 1.0, epochs=1)

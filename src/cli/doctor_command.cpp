@@ -36,7 +36,7 @@ int run_doctor(DoctorFlags& flags) {
   if (flags.repair) outputs.push_back({"--best", flags.best});
   check_files(input_files(config), outputs);
   // The diagnosis writes --log, or the report's temporary log.
-  const ReportFile report_file(flags.run.report, config);
+  const ReportFile report_file(flags.run.report, config.log);
   RepairOptions options{.budget = flags.repair ? flags.budget : config.epochs,
                         .spread_seeds = flags.repair ? 3 : 1,
                         .diagnosis_log = config.log};

@@ -1,22 +1,21 @@
 #pragma once
 // --report FILE.html of train and doctor. The report is drawn from the run's metrics
-// log: the one --log names, or else a temporary log, removed when this goes. Either needs
-// the monitor: a report with --monitor off is an Error naming --report.
+// log: the one --log names, or else a temporary log, removed when this goes (a log needs
+// the monitor: train refuses --report with --monitor off; the doctor's runs have it on).
 
 #include <filesystem>
 #include <optional>
 #include <string>
 
+#include "glassnet/io/temporary_directory.hpp"
 #include "glassnet/report/html_report.hpp"
-#include "glassnet/train/run.hpp"
 
 namespace glassnet::cli {
 
 class ReportFile {
  public:
-  // With a report to write and no log, points config.log at a temporary file.
-  ReportFile(const std::string& report, RunConfig& config);
-  ~ReportFile();
+  // With a report to write and no log, points `log` at a temporary file.
+  ReportFile(const std::string& report, std::optional<std::filesystem::path>& log);
   ReportFile(const ReportFile&) = delete;
   ReportFile& operator=(const ReportFile&) = delete;
 
@@ -26,7 +25,8 @@ class ReportFile {
 
  private:
   std::string report_;
-  std::optional<std::filesystem::path> log_, temporary_;
+  std::optional<std::filesystem::path> log_;
+  std::optional<TemporaryDirectory> scratch_;  // holds the temporary log
 };
 
 }  // namespace glassnet::cli

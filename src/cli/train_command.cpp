@@ -32,6 +32,7 @@ int run(RunFlags& flags) {
   RunConfig& c = run_config(flags);
   const bool plain = !flags.quiet && !flags.json;
   if (!flags.report.empty()) {  // (the run checks its own files; the report is the command's)
+    if (c.monitor == MonitorLevel::off) throw Error("--report needs the monitor: --monitor light or full");
     std::vector<NamedPath> outputs = output_files(c);
     outputs.push_back({"--report", flags.report});
     check_files(input_files(c), outputs);
@@ -72,7 +73,7 @@ int run(RunFlags& flags) {
     fmt::print("{}", trial_line(t));
     std::fflush(stdout);
   };
-  const ReportFile report(flags.report, c);
+  const ReportFile report(flags.report, c.log);
   RunResult result;
   try {
     if (c.auto_repair) {

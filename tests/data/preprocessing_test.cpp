@@ -132,6 +132,11 @@ TEST(Labels, MinusZeroAndZeroAreOneClass) {
     EXPECT_EQ(y(0, 0), 0) << csv;
     EXPECT_EQ(y(2, 0), 0) << csv;
   }
+  const LabelEncoding older{Task::binary, {"-0", "1"}};  // a model of before: its class "-0" takes 0 and -0
+  const Matrix y = older.encode(table_of("y\n0\n-0\n1\n").columns[0], "d");
+  EXPECT_EQ(y(0, 0), 0);
+  EXPECT_EQ(y(1, 0), 0);
+  EXPECT_EQ(y(2, 0), 1);
 }
 
 TEST(Labels, BadTargetsAreClearErrors) {

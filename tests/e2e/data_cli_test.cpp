@@ -298,6 +298,7 @@ TEST_F(DataCli, MissingOrTooLargeValuesForAModelAreExitTwoWithTheirLines) {
     expect_refused(command, "a,b,y\n1,2,0\n3,-inf,1\n", "column 'b': 1 (line 3)");
     expect_refused(command, "a,b,y\n1,2,0\n3,1.7e308,1\n", "new.csv:3:3: 1.7e+308 in column 'b' is too large");
     expect_refused(command, "a,b,y\n1,x,0\n3,2,1\n", "new.csv:2:3: column 'b' holds text ('x'); in training it was");
+    expect_refused(command, "a,b,y\n1,2,0\n3,x,1\n4,y,1\n", "new.csv:3:3: column 'b' holds text ('x')");
   }
 }
 
@@ -364,6 +365,11 @@ TEST_F(DataCli, AnOutputThatIsAnInputOrCannotBeWrittenIsRefusedFirst) {
                  "--checkpoint-dir " + data + ": that is a file; expected a directory");
   expect_refused(train + " --out ''", "--out: expected a file name, got an empty one");
   expect_refused(train + " --out " + path(std::string(250, 'm')), "the file name is 250 bytes long; at most 243");
+  // A link is checked as the file it names (these trained first, then failed).
+  fs::create_symlink("no/such/dir/m.safetensors", path("dangling"));
+  expect_refused(train + " --out " + path("dangling"), "no/such/dir does not exist");
+  fs::create_symlink(std::string(250, 'n'), path("long"));
+  expect_refused(train + " --out " + path("long"), "the file name is 250 bytes long");
   expect_refused(train + " --out " + data + "/m.safetensors", data + " is not a directory");
   expect_refused(
       cli() + " predict --model " + path("m.safetensors") + " --data " + data + " --out " + path("m.safetensors"),
@@ -482,7 +488,9 @@ TEST_F(DataCli, IdxImagesTrainEvaluateAndPredict) {
   testing::write_bytes(path("larger-images"), testing::idx_bytes({50, 7, 7}, larger), false);
   for (const std::string& command :
        {" eval --model " + model + " --data " + path("larger-images") + " --labels " + other_labels,
-        " predict --model " + model + " --data " + path("larger-images")}) {
+        " predict --model " + model + " --data " + path("larger-images"),
+        " train --quiet --epochs 1 --data " + train_images + " --labels " + train_labels + " --test-data " +
+            path("larger-images") + " --test-labels " + other_labels + " --out " + path("bad.safetensors")}) {
     const auto r = run_command(cli() + command);
     EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
     EXPECT_NE(r.output.find("images of 49 pixels; the model takes 36 inputs"), std::string::npos) << r.output;

@@ -98,6 +98,12 @@ TEST_F(ReportCli, DoctorsReportHoldsTheTrials) {
   ASSERT_EQ(summary.exit_code, 0) << summary.output;
   EXPECT_NE(summary.output.find("repair: trials, 4 epochs each"), std::string::npos) << summary.output;
   EXPECT_NE(summary.output.find("repair: best: "), std::string::npos) << summary.output;
+  // The doctor's runs watch whatever --monitor says, so its report needs nothing more
+  // (train refuses --report with --monitor off).
+  const auto unmonitored = run_command(cli() + " doctor --epochs 2 --monitor off --data " + path("moons.csv") +
+                                       " --report " + path("unmonitored.html"));
+  ASSERT_EQ(unmonitored.exit_code, 0) << unmonitored.output;
+  EXPECT_GT(fs::file_size(path("unmonitored.html")), 0u);
 }
 
 TEST_F(ReportCli, AMulticlassReportInABrowser) {

@@ -109,6 +109,16 @@ TEST(AtomicSave, ALinkIsFollowedAndKept) {
   EXPECT_TRUE(fs::is_symlink(dir / "latest.csv"));
   ASSERT_TRUE(fs::is_regular_file(dir / "runs" / "latest.csv"));
   EXPECT_EQ(fs::file_size(dir / "runs" / "latest.csv"), text.size());
+  // Links that lead to each other are refused, and stay links (the first was replaced).
+  fs::create_symlink("b", dir / "a");
+  fs::create_symlink("a", dir / "b");
+  try {
+    write_file_atomically(dir / "a", std::as_bytes(std::span(text.data(), text.size())));
+    ADD_FAILURE() << "a loop of links was written";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("its symbolic links do not end"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(fs::is_symlink(dir / "a"));
   fs::remove_all(dir);
 }
 

@@ -161,9 +161,10 @@ TEST(ModelFile, TheLabelMapOutputAndColumnsMustFitTheTask) {
       [](json& j) {
         j["hidden"] = {5.5, 5};
       },
-      "'hidden': expected whole numbers, found 5.5");
+      "'hidden': expected whole numbers written without a decimal point, found 5.5");
   expect_rejected(
-      "architecture", [](json& j) { j["in_features"] = 3.0; }, "'in_features': expected whole numbers, found 3.0");
+      "architecture", [](json& j) { j["in_features"] = 3.0; },
+      "'in_features': expected whole numbers written without a decimal point, found 3.0");
   expect_rejected(
       "preprocessing",
       [](json& j) {
@@ -172,6 +173,8 @@ TEST(ModelFile, TheLabelMapOutputAndColumnsMustFitTheTask) {
       "column 'country' lists the category 'FR' twice");
   expect_rejected(
       "labels", [](json& j) { j["target"] = "amount"; }, "the target 'amount' is also an input column");
+  expect_rejected(
+      "labels", [](json& j) { j["numbers"] = true; }, "the class 'no' of a numeric target is not a number");
   fs::remove(path);
 }
 

@@ -35,6 +35,12 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
   Matrix x = Matrix::Zero(table.rows(), width());
   Index unseen_count = 0;
   Index offset = 0;
+  // Every pixel of an image is an input: images of another size would match by name
+  // (pixel_0, … are in both) and their other pixels be left out.
+  if (table.image_pixels > 0 && table.image_pixels != static_cast<Index>(columns.size())) {
+    throw Error(fmt::format("{}: images of {} pixels; the model takes {} inputs (images the size it was trained on)",
+                            table.source, table.image_pixels, columns.size()));
+  }
   const auto positions = column_positions(table);
   for (const auto& feature : columns) {
     const auto at = positions.find(feature.name);
@@ -42,12 +48,13 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
     if (c < 0) throw Error(fmt::format("{}: the feature column '{}' is missing", table.source, feature.name));
     const Column& column = table.columns[static_cast<std::size_t>(c)];
     if (feature.kind == ColumnKind::numeric && column.kind != ColumnKind::numeric) {
-      // Where: its first value that is text (a column with none present is filled first).
-      const auto text = std::find(column.missing.begin(), column.missing.end(), false);
-      const auto row = static_cast<std::size_t>(text - column.missing.begin());
+      // Where: its first value that is not a number (a column with none present is filled first).
+      std::size_t row = 0;
+      while (row < column.text.size() && (column.missing[row] || parse_number(column.text[row]))) ++row;
+      const bool found = row < column.text.size();
       throw Error(fmt::format("{}: column '{}' holds text ('{}'); in training it was numeric",
-                              text == column.missing.end() ? table.source : value_location(table.source, column, row),
-                              feature.name, text == column.missing.end() ? "" : column.text[row]));
+                              found ? value_location(table.source, column, row) : table.source, feature.name,
+                              found ? column.text[row] : ""));
     }
     if (feature.kind == ColumnKind::numeric) {
       const double scale = standardize ? 1.0 / feature.stddev : 1.0;

@@ -97,7 +97,10 @@ LabelEncoding fit_labels(const Column& target, const std::string& source, std::o
     }
     throw Error(fmt::format("{}: regression needs a numeric target; '{}' holds text", source, target.name));
   }
-  if (encoding.task != Task::regression) encoding.classes = std::move(classes);
+  if (encoding.task != Task::regression) {
+    encoding.classes = std::move(classes);
+    encoding.numbers = !categorical;
+  }
   return encoding;
 }
 
@@ -127,7 +130,9 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& source) co
       y(r, 0) = static_cast<Scalar>(value);
       continue;
     }
-    const auto found = index.find(label_text(target, i));
+    auto found = index.find(label_text(target, i));
+    // (A model saved when -0 was its own text may name the class "-0".)
+    if (found == index.end() && target.kind == ColumnKind::numeric && target.numbers[i] == 0) found = index.find("-0");
     if (found == index.end()) {
       throw Error(fmt::format("{}: the label '{}' was not seen in training (known: {})",
                               value_location(source, target, i), label_text(target, i), fmt::join(classes, ", ")));

@@ -30,6 +30,9 @@ std::optional<Task> parse_task(std::string_view name);
 struct LabelEncoding {
   Task task = Task::binary;
   std::vector<std::string> classes;  // index → label text (classification)
+  // Classification: the target held numbers, so that each class is a number's text (the
+  // Python module gives such labels back as numbers, text labels as text).
+  bool numbers = false;
 
   // targets:[N, 1]: 0/1, class indices or values. Throws Error naming the file, line
   // and column of a label the encoding does not know. `source` names the file.

@@ -10,7 +10,6 @@
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/diag/fixes.hpp"
-#include "glassnet/io/temporary_path.hpp"
 
 namespace glassnet {
 namespace {
@@ -112,16 +111,10 @@ void discard(TrialOutcome& outcome) {
 }
 
 TrialRunner::TrialRunner(const Table& data, TrialOptions options) : data_(data), options_(std::move(options)) {
-  if (options_.carry_on) return;
-  models_ = temporary_path("repair");
-  std::filesystem::create_directories(models_);
+  if (!options_.carry_on) models_.emplace("repair");
 }
 
-TrialRunner::~TrialRunner() {
-  if (models_.empty()) return;
-  std::error_code ignored;
-  std::filesystem::remove_all(models_, ignored);
-}
+TrialRunner::~TrialRunner() = default;
 
 TrialRunner::Job TrialRunner::trial(const RunConfig& config, bool may_be_kept,
                                     const std::optional<std::filesystem::path>& log) {
@@ -133,7 +126,7 @@ TrialRunner::Job TrialRunner::trial(const RunConfig& config, bool may_be_kept,
   if (!options_.carry_on) {
     RunConfig ended = c;
     ended.epochs = epochs;
-    const auto model = models_ / fmt::format("trial{}.safetensors", number);
+    const auto model = models_->path() / fmt::format("trial{}.safetensors", number);
     return [&data, ended, model, log] { return ended_trial(ended, data, model, log); };
   }
   std::optional<std::filesystem::path> trial_log;

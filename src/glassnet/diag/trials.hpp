@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "glassnet/data/table.hpp"
+#include "glassnet/io/temporary_directory.hpp"
 #include "glassnet/train/run.hpp"
 
 namespace glassnet {
@@ -63,7 +64,7 @@ class TrialRunner {
 
   // `data` is config.data as read, for every trial; it must outlive the runner.
   TrialRunner(const Table& data, TrialOptions options);
-  ~TrialRunner();  // removes the trials' model files
+  ~TrialRunner();  // removes the trials' model files (their TemporaryDirectory)
   TrialRunner(const TrialRunner&) = delete;
   TrialRunner& operator=(const TrialRunner&) = delete;
 
@@ -82,7 +83,7 @@ class TrialRunner {
  private:
   const Table& data_;
   TrialOptions options_;
-  std::filesystem::path models_;  // without carry_on: where the trials write their models
+  std::optional<TemporaryDirectory> models_;  // without carry_on: where the trials write their models
   int started_ = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "glassnet/core/error.hpp"
 
@@ -18,32 +19,51 @@ namespace {
   throw Error(path.string() + ": " + what + ": " + std::strerror(errno));
 }
 
-// The file a path names through its symbolic links (at most 40, as the kernel follows),
-// whether or not that file exists yet.
-std::filesystem::path through_links(std::filesystem::path path) {
-  std::error_code ec;
-  for (int i = 0; i < 40 && std::filesystem::is_symlink(path, ec); ++i) {
-    const std::filesystem::path target = std::filesystem::read_symlink(path, ec);
-    if (ec) break;
-    path = target.is_absolute() ? target : path.parent_path() / target;
-  }
-  return path;
-}
+// The temporary file beside the target: ".NAME" + this, its X's made unique by mkstemp.
+constexpr std::string_view kTemporarySuffix = ".tmp-XXXXXX";
+// The longest name a file may have so that its temporary's fits Linux's 255 bytes.
+constexpr std::size_t kLongestName = 255 - 1 - kTemporarySuffix.size();
+// Symbolic links followed before a path is taken for a loop, as the kernel does.
+constexpr int kMostLinks = 40;
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& named, std::span<const std::byte> bytes) {
-  if (named.empty()) throw Error("cannot write a file with an empty name");
-  const std::filesystem::path path = through_links(named);  // the link stays, and its file is replaced
+std::optional<std::filesystem::path> file_replaced(std::filesystem::path path) {
   std::error_code ec;
-  const std::filesystem::file_status status = std::filesystem::status(path, ec);
-  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
-    throw Error(path.string() +
-                ": not a regular file (a directory, device, pipe or socket); replacing it would "
-                "destroy it");
+  for (int i = 0; i < kMostLinks; ++i) {
+    if (!std::filesystem::is_symlink(path, ec)) return path;
+    const std::filesystem::path target = std::filesystem::read_symlink(path, ec);
+    if (ec) return std::nullopt;
+    path = target.is_absolute() ? target : path.parent_path() / target;
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> why_not_replaceable(const std::filesystem::path& path) {
+  if (path.empty()) return "expected a file name, got an empty one";
+  const std::optional<std::filesystem::path> file = file_replaced(path);
+  if (!file) return "its symbolic links do not end (a loop, or more than 40)";
+  const std::string name = file->filename().string();
+  if (name.size() > kLongestName) {
+    return fmt::format("the file name is {} bytes long; at most {} can be written", name.size(), kLongestName);
+  }
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(*file, ec);
+  if (std::filesystem::is_directory(status)) return "that is a directory; expected a file to write";
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    return "that is not a regular file (a device, pipe or socket); outputs are written by replacing a file";
+  }
+  // (Nothing there, or a file where its directory should be: the caller names that.)
+  const bool absent = ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory;
+  if (ec && !absent) return "cannot tell what is there: " + ec.message();
+  return std::nullopt;
+}
+
+void write_file_atomically(const std::filesystem::path& named, std::span<const std::byte> bytes) {
+  if (const auto why = why_not_replaceable(named)) throw Error(named.string() + ": " + *why);
+  const std::filesystem::path path = *file_replaced(named);  // the link stays, and its file is replaced
   const std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : ".";
-  std::string temporary = (directory / fmt::format(".{}.tmp-XXXXXX", path.filename().string())).string();
+  std::string temporary = (directory / fmt::format(".{}{}", path.filename().string(), kTemporarySuffix)).string();
   const int fd = ::mkstemp(temporary.data());
   if (fd < 0) fail(path, "cannot create a temporary file in " + directory.string());
   const auto remove_temporary = [&] { ::unlink(temporary.c_str()); };

@@ -6,6 +6,7 @@
 // string, number or boolean, or an array of them for options that take several values
 // (`layers = [128, 64]`). Numbers are written back as the shortest text that reads as
 // the same number, so `lr = 3e-4` means exactly `--lr 3e-4`.
+// A UTF-8 byte-order mark at the start is skipped (as in CSV files).
 // Errors are glassnet::Error with "FILE:LINE:COLUMN: what was expected": TOML syntax,
 // a nested table, a value of another type (date, inline table, nested array), one
 // option given twice (`batch_size` and `batch-size`).

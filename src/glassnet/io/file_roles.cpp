@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/io/atomic_file.hpp"
 
 namespace glassnet {
 namespace {
@@ -16,35 +17,21 @@ bool same_file(const fs::path& a, const fs::path& b) {
   return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
 }
 
-// The longest file name an output may have: its temporary file (io/atomic_file.cpp) is
-// named ".NAME.tmp-XXXXXX", and Linux's limit is 255 bytes a name.
-constexpr std::size_t kLongestName = 255 - 12;
-
 void check_writable(const NamedPath& output) {
-  if (output.path.empty()) throw Error(fmt::format("{}: expected a file name, got an empty one", output.option));
   std::error_code ec;
   if (output.directory) {
+    if (output.path.empty()) throw Error(fmt::format("{}: expected a directory name, got an empty one", output.option));
     if (fs::exists(output.path, ec) && !fs::is_directory(output.path, ec)) {
       throw Error(fmt::format("{} {}: that is a file; expected a directory", output.option, output.path.string()));
     }
     return;
   }
-  if (output.path.filename().string().size() > kLongestName) {
-    throw Error(fmt::format("{} {}: the file name is {} bytes long; at most {} can be written", output.option,
-                            output.path.string(), output.path.filename().string().size(), kLongestName));
+  if (const auto why = why_not_replaceable(output.path)) {
+    throw Error(output.path.empty() ? fmt::format("{}: {}", output.option, *why)
+                                    : fmt::format("{} {}: {}", output.option, output.path.string(), *why));
   }
-  if (fs::is_directory(output.path, ec)) {
-    throw Error(
-        fmt::format("{} {}: that is a directory; expected a file to write", output.option, output.path.string()));
-  }
-  const fs::file_status status = fs::status(output.path, ec);
-  if (fs::exists(status) && !fs::is_regular_file(status)) {
-    throw Error(
-        fmt::format("{} {}: that is not a regular file (a device, pipe or socket); outputs are written by "
-                    "replacing a file",
-                    output.option, output.path.string()));
-  }
-  const fs::path directory = output.path.has_parent_path() ? output.path.parent_path() : fs::path(".");
+  const fs::path file = *file_replaced(output.path);  // (a link's directory is not the file's)
+  const fs::path directory = file.has_parent_path() ? file.parent_path() : fs::path(".");
   if (!fs::is_directory(directory, ec)) {
     throw Error(fmt::format("{} {}: {} {}", output.option, output.path.string(), directory.string(),
                             fs::exists(directory, ec) ? "is not a directory" : "does not exist"));

@@ -6,12 +6,12 @@
 //   check_files({{"--data", data}}, {{"--out", out}, {"--log", log}});
 //
 // No input may be a directory (a missing one is left to its reader, which names it).
-// Every output file must be a regular file if it exists (not a directory, nor a device,
-// pipe or socket, which replacing it would destroy: io/atomic_file.hpp), have a name
-// short enough for its temporary file beside it, and its directory must exist (the
-// current one when the path has none) and be writable; an output directory must be one
-// if it exists. No output may name an input or another output. Two paths are the same
-// file when std::filesystem::equivalent says so (both exist) or when their weakly
+// Every output file must be one write_file_atomically can replace (io/atomic_file.hpp:
+// why_not_replaceable: a regular file or none, a name short enough), and the directory
+// of the file it names through its links must exist (the current one when the path has
+// none) and be writable; an output directory must be one if it exists. No output may
+// name an input or another output. Two paths are the same file when
+// std::filesystem::equivalent says so (both exist) or when their weakly
 // canonical forms are equal. Errors name the options.
 
 #include <filesystem>

@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <type_traits>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/data/table.hpp"
 #include "glassnet/io/param_tensors.hpp"
 #include "glassnet/io/safetensors.hpp"
 
@@ -42,7 +44,8 @@ T field(const json& j, const char* key) {
   if (found == j.end()) throw Error(fmt::format("no '{}'", key));
   const auto whole = [&](const json& value) {
     if (value.is_number() && !value.is_number_integer()) {
-      throw Error(fmt::format("'{}': expected whole numbers, found {}", key, value.dump()));
+      throw Error(
+          fmt::format("'{}': expected whole numbers written without a decimal point, found {}", key, value.dump()));
     }
   };
   if constexpr (std::is_same_v<T, Index>) whole(*found);
@@ -156,8 +159,10 @@ OutputTransform output_for(Task task) {
 void save_model(const std::filesystem::path& path, const Model& model) {
   SafetensorsFile file;
   append_param_tensors(model.network->params(), "", file);
-  const json labels = {
-      {"task", task_name(model.labels.task)}, {"target", model.target}, {"classes", model.labels.classes}};
+  const json labels = {{"task", task_name(model.labels.task)},
+                       {"target", model.target},
+                       {"classes", model.labels.classes},
+                       {"numbers", model.labels.numbers}};
   file.metadata = {{"format", kFormat},
                    {"version", kVersion},
                    {"architecture", architecture_json(model.network->spec()).dump()},
@@ -191,6 +196,16 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
     const json labels = json::parse(meta("labels"));
     model.labels.task = parsed<Task>(labels, "task", parse_task, "task");
     model.labels.classes = field<std::vector<std::string>>(labels, "classes");
+    // (Files written before "numbers" was recorded: the classes that all read as numbers.)
+    model.labels.numbers = labels.contains("numbers")
+                               ? field<bool>(labels, "numbers")
+                               : std::all_of(model.labels.classes.begin(), model.labels.classes.end(),
+                                             [](const std::string& c) { return parse_number(c).has_value(); });
+    if (model.labels.numbers) {
+      for (const std::string& c : model.labels.classes) {
+        if (!parse_number(c)) throw Error(fmt::format("the class '{}' of a numeric target is not a number", c));
+      }
+    }
     model.target = field<std::string>(labels, "target");
     for (const FeatureColumn& c : model.features.columns) {
       if (c.name == model.target) throw Error(fmt::format("the target '{}' is also an input column", c.name));

@@ -11,15 +11,17 @@
 //                              out_features, output, norm, dropout, residual, init
 //                 preprocessing JSON: standardize, and per feature column (in input
 //                              order) name, kind, mean, std, categories
-//                 labels       JSON: task, target, classes
+//                 labels       JSON: task, target, classes, numbers (whether the target
+//                              held numbers; inferred from the classes when absent)
 //                 training     JSON: the training configuration, for the record
 // Loading validates everything before use: the file (as safetensors), the format and
-// version, every metadata field, that the architecture builds, that every tensor the
-// network needs is present with its shape and holds finite values, and that the
-// preprocessing produces the network's input width, that its columns have distinct
-// names, and that the output transform and the label map fit the task (two classes for
-// binary, one per output for multiclass, none for regression; all distinct). Any violation is an Error naming
-// the file and what was expected.
+// version, every metadata field (sizes whole numbers), that the architecture builds,
+// that every tensor the network needs is present with its shape and holds finite
+// values, that the preprocessing produces the network's input width, that its columns
+// have distinct names, none the target's, and distinct categories, and that the output
+// transform and the label map fit the task (two classes for binary, one per output for
+// multiclass, none for regression; all distinct; numbers for a numeric target). Any
+// violation is an Error naming the file and what was expected.
 
 #include <filesystem>
 #include <memory>

@@ -159,13 +159,6 @@ std::vector<NamedPath> output_files(const RunConfig& config) {
 }
 
 Matrix predict_model(Model& model, const Table& table, Index* unseen) {
-  // Every pixel of an image is an input: images of another size would match by name
-  // (pixel_0, … are in both) and their other pixels be left out.
-  const auto inputs = static_cast<Index>(model.features.columns.size());
-  if (table.image_pixels > 0 && table.image_pixels != inputs) {
-    throw Error(fmt::format("{}: images of {} pixels; the model takes {} inputs (images the size it was trained on)",
-                            table.source, table.image_pixels, inputs));
-  }
   if (!model.features.any_missing(table)) return model.network->predict(model.features.transform(table, unseen));
   Table filled = table;
   model.features.fill_missing(filled);
