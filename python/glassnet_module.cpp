@@ -9,7 +9,8 @@
 //   model.monitor             the monitor's series as numpy arrays
 //   model.save(path); glassnet.load(path)
 //
-// Only conversions live here; training, prediction and the doctor are the library's.
+// Only the bindings live here (arrays.hpp and keywords.hpp convert what Python passes);
+// training, prediction and the doctor are the library's.
 
 #include <fmt/format.h>
 #include <pybind11/numpy.h>
@@ -29,194 +30,22 @@
 #include <string>
 #include <vector>
 
-#include "cli/config_option.hpp"
+#include "arrays.hpp"
 #include "cli/report_file.hpp"
 #include "cli/run_options.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/table.hpp"
 #include "glassnet/diag/doctor.hpp"
 #include "glassnet/diag/repair.hpp"
-#include "glassnet/io/config_file.hpp"
 #include "glassnet/io/model_file.hpp"
 #include "glassnet/io/temporary_directory.hpp"
 #include "glassnet/train/run.hpp"
+#include "keywords.hpp"
 
 namespace py = pybind11;
 
 namespace glassnet::python {
 namespace {
-
-using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
-
-// An argument as float64 numbers, as numpy converts it (any numeric dtype, nested
-// lists); an Error naming the argument when it holds something else (text).
-DoubleArray numbers_of(const py::object& values, const char* name) {
-  DoubleArray numbers = DoubleArray::ensure(values);
-  if (!numbers) {
-    const py::object kind = py::isinstance<py::array>(values) ? py::object(py::str(values.attr("dtype")))
-                                                              : py::object(py::type::of(values).attr("__name__"));
-    throw Error(fmt::format("{}: expected numbers, got {} values{}", name, py::str(kind).cast<std::string>(),
-                            std::string(name) == "X"
-                                ? " (numpy input takes numeric features; text columns: glassnet train on a CSV file)"
-                                : " (or class labels, every one a str)"));
-  }
-  return numbers;
-}
-
-// X:[N, F] as a table of numeric columns named `names`.
-Table table_of(const DoubleArray& x, const std::vector<std::string>& names) {
-  if (x.ndim() != 2) throw Error(fmt::format("X: expected a 2-D array [rows, features], got {} dimensions", x.ndim()));
-  const Index rows = x.shape(0), width = x.shape(1);
-  if (width != static_cast<Index>(names.size())) {
-    throw Error(fmt::format("X: expected {} features (columns), got {}", names.size(), width));
-  }
-  Table table{.source = "X"};
-  const double* values = x.data();
-  for (Index j = 0; j < width; ++j) {
-    Column c{.name = names[static_cast<std::size_t>(j)]};
-    c.numbers.resize(static_cast<std::size_t>(rows));
-    c.missing.resize(static_cast<std::size_t>(rows));
-    for (Index i = 0; i < rows; ++i) {
-      const double v = values[i * width + j];
-      c.numbers[static_cast<std::size_t>(i)] = v;
-      c.missing[static_cast<std::size_t>(i)] = !std::isfinite(v);  // as a CSV's NaN and inf
-    }
-    table.columns.push_back(std::move(c));
-  }
-  return table;
-}
-
-// The names of X's columns in fit: x0, x1, ...
-std::vector<std::string> feature_names(const DoubleArray& x) {
-  std::vector<std::string> names;
-  for (Index j = 0; j < (x.ndim() == 2 ? x.shape(1) : 0); ++j) names.push_back(fmt::format("x{}", j));
-  return names;
-}
-
-// y's labels as text when it holds strings: a numpy str or bytes array, or a list or
-// object array of str. None for numbers (or a mix, which numbers_of refuses).
-std::optional<std::vector<std::string>> labels_as_text(const py::object& y) {
-  py::array labels = py::array::ensure(y);
-  if (!labels) return std::nullopt;
-  const char kind = labels.dtype().kind();
-  if (kind != 'U' && kind != 'S' && kind != 'O') return std::nullopt;
-  if (kind == 'S') {
-    try {
-      labels = labels.attr("astype")("U");
-    } catch (const py::error_already_set&) {
-      throw Error("y: bytes labels that are not ASCII text; pass them as str");
-    }
-  }
-  std::vector<std::string> text;
-  for (const py::handle item : labels.attr("ravel")()) {
-    if (!py::isinstance<py::str>(item)) return std::nullopt;
-    text.push_back(item.cast<std::string>());
-  }
-  return text;
-}
-
-// y:[N] (or [N, 1]) as the target column `name` of a table of `rows` rows: numbers, or
-// text labels read as a CSV's text is (data/table.hpp: missing-value markers).
-Column target_of(const py::object& y, Index rows, const std::string& name) {
-  Column c{.name = name};
-  const auto check_shape = [&](py::ssize_t ndim, py::ssize_t length, py::ssize_t width) {
-    if (ndim != 1 && !(ndim == 2 && width == 1))
-      throw Error(fmt::format("y: expected a 1-D array of {} targets", rows));
-    if (length != rows) throw Error(fmt::format("y: expected {} targets (one per row of X), got {}", rows, length));
-  };
-  if (const auto text = labels_as_text(y)) {
-    const py::array labels = py::array::ensure(y);
-    check_shape(labels.ndim(), labels.ndim() > 0 ? labels.shape(0) : 0, labels.ndim() == 2 ? labels.shape(1) : 1);
-    c.kind = ColumnKind::categorical;
-    c.text = *text;
-    for (std::string& t : c.text) {
-      c.missing.push_back(is_missing_marker(t));
-      if (c.missing.back()) t.clear();
-    }
-    return c;
-  }
-  const DoubleArray numbers = numbers_of(y, "y");
-  check_shape(numbers.ndim(), numbers.ndim() > 0 ? numbers.shape(0) : 0, numbers.ndim() == 2 ? numbers.shape(1) : 1);
-  c.numbers.assign(numbers.data(), numbers.data() + rows);
-  for (double v : c.numbers) c.missing.push_back(!std::isfinite(v));
-  return c;
-}
-
-// Keyword arguments as `app`'s command-line words: name=value → --name value
-// (underscores as dashes), lists, tuples and 1-D arrays joined by commas, True (Python's
-// or numpy's) → the flag alone, False and None → nothing. A name that is no option of
-// `app` is an Error, and so is True for an option that takes a value (not a flag
-// followed by the next option as its value).
-std::vector<std::string> words_of(const py::kwargs& options, const CLI::App& app) {
-  std::vector<std::string> words;
-  for (const auto& [key, value] : options) {
-    std::string flag = "--";
-    for (char ch : py::str(key).cast<std::string>()) flag += ch == '_' ? '-' : ch;
-    const CLI::Option* option = app.get_option_no_throw(flag);
-    if (option == nullptr) {
-      throw Error(
-          fmt::format("{}=: not an option of fit; its options are those of glassnet train, with underscores "
-                      "for dashes (help(glassnet.fit), docs/python.md)",
-                      py::str(key).cast<std::string>()));
-    }
-    if (value.is_none()) continue;
-    const bool numpy_bool = py::isinstance(value, py::module_::import("numpy").attr("bool_"));
-    if (py::isinstance<py::bool_>(value) || numpy_bool) {
-      if (option->get_expected_max() > 0) {
-        throw Error(fmt::format("{}={}: {} takes a value, not True or False", py::str(key).cast<std::string>(),
-                                value.cast<bool>() ? "True" : "False", flag));
-      }
-      if (value.cast<bool>()) words.push_back(flag);
-      continue;
-    }
-    words.push_back(flag);
-    if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value) ||
-        (py::isinstance<py::array>(value) && py::reinterpret_borrow<py::array>(value).ndim() == 1)) {
-      std::string joined;
-      for (const auto& item : value) {
-        if (!joined.empty()) joined += ',';
-        joined += py::str(item).cast<std::string>();
-      }
-      words.push_back(joined);
-    } else {
-      words.push_back(py::str(value).cast<std::string>());
-    }
-  }
-  return words;
-}
-
-// The command line's options that name what X and y hold: refused, not ignored.
-constexpr std::pair<const char*, const char*> kInputOptions[] = {
-    {"data", "X holds the data"},
-    {"labels", "y holds the targets"},
-    {"target", "y is the target (X's columns are x0, x1, ...)"},
-    {"help", "help(glassnet.fit) and docs/python.md list the keywords: the options of glassnet train"}};
-
-// The command line's `train` options, parsed from keyword arguments (and a config=
-// file's, which the keywords override as the command line overrides them).
-void parse_options(const py::kwargs& options, CLI::App& app, cli::RunFlags& flags) {
-  for (const auto& [key, reason] : kInputOptions) {
-    if (options.contains(key)) throw Error(fmt::format("{}=: not an option of fit: {}", key, reason));
-  }
-  add_run_options(app, flags, cli::RunCommand::train);
-  std::vector<std::string> words = words_of(options, app);
-  words.insert(words.begin(), {"--data", "X"});
-  std::reverse(words.begin(), words.end());  // CLI11 reads its argument vector from the back
-  try {
-    app.parse(words);
-  } catch (const CLI::ParseError& e) {
-    throw Error(e.what());
-  }
-  if (flags.config_file.empty()) return;
-  const ConfigFile file = read_config(flags.config_file);
-  for (const ConfigEntry& entry : file.entries) {
-    for (const auto& [key, reason] : kInputOptions) {
-      if (entry.key == key)
-        throw Error(fmt::format("{}: '{}' is not an option of fit: {}", file.location(entry), key, reason));
-    }
-  }
-  cli::apply_config(app, flags.config_file);
-}
 
 // Ctrl-C while fit trains. Python's own handler cannot run while the GIL is released,
 // so fit sets one of its own that asks the run to stop after its step, as the command
@@ -264,13 +93,6 @@ std::vector<std::string> input_names(const Model& model) {
     names.push_back(c.name);
   }
   return names;
-}
-
-py::array_t<double> to_numpy(const Matrix& m) {
-  py::array_t<double> out({m.rows(), m.cols()});
-  double* data = out.mutable_data();
-  for (Index i = 0; i < m.size(); ++i) data[i] = static_cast<double>(m.data()[i]);
-  return out;
 }
 
 py::array_t<double> predict_proba(PyModel& self, const py::object& x) {

@@ -1,0 +1,110 @@
+#include "arrays.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <optional>
+
+#include "glassnet/core/error.hpp"
+
+namespace glassnet::python {
+namespace {
+
+// y's labels as text when it holds strings: a numpy str or bytes array, or a list or
+// object array of str. None for numbers (or a mix, which numbers_of refuses).
+std::optional<std::vector<std::string>> labels_as_text(const py::object& y) {
+  py::array labels = py::array::ensure(y);
+  if (!labels) return std::nullopt;
+  const char kind = labels.dtype().kind();
+  if (kind != 'U' && kind != 'S' && kind != 'O') return std::nullopt;
+  if (kind == 'S') {
+    try {
+      labels = labels.attr("astype")("U");
+    } catch (const py::error_already_set&) {
+      throw Error("y: bytes labels that are not ASCII text; pass them as str");
+    }
+  }
+  std::vector<std::string> text;
+  for (const py::handle item : labels.attr("ravel")()) {
+    if (!py::isinstance<py::str>(item)) return std::nullopt;
+    text.push_back(item.cast<std::string>());
+  }
+  return text;
+}
+
+}  // namespace
+
+DoubleArray numbers_of(const py::object& values, const char* name) {
+  DoubleArray numbers = DoubleArray::ensure(values);
+  if (!numbers) {
+    const py::object kind = py::isinstance<py::array>(values) ? py::object(py::str(values.attr("dtype")))
+                                                              : py::object(py::type::of(values).attr("__name__"));
+    throw Error(fmt::format("{}: expected numbers, got {} values{}", name, py::str(kind).cast<std::string>(),
+                            std::string(name) == "X"
+                                ? " (numpy input takes numeric features; text columns: glassnet train on a CSV file)"
+                                : " (or class labels, every one a str)"));
+  }
+  return numbers;
+}
+
+Table table_of(const DoubleArray& x, const std::vector<std::string>& names) {
+  if (x.ndim() != 2) throw Error(fmt::format("X: expected a 2-D array [rows, features], got {} dimensions", x.ndim()));
+  const Index rows = x.shape(0), width = x.shape(1);
+  if (width != static_cast<Index>(names.size())) {
+    throw Error(fmt::format("X: expected {} features (columns), got {}", names.size(), width));
+  }
+  Table table{.source = "X"};
+  const double* values = x.data();
+  for (Index j = 0; j < width; ++j) {
+    Column c{.name = names[static_cast<std::size_t>(j)]};
+    c.numbers.resize(static_cast<std::size_t>(rows));
+    c.missing.resize(static_cast<std::size_t>(rows));
+    for (Index i = 0; i < rows; ++i) {
+      const double v = values[i * width + j];
+      c.numbers[static_cast<std::size_t>(i)] = v;
+      c.missing[static_cast<std::size_t>(i)] = !std::isfinite(v);  // as a CSV's NaN and inf
+    }
+    table.columns.push_back(std::move(c));
+  }
+  return table;
+}
+
+std::vector<std::string> feature_names(const DoubleArray& x) {
+  std::vector<std::string> names;
+  for (Index j = 0; j < (x.ndim() == 2 ? x.shape(1) : 0); ++j) names.push_back(fmt::format("x{}", j));
+  return names;
+}
+
+Column target_of(const py::object& y, Index rows, const std::string& name) {
+  Column c{.name = name};
+  const auto check_shape = [&](py::ssize_t ndim, py::ssize_t length, py::ssize_t width) {
+    if (ndim != 1 && !(ndim == 2 && width == 1))
+      throw Error(fmt::format("y: expected a 1-D array of {} targets", rows));
+    if (length != rows) throw Error(fmt::format("y: expected {} targets (one per row of X), got {}", rows, length));
+  };
+  if (const auto text = labels_as_text(y)) {
+    const py::array labels = py::array::ensure(y);
+    check_shape(labels.ndim(), labels.ndim() > 0 ? labels.shape(0) : 0, labels.ndim() == 2 ? labels.shape(1) : 1);
+    c.kind = ColumnKind::categorical;
+    c.text = *text;
+    for (std::string& t : c.text) {
+      c.missing.push_back(is_missing_marker(t));
+      if (c.missing.back()) t.clear();
+    }
+    return c;
+  }
+  const DoubleArray numbers = numbers_of(y, "y");
+  check_shape(numbers.ndim(), numbers.ndim() > 0 ? numbers.shape(0) : 0, numbers.ndim() == 2 ? numbers.shape(1) : 1);
+  c.numbers.assign(numbers.data(), numbers.data() + rows);
+  for (double v : c.numbers) c.missing.push_back(!std::isfinite(v));
+  return c;
+}
+
+py::array_t<double> to_numpy(const Matrix& m) {
+  py::array_t<double> out({m.rows(), m.cols()});
+  double* data = out.mutable_data();
+  for (Index i = 0; i < m.size(); ++i) data[i] = static_cast<double>(m.data()[i]);
+  return out;
+}
+
+}  // namespace glassnet::python

@@ -1,0 +1,93 @@
+#include "keywords.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cli/config_option.hpp"
+#include "glassnet/core/error.hpp"
+#include "glassnet/io/config_file.hpp"
+
+namespace glassnet::python {
+namespace {
+
+// Keyword arguments as `app`'s command-line words: name=value → --name value
+// (underscores as dashes), lists, tuples and 1-D arrays joined by commas, True (Python's
+// or numpy's) → the flag alone, False and None → nothing. A name that is no option of
+// `app` is an Error, and so is True for an option that takes a value (not a flag
+// followed by the next option as its value).
+std::vector<std::string> words_of(const py::kwargs& options, const CLI::App& app) {
+  std::vector<std::string> words;
+  for (const auto& [key, value] : options) {
+    std::string flag = "--";
+    for (char ch : py::str(key).cast<std::string>()) flag += ch == '_' ? '-' : ch;
+    const CLI::Option* option = app.get_option_no_throw(flag);
+    if (option == nullptr) {
+      throw Error(
+          fmt::format("{}=: not an option of fit; its options are those of glassnet train, with underscores "
+                      "for dashes (help(glassnet.fit), docs/python.md)",
+                      py::str(key).cast<std::string>()));
+    }
+    if (value.is_none()) continue;
+    const bool numpy_bool = py::isinstance(value, py::module_::import("numpy").attr("bool_"));
+    if (py::isinstance<py::bool_>(value) || numpy_bool) {
+      if (option->get_expected_max() > 0) {
+        throw Error(fmt::format("{}={}: {} takes a value, not True or False", py::str(key).cast<std::string>(),
+                                value.cast<bool>() ? "True" : "False", flag));
+      }
+      if (value.cast<bool>()) words.push_back(flag);
+      continue;
+    }
+    words.push_back(flag);
+    if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value) ||
+        (py::isinstance<py::array>(value) && py::reinterpret_borrow<py::array>(value).ndim() == 1)) {
+      std::string joined;
+      for (const auto& item : value) {
+        if (!joined.empty()) joined += ',';
+        joined += py::str(item).cast<std::string>();
+      }
+      words.push_back(joined);
+    } else {
+      words.push_back(py::str(value).cast<std::string>());
+    }
+  }
+  return words;
+}
+
+// The command line's options that name what X and y hold: refused, not ignored.
+constexpr std::pair<const char*, const char*> kInputOptions[] = {
+    {"data", "X holds the data"},
+    {"labels", "y holds the targets"},
+    {"target", "y is the target (X's columns are x0, x1, ...)"},
+    {"help", "help(glassnet.fit) and docs/python.md list the keywords: the options of glassnet train"}};
+
+}  // namespace
+
+void parse_options(const py::kwargs& options, CLI::App& app, cli::RunFlags& flags) {
+  for (const auto& [key, reason] : kInputOptions) {
+    if (options.contains(key)) throw Error(fmt::format("{}=: not an option of fit: {}", key, reason));
+  }
+  add_run_options(app, flags, cli::RunCommand::train);
+  std::vector<std::string> words = words_of(options, app);
+  words.insert(words.begin(), {"--data", "X"});
+  std::reverse(words.begin(), words.end());  // CLI11 reads its argument vector from the back
+  try {
+    app.parse(words);
+  } catch (const CLI::ParseError& e) {
+    throw Error(e.what());
+  }
+  if (flags.config_file.empty()) return;
+  const ConfigFile file = read_config(flags.config_file);
+  for (const ConfigEntry& entry : file.entries) {
+    for (const auto& [key, reason] : kInputOptions) {
+      if (entry.key == key)
+        throw Error(fmt::format("{}: '{}' is not an option of fit: {}", file.location(entry), key, reason));
+    }
+  }
+  cli::apply_config(app, flags.config_file);
+}
+
+}  // namespace glassnet::python
