@@ -30,8 +30,11 @@ struct DoctorFlags {
 int run_doctor(DoctorFlags& flags) {
   RunConfig config = run_config(flags.run);
   const bool plain = !flags.run.quiet && !flags.run.json;
-  std::vector<NamedPath> outputs;  // (--out only names the model in the best configuration)
+  std::vector<NamedPath> outputs;
   if (config.log) outputs.push_back({"--log", *config.log});
+  // --out is not written here, but the best configuration names it: train --config would
+  // refuse it there if it named an input or --best.
+  if (flags.repair) outputs.push_back({"--out", config.out});
   if (!flags.run.report.empty()) outputs.push_back({"--report", flags.run.report});
   if (flags.repair) outputs.push_back({"--best", flags.best});
   check_files(input_files(config), outputs);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "glassnet/core/scalar.hpp"
 #include "run_command.hpp"
 
@@ -126,6 +128,20 @@ TEST(Cli, GradcheckFailsAboveTheTolerance) {
   const auto result = run_command(cli() + " gradcheck --layers 4 --tolerance 1e-300");
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_NE(result.output.find("FAILED"), std::string::npos) << result.output;
+}
+
+// A file of the story's that cannot be written is found before the data is made (it was
+// found after the training, with half the files written).
+TEST(Cli, TheDemoChecksItsFilesFirst) {
+  const std::filesystem::path dir = ::testing::TempDir() + "glassnet-demo-blocked";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "repaired.html");
+  const auto r = run_command(cli() + " demo --epochs 1 --dir " + dir.string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--dir " + (dir / "repaired.html").string() + ": that is a directory"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "fraud.csv"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Cli, DemoXorRunsXor) {

@@ -378,6 +378,8 @@ TEST_F(DataCli, AnOutputThatIsAnInputOrCannotBeWrittenIsRefusedFirst) {
                  "is also --data");
   expect_refused(cli() + " report --log " + path("run.jsonl") + " --out " + path("run.jsonl"), "is also --log");
   expect_refused(cli() + " doctor --data " + data + " --repair --best " + data, "--best " + data + " is also --data");
+  // (doctor writes no model, but its best configuration names --out: train --config refused it.)
+  expect_refused(cli() + " doctor --data " + data + " --repair --out " + data, "--out " + data + " is also --data");
   // An input that is a directory is named as one (it read as an empty file).
   expect_refused(cli() + " train --data " + dir_.string() + " --out " + path("x.safetensors"),
                  "that is a directory; expected a file to read");

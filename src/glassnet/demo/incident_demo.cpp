@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <ostream>
+#include <vector>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/synthetic.hpp"
@@ -15,6 +16,7 @@
 #include "glassnet/diag/repair.hpp"
 #include "glassnet/diag/repair_json.hpp"
 #include "glassnet/io/atomic_file.hpp"
+#include "glassnet/io/file_roles.hpp"
 #include "glassnet/report/html_report.hpp"
 #include "glassnet/train/config_toml.hpp"
 
@@ -54,6 +56,14 @@ IncidentResult run_incident(const IncidentOptions& options, std::ostream& out) {
   std::filesystem::create_directories(options.directory, made);
   if (made) throw Error(fmt::format("{}: cannot create the directory: {}", options.directory.string(), made.message()));
   const auto file = [&](const char* name) { return options.directory / name; };
+  // Every file the story writes, checked before the data is made (a directory in the way
+  // was found only after the training, with half the files written).
+  std::vector<NamedPath> outputs;
+  for (const char* name : {"fraud.csv", "incident.safetensors", "incident.jsonl", "incident.html",
+                           "repaired.safetensors", "repaired.jsonl", "best.toml", "repaired.html"}) {
+    outputs.push_back({"--dir", file(name)});
+  }
+  check_files({}, outputs);
   {
     const std::string csv = make_fraud_csv(options.rows, 0.5, options.seed);
     write_file_atomically(file("fraud.csv"), std::as_bytes(std::span(csv.data(), csv.size())));
