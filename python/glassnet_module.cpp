@@ -211,12 +211,7 @@ PyModel fit(const py::object& x, const py::object& y, const py::kwargs& options)
     scratch.emplace("fit");
     config.out = scratch->path() / "model.safetensors";
   }
-  if (!flags.report.empty()) {  // (the run checks its own files; the report is fit's)
-    if (config.monitor == MonitorLevel::off) throw Error("--report needs the monitor: --monitor light or full");
-    std::vector<NamedPath> outputs = output_files(config);
-    outputs.push_back({"report", flags.report});
-    check_files(input_files(config), outputs);
-  }
+  cli::check_train_report("report", flags.report, config);
   const cli::ReportFile report(flags.report, config.log);
   PyModel result;
   {

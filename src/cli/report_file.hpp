@@ -9,8 +9,14 @@
 
 #include "glassnet/io/temporary_directory.hpp"
 #include "glassnet/report/html_report.hpp"
+#include "glassnet/train/run.hpp"
 
 namespace glassnet::cli {
+
+// Before a training run (train, fit) that draws a report: the report needs the monitor,
+// and may name no input of the run nor another of its outputs (io/file_roles.hpp; the
+// run checks its own files). `option` names it in messages. Nothing without a report.
+void check_train_report(const std::string& option, const std::string& report, const RunConfig& config);
 
 class ReportFile {
  public:

@@ -31,12 +31,7 @@ constexpr int kInterruptedExitCode = 130;
 int run(RunFlags& flags) {
   RunConfig& c = run_config(flags);
   const bool plain = !flags.quiet && !flags.json;
-  if (!flags.report.empty()) {  // (the run checks its own files; the report is the command's)
-    if (c.monitor == MonitorLevel::off) throw Error("--report needs the monitor: --monitor light or full");
-    std::vector<NamedPath> outputs = output_files(c);
-    outputs.push_back({"--report", flags.report});
-    check_files(input_files(c), outputs);
-  }
+  check_train_report("--report", flags.report, c);
   struct sigaction action {};
   action.sa_handler = on_interrupt;
   sigemptyset(&action.sa_mask);

@@ -196,15 +196,14 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
     const json labels = json::parse(meta("labels"));
     model.labels.task = parsed<Task>(labels, "task", parse_task, "task");
     model.labels.classes = field<std::vector<std::string>>(labels, "classes");
-    // (Files written before "numbers" was recorded: the classes that all read as numbers.)
-    model.labels.numbers = labels.contains("numbers")
-                               ? field<bool>(labels, "numbers")
-                               : std::all_of(model.labels.classes.begin(), model.labels.classes.end(),
-                                             [](const std::string& c) { return parse_number(c).has_value(); });
-    if (model.labels.numbers) {
-      for (const std::string& c : model.labels.classes) {
-        if (!parse_number(c)) throw Error(fmt::format("the class '{}' of a numeric target is not a number", c));
-      }
+    // A numeric target's classes all read as numbers; in files written before "numbers"
+    // was recorded, whether they do is the answer.
+    const auto text = std::find_if(model.labels.classes.begin(), model.labels.classes.end(),
+                                   [](const std::string& c) { return !parse_number(c); });
+    model.labels.numbers =
+        labels.contains("numbers") ? field<bool>(labels, "numbers") : text == model.labels.classes.end();
+    if (model.labels.numbers && text != model.labels.classes.end()) {
+      throw Error(fmt::format("the class '{}' of a numeric target is not a number", *text));
     }
     model.target = field<std::string>(labels, "target");
     for (const FeatureColumn& c : model.features.columns) {
