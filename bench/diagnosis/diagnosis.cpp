@@ -260,12 +260,8 @@ int main() {
       std::vector<Finding> findings;
       try {
         findings = run_training(faulty).findings;
-      } catch (const TrainingError& e) {
-        Finding f;
-        f.symptom = "non_finite";
-        f.severity = Severity::error;
-        f.fixes = {fmt::format("--lr {:g}", faulty.learning_rate / 10)};
-        findings.push_back(f);
+      } catch (const TrainingFailed& e) {
+        findings = e.findings();
       }
       const bool found = detected(findings, fault), fixed_first = right_fix(findings, fault);
       // The accuracy to reach is the sound set-up's; the time to compare with is one

@@ -42,7 +42,8 @@ int run_doctor(DoctorFlags& flags) {
   const ReportFile report_file(flags.run.report, config.log);
   RepairOptions options{.budget = flags.repair ? flags.budget : config.epochs,
                         .spread_seeds = flags.repair ? 3 : 1,
-                        .diagnosis_log = config.log};
+                        .diagnosis_log = config.log,
+                        .log_trials = flags.repair};
   // The diagnosis prints as soon as the first run ends; then each trial as it ends.
   const auto on_trial = [&](const Trial& t) {
     if (!plain) return;

@@ -79,16 +79,22 @@ int run(RunFlags& flags) {
     } else {
       result = run_training(c, hooks);
     }
-  } catch (const TrainingError& e) {
-    // A run that failed is the one to look at: its log ends with the error and findings.
+  } catch (const TrainingFailed& e) {
+    // A run that failed is the one to look at: its findings say why and what to try, and
+    // its log ends with the error and the same findings.
     progress.finish();
     nlohmann::json files = nlohmann::json::object();
     if (!flags.log.empty()) files["log"] = flags.log;
+    if (plain) fmt::print("\n{}", findings_text(e.findings()));
     if (report.wanted()) {
       files["report"] = report.write();
       fmt::print(stderr, "report of the failed run written to {}\n", files["report"].get<std::string>());
     }
-    if (flags.json) fmt::print("{}\n", nlohmann::json({{"error", e.what()}, {"files", files}}).dump());
+    if (flags.json) {
+      fmt::print(
+          "{}\n",
+          nlohmann::json({{"error", e.what()}, {"findings", findings_json(e.findings())}, {"files", files}}).dump());
+    }
     throw;
   }
   progress.finish();

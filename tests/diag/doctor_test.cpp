@@ -136,6 +136,55 @@ TEST(Doctor, GradientsGrowingByOrdersOfMagnitudeAreExploding) {
   EXPECT_EQ(find_finding(diagnose(series_with_grad_norms(steady, 0.7, 0.2)), "exploding_gradients"), nullptr);
 }
 
+// Gradients that explode while the first steps move each weight by a large fraction of
+// itself: the learning rate is the cause, and a tenth of it (as configured, not as the
+// steps used it) the first fix.
+TEST(Doctor, ExplodingFromTheFirstStepsBlamesTheLearningRate) {
+  std::vector<double> growing;
+  for (int i = 0; i < 100; ++i) growing.push_back(std::pow(10.0, i / 20.0));
+  MonitorSeries s = series_with_grad_norms(growing, 0.7, 3.0);
+  std::fill(s.param_update_ratio.begin(), s.param_update_ratio.begin() + 10, 0.5F);  // the first 10 steps
+  const auto findings = diagnose(s, {.learning_rate = 200});
+  const Finding* f = find_finding(findings, "exploding_gradients");
+  ASSERT_NE(f, nullptr) << describe(findings);
+  EXPECT_EQ(f->fixes, (std::vector<std::string>{"--lr 20", "--clip-norm 1.0", "--norm batch"}));
+  EXPECT_NE(f->causes.front().find("learning rate 200"), std::string::npos) << f->causes.front();
+  EXPECT_NE(f->evidence.back().find("update ratio 5.00e-01"), std::string::npos) << f->evidence.back();
+}
+
+// Beside output layers whose gradients explode, a first layer a million times smaller
+// is not vanishing: only a gradient frozen outright (below 1e-7) would be.
+TEST(Doctor, NoVanishingGradientsBesideExplodingOnes) {
+  MonitorSeries s;
+  s.params = {"layers.0.weight", "layers.2.weight", "layers.4.weight"};
+  s.roles = {ParamRole::weight, ParamRole::weight, ParamRole::weight};
+  for (int i = 0; i < 100; ++i) {
+    const double scale = std::pow(10.0, i / 10.0);  // 1 → 1e10
+    s.steps.push_back(i + 1);
+    s.epochs.push_back(1);
+    s.grad_norm.push_back(scale);
+    s.loss.push_back(0.7);
+    s.learning_rate.push_back(0.1);
+    for (const double part : {1e-6 * scale, scale, scale}) {
+      s.param_grad_norm.push_back(static_cast<float>(part));
+      s.param_weight_norm.push_back(1.0F);
+      s.param_update_ratio.push_back(1e-3F);
+    }
+  }
+  const auto findings = diagnose(s);
+  ASSERT_NE(find_finding(findings, "exploding_gradients"), nullptr) << describe(findings);
+  EXPECT_EQ(find_finding(findings, "vanishing_gradients"), nullptr) << describe(findings);
+  // The same first layer beside steady output layers is vanishing.
+  for (std::size_t i = 0; i < s.steps.size(); ++i) {
+    s.grad_norm[i] = 1.0;
+    s.param_grad_norm[3 * i] = 1e-6F;
+    s.param_grad_norm[3 * i + 1] = s.param_grad_norm[3 * i + 2] = 1.0F;
+  }
+  const auto steady = diagnose(s);
+  EXPECT_EQ(find_finding(steady, "exploding_gradients"), nullptr) << describe(steady);
+  EXPECT_NE(find_finding(steady, "vanishing_gradients"), nullptr) << describe(steady);
+}
+
 TEST(Doctor, ANonFiniteGradientIsAnErrorNamingStepAndTensor) {
   MonitorSeries s = series_with_grad_norms(std::vector<double>(10, 1.0), 0.7, 0.5);
   s.first_non_finite = NonFinite{7, "layers.0.weight", "gradient"};
@@ -146,6 +195,20 @@ TEST(Doctor, ANonFiniteGradientIsAnErrorNamingStepAndTensor) {
   EXPECT_EQ(findings.front().first_step, 7);
   EXPECT_EQ(findings.front().layers, std::vector<std::string>{"layers.0"});
   EXPECT_NE(findings.front().evidence.back().find("last finite loss"), std::string::npos);
+  EXPECT_EQ(findings.front().fixes.front(), "--lr 0.01") << "a tenth of the run's learning rate, 0.1";
+}
+
+// The loss of a run's first step became NaN: no step was recorded, the failure was
+// (Monitor::record_failure), and it is the finding, with no layer to name.
+TEST(Doctor, ALossThatFailedAtTheFirstStepIsStillFound) {
+  MonitorSeries s;
+  s.first_non_finite = NonFinite{1, "", "loss"};
+  const std::vector<Finding> findings = diagnose(s);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings.front().symptom, "non_finite");
+  EXPECT_TRUE(findings.front().layers.empty());
+  EXPECT_EQ(findings.front().summary, "The loss became non-finite (NaN or infinity) at step 1.");
+  EXPECT_EQ(findings.front().evidence, std::vector<std::string>{"first non-finite value: the loss at step 1"});
 }
 
 TEST(Doctor, ATinyLearningRateAndAccuracyAtTheBaseline) {

@@ -725,7 +725,7 @@ TEST_F(DataCli, UnscaledInputsAreTracedThroughSaturationToThePlateau) {
 TEST_F(DataCli, ADivergingRunStopsAtOnceNamingTheTensor) {
   // Amounts in the thousands, unscaled, and SGD at lr 1000: the first layer overflows.
   ASSERT_EQ(run_command(cli() + " synth fraud --rows 2000 --seed 1 --out " + path("fraud.csv")).exit_code, 0);
-  const auto r = run_command(cli() + " train --quiet --data " + path("fraud.csv") +
+  const auto r = run_command(cli() + " train --data " + path("fraud.csv") +
                              " --target is_fraud --no-standardize --optimizer sgd --lr 1000 --log " +
                              path("run.jsonl") + " --out " + path("m.safetensors"));
   EXPECT_EQ(r.exit_code, 3) << r.output;
@@ -738,6 +738,20 @@ TEST_F(DataCli, ADivergingRunStopsAtOnceNamingTheTensor) {
   const auto end = nlohmann::json::parse(last);
   EXPECT_EQ(end["type"], "end");
   EXPECT_NE(end["error"].get<std::string>().find("became non-finite"), std::string::npos);
+  // The value that stopped training is among the doctor's findings, on screen and in
+  // the log alike, with the tensor the message names: the last link of the chain the
+  // unscaled inputs began (its first fix, standardisation).
+  ASSERT_FALSE(end["findings"].empty()) << last;
+  const auto& top = end["findings"][0];
+  EXPECT_EQ(top["symptom"], "unscaled_input") << last;
+  ASSERT_FALSE(top["chain"].empty()) << last;
+  EXPECT_EQ(top["chain"].back()["symptom"], "non_finite") << last;
+  EXPECT_EQ(top["chain"].back()["layers"], nlohmann::json::array({"layers.0"})) << last;
+  EXPECT_EQ(top["fixes"][0], "drop --no-standardize") << last;
+  EXPECT_EQ(end["first_non_finite"]["tensor"], "layers.0.weight") << last;
+  EXPECT_NE(r.output.find("which led to non_finite (layers.0):"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("try, in order: `drop --no-standardize`"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("nan"), std::string::npos) << "no ratio of zeros\n" << r.output;
   // With --json, standard output still holds one JSON object: the error and the files.
   // (Appended piece by piece: GCC 12 reports a false -Wstringop-overflow on the chain.)
   std::string quiet_stderr = "(";
@@ -750,6 +764,8 @@ TEST_F(DataCli, ADivergingRunStopsAtOnceNamingTheTensor) {
   const auto failed = nlohmann::json::parse(json.output);
   EXPECT_NE(failed["error"].get<std::string>().find("became non-finite"), std::string::npos) << json.output;
   EXPECT_EQ(failed["files"]["log"], path("run2.jsonl")) << json.output;
+  ASSERT_FALSE(failed["findings"].empty()) << json.output;
+  EXPECT_EQ(failed["findings"][0]["chain"].back()["symptom"], "non_finite") << json.output;
 }
 
 }  // namespace

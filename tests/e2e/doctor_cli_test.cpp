@@ -53,6 +53,30 @@ TEST_F(DoctorCli, DiagnosesWithoutRepairAndWritesNothing) {
   EXPECT_FALSE(fs::exists(path("best.toml"))) << "the best configuration comes from --repair";
 }
 
+// A diagnosis that diverges: what it prints, its log and `summary --log` hold the same
+// findings, non_finite first; the log holds no trials (none were asked for).
+TEST_F(DoctorCli, ADiagnosisThatDivergesLogsTheFindingsItPrints) {
+  const auto r = run_command(cli() + " doctor --epochs 3 --data " + path("xor.csv") +
+                             " --optimizer sgd --lr 1e6 --log " + path("run.jsonl"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("[error] non_finite: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the diagnostic run, layer by layer"), std::string::npos)
+      << "the steps before the failure are the evidence\n"
+      << r.output;
+  const RunLog log = read_run_log(path("run.jsonl"));
+  ASSERT_TRUE(log.error.has_value());
+  ASSERT_FALSE(log.findings.empty());
+  EXPECT_EQ(log.findings.front().symptom, "non_finite");
+  for (const Finding& f : log.findings) {
+    EXPECT_NE(r.output.find("] " + f.symptom + ": "), std::string::npos) << f.symptom << " printed too\n" << r.output;
+  }
+  EXPECT_FALSE(log.repair.has_value()) << "no trials without --repair";
+  const auto summary = run_command(cli() + " summary --log " + path("run.jsonl"));
+  ASSERT_EQ(summary.exit_code, 0) << summary.output;
+  EXPECT_NE(summary.output.find("[error] non_finite: "), std::string::npos) << summary.output;
+  EXPECT_EQ(summary.output.find("repair:"), std::string::npos) << summary.output;
+}
+
 // Batch normalisation cannot train on batches of one row: the repair does not try it
 // there (the trial's error ended the whole repair, after ReLU + He had been kept), and
 // train refuses the pair before reading the data.

@@ -49,14 +49,22 @@ bool has_norm(const MonitorSeries& s) {
   return std::find(s.roles.begin(), s.roles.end(), ParamRole::norm_scale) != s.roles.end();
 }
 
+// The learning rate the fixes' `--lr` values are multiples of (RunFacts::learning_rate).
+double fixes_learning_rate(const MonitorSeries& s, const RunFacts& facts) {
+  if (facts.learning_rate > 0.0) return facts.learning_rate;
+  return s.learning_rate.empty() ? 1e-3 : s.learning_rate.back();
+}
+
 struct Progress {
   double improvement = 0.0;
   bool poor = false;
   std::string description;  // "the loss fell 2 % (0.693 → 0.679)"
+  double learning_rate = 0.0;  // fixes_learning_rate
 };
 
 Progress progress_of(const MonitorSeries& s, const RunFacts& facts) {
   Progress p;
+  p.learning_rate = fixes_learning_rate(s, facts);
   p.improvement = loss_improvement(s);
   p.poor = p.improvement < kPoorImprovement;
   // improvement = 1 − end/start: a rising loss is a factor, not a fall of −10¹⁷ %.
@@ -97,18 +105,24 @@ void vanishing(const MonitorSeries& s, const Progress& progress, std::vector<Fin
   std::vector<double> medians;
   for (std::size_t k : weights) medians.push_back(median(param_window(s, k, first, n)));
   const double reference = std::max(medians[medians.size() - 1], medians[medians.size() - 2]);
+  // Against output layers whose gradients explode, any layer looks small: then only a
+  // gradient frozen outright counts.
+  const bool exploding =
+      std::any_of(out.begin(), out.end(), [](const Finding& e) { return e.symptom == "exploding_gradients"; });
   Finding f;
   f.symptom = "vanishing_gradients";
   f.first_step = s.steps[first];
   f.last_step = s.steps[n - 1];
   for (std::size_t i = 0; i + 2 < weights.size(); ++i) {
     const double m = medians[i];
-    if (!(m < kVanishingAbsolute || m < reference * kVanishingRelative)) continue;
+    if (!(m < kVanishingAbsolute || (!exploding && m < reference * kVanishingRelative))) continue;
     f.layers.push_back(layer_of(s.params[weights[i]]));
-    f.evidence.push_back(
-        fmt::format("{} gradient norm {:.2e} (median over steps {}–{}; healthy 1e-3 to 1e-1), {:.1e}× "
-                    "below the output layers' {:.2e}",
-                    s.params[weights[i]], m, f.first_step, f.last_step, reference / m, reference));
+    // (A ratio only of two norms above zero: none where the whole network stands still.)
+    const std::string below = m > 0.0 && reference > 0.0
+                                  ? fmt::format(", {:.1e}× below the output layers' {:.2e}", reference / m, reference)
+                                  : fmt::format("; the output layers' {:.2e}", reference);
+    f.evidence.push_back(fmt::format("{} gradient norm {:.2e} (median over steps {}–{}; healthy 1e-3 to 1e-1){}",
+                                     s.params[weights[i]], m, f.first_step, f.last_step, below));
   }
   if (f.layers.empty()) return;
   f.severity = progress.poor ? Severity::error : Severity::info;
@@ -125,6 +139,20 @@ void vanishing(const MonitorSeries& s, const Progress& progress, std::vector<Fin
   }
   if (!has_norm(s)) f.causes.push_back("no normalisation between layers to keep the signal's scale");
   out.push_back(std::move(f));
+}
+
+// The largest, over weight tensors, of the median update ratio over the first
+// kEarlySteps steps.
+double early_update_ratio(const MonitorSeries& s) {
+  const std::size_t n = kEarlySteps, p = s.params.size();
+  double largest = 0.0;
+  for (std::size_t k = 0; k < p; ++k) {
+    if (s.roles[k] != ParamRole::weight) continue;
+    std::vector<double> values;
+    for (std::size_t i = 0; i < n && i < s.steps.size(); ++i) values.push_back(s.param_update_ratio[i * p + k]);
+    if (!values.empty()) largest = std::max(largest, median(values));
+  }
+  return largest;
 }
 
 void exploding(const MonitorSeries& s, const Progress& progress, std::vector<Finding>& out) {
@@ -151,42 +179,48 @@ void exploding(const MonitorSeries& s, const Progress& progress, std::vector<Fin
       early, s.steps[early_end - 1], late, s.steps[n / 2], s.steps[n - 1], peak, s.steps[peak_at], peak / early));
   f.causes = {"a learning rate too high for the curvature of the loss",
               "no normalisation or clipping to bound the updates"};
-  const double lr = s.learning_rate.empty() ? 1e-3 : s.learning_rate.back();
+  const double lr = progress.learning_rate;
   f.fixes = {"--clip-norm 1.0", fmt::format("--lr {:g}", lr / 10), "--norm batch"};
+  // The first steps moving the weights by a large fraction of themselves: the learning
+  // rate is the cause, and lowering it the first fix (clipping would only slow the
+  // climb).
+  const double first = early_update_ratio(s);
+  if (first > kRatioHigh) {
+    f.evidence.push_back(
+        fmt::format("largest weight update ratio {:.2e} over the first steps (median over steps 1–{}; healthy "
+                    "about 1e-3, alarm above 1e-1)",
+                    first, s.steps[std::min(kEarlySteps, s.steps.size()) - 1]));
+    f.causes.front() = fmt::format(
+        "learning rate {:g}: the first steps moved the weights by a large fraction of "
+        "themselves",
+        lr);
+    f.fixes = {fmt::format("--lr {:g}", lr / 10), "--clip-norm 1.0", "--norm batch"};
+  }
   out.push_back(std::move(f));
 }
 
-void non_finite(const MonitorSeries& s, std::vector<Finding>& out) {
+void non_finite(const MonitorSeries& s, double lr, std::vector<Finding>& out) {
   if (!s.first_non_finite) return;
   const NonFinite& nf = *s.first_non_finite;
   Finding f;
   f.symptom = "non_finite";
   f.severity = Severity::error;
-  f.layers = {layer_of(nf.tensor)};
+  if (!nf.tensor.empty()) f.layers = {layer_of(nf.tensor)};
   f.first_step = f.last_step = nf.step;
-  f.summary = fmt::format("A {} became non-finite (NaN or infinity) at step {}.", nf.what, nf.step);
-  f.evidence.push_back(fmt::format("first non-finite {}: {} at step {}", nf.what, nf.tensor, nf.step));
-  if (nf.step >= 2 && static_cast<std::size_t>(nf.step) - 2 < s.loss.size()) {
-    f.evidence.push_back(
-        fmt::format("last finite loss {:.4g} at step {}", s.loss[static_cast<std::size_t>(nf.step) - 2], nf.step - 1));
+  f.summary = fmt::format("{} became non-finite (NaN or infinity) at step {}.",
+                          nf.tensor.empty() ? fmt::format("The {}", nf.what) : fmt::format("A {}", nf.what), nf.step);
+  f.evidence.push_back(nf.tensor.empty()
+                           ? fmt::format("first non-finite value: the {} at step {}", nf.what, nf.step)
+                           : fmt::format("first non-finite {}: {} at step {}", nf.what, nf.tensor, nf.step));
+  for (std::size_t i = s.steps.size(); i-- > 0;) {
+    if (s.steps[i] < nf.step && std::isfinite(s.loss[i])) {
+      f.evidence.push_back(fmt::format("last finite loss {:.4g} at step {}", s.loss[i], s.steps[i]));
+      break;
+    }
   }
   f.causes = {"a learning rate so high that the weights overflow", "non-finite values in the input data"};
-  f.fixes = {"--clip-norm 1.0", "--lr 1e-4", "--norm batch"};
+  f.fixes = {fmt::format("--lr {:g}", lr / 10), "--clip-norm 1.0", "--norm batch"};
   out.push_back(std::move(f));
-}
-
-// The largest, over weight tensors, of the median update ratio over the first
-// kEarlySteps steps.
-double early_update_ratio(const MonitorSeries& s) {
-  const std::size_t n = kEarlySteps, p = s.params.size();
-  double largest = 0.0;
-  for (std::size_t k = 0; k < p; ++k) {
-    if (s.roles[k] != ParamRole::weight) continue;
-    std::vector<double> values;
-    for (std::size_t i = 0; i < n && i < s.steps.size(); ++i) values.push_back(s.param_update_ratio[i * p + k]);
-    if (!values.empty()) largest = std::max(largest, median(values));
-  }
-  return largest;
 }
 
 void activations(const MonitorSeries& s, const Progress& progress, std::vector<Finding>& out) {
@@ -246,7 +280,7 @@ void activations(const MonitorSeries& s, const Progress& progress, std::vector<F
                                progress.description);
     dead.causes = {"large negative biases or a learning-rate spike pushed the pre-activations below zero",
                    "an initialisation too large for the depth"};
-    const double lr = s.learning_rate.empty() ? 1e-3 : s.learning_rate.back();
+    const double lr = progress.learning_rate;
     dead.fixes = {"--activation leaky-relu", fmt::format("--lr {:g}", lr / 10), "--norm batch"};
     // Steps far too large at the start kill units in a few updates: then the learning
     // rate is the cause, and lowering it the first fix.
@@ -293,7 +327,7 @@ void learning_rate(const MonitorSeries& s, const Progress& progress, std::vector
     if (s.loss[i] > kSpikeFactor * trailing && s.loss[i] > start) spikes.push_back(s.steps[i]);
   }
   const auto ratios = late_update_ratios(s);
-  const double lr = s.learning_rate.empty() ? 1e-3 : s.learning_rate.back();
+  const double lr = progress.learning_rate;
   std::vector<std::string> high, low;
   for (const auto& [name, r] : ratios) {
     if (r > kRatioHigh)
@@ -428,7 +462,7 @@ void poor_learning(const MonitorSeries& s, const RunFacts& facts, const Progress
     f.summary = fmt::format("Learning is slow; {}.", progress.description);
     f.evidence.push_back(progress.description);
   }
-  const double lr = s.learning_rate.empty() ? 1e-3 : s.learning_rate.back();
+  const double lr = progress.learning_rate;
   f.causes = {"a learning rate far from the right one", "a model too small or too constrained for the problem",
               "features that do not carry the signal"};
   f.fixes = {fmt::format("--lr {:g}", lr * 10), fmt::format("--lr {:g}", lr / 10), "--optimizer adam",
@@ -470,15 +504,17 @@ double loss_improvement(const MonitorSeries& s) {
 
 std::vector<Finding> diagnose(const MonitorSeries& series, const RunFacts& facts) {
   std::vector<Finding> findings;
-  if (series.steps.empty()) return facts.preflight;
-  const Progress progress = progress_of(series, facts);
-  non_finite(series, findings);
-  exploding(series, progress, findings);
-  vanishing(series, progress, findings);
-  activations(series, progress, findings);
-  learning_rate(series, progress, findings);
-  overfitting(series, facts, findings);
-  poor_learning(series, facts, progress, findings);
+  if (series.steps.empty() && !series.first_non_finite) return facts.preflight;
+  non_finite(series, fixes_learning_rate(series, facts), findings);  // (also of a run that failed at its first step)
+  if (!series.steps.empty()) {
+    const Progress progress = progress_of(series, facts);
+    exploding(series, progress, findings);
+    vanishing(series, progress, findings);
+    activations(series, progress, findings);
+    learning_rate(series, progress, findings);
+    overfitting(series, facts, findings);
+    poor_learning(series, facts, progress, findings);
+  }
   findings.insert(findings.begin(), facts.preflight.begin(), facts.preflight.end());
   link_causes(findings);
   return findings;

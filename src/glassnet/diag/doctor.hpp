@@ -58,6 +58,10 @@ struct RunFacts {
   // and the validation (or else training) accuracy reached.
   std::optional<double> baseline_accuracy, accuracy;
   bool early_stopping = false;  // the best epoch's weights are restored at the end (early stopping, auto-repair)
+  // The learning rate as configured (--lr), which the fixes' `--lr` values are
+  // multiples of; 0: the series' last. (The series' is what the steps used, after the
+  // schedule and the rollbacks' reductions.)
+  double learning_rate = 0.0;
   // Findings from before training (diag/preflight.hpp), linked with the doctor's into
   // causal chains (diag/causal_chain.hpp) and returned with them.
   std::vector<Finding> preflight;

@@ -150,6 +150,11 @@ void Monitor::on_step_end(Trainer& trainer, const StepLogs& logs) {
   if (probes_at(logs.step)) probe(trainer, logs.step);
 }
 
+void Monitor::record_failure(const NonFinite& failure) {
+  if (options_.level == MonitorLevel::off || series_.first_non_finite) return;
+  series_.first_non_finite = failure;
+}
+
 void Monitor::find_part_layers(std::span<Network* const> parts) {
   part_networks_.assign(parts.begin(), parts.end());
   part_layers_.assign(series_.probed.size(), {});

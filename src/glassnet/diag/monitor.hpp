@@ -55,12 +55,6 @@ struct ProbedLayer {
   Index width = 0;  // units
 };
 
-struct NonFinite {
-  Index step = 0;
-  std::string tensor;  // "layers.0.weight"
-  std::string what;    // "gradient" or "weight"
-};
-
 struct MonitorSeries {
   // The monitored parameters (trainable roles, not buffers), and their store indices.
   std::vector<std::string> params;
@@ -81,6 +75,8 @@ struct MonitorSeries {
   std::vector<LogHistogram> activation_histograms, gradient_histograms;
 
   std::vector<EpochLogs> epoch_logs;
+  // The first non-finite value seen: in a recorded step's norms, or the one that
+  // stopped training (Monitor::record_failure).
   std::optional<NonFinite> first_non_finite;
 
   Index step_count() const { return static_cast<Index>(steps.size()); }
@@ -101,6 +97,10 @@ class Monitor : public Callback {
   void reserve(Index steps);
   // The bytes the series of `steps` steps of `network` take at these options.
   static std::uint64_t bytes_for(const Network& network, const MonitorOptions& options, Index steps);
+
+  // The non-finite value that stopped training (Trainer::failed_step), which no step
+  // recorded: the series' first_non_finite, unless one was seen before.
+  void record_failure(const NonFinite& failure);
 
   const MonitorSeries& series() const { return series_; }
   const MonitorOptions& options() const { return options_; }

@@ -438,7 +438,7 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
                     std::unique_ptr<TrainingRun> first) {
   const Table data = read_data(config.data, config.labels, config.delimiter);
   RepairReport report = Search(data, config, options, on_trial, std::move(first)).run();
-  if (options.diagnosis_log) append_repair(*options.diagnosis_log, repair_json(report));
+  if (options.diagnosis_log && options.log_trials) append_repair(*options.diagnosis_log, repair_json(report));
   return report;
 }
 

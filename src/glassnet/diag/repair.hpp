@@ -74,6 +74,9 @@ struct RepairOptions {
   bool stop_when_healthy = false;
   // Where the diagnosis (the baseline's first seed) writes its metrics log; none if unset.
   std::optional<std::filesystem::path> diagnosis_log;
+  // Whether that log ends with the trials and the best (a "repair" line): not for a
+  // diagnosis alone (glassnet doctor without --repair).
+  bool log_trials = true;
   // Trials are the configured run (its epochs, schedule, model file, rollbacks as with
   // auto_repair) paused after trial_epochs; the best stays paused in
   // RepairReport::best_run. A trial that may be kept writes its metrics log (when the
@@ -119,10 +122,10 @@ struct RepairReport {
 // Progress: each trial when it ends.
 using TrialHook = std::function<void(const Trial&)>;
 
-// Throws Error for bad input, as run_training does. A trial that diverges counts as the
-// worst outcome (finding non_finite). With carry_on, `first` may hold the run as
-// configured, already paused after trial_epochs (or ended): it is the baseline's first
-// seed, and not trained again.
+// Throws Error for bad input, as run_training does. A trial that fails counts as the
+// worst outcome, with its failure's findings (TrainingFailed). With carry_on, `first`
+// may hold the run as configured, already paused after trial_epochs (or ended): it is
+// the baseline's first seed, and not trained again.
 RepairReport repair(const RunConfig& config, const RepairOptions& options = {}, const TrialHook& on_trial = {},
                     std::unique_ptr<TrainingRun> first = nullptr);
 

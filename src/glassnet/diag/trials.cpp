@@ -9,7 +9,6 @@
 #include <utility>
 
 #include "glassnet/core/error.hpp"
-#include "glassnet/diag/fixes.hpp"
 
 namespace glassnet {
 namespace {
@@ -18,19 +17,14 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// A run that diverged: the worst outcome, named as the doctor would.
-TrialOutcome diverged(const RunConfig& config, const Table& data, const std::string& what, double seconds) {
+// A run that failed: the worst outcome, with what the doctor found up to its failure.
+TrialOutcome diverged(const RunConfig& config, const Table& data, const TrainingFailed& failure, double seconds) {
   TrialOutcome failed;
   failed.task = task_of(config, data);
   failed.metric = kDivergedMetric;
   failed.seconds = seconds;
-  Finding f;
-  f.symptom = "non_finite";
-  f.severity = Severity::error;
-  f.summary = what;
-  f.fixes = {fmt::format("--lr {:g}", config.learning_rate / 10), "--clip-norm 1.0", "--norm batch"};
-  drop_untrainable_fixes(f, config);
-  failed.findings.push_back(std::move(f));
+  failed.findings = failure.findings();
+  failed.series = failure.series();
   return failed;
 }
 
@@ -60,8 +54,8 @@ TrialOutcome ended_trial(RunConfig config, const Table& data, const std::filesys
   try {
     RunResult result = run_training(config, data);  // trained before the clock is read
     return outcome_of(std::move(result), seconds_since(start));
-  } catch (const TrainingError& e) {
-    return diverged(config, data, e.what(), seconds_since(start));
+  } catch (const TrainingFailed& e) {
+    return diverged(config, data, e, seconds_since(start));
   }
 }
 
@@ -80,9 +74,9 @@ TrialOutcome paused_trial(RunConfig config, const Table& data, Index epochs,
     out.run = std::move(run);
     out.log = log;
     return out;
-  } catch (const TrainingError& e) {
+  } catch (const TrainingFailed& e) {
     if (log) remove_quietly(*log);
-    return diverged(config, data, e.what(), seconds_since(start));
+    return diverged(config, data, e, seconds_since(start));
   }
 }
 

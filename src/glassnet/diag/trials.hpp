@@ -33,7 +33,7 @@ inline constexpr double kDivergedMetric = -1e9;
 
 struct TrialOutcome {
   Task task = Task::binary;
-  double metric = 0.0;  // kDivergedMetric when it diverged (finding non_finite)
+  double metric = 0.0;  // kDivergedMetric when it failed (TrainingFailed: its findings are the failure's)
   std::optional<double> majority_accuracy;  // classification: RunResult::majority_accuracy
   std::vector<Finding> findings;
   double seconds = 0.0;

@@ -44,6 +44,15 @@ struct EpochLogs {
   double seconds = 0.0;            // wall time of the epoch
 };
 
+// A non-finite value that stopped a step: the step (1-based), what it was ("loss",
+// "gradient" or "weight") and the tensor it was first found in ("layers.0.weight";
+// empty for the loss).
+struct NonFinite {
+  Index step = 0;
+  std::string tensor;
+  std::string what;
+};
+
 // A callback's saved history: plain numbers, and optionally one vector of values.
 struct CallbackState {
   std::vector<double> numbers;

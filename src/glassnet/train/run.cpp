@@ -89,11 +89,12 @@ Metrics metrics_for(Task task, const Matrix& predictions, const Matrix& y) {
   return binary_metrics(scores, labels);
 }
 
-// What the doctor knows of the task: the majority-class accuracy of the training rows.
 constexpr Index kAutoRepairPatience = 10;  // epochs, at least
 
-RunFacts run_facts(const LabelEncoding& labels, const Matrix& y_train, bool early_stopping) {
-  RunFacts facts{.task = labels.task, .early_stopping = early_stopping};
+// What the doctor knows of the run: its task, the majority-class accuracy of the
+// training rows, the learning rate as configured.
+RunFacts run_facts(const LabelEncoding& labels, const Matrix& y_train, bool early_stopping, double learning_rate) {
+  RunFacts facts{.task = labels.task, .early_stopping = early_stopping, .learning_rate = learning_rate};
   if (labels.task != Task::regression && y_train.rows() > 0) {
     std::vector<Index> counts(labels.classes.size(), 0);
     for (Index i = 0; i < y_train.rows(); ++i) ++counts[static_cast<std::size_t>(y_train(i, 0))];
@@ -173,6 +174,13 @@ Metrics evaluate_model(Model& model, const Table& table, Index* unseen) {
 }
 
 namespace {
+
+// The log's end line names the first non-finite value the monitor saw, if it saw one.
+void add_first_non_finite(nlohmann::json& end, const Monitor* monitor) {
+  if (monitor == nullptr || !monitor->series().first_non_finite) return;
+  const NonFinite& nf = *monitor->series().first_non_finite;
+  end["first_non_finite"] = {{"step", nf.step}, {"tensor", nf.tensor}, {"what", nf.what}};
+}
 
 // What the run would allocate at once, refused before it is: more than the memory
 // available. (Preflight's estimate warns of the peak, which it overstates; this is for
@@ -432,7 +440,7 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
                     {"threads", result.threads}});
     result.files["log"] = config.log->string();
   }
-  facts = run_facts(labels, y_train, restore_best);
+  facts = run_facts(labels, y_train, restore_best, config.learning_rate);
   if (config.monitor != MonitorLevel::off) {
     monitor.emplace(MonitorOptions{.level = config.monitor}, log ? &*log : nullptr);
     monitor->reserve(steps_per_epoch * config.epochs);
@@ -560,13 +568,20 @@ void TrainingRun::train_to(Index epoch) {
         }
       }
     }
+    // The value that stopped the step is in no recorded step: the monitor takes it, so
+    // that the doctor finds it (non_finite) with the rest.
+    if (s.monitor && s.trainer->failed_step()) s.monitor->record_failure(*s.trainer->failed_step());
+    RunFacts failed = s.facts;
+    failed.preflight = s.preflight;
+    std::vector<Finding> findings = s.monitor ? diagnose(s.monitor->series(), failed) : s.preflight;
+    drop_untrainable_fixes(findings, s.config);
     if (s.log) {
-      std::vector<Finding> findings = diagnose(s.monitor->series(), {.preflight = s.preflight});
-      drop_untrainable_fixes(findings, s.config);
-      s.log->write_end({{"error", message}, {"findings", findings_json(findings)}});
+      nlohmann::json end = {{"error", message}, {"findings", findings_json(findings)}};
+      add_first_non_finite(end, s.monitor ? &*s.monitor : nullptr);
+      s.log->write_end(end);
       s.log->flush();
     }
-    throw TrainingError(message);
+    throw TrainingFailed(message, std::move(findings), s.monitor ? s.monitor->series() : MonitorSeries{});
   }
   s.ended = !s.trainer->paused();
 }
@@ -610,15 +625,15 @@ RunResult TrainingRun::finish() {
                           {"findings", findings_json(result.findings)},
                           {"files", result.files},
                           {"interrupted", result.interrupted}};
-    if (s.monitor && s.monitor->series().first_non_finite) {
-      const NonFinite& nf = *s.monitor->series().first_non_finite;
-      end["first_non_finite"] = {{"step", nf.step}, {"tensor", nf.tensor}, {"what", nf.what}};
-    }
+    add_first_non_finite(end, s.monitor ? &*s.monitor : nullptr);
     s.log->write_end(end);
     s.log->flush();
   }
   return std::move(result);
 }
+
+TrainingFailed::TrainingFailed(const std::string& what, std::vector<Finding> findings, MonitorSeries series)
+    : TrainingError(what), details_(std::make_shared<const Details>(Details{std::move(findings), std::move(series)})) {}
 
 RunResult run_training(const RunConfig& config, const RunHooks& hooks) { return TrainingRun(config, hooks).finish(); }
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "glassnet/core/error.hpp"
 #include "glassnet/data/labels.hpp"
 #include "glassnet/data/table.hpp"
 #include "glassnet/diag/doctor.hpp"
@@ -104,7 +105,25 @@ struct RunHooks {
   const std::atomic<bool>* interrupt = nullptr;
 };
 
-// Throws Error for bad input (nothing is written then) and TrainingError if training
+// The TrainingError of a run that failed: also what the doctor found up to the failure
+// (preflight's findings and the doctor's; non_finite when a value became non-finite),
+// as the run's log ends with them, and the monitor's series to then (empty with the
+// monitor off).
+class TrainingFailed : public TrainingError {
+ public:
+  TrainingFailed(const std::string& what, std::vector<Finding> findings, MonitorSeries series);
+  const std::vector<Finding>& findings() const { return details_->findings; }
+  const MonitorSeries& series() const { return details_->series; }
+
+ private:
+  struct Details {
+    std::vector<Finding> findings;
+    MonitorSeries series;
+  };
+  std::shared_ptr<const Details> details_;  // shared: an exception's copy must not throw
+};
+
+// Throws Error for bad input (nothing is written then) and TrainingFailed if training
 // fails.
 RunResult run_training(const RunConfig& config, const RunHooks& hooks = {});
 // The same on data already in memory (the Python module's fit): `table` takes the place
@@ -123,7 +142,7 @@ RunResult run_training(const RunConfig& config, const Table& table, const RunHoo
 // A run trained to 7 and then on is bit-identical to one trained straight through.
 // so_far writes nothing, and asked again with nothing trained since it answers without
 // computing again; with early stopping's restore_best it judges the best epoch so
-// far, as the end would. train_to and finish throw TrainingError as run_training does,
+// far, as the end would. train_to and finish throw TrainingFailed as run_training does,
 // and the run cannot go on after that. Call finish once. Each step splits its work over
 // config.threads threads and leaves the calling thread's count as it was, so runs on
 // different threads, or paused side by side, keep their own.

@@ -85,7 +85,10 @@ double Trainer::accumulate(ConstMatrixView x, ConstMatrixView targets, std::span
     }
   }
   if (!std::isfinite(loss)) {
-    throw TrainingError(fmt::format("the loss became {} at step {} (epoch {})", loss, steps_ + 1, epoch_ + 1));
+    failed_step_ = NonFinite{steps_ + 1, "", "loss"};
+    // (a NaN's sign means nothing: "NaN", never "-nan")
+    throw TrainingError(fmt::format("the loss became {} at step {} (epoch {})",
+                                    std::isnan(loss) ? "NaN" : fmt::format("{}", loss), steps_ + 1, epoch_ + 1));
   }
   if (correct) {
     epoch_correct_ += *correct;
@@ -94,7 +97,7 @@ double Trainer::accumulate(ConstMatrixView x, ConstMatrixView targets, std::span
   return loss;
 }
 
-void Trainer::throw_non_finite(std::string_view what, std::span<const double> norms, double loss) const {
+void Trainer::throw_non_finite(std::string_view what, std::span<const double> norms, double loss) {
   std::string tensor = "?";
   const auto& params = network_.params().params();
   for (std::size_t i = 0; i < norms.size() && i < params.size(); ++i) {
@@ -103,11 +106,13 @@ void Trainer::throw_non_finite(std::string_view what, std::span<const double> no
       break;
     }
   }
+  failed_step_ = NonFinite{steps_ + 1, tensor, std::string(what)};
   throw TrainingError(fmt::format("the {} of {} became non-finite at step {} (epoch {}); the step's loss was {:.4g}",
                                   what, tensor, steps_ + 1, epoch_ + 1, loss));
 }
 
 double Trainer::step(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights) {
+  failed_step_.reset();
   network_.params().zero_grads();
   const double loss = accumulate(x, targets, sample_weights, 1.0);
   optimizer_.step(network_.params());
@@ -194,6 +199,7 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
         continue;
       }
       std::optional<StepProblem> problem;
+      failed_step_.reset();
       try {
         const std::span<const Index> step_rows(order_.data() + begin, static_cast<std::size_t>(end - begin));
         const double step_weight = weight_of_rows(train, step_rows);
@@ -218,7 +224,7 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
         if (options.clip_value > 0.0) clip_grad_value(network_.params(), options.clip_value);
         optimizer_.step(network_.params());
         for (double norm : optimizer_.weight_norms()) {
-          if (!std::isfinite(norm)) throw_non_finite("weights", optimizer_.weight_norms(), step_loss);
+          if (!std::isfinite(norm)) throw_non_finite("weight", optimizer_.weight_norms(), step_loss);
         }
         ++steps_;
         at.loss_sum += step_loss * static_cast<double>(end - begin);

@@ -146,6 +146,10 @@ class Trainer {
   // Why the Recovery ended the last fit (RecoveryAction::end): the problem and its
   // note; empty when it did not.
   const std::string& ended_by() const { return ended_by_; }
+  // The non-finite value that stopped the last step tried, if one did: the step of a
+  // TrainingError, or of a problem a Recovery answered (nullopt after a step that
+  // completed, or one stopped by a requested rollback).
+  const std::optional<NonFinite>& failed_step() const { return failed_step_; }
 
   // Writes everything a bit-identical resume needs: parameters and buffers, optimizer,
   // schedule and callback state, the random generators, and the epoch. Atomic.
@@ -175,7 +179,7 @@ class Trainer {
   // Forward and backward of one micro-batch, gradients scaled by `share`. Returns its loss.
   double accumulate(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights, double share);
   // Throws TrainingError naming the first parameter whose norm in `norms` is not finite.
-  [[noreturn]] void throw_non_finite(std::string_view what, std::span<const double> norms, double loss) const;
+  [[noreturn]] void throw_non_finite(std::string_view what, std::span<const double> norms, double loss);
   // Copies rows of `data` into the batch buffers.
   void gather(const DataView& data, std::span<const Index> rows);
 
@@ -209,6 +213,7 @@ class Trainer {
   const std::atomic<bool>* interrupt_ = nullptr;
   bool interrupted_ = false;
   std::string ended_by_;
+  std::optional<NonFinite> failed_step_;
   bool paused_ = false;
   std::vector<Index> order_;
   std::vector<double> grad_norms_;  // per parameter, this step, before clipping
