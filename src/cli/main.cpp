@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/unknown_arguments.hpp"
 #include "glassnet/core/error.hpp"
 
 int main(int argc, char** argv) {
@@ -57,6 +58,16 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // Words the command did not expect are named first: a misspelt option also leaves
+    // a required one missing (eval --modle m.safetensors), and that is not the news.
+    const std::vector<CLI::App*> chosen = app.get_subcommands();
+    const CLI::App& command = chosen.empty() ? app : *chosen.front();
+    const std::vector<std::string> extras = command.remaining();
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr ||
+        std::any_of(extras.begin(), extras.end(), glassnet::cli::is_option)) {
+      fmt::print(stderr, "error: {}\n", glassnet::cli::unknown_arguments_message(command, extras));
+      return 2;
+    }
     app.exit(e);
     return 2;
   } catch (const glassnet::Error& e) {

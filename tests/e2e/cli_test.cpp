@@ -30,6 +30,23 @@ TEST(Cli, BadUsageExitsWithTwo) {
   EXPECT_EQ(unknown_option.exit_code, 2);
   EXPECT_EQ(unknown_option.output.rfind("error: unknown option '--bogus'; the commands are", 0), 0u)
       << unknown_option.output;
+  // A command's unknown option is named as written, before a required one it left
+  // missing, with the options it resembles by spelling or by the words of their help.
+  const auto spelt = run_command(cli() + " eval --modle m.safetensors --data d.csv");
+  EXPECT_EQ(spelt.exit_code, 2);
+  EXPECT_EQ(spelt.output.rfind("error: glassnet eval: unknown option --modle (did you mean --model?); glassnet "
+                               "eval --help lists its options",
+                               0),
+            0u)
+      << spelt.output;
+  const auto worded = run_command(cli() + " train --data d.csv --learning-rate 0.1");
+  EXPECT_EQ(worded.exit_code, 2);
+  EXPECT_NE(worded.output.find("unknown option --learning-rate (did you mean --lr"), std::string::npos)
+      << worded.output;
+  EXPECT_EQ(worded.output.find("0.1"), std::string::npos) << "its value is not a second complaint: " << worded.output;
+  const auto stray = run_command(cli() + " train --data d.csv extra");
+  EXPECT_EQ(stray.exit_code, 2);
+  EXPECT_NE(stray.output.find("glassnet train: unexpected argument 'extra'"), std::string::npos) << stray.output;
   const auto bad_activation = run_command(cli() + " gradcheck --activation swish");
   EXPECT_EQ(bad_activation.exit_code, 2);
   EXPECT_NE(bad_activation.output.find("swish"), std::string::npos) << bad_activation.output;

@@ -1,0 +1,21 @@
+#pragma once
+// What to say of the words a command did not expect. CLI11 lists them reversed and
+// values first ("not expected: 0.1 --learning-rate"); here each unknown option is named
+// as written, with the command's options it resembles — by spelling (--epoch →
+// --epochs) or by the words of their description (--learning-rate → --lr, "Learning
+// rate") — and a stray value is named by itself.
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace glassnet::cli {
+
+// Whether a word is written as an option: a dash and a letter, not a negative number.
+bool is_option(const std::string& word);
+
+// `extras`: the words in the order given (CLI::App::remaining). One line, without
+// "error: ".
+std::string unknown_arguments_message(const CLI::App& command, const std::vector<std::string>& extras);
+
+}  // namespace glassnet::cli
