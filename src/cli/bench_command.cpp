@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/number_checks.hpp"
+#include "cli/path_checks.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/train/throughput.hpp"
 
@@ -77,7 +78,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--epochs", o.epochs, "Timed epochs")->capture_default_str()->check(whole_number(1, kMaxEpochs));
   cmd->add_option("--monitor", flags->monitor, "The training monitor: off, light or full")->capture_default_str();
-  cmd->add_option("--fashion-mnist", o.fashion_mnist, "Where W3's IDX files are")->capture_default_str();
+  cmd->add_option("--fashion-mnist", o.fashion_mnist, "Where W3's IDX files are")
+      ->check(file_name())
+      ->capture_default_str();
   cmd->add_flag("--gemm-only", flags->gemm_only, "Time a training step's matrix products alone: the ceiling");
   cmd->add_flag("--json", flags->json, "Print one JSON object");
   cmd->callback([flags, &exit_code] { exit_code = run_bench(*flags); });

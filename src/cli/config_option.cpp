@@ -3,13 +3,15 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "cli/path_checks.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/io/config_file.hpp"
 
 namespace glassnet::cli {
 
 void add_config_option(CLI::App& command, std::string& path) {
-  command.add_option("--config", path, "TOML file with options (keys are option names); flags override it");
+  command.add_option("--config", path, "TOML file with options (keys are option names); flags override it")
+      ->check(file_name());
 }
 
 void apply_config(CLI::App& command, const std::string& path) {
@@ -38,14 +40,19 @@ void apply_config(CLI::App& command, const std::string& path) {
       throw Error(fmt::format("{}: {}", config.location(entry), e.what()));
     }
   }
-  // Options that exclude each other (--val-data and --val-split), whether both came from
-  // the file or one from the command line: CLI11 checked only the command line.
+  // Options that exclude each other (--val-data and --val-split) or need another
+  // (doctor's --budget, --repair), whether they came from the file or one from the
+  // command line: CLI11 checked only the command line.
   for (const ConfigEntry& entry : config.entries) {
     const CLI::Option* option = command.get_option("--" + entry.key);
     for (const CLI::Option* other : option->get_excludes()) {
       if (other->count() == 0) continue;
       throw Error(
           fmt::format("{}: '{}' cannot be given with {}", config.location(entry), entry.key, other->get_name()));
+    }
+    for (const CLI::Option* other : option->get_needs()) {
+      if (other->count() > 0) continue;
+      throw Error(fmt::format("{}: '{}' needs {}", config.location(entry), entry.key, other->get_name()));
     }
   }
 }

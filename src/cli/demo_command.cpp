@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/number_checks.hpp"
+#include "cli/path_checks.hpp"
 #include "glassnet/demo/incident_demo.hpp"
 #include "glassnet/demo/xor_demo.hpp"
 
@@ -15,6 +16,7 @@ void add_demo_command(CLI::App& app, int& exit_code) {
       "demo", "The incident: a 15-layer sigmoid fraud model at chance, diagnosed and repaired (xor: the XOR demo)");
   auto incident = std::make_shared<IncidentOptions>();
   command->add_option("--dir", incident->directory, "Where the data, logs, configuration and model are written")
+      ->check(file_name())
       ->capture_default_str();
   command->add_option("--seed", incident->seed, "Random seed of the data and the networks")
       ->check(whole_number(0, kMaxSeed))

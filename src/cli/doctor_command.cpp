@@ -10,6 +10,7 @@
 #include "cli/config_option.hpp"
 #include "cli/number_checks.hpp"
 #include "cli/output.hpp"
+#include "cli/path_checks.hpp"
 #include "cli/report_file.hpp"
 #include "cli/run_options.hpp"
 #include "glassnet/diag/repair.hpp"
@@ -102,10 +103,15 @@ void add_doctor_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<DoctorFlags>();
   flags->run.config.epochs = 10;  // a short run
   add_run_options(*cmd, flags->run, RunCommand::doctor);
-  cmd->add_flag("--repair", flags->repair, "Try the fixes as controlled trials and write the best configuration");
+  auto* repair =
+      cmd->add_flag("--repair", flags->repair, "Try the fixes as controlled trials and write the best configuration");
+  // (Without --repair they would do nothing: refused, not ignored.)
   cmd->add_option("--budget", flags->budget, "Training epochs over all trials (default: 12 runs' worth)")
-      ->check(whole_number(1, kMaxEpochs));
+      ->check(whole_number(1, kMaxEpochs))
+      ->needs(repair);
   cmd->add_option("--best", flags->best, "Where --repair writes the best configuration (TOML for train --config)")
+      ->check(file_name())
+      ->needs(repair)
       ->capture_default_str();
   cmd->callback([cmd, flags, &exit_code] {
     apply_config(*cmd, flags->run.config_file);

@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/path_checks.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/idx.hpp"
 #include "glassnet/data/read_data.hpp"
@@ -20,9 +21,11 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     bool json = false;
   };
   auto flags = std::make_shared<Flags>();
-  cmd->add_option("--model", flags->model, "Model file")->required();
-  cmd->add_option("--data", flags->data, "Data: CSV with the target column, or IDX images (with --labels)")->required();
-  cmd->add_option("--labels", flags->labels, "IDX labels for the IDX images in --data");
+  cmd->add_option("--model", flags->model, "Model file")->check(file_name())->required();
+  cmd->add_option("--data", flags->data, "Data: CSV with the target column, or IDX images (with --labels)")
+      ->check(file_name())
+      ->required();
+  cmd->add_option("--labels", flags->labels, "IDX labels for the IDX images in --data")->check(file_name());
   cmd->add_flag("--json", flags->json, "Print one JSON object");
   cmd->callback([flags, &exit_code] {
     check_files({{"--model", flags->model}, {"--data", flags->data}, {"--labels", flags->labels}}, {});

@@ -5,6 +5,7 @@
 #include <span>
 
 #include "cli/commands.hpp"
+#include "cli/path_checks.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/io/atomic_file.hpp"
@@ -31,9 +32,9 @@ void add_predict_command(CLI::App& app, int& exit_code) {
     bool proba = false;
   };
   auto flags = std::make_shared<Flags>();
-  cmd->add_option("--model", flags->model, "Model file")->required();
-  cmd->add_option("--data", flags->data, "Data: CSV, or IDX images")->required();
-  cmd->add_option("--out", flags->out, "Predictions file (CSV; default: standard output)");
+  cmd->add_option("--model", flags->model, "Model file")->check(file_name())->required();
+  cmd->add_option("--data", flags->data, "Data: CSV, or IDX images")->check(file_name())->required();
+  cmd->add_option("--out", flags->out, "Predictions file (CSV; default: standard output)")->check(file_name());
   cmd->add_flag("--proba", flags->proba, "Also write the probability of each class");
   cmd->callback([flags, &exit_code] {
     std::vector<NamedPath> outputs;

@@ -4,6 +4,7 @@
 
 #include "cli/config_option.hpp"
 #include "cli/number_checks.hpp"
+#include "cli/path_checks.hpp"
 #include "glassnet/core/error.hpp"
 
 namespace glassnet::cli {
@@ -21,8 +22,9 @@ T parse_flag(const std::string& flag, const std::string& value, Parse parse) {
 void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
   CLI::App* cmd = &command;
   RunConfig& c = flags.config;
-  cmd->add_option("--data", c.data, "Training data: CSV with a header row, or IDX images (with --labels)");
-  cmd->add_option("--labels", flags.labels, "IDX labels for the IDX images in --data");
+  cmd->add_option("--data", c.data, "Training data: CSV with a header row, or IDX images (with --labels)")
+      ->check(file_name());
+  cmd->add_option("--labels", flags.labels, "IDX labels for the IDX images in --data")->check(file_name());
   cmd->add_option("--target", c.target, "Target column (default: the last column)");
   cmd->add_option("--task", flags.task, "binary, multiclass or regression (default: inferred from the target)")
       ->check(CLI::IsMember({"binary", "multiclass", "regression"}));
@@ -69,11 +71,13 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
       ->check(real_number(0.0, false, 0.9))
       ->capture_default_str();
   cmd->add_option("--val-data", flags.val_data, "Validation data (CSV or IDX images), instead of --val-split")
+      ->check(file_name())
       ->excludes("--val-split");
-  cmd->add_option("--val-labels", flags.val_labels, "IDX labels for the images in --val-data");
+  cmd->add_option("--val-labels", flags.val_labels, "IDX labels for the images in --val-data")->check(file_name());
   cmd->add_option("--test-data", flags.test_data, "Test data (CSV or IDX images), instead of --test-split")
+      ->check(file_name())
       ->excludes("--test-split");
-  cmd->add_option("--test-labels", flags.test_labels, "IDX labels for the images in --test-data");
+  cmd->add_option("--test-labels", flags.test_labels, "IDX labels for the images in --test-data")->check(file_name());
   cmd->add_option("--impute", flags.impute, "Fill missing values: mean, median or most-frequent")
       ->check(CLI::IsMember({"mean", "median", "most-frequent"}));
   cmd->add_flag("--no-standardize", flags.no_standardize, "Do not standardise numeric features");
@@ -82,21 +86,25 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
       ->check(whole_number(0, kMaxThreads))
       ->capture_default_str();
   if (purpose == RunCommand::train) {
-    cmd->add_option("--out", c.out, "Model file to write")->capture_default_str();
-    cmd->add_option("--checkpoint-dir", flags.checkpoint_dir, "Write a checkpoint after every epoch here");
+    cmd->add_option("--out", c.out, "Model file to write")->check(file_name())->capture_default_str();
+    cmd->add_option("--checkpoint-dir", flags.checkpoint_dir, "Write a checkpoint after every epoch here")
+        ->check(file_name());
     cmd->add_flag("--resume", c.resume, "Continue from the latest checkpoint in --checkpoint-dir");
     cmd->add_flag("--auto-repair", c.auto_repair,
                   "Repair while training: roll back numerical problems; on a structural one, try the fixes and train "
                   "the best");
   } else {
     cmd->add_option("--out", c.out, "The model file the best configuration names (the doctor writes no model)")
+        ->check(file_name())
         ->capture_default_str();
   }
   cmd->add_option("--monitor", flags.monitor, "Training monitor: off, light (every step's norms), full (histograms)")
       ->check(CLI::IsMember({"off", "light", "full"}))
       ->capture_default_str();
-  cmd->add_option("--log", flags.log, "Write the monitor's series to this JSONL metrics log");
-  cmd->add_option("--report", flags.report, "Write a self-contained HTML report of the run (drawn from its metrics log)");
+  cmd->add_option("--log", flags.log, "Write the monitor's series to this JSONL metrics log")->check(file_name());
+  cmd->add_option("--report", flags.report,
+                  "Write a self-contained HTML report of the run (drawn from its metrics log)")
+      ->check(file_name());
   cmd->add_flag("--quiet", flags.quiet, "Print nothing but errors");
   cmd->add_flag("--json", flags.json,
                 purpose == RunCommand::train ? "Print one JSON object with the final metrics and files"

@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/path_checks.hpp"
 #include "glassnet/io/file_roles.hpp"
 #include "glassnet/io/model_file.hpp"
 #include "glassnet/nn/residual.hpp"
@@ -87,8 +88,8 @@ void add_summary_command(CLI::App& app, int& exit_code) {
       "summary", "Print a saved model's layers, output shapes and parameter counts, or a run's summary from its log");
   auto model_path = std::make_shared<std::string>();
   auto log_path = std::make_shared<std::string>();
-  auto* model = cmd->add_option("--model", *model_path, "Model file");
-  auto* log = cmd->add_option("--log", *log_path, "A run's JSONL metrics log (train --log)");
+  auto* model = cmd->add_option("--model", *model_path, "Model file")->check(file_name());
+  auto* log = cmd->add_option("--log", *log_path, "A run's JSONL metrics log (train --log)")->check(file_name());
   model->excludes(log);
   cmd->callback([model_path, log_path, &exit_code] {
     if (model_path->empty() && log_path->empty()) throw CLI::RequiredError("--model or --log");

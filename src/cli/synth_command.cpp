@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/number_checks.hpp"
+#include "cli/path_checks.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/io/atomic_file.hpp"
@@ -36,7 +37,7 @@ void add_synth_command(CLI::App& app, int& exit_code) {
   auto* fraud_rate = cmd->add_option("--fraud-rate", flags->fraud_rate, "Fraction of fraud rows (fraud)")
                          ->check(CLI::Range(0.001, 0.999))
                          ->capture_default_str();
-  cmd->add_option("--out", flags->out, "CSV file to write")->required();
+  cmd->add_option("--out", flags->out, "CSV file to write")->check(file_name())->required();
   cmd->callback([flags, features, fraud_rate, &exit_code] {
     // An option the kind does not take is a mistake, not something to ignore.
     if (flags->kind == "fraud" && features->count() > 0) {

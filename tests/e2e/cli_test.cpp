@@ -102,6 +102,28 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
     EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
     EXPECT_NE(r.output.find(message), std::string::npos) << command << ": " << r.output;
   }
+  // An empty path is refused by its option's name (--log '' wrote no log and said
+  // nothing; report, summary and demo named no option).
+  for (const auto& [command, option] :
+       std::vector<std::pair<std::string, std::string>>{{" train --data d.csv --log ''", "--log"},
+                                                        {" train --data d.csv --report ''", "--report"},
+                                                        {" train --data '' --out m.safetensors", "--data"},
+                                                        {" report --log '' --out r.html", "--log"},
+                                                        {" summary --log ''", "--log"},
+                                                        {" demo --dir ''", "--dir"},
+                                                        {" predict --model m --data ''", "--data"},
+                                                        {" doctor --data d.csv --repair --best ''", "--best"}}) {
+    const auto r = run_command(cli() + command);
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
+    EXPECT_NE(r.output.find("error: " + option + ": expected a path, got an empty one"), std::string::npos)
+        << command << ": " << r.output;
+  }
+  // doctor's --budget and --best do nothing without --repair: refused, not ignored.
+  for (const std::string option : {"--budget 5", "--best b.toml"}) {
+    const auto r = run_command(cli() + " doctor --data d.csv " + option);
+    EXPECT_EQ(r.exit_code, 2) << option << ": " << r.output;
+    EXPECT_NE(r.output.find(option.substr(0, option.find(' ')) + " requires --repair"), std::string::npos) << r.output;
+  }
   const auto tolerance = run_command(cli() + " gradcheck --tolerance nan");
   EXPECT_EQ(tolerance.exit_code, 2) << tolerance.output;
   EXPECT_NE(tolerance.output.find("--tolerance: expected a finite number > 0, got 'nan'"), std::string::npos);

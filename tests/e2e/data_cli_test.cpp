@@ -363,7 +363,7 @@ TEST_F(DataCli, AnOutputThatIsAnInputOrCannotBeWrittenIsRefusedFirst) {
                  "--out and --checkpoint-dir name the same file");
   expect_refused(train + " --out " + path("x.safetensors") + " --checkpoint-dir " + data,
                  "--checkpoint-dir " + data + ": that is a file; expected a directory");
-  expect_refused(train + " --out ''", "--out: expected a file name, got an empty one");
+  expect_refused(train + " --out ''", "--out: expected a path, got an empty one");
   expect_refused(train + " --out " + path(std::string(250, 'm')), "the file name is 250 bytes long; at most 243");
   // A link is checked as the file it names (these trained first, then failed).
   fs::create_symlink("no/such/dir/m.safetensors", path("dangling"));
@@ -567,6 +567,16 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
   EXPECT_EQ(mixed.exit_code, 2);
   EXPECT_NE(mixed.output.find("mixed.toml:1:14: 'test-split' cannot be given with --test-data"), std::string::npos)
       << mixed.output;
+  // A file's setting is checked as the command line's: an empty path is refused, and
+  // an option that needs another does not stand alone (doctor's budget, --repair).
+  const auto empty_log = refused("empty.toml", "log = \"\"\n", "");
+  EXPECT_EQ(empty_log.exit_code, 2);
+  EXPECT_NE(empty_log.output.find("empty.toml:1:7: --log: expected a path, got an empty one"), std::string::npos)
+      << empty_log.output;
+  write("budget.toml", "budget = 5\n");
+  const auto budget = run_command(cli() + " doctor --data " + path("moons.csv") + " --config " + path("budget.toml"));
+  EXPECT_EQ(budget.exit_code, 2);
+  EXPECT_NE(budget.output.find("budget.toml:1:10: 'budget' needs --repair"), std::string::npos) << budget.output;
   const auto no_data = run_command(cli() + " train --epochs 1" + out);
   EXPECT_EQ(no_data.exit_code, 2);
   EXPECT_NE(no_data.output.find("--data is required"), std::string::npos) << no_data.output;

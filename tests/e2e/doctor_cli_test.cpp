@@ -45,7 +45,7 @@ class DoctorCli : public ::testing::Test {
 };
 
 TEST_F(DoctorCli, DiagnosesWithoutRepairAndWritesNothing) {
-  const auto r = run_command(cli() + " doctor --epochs 8" + sick() + " --best " + path("best.toml"));
+  const auto r = run_command("cd " + dir_.string() + " && " + cli() + " doctor --epochs 8" + sick());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("[error] deep_saturating"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("which led to vanishing_gradients"), std::string::npos) << r.output;
