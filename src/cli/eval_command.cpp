@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/path_checks.hpp"
+#include "glassnet/core/counted.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/idx.hpp"
 #include "glassnet/data/read_data.hpp"
@@ -46,7 +47,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
       fmt::print("{}\n",
                  nlohmann::json({{"task", task_name(model.labels.task)}, {"metrics", metrics_json(metrics)}}).dump());
     } else {
-      fmt::print("{} task, {} rows of {}\n{}", task_name(model.labels.task), table.rows(), flags->data,
+      fmt::print("{} task, {} of {}\n{}", task_name(model.labels.task), counted(table.rows(), "row"), flags->data,
                  metrics_text(metrics));
     }
     exit_code = 0;

@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "glassnet/core/counted.hpp"
+
 namespace glassnet::cli {
 
 std::string metrics_text(const Metrics& metrics) {
@@ -37,9 +39,10 @@ std::string findings_text(const std::vector<Finding>& findings) {
 }
 
 std::string trials_header(Index epochs) {
-  return fmt::format("trials, {} epochs each, from the same seed and data order (a fix is kept when it beats the best "
-                     "by more than the run-to-run spread of its seeds):\n",
-                     epochs);
+  return fmt::format(
+      "trials, {} each, from the same seed and data order (a fix is kept when it beats the best "
+      "by more than the run-to-run spread of its seeds):\n",
+      counted(epochs, "epoch"));
 }
 
 std::string trial_line(const Trial& t) {

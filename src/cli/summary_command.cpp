@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/path_checks.hpp"
+#include "glassnet/core/counted.hpp"
 #include "glassnet/io/file_roles.hpp"
 #include "glassnet/io/model_file.hpp"
 #include "glassnet/nn/residual.hpp"
@@ -58,8 +59,8 @@ void summarise_log(const std::string& path) {
     if (!object.contains(key)) return std::string("?");
     return object[key].is_string() ? object[key].get<std::string>() : object[key].dump();
   };
-  fmt::print("{}: {} task, data {}, {} training rows, {} epochs{}\n", path, text(log.data, "task"),
-             text(log.config, "data"), text(log.data, "train_rows"), log.series.epoch_logs.size(),
+  fmt::print("{}: {} task, data {}, {} training rows, {}{}\n", path, text(log.data, "task"), text(log.config, "data"),
+             text(log.data, "train_rows"), counted(log.series.epoch_logs.size(), "epoch"),
              log.ended ? "" : " (no end: still running, or killed)");
   if (!log.series.epoch_logs.empty()) {
     const EpochLogs& last = log.series.epoch_logs.back();

@@ -9,10 +9,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/config_option.hpp"
-#include "cli/run_options.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "cli/report_file.hpp"
+#include "cli/run_options.hpp"
+#include "glassnet/core/counted.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/diag/repair.hpp"
 #include "glassnet/report/layer_table.hpp"
@@ -140,8 +141,8 @@ int run(RunFlags& flags) {
   }
   for (const auto& w : result.warnings) fmt::print(stderr, "warning: {}\n", w);
   if (flags.quiet) return result.interrupted ? kInterruptedExitCode : 0;
-  fmt::print("\n{} task, {} epochs, {} thread{}\n", task_name(result.task), result.history.size(), result.threads,
-             result.threads == 1 ? "" : "s");
+  fmt::print("\n{} task, {}, {}\n", task_name(result.task), counted(result.history.size(), "epoch"),
+             counted(result.threads, "thread"));
   for (const char* split : {"train", "val", "test"}) {
     const auto found = result.metrics.find(split);
     if (found != result.metrics.end()) fmt::print("{}:\n{}", split, metrics_text(found->second));

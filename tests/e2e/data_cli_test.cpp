@@ -101,6 +101,20 @@ TEST_F(DataCli, SynthTrainEvalPredictSummaryOnFraudData) {
   EXPECT_NE(summary.output.find("trainable parameters"), std::string::npos) << summary.output;
 }
 
+// One epoch, one thread, one row: counted as one, in train, summary and eval alike.
+TEST_F(DataCli, OneOfAnythingIsSingular) {
+  const std::string data = write("d.csv", "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n");
+  const std::string one_row = write("one.csv", "a,y\n1,0\n");
+  const auto r = run_command(cli() + " train --epochs 1 --threads 1 --val-split 0 --data " + data + " --out " +
+                             path("m.safetensors") + " --log " + path("run.jsonl"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("binary task, 1 epoch, 1 thread\n"), std::string::npos) << r.output;
+  const auto summary = run_command(cli() + " summary --log " + path("run.jsonl"));
+  EXPECT_NE(summary.output.find(" training rows, 1 epoch\n"), std::string::npos) << summary.output;
+  const auto eval = run_command(cli() + " eval --model " + path("m.safetensors") + " --data " + one_row);
+  EXPECT_NE(eval.output.find("binary task, 1 row of "), std::string::npos) << eval.output;
+}
+
 TEST_F(DataCli, PredictRowsWithoutTheTargetAndStringLabels) {
   write("train.csv",
         "colour,size,label\nred,1,yes\nblue,5,no\nred,2,yes\nblue,6,no\nred,1.5,yes\nblue,5.5,no\n"

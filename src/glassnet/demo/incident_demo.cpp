@@ -9,6 +9,7 @@
 #include <ostream>
 #include <vector>
 
+#include "glassnet/core/counted.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/diag/median.hpp"
@@ -105,9 +106,10 @@ IncidentResult run_incident(const IncidentOptions& options, std::ostream& out) {
     fmt::print(out, "      try, in order: {}\n", fmt::join(f.fixes, " | "));
   }
 
-  fmt::print(out, "\nThe repair: each fix trained for {} epochs from the same seed and data order, kept only when it "
-                  "beats the best so far by more than the run-to-run spread.\n\n",
-             options.epochs);
+  fmt::print(out,
+             "\nThe repair: each fix trained for {} from the same seed and data order, kept only when it "
+             "beats the best so far by more than the run-to-run spread.\n\n",
+             counted(options.epochs, "epoch"));
   RunConfig trials = sick;
   trials.log.reset();
   const RepairReport repair_report = repair(trials, {}, [&out](const Trial& t) {
@@ -133,8 +135,8 @@ IncidentResult run_incident(const IncidentOptions& options, std::ostream& out) {
   for (const Trial& t : repair_report.trials) {
     if (t.kept) kept.push_back(t.change);
   }
-  fmt::print(out, "\nTraining the repaired network ({}) for {} epochs:\n\n", fmt::join(kept, ", then "),
-             options.epochs);
+  fmt::print(out, "\nTraining the repaired network ({}) for {}:\n\n", fmt::join(kept, ", then "),
+             counted(options.epochs, "epoch"));
   const RunResult after = run_training(repaired, progress_hooks(out));
   result.repaired_accuracy = after.metrics.at("val")["accuracy"];
   result.repaired_precision = after.metrics.at("val")["precision"];

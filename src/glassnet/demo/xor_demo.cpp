@@ -5,6 +5,7 @@
 
 #include <ostream>
 
+#include "glassnet/core/counted.hpp"
 #include "glassnet/loss/bce_with_logits.hpp"
 #include "glassnet/nn/network.hpp"
 #include "glassnet/optim/sgd.hpp"
@@ -69,8 +70,8 @@ XorResult run_xor(const XorOptions& options) {
 void print_xor(std::ostream& out, const XorOptions& options, const XorResult& result, Index print_every) {
   fmt::print(out, "XOR: network 2 -> 4 -> 4 -> 1, ReLU hidden layers, sigmoid output\n");
   fmt::print(out, "He initialisation, hidden biases starting at {}\n", options.hidden_bias);
-  fmt::print(out, "full-batch gradient descent, learning rate {}, {} epochs, seed {}\n\n", options.learning_rate,
-             options.epochs, options.seed);
+  fmt::print(out, "full-batch gradient descent, learning rate {}, {}, seed {}\n\n", options.learning_rate,
+             counted(options.epochs, "epoch"), options.seed);
   fmt::print(out, "{:>6}  {:>8}\n", "epoch", "loss");
   const auto epochs = static_cast<Index>(result.loss.size());
   for (Index e = 1; e <= epochs; ++e) {
