@@ -45,8 +45,13 @@ class DoctorCli : public ::testing::Test {
 };
 
 TEST_F(DoctorCli, DiagnosesWithoutRepairAndWritesNothing) {
-  const auto r = run_command("cd " + dir_.string() + " && " + cli() + " doctor --epochs 8" + sick());
+  const auto r =
+      run_command("cd " + dir_.string() + " && " + cli() + " doctor --epochs 8" + sick() + " --log " + path("d.jsonl"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The diagnosis wrote no model, and its log names none (it named a trial's, removed).
+  const RunLog log = read_run_log(path("d.jsonl"));
+  EXPECT_EQ(log.files, nlohmann::json({{"log", path("d.jsonl")}})) << log.files.dump();
+  EXPECT_FALSE(log.repair.has_value()) << "no trials without --repair";
   EXPECT_NE(r.output.find("[error] deep_saturating"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("which led to vanishing_gradients"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("trials"), std::string::npos) << "no trials without --repair";

@@ -44,10 +44,10 @@
 // The trials stop when the budget (training epochs over all runs, the baseline's
 // included) cannot pay for another, or as RepairOptions::stop_when_healthy says. The
 // validation metric is the accuracy for classification and R² for regression. Trials
-// write their models to a temporary directory, never to the configuration's --out, and
-// keep no log (but the diagnosis's, where RepairOptions::diagnosis_log says); with
-// carry_on they write no model (the caller finishes best_run, which writes --out) and
-// only the logs RepairOptions::carry_on names.
+// write no model, and keep no log (but the diagnosis's, where
+// RepairOptions::diagnosis_log says, which names no model file); with carry_on the
+// caller finishes best_run, which writes --out, and the trials keep only the logs
+// RepairOptions::carry_on names.
 
 #include <filesystem>
 #include <functional>

@@ -43,16 +43,17 @@ RunConfig as_trial(RunConfig config, bool one_thread) {
   return config;
 }
 
-// A trial trained to its end, its model written to `model`, its log only where `log`
-// says.
-TrialOutcome ended_trial(RunConfig config, const Table& data, const std::filesystem::path& model,
+// A trial trained to its end, its log only where `log` says. It writes no model: its
+// --out is `out`, a name no other run has, checked as any output but never written.
+TrialOutcome ended_trial(RunConfig config, const Table& data, const std::filesystem::path& out,
                          const std::optional<std::filesystem::path>& log) {
-  config.out = model;
+  config.out = out;
   config.log = log;
   config.auto_repair = false;
   const auto start = std::chrono::steady_clock::now();
   try {
-    RunResult result = run_training(config, data);  // trained before the clock is read
+    // (trained before the clock is read)
+    RunResult result = TrainingRun(config, data).finish(TrainingRun::SaveModel::no);
     return outcome_of(std::move(result), seconds_since(start));
   } catch (const TrainingFailed& e) {
     return diverged(config, data, e, seconds_since(start));
@@ -105,7 +106,7 @@ void discard(TrialOutcome& outcome) {
 }
 
 TrialRunner::TrialRunner(const Table& data, TrialOptions options) : data_(data), options_(std::move(options)) {
-  if (!options_.carry_on) models_.emplace("repair");
+  if (!options_.carry_on) scratch_.emplace("repair");
 }
 
 TrialRunner::~TrialRunner() = default;
@@ -120,8 +121,8 @@ TrialRunner::Job TrialRunner::trial(const RunConfig& config, bool may_be_kept,
   if (!options_.carry_on) {
     RunConfig ended = c;
     ended.epochs = epochs;
-    const auto model = models_->path() / fmt::format("trial{}.safetensors", number);
-    return [&data, ended, model, log] { return ended_trial(ended, data, model, log); };
+    const auto out = scratch_->path() / fmt::format("trial{}.safetensors", number);
+    return [&data, ended, out, log] { return ended_trial(ended, data, out, log); };
   }
   std::optional<std::filesystem::path> trial_log;
   if (may_be_kept && options_.log) trial_log = fmt::format("{}.trial{}", options_.log->string(), number);

@@ -7,8 +7,8 @@
 //   TrialRunner runner(data, {.epochs = 7, .carry_on = true, .one_thread = true, .together = true});
 //   std::vector<TrialOutcome> two = runner.run({runner.trial(fix, true), runner.trial(seed_2, false)});
 //
-// Without carry_on a trial trains to its end and writes its model to a temporary
-// directory, never to the configuration's --out. With carry_on (train --auto-repair) it
+// Without carry_on a trial trains to its end and writes no model (its --out names a
+// file in a scratch directory, never the configuration's). With carry_on (train --auto-repair) it
 // is the configured run itself (its epochs, schedule, model file, rollbacks on) paused
 // after the trial length, and one that may be kept keeps its paused run, to carry on.
 // Where `together`, trials run two at a time, the second on another thread; with
@@ -64,7 +64,7 @@ class TrialRunner {
 
   // `data` is config.data as read, for every trial; it must outlive the runner.
   TrialRunner(const Table& data, TrialOptions options);
-  ~TrialRunner();  // removes the trials' model files (their TemporaryDirectory)
+  ~TrialRunner();  // removes the scratch directory
   TrialRunner(const TrialRunner&) = delete;
   TrialRunner& operator=(const TrialRunner&) = delete;
 
@@ -83,7 +83,7 @@ class TrialRunner {
  private:
   const Table& data_;
   TrialOptions options_;
-  std::optional<TemporaryDirectory> models_;  // without carry_on: where the trials write their models
+  std::optional<TemporaryDirectory> scratch_;  // without carry_on: where the trials' --out points
   int started_ = 0;
 };
 

@@ -610,14 +610,16 @@ RunResult TrainingRun::so_far() const {
   return out;
 }
 
-RunResult TrainingRun::finish() {
+RunResult TrainingRun::finish(SaveModel save) {
   train_to(state_->config.epochs);
   State& s = *state_;
   const ThreadCountScope threads(s.config.threads);
   RunResult& result = s.result;
   s.summarize(result);
-  save_model(s.config.out, s.model);
-  result.files["model"] = s.config.out.string();
+  if (save == SaveModel::yes) {
+    save_model(s.config.out, s.model);
+    result.files["model"] = s.config.out.string();
+  }
   if (s.log) {
     nlohmann::json metrics = nlohmann::json::object();
     for (const auto& [name, m] : result.metrics) metrics[name] = metrics_json(m);

@@ -175,7 +175,10 @@ class TrainingRun {
   bool ended() const;   // at config.epochs, stopped or failed: it trains no more
   const RunConfig& config() const;
   RunResult so_far() const;
-  RunResult finish();
+  // SaveModel::no: no model file is written (a trial, judged and dropped), and the
+  // result's files and the log's end name none.
+  enum class SaveModel { yes, no };
+  RunResult finish(SaveModel save = SaveModel::yes);
 
  private:
   struct State;
