@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -68,16 +69,27 @@ CLI::Option* add_whole_numbers(CLI::App& command, const std::string& name, std::
       },
       fmt::format("INT in [{}, {}]", lo, hi));
   const std::string default_text = fmt::format("{}", fmt::join(values, ","));
+  // The callback runs once for each time the option is given (trigger_on_parse), and
+  // once for a --config file's value: a second time is the option repeated, which
+  // CLI11 would join into one list (--layers 8 --layers 4 → 8,4).
+  auto given = std::make_shared<std::string>();
   CLI::Option* option = command.add_option_function<std::vector<std::string>>(
       name,
-      [&values](const std::vector<std::string>& arguments) {
+      [&values, given, name](const std::vector<std::string>& arguments) {
+        const std::string these = fmt::format("{}", fmt::join(arguments, " "));
+        if (!given->empty()) {
+          throw CLI::ValidationError(name, fmt::format("given twice ('{}', then '{}'); give it once, the numbers "
+                                                       "separated by commas",
+                                                       *given, these));
+        }
+        *given = these;
         values.clear();  // checked by `list`: every item is a whole number in range
         for (const std::string& argument : arguments) {
           for (const std::string& item : comma_items(argument)) values.push_back(std::stol(item));
         }
       },
       description);
-  return option->check(list)->type_name("INT,...")->default_str(default_text);
+  return option->check(list)->trigger_on_parse()->type_name("INT,...")->default_str(default_text);
 }
 
 }  // namespace glassnet::cli

@@ -22,8 +22,9 @@ CLI::Validator whole_number(std::int64_t lo, std::int64_t hi);
 // Finite numbers above `lo` (above_lo: strictly) and at most `hi`.
 CLI::Validator real_number(double lo, bool above_lo, double hi = std::numeric_limits<double>::max());
 // An option that sets `values` to whole numbers lo…hi, comma-separated ("128,64") or one
-// per value (a TOML array); an empty item ("64,,64", "64,") is refused, not skipped.
-// Its default is what `values` holds.
+// per value (a TOML array); an empty item ("64,,64", "64,") is refused, not skipped, and
+// so is the option given twice (--layers 8 --layers 4). Its default is what `values`
+// holds.
 CLI::Option* add_whole_numbers(CLI::App& command, const std::string& name, std::vector<Index>& values, std::int64_t lo,
                                std::int64_t hi, const std::string& description);
 

@@ -73,6 +73,7 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
       {"--layers 64,,64", "--layers: expected numbers separated by single commas, got '64,,64'"},
       {"--layers 64,", "--layers: expected numbers separated by single commas, got '64,'"},
       {"--layers ,", "--layers: expected numbers separated by single commas, got ','"},
+      {"--layers 8 --layers 4", "--layers: given twice ('8', then '4'); give it once, the numbers separated by commas"},
       {"--lr -1", "--lr: expected a finite number > 0, got '-1'"},
       {"--lr inf", "--lr: expected a finite number > 0, got 'inf'"},
       {"--clip-norm nan", "--clip-norm: expected a finite number ≥ 0, got 'nan'"},
