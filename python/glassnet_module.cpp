@@ -33,6 +33,7 @@
 #include "arrays.hpp"
 #include "cli/report_file.hpp"
 #include "cli/run_options.hpp"
+#include "glassnet/core/counted.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/table.hpp"
 #include "glassnet/diag/doctor.hpp"
@@ -233,8 +234,8 @@ PyModel fit(const py::object& x, const py::object& y, const py::kwargs& options)
   }
   if (result.run->interrupted) {
     const std::string message =
-        fmt::format("fit was interrupted (Ctrl-C) after {} complete epochs: the model returned is the run so far",
-                    result.run->history.size());
+        fmt::format("fit was interrupted (Ctrl-C) after {}: the model returned is the run so far",
+                    counted(result.run->history.size(), "complete epoch"));
     if (PyErr_WarnEx(PyExc_RuntimeWarning, message.c_str(), 1) != 0) throw py::error_already_set();
   }
   return result;

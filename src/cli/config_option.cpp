@@ -40,19 +40,14 @@ void apply_config(CLI::App& command, const std::string& path) {
       throw Error(fmt::format("{}: {}", config.location(entry), e.what()));
     }
   }
-  // Options that exclude each other (--val-data and --val-split) or need another
-  // (doctor's --budget, --repair), whether they came from the file or one from the
-  // command line: CLI11 checked only the command line.
+  // Options that exclude each other (--val-data and --val-split), whether both came from
+  // the file or one from the command line: CLI11 checked only the command line.
   for (const ConfigEntry& entry : config.entries) {
     const CLI::Option* option = command.get_option("--" + entry.key);
     for (const CLI::Option* other : option->get_excludes()) {
       if (other->count() == 0) continue;
       throw Error(
           fmt::format("{}: '{}' cannot be given with {}", config.location(entry), entry.key, other->get_name()));
-    }
-    for (const CLI::Option* other : option->get_needs()) {
-      if (other->count() > 0) continue;
-      throw Error(fmt::format("{}: '{}' needs {}", config.location(entry), entry.key, other->get_name()));
     }
   }
 }

@@ -13,6 +13,7 @@
 #include "cli/path_checks.hpp"
 #include "cli/report_file.hpp"
 #include "cli/run_options.hpp"
+#include "glassnet/core/error.hpp"
 #include "glassnet/diag/repair.hpp"
 #include "glassnet/io/atomic_file.hpp"
 #include "glassnet/report/layer_table.hpp"
@@ -103,18 +104,21 @@ void add_doctor_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<DoctorFlags>();
   flags->run.config.epochs = 10;  // a short run
   add_run_options(*cmd, flags->run, RunCommand::doctor);
-  auto* repair =
-      cmd->add_flag("--repair", flags->repair, "Try the fixes as controlled trials and write the best configuration");
-  // (Without --repair they would do nothing: refused, not ignored.)
+  cmd->add_flag("--repair", flags->repair, "Try the fixes as controlled trials and write the best configuration");
   cmd->add_option("--budget", flags->budget, "Training epochs over all trials (default: 12 runs' worth)")
-      ->check(whole_number(1, kMaxEpochs))
-      ->needs(repair);
+      ->check(whole_number(1, kMaxEpochs));
   cmd->add_option("--best", flags->best, "Where --repair writes the best configuration (TOML for train --config)")
       ->check(file_name())
-      ->needs(repair)
       ->capture_default_str();
   cmd->callback([cmd, flags, &exit_code] {
     apply_config(*cmd, flags->run.config_file);
+    // Without --repair they would do nothing: refused, not ignored. (Checked once the
+    // --config file is applied: its `repair = true` counts, and `repair = false` does not.)
+    for (const char* option : {"--budget", "--best"}) {
+      if (cmd->count(option) > 0 && !flags->repair) {
+        throw Error(fmt::format("{} needs --repair: without it no trials run and nothing is written", option));
+      }
+    }
     exit_code = run_doctor(*flags);
   });
 }

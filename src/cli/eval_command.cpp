@@ -40,8 +40,7 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     Index unseen = 0;
     const Metrics metrics = evaluate_model(model, table, &unseen);
     if (unseen > 0) {
-      fmt::print(stderr, "warning: {} values are categories unseen in training; they were encoded as all zeros\n",
-                 unseen);
+      fmt::print(stderr, "warning: {} unseen in training, encoded as all zeros\n", unseen_categories(unseen));
     }
     if (flags->json) {
       fmt::print("{}\n",

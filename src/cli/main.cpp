@@ -60,12 +60,19 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // Words the command did not expect are named first: a misspelt option also leaves
     // a required one missing (eval --modle m.safetensors), and that is not the news.
-    const std::vector<CLI::App*> chosen = app.get_subcommands();
-    const CLI::App& command = chosen.empty() ? app : *chosen.front();
-    const std::vector<std::string> extras = command.remaining();
-    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr ||
-        std::any_of(extras.begin(), extras.end(), glassnet::cli::is_option)) {
-      fmt::print(stderr, "error: {}\n", glassnet::cli::unknown_arguments_message(command, extras));
+    // The command is the deepest one given (demo xor); its words and its parents' are
+    // the extras (CLI11 keeps those after "--" with the top).
+    CLI::App* command = &app;
+    std::string where = "glassnet";
+    while (!command->get_subcommands().empty()) {
+      command = command->get_subcommands().front();
+      where += " " + command->get_name();
+    }
+    const std::vector<std::string> extras = app.remaining(true);
+    const bool words = std::any_of(extras.begin(), extras.end(), [](const std::string& w) { return w != "--"; });
+    if (words && (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr ||
+                  std::any_of(extras.begin(), extras.end(), glassnet::cli::is_option))) {
+      fmt::print(stderr, "error: {}\n", glassnet::cli::unknown_arguments_message(where, *command, extras));
       return 2;
     }
     app.exit(e);

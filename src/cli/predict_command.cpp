@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/path_checks.hpp"
+#include "glassnet/core/counted.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/io/atomic_file.hpp"
@@ -72,8 +73,7 @@ void add_predict_command(CLI::App& app, int& exit_code) {
       csv += "\n";
     }
     if (unseen > 0) {
-      fmt::print(stderr, "warning: {} values are categories unseen in training; they were encoded as all zeros\n",
-                 unseen);
+      fmt::print(stderr, "warning: {} unseen in training, encoded as all zeros\n", unseen_categories(unseen));
     }
     if (flags->out.empty()) {
       fmt::print("{}", csv);

@@ -48,8 +48,8 @@ void summarise_model(const std::string& path) {
   fmt::print("{}\n", std::string(52, '-'));
   fmt::print("trainable parameters {:>31}\n", params.trainable_size());
   fmt::print("buffers (BatchNorm statistics) {:>21}\n", params.size() - params.trainable_size());
-  fmt::print("task {}, target '{}', {} input features from {} columns\n", task_name(model.labels.task), model.target,
-             model.features.width(), model.features.columns.size());
+  fmt::print("task {}, target '{}', {} from {}\n", task_name(model.labels.task), model.target,
+             counted(model.features.width(), "input feature"), counted(model.features.columns.size(), "column"));
 }
 
 void summarise_log(const std::string& path) {

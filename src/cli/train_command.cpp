@@ -101,8 +101,8 @@ int run(RunFlags& flags) {
   progress.finish();
   if (report.wanted()) result.files["report"] = report.write();
   if (result.interrupted) {
-    fmt::print(stderr, "interrupted after {} complete epochs: the model was saved to {}{}\n", result.history.size(),
-               result.files.at("model"),
+    fmt::print(stderr, "interrupted after {}: the model was saved to {}{}\n",
+               counted(result.history.size(), "complete epoch"), result.files.at("model"),
                result.files.count("checkpoints")
                    ? fmt::format(", checkpoints are in {}", result.files.at("checkpoints"))
                    : "");

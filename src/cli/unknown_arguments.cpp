@@ -31,31 +31,35 @@ std::size_t edits(const std::string& a, const std::string& b) {
   return d[a.size()][b.size()];
 }
 
-// The words of an option's name: "learning-rate" → {"learning", "rate"}.
-std::vector<std::string> words_of(const std::string& name) {
+// The words of a name or a description, lower-cased: "learning-rate" → {"learning",
+// "rate"}; "Learning-rate schedule" → {"learning", "rate", "schedule"}.
+std::vector<std::string> words_of(const std::string& text) {
   std::vector<std::string> words;
   std::string word;
-  for (const char c : name + "-") {
-    if (c == '-' || c == '_') {
-      if (!word.empty()) words.push_back(lower(word));
+  for (const char c : text + " ") {
+    if (std::isalnum(static_cast<unsigned char>(c)) != 0) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!word.empty()) {
+      words.push_back(word);
       word.clear();
-    } else {
-      word += c;
     }
   }
   return words;
 }
 
 constexpr std::size_t kMostSuggested = 3;
+constexpr std::size_t kShortestWord = 3;  // shorter words ("x", "in") match too much help text
 
 // The command's options that `name` (without its dashes) resembles, at most three: those
 // spelled a quarter of its letters away (at least one); else those whose name, or else
 // whose description, holds each of its words.
 std::vector<std::string> resembling(const CLI::App& command, const std::string& name) {
-  const std::vector<std::string> words = words_of(name);
+  std::vector<std::string> words = words_of(name);
+  std::erase_if(words, [](const std::string& w) { return w.size() < kShortestWord; });
   const auto holds_words = [&](const std::string& text) {
+    const std::vector<std::string> held = words_of(text);
     return !words.empty() && std::all_of(words.begin(), words.end(), [&](const std::string& w) {
-      return lower(text).find(w) != std::string::npos;
+      return std::find(held.begin(), held.end(), w) != held.end();
     });
   };
   std::vector<std::string> spelled, named, described;
@@ -78,21 +82,33 @@ std::vector<std::string> resembling(const CLI::App& command, const std::string& 
 }  // namespace
 
 bool is_option(const std::string& word) {
-  return word.size() > 1 && word[0] == '-' && !std::isdigit(static_cast<unsigned char>(word[1])) && word[1] != '.';
+  const std::size_t name = word.find_first_not_of('-');
+  return name != std::string::npos && name > 0 && word[name] != '=' &&
+         !std::isdigit(static_cast<unsigned char>(word[name])) && word[name] != '.';
 }
 
-std::string unknown_arguments_message(const CLI::App& command, const std::vector<std::string>& extras) {
-  const std::string where = fmt::format("glassnet {}", command.get_name());
+std::string unknown_arguments_message(const std::string& where, const CLI::App& command,
+                                      const std::vector<std::string>& extras) {
   std::vector<std::string> parts;
   bool after_option = false;  // the words after an unknown option are its values
+  bool options_ended = false;  // after "--", every word is an argument
   for (const std::string& word : extras) {
-    if (!is_option(word)) {
+    if (word == "--" && !options_ended) {
+      options_ended = true;
+      after_option = false;
+      continue;
+    }
+    if (options_ended || !is_option(word)) {
       if (!after_option) parts.push_back(fmt::format("unexpected argument '{}'", word));
       continue;
     }
-    after_option = true;
     const std::string name = word.substr(0, word.find('='));
     const std::string bare = name.substr(name.find_first_not_of('-'));
+    if (command.get_option_no_throw(name) != nullptr) {  // a known option left over: it came after "--"
+      parts.push_back(fmt::format("unexpected argument '{}' (after '--', no word is read as an option)", word));
+      continue;
+    }
+    after_option = true;
     const std::vector<std::string> similar = resembling(command, bare);
     parts.push_back(similar.empty()
                         ? fmt::format("unknown option {}", name)

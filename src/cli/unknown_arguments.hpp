@@ -14,8 +14,9 @@ namespace glassnet::cli {
 // Whether a word is written as an option: a dash and a letter, not a negative number.
 bool is_option(const std::string& word);
 
-// `extras`: the words in the order given (CLI::App::remaining). One line, without
-// "error: ".
-std::string unknown_arguments_message(const CLI::App& command, const std::vector<std::string>& extras);
+// `extras`: the words in the order given (CLI::App::remaining), for `command`, called
+// `where` ("glassnet demo xor"). One line, without "error: ".
+std::string unknown_arguments_message(const std::string& where, const CLI::App& command,
+                                      const std::vector<std::string>& extras);
 
 }  // namespace glassnet::cli

@@ -198,6 +198,21 @@ TEST(Doctor, ANonFiniteGradientIsAnErrorNamingStepAndTensor) {
   EXPECT_EQ(findings.front().fixes.front(), "--lr 0.01") << "a tenth of the run's learning rate, 0.1";
 }
 
+// A run stopped by a non-finite value learned nothing, whatever its last finite losses
+// say: its symptoms are problems, not info, and the summary says how it ended.
+TEST(Doctor, ARunThatFailedLearnedNothing) {
+  std::vector<double> growing;
+  for (int i = 0; i < 100; ++i) growing.push_back(std::pow(10.0, i / 20.0));
+  MonitorSeries s = series_with_grad_norms(growing, 5.0, 0.01);  // the loss "fell" 99 %
+  ASSERT_EQ(find_finding(diagnose(s), "exploding_gradients")->severity, Severity::warning);
+  s.first_non_finite = NonFinite{101, "layers.0.weight", "weight"};
+  const auto findings = diagnose(s);
+  const Finding* f = find_finding(findings, "exploding_gradients");
+  ASSERT_NE(f, nullptr) << describe(findings);
+  EXPECT_EQ(f->severity, Severity::error);
+  EXPECT_NE(f->summary.find("training failed at step 101 (a non-finite weight)"), std::string::npos) << f->summary;
+}
+
 // The loss of a run's first step became NaN: no step was recorded, the failure was
 // (Monitor::record_failure), and it is the finding, with no layer to name.
 TEST(Doctor, ALossThatFailedAtTheFirstStepIsStillFound) {

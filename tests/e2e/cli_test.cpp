@@ -47,6 +47,20 @@ TEST(Cli, BadUsageExitsWithTwo) {
   const auto stray = run_command(cli() + " train --data d.csv extra");
   EXPECT_EQ(stray.exit_code, 2);
   EXPECT_NE(stray.output.find("glassnet train: unexpected argument 'extra'"), std::string::npos) << stray.output;
+  // Words of dashes alone, a nested command's words, and words after "--" (a crash, and
+  // empty messages, before).
+  for (const auto& [command, message] : std::vector<std::pair<std::string, std::string>>{
+           {" train --data d.csv --=3", "error: glassnet train: unexpected argument '--=3'"},
+           {" train --data d.csv ---", "error: glassnet train: unexpected argument '---'"},
+           {" demo xor --bogus 3", "error: glassnet demo xor: unknown option --bogus; glassnet demo xor --help"},
+           {" demo xor --epoch 3", "error: glassnet demo xor: unknown option --epoch (did you mean --epochs?)"},
+           {" train --data d.csv -- --lr 3",
+            "unexpected argument '--lr' (after '--', no word is read as an option); "
+            "unexpected argument '3'"}}) {
+    const auto r = run_command(cli() + command);
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << command << ": " << r.output;
+  }
   const auto bad_activation = run_command(cli() + " gradcheck --activation swish");
   EXPECT_EQ(bad_activation.exit_code, 2);
   EXPECT_NE(bad_activation.output.find("swish"), std::string::npos) << bad_activation.output;
@@ -120,10 +134,11 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
         << command << ": " << r.output;
   }
   // doctor's --budget and --best do nothing without --repair: refused, not ignored.
-  for (const std::string option : {"--budget 5", "--best b.toml"}) {
+  for (const std::string option : {"--budget 5", "--best b.toml", "--repair=false --budget 5"}) {
     const auto r = run_command(cli() + " doctor --data d.csv " + option);
     EXPECT_EQ(r.exit_code, 2) << option << ": " << r.output;
-    EXPECT_NE(r.output.find(option.substr(0, option.find(' ')) + " requires --repair"), std::string::npos) << r.output;
+    const std::string named = option.substr(option.rfind("--"), option.rfind(' ') - option.rfind("--"));
+    EXPECT_NE(r.output.find(named + " needs --repair"), std::string::npos) << r.output;
   }
   const auto tolerance = run_command(cli() + " gradcheck --tolerance nan");
   EXPECT_EQ(tolerance.exit_code, 2) << tolerance.output;

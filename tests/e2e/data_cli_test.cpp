@@ -101,6 +101,18 @@ TEST_F(DataCli, SynthTrainEvalPredictSummaryOnFraudData) {
   EXPECT_NE(summary.output.find("trainable parameters"), std::string::npos) << summary.output;
 }
 
+// Validation rows far outside float's range: the validation loss is NaN, printed as
+// "nan" (its sign means nothing; it read "-nan").
+TEST_F(DataCli, ANaNLossIsPrintedWithoutASign) {
+  const std::string data = write("d.csv", "x0,x1,label\n1,2,0\n2,1,1\n3,1,0\n1,3,1\n2,2,0\n3,3,1\n");
+  const std::string huge = write("v.csv", "x0,x1,label\n1.5e38,-1.5e38,0\n-1.5e38,1.5e38,1\n");
+  const auto r = run_command(cli() + " train --epochs 1 --data " + data + " --val-data " + huge + " --out " +
+                             path("m.safetensors"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("val_loss nan "), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("-nan"), std::string::npos) << r.output;
+}
+
 // One epoch, one thread, one row: counted as one, in train, summary and eval alike.
 TEST_F(DataCli, OneOfAnythingIsSingular) {
   const std::string data = write("d.csv", "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n");
@@ -127,11 +139,13 @@ TEST_F(DataCli, PredictRowsWithoutTheTargetAndStringLabels) {
   const auto p = run_command(cli() + " predict --model " + path("m.safetensors") + " --data " + path("new.csv"));
   ASSERT_EQ(p.exit_code, 0) << p.output;
   EXPECT_NE(p.output.find("prediction\nyes\nno\n"), std::string::npos) << p.output;
-  EXPECT_NE(p.output.find("1 values are categories unseen in training"), std::string::npos) << p.output;
+  EXPECT_NE(p.output.find("warning: 1 value of a category unseen in training, encoded as all zeros"), std::string::npos)
+      << p.output;
   write("labelled.csv", "size,colour,label\n1,red,yes\n3,green,no\n");
   const auto e = run_command(cli() + " eval --model " + path("m.safetensors") + " --data " + path("labelled.csv"));
   ASSERT_EQ(e.exit_code, 0) << e.output;
-  EXPECT_NE(e.output.find("1 values are categories unseen in training"), std::string::npos) << e.output;
+  EXPECT_NE(e.output.find("warning: 1 value of a category unseen in training, encoded as all zeros"), std::string::npos)
+      << e.output;
 }
 
 TEST_F(DataCli, SynthRefusesAnOptionItsKindDoesNotTake) {
@@ -582,7 +596,7 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
   EXPECT_NE(mixed.output.find("mixed.toml:1:14: 'test-split' cannot be given with --test-data"), std::string::npos)
       << mixed.output;
   // A file's setting is checked as the command line's: an empty path is refused, and
-  // an option that needs another does not stand alone (doctor's budget, --repair).
+  // doctor's budget does nothing without --repair.
   const auto empty_log = refused("empty.toml", "log = \"\"\n", "");
   EXPECT_EQ(empty_log.exit_code, 2);
   EXPECT_NE(empty_log.output.find("empty.toml:1:7: --log: expected a path, got an empty one"), std::string::npos)
@@ -590,7 +604,12 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
   write("budget.toml", "budget = 5\n");
   const auto budget = run_command(cli() + " doctor --data " + path("moons.csv") + " --config " + path("budget.toml"));
   EXPECT_EQ(budget.exit_code, 2);
-  EXPECT_NE(budget.output.find("budget.toml:1:10: 'budget' needs --repair"), std::string::npos) << budget.output;
+  EXPECT_NE(budget.output.find("--budget needs --repair"), std::string::npos) << budget.output;
+  // The file's `repair = true` is --repair for an option of the command line.
+  write("repair.toml", "repair = true\nepochs = 2\n");
+  const auto repair = run_command(cli() + " doctor --quiet --data " + path("moons.csv") + " --config " +
+                                  path("repair.toml") + " --budget 6 --best " + path("b.toml"));
+  EXPECT_EQ(repair.exit_code, 0) << repair.output;
   const auto no_data = run_command(cli() + " train --epochs 1" + out);
   EXPECT_EQ(no_data.exit_code, 2);
   EXPECT_NE(no_data.output.find("--data is required"), std::string::npos) << no_data.output;
@@ -776,6 +795,13 @@ TEST_F(DataCli, ADivergingRunStopsAtOnceNamingTheTensor) {
   EXPECT_NE(r.output.find("which led to non_finite (layers.0):"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("try, in order: `drop --no-standardize`"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("nan"), std::string::npos) << "no ratio of zeros\n" << r.output;
+  EXPECT_EQ(r.output.find("the loss fell"), std::string::npos) << "a failed run learned nothing\n" << r.output;
+  // Without the monitor, the value that stopped training is still the finding.
+  const auto unmonitored =
+      run_command(cli() + " train --monitor off --data " + path("fraud.csv") +
+                  " --target is_fraud --no-standardize --optimizer sgd --lr 1000 --out " + path("m.safetensors"));
+  EXPECT_EQ(unmonitored.exit_code, 3) << unmonitored.output;
+  EXPECT_NE(unmonitored.output.find("non_finite"), std::string::npos) << unmonitored.output;
   // With --json, standard output still holds one JSON object: the error and the files.
   // (Appended piece by piece: GCC 12 reports a false -Wstringop-overflow on the chain.)
   std::string quiet_stderr = "(";

@@ -78,6 +78,13 @@ Progress progress_of(const MonitorSeries& s, const RunFacts& facts) {
     p.description += fmt::format(", accuracy {:.3f} against the majority-class baseline {:.3f}", *facts.accuracy,
                                  *facts.baseline_accuracy);
   }
+  // A run stopped by a non-finite value learned nothing it can keep, however its last
+  // finite losses compare.
+  if (s.first_non_finite) {
+    p.poor = true;
+    p.description =
+        fmt::format("training failed at step {} (a non-finite {})", s.first_non_finite->step, s.first_non_finite->what);
+  }
   return p;
 }
 
@@ -105,6 +112,7 @@ void vanishing(const MonitorSeries& s, const Progress& progress, std::vector<Fin
   std::vector<double> medians;
   for (std::size_t k : weights) medians.push_back(median(param_window(s, k, first, n)));
   const double reference = std::max(medians[medians.size() - 1], medians[medians.size() - 2]);
+  if (!(reference > 0.0)) return;  // the whole network stands still: no depth to blame
   // Against output layers whose gradients explode, any layer looks small: then only a
   // gradient frozen outright counts.
   const bool exploding =
@@ -117,8 +125,7 @@ void vanishing(const MonitorSeries& s, const Progress& progress, std::vector<Fin
     const double m = medians[i];
     if (!(m < kVanishingAbsolute || (!exploding && m < reference * kVanishingRelative))) continue;
     f.layers.push_back(layer_of(s.params[weights[i]]));
-    // (A ratio only of two norms above zero: none where the whole network stands still.)
-    const std::string below = m > 0.0 && reference > 0.0
+    const std::string below = m > 0.0
                                   ? fmt::format(", {:.1e}× below the output layers' {:.2e}", reference / m, reference)
                                   : fmt::format("; the output layers' {:.2e}", reference);
     f.evidence.push_back(fmt::format("{} gradient norm {:.2e} (median over steps {}–{}; healthy 1e-3 to 1e-1){}",
@@ -126,8 +133,9 @@ void vanishing(const MonitorSeries& s, const Progress& progress, std::vector<Fin
   }
   if (f.layers.empty()) return;
   f.severity = progress.poor ? Severity::error : Severity::info;
-  f.summary = fmt::format("The first {} weight layers barely receive a gradient, so they do not learn; {}.",
-                          f.layers.size(), progress.description);
+  f.summary = fmt::format("The first {} barely receive{} a gradient, so they do not learn; {}.",
+                          f.layers.size() == 1 ? "weight layer" : fmt::format("{} weight layers", f.layers.size()),
+                          f.layers.size() == 1 ? "s" : "", progress.description);
   if (has_saturating(s)) {
     f.causes.push_back(
         "sigmoid/tanh hidden layers: each multiplies the gradient by its derivative (at most 0.25 for sigmoid), "

@@ -9,6 +9,7 @@
 #include <set>
 #include <span>
 
+#include "glassnet/core/counted.hpp"
 #include "glassnet/diag/activation_stats.hpp"
 #include "glassnet/diag/metrics_log.hpp"
 #include "glassnet/io/atomic_file.hpp"
@@ -100,7 +101,8 @@ void run_section(std::string& out, const RunLog& log) {
       {"seed", json_text(c, "seed")},
       {"epochs", fmt::format("{} of {}", log.series.epoch_logs.size(), json_text(c, "epochs"))},
       {"duration", duration_text(log.seconds)},
-      {"monitor", log.monitor_level.empty() ? "off" : fmt::format("{}, {} threads", log.monitor_level, log.threads)},
+      {"monitor",
+       log.monitor_level.empty() ? "off" : fmt::format("{}, {}", log.monitor_level, counted(log.threads, "thread"))},
   };
   out += R"(<section id="run"><h2>Run</h2><table class="facts">)";
   for (const auto& [k, v] : rows) fmt::format_to(std::back_inserter(out), "<tr><th>{}</th><td>{}</td></tr>", k, esc(v));
@@ -375,9 +377,9 @@ void confusion_table(std::string& out, const Json& matrix) {
     for (std::size_t c = 0; c < matrix[t].size(); ++c) {
       const double v = matrix[t][c].get<double>();
       fmt::format_to(std::back_inserter(out),
-                     R"~(<td class="{}" style="--share:{:.3f}" title="true {}, predicted {}: {} rows ({:.1f} %)">{}</td>)~",
-                     t == c ? "right" : "wrong", largest > 0 ? v / largest : 0.0, t, c, v, total > 0 ? 100 * v / total : 0.0,
-                     v);
+                     R"~(<td class="{}" style="--share:{:.3f}" title="true {}, predicted {}: {} ({:.1f} %)">{}</td>)~",
+                     t == c ? "right" : "wrong", largest > 0 ? v / largest : 0.0, t, c, counted(v, "row"),
+                     total > 0 ? 100 * v / total : 0.0, v);
     }
     out += "</tr>";
   }

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "glassnet/core/counted.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/memory.hpp"
 #include "glassnet/core/threads.hpp"
@@ -317,9 +318,7 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
     y = labels.encode(other.columns[static_cast<std::size_t>(t)], other.source);
     if (unseen > 0)
       result.warnings.push_back(
-          fmt::format("{} values in the {} data are categories unseen in training; "
-                      "they were encoded as all zeros",
-                      unseen, name));
+          fmt::format("{} in the {} data unseen in training, encoded as all zeros", unseen_categories(unseen), name));
   };
   if (val_table) other_xy(*val_table, x_val, y_val, "validation");
   if (test_table) other_xy(*test_table, x_test, y_test, "test");
@@ -409,9 +408,9 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
         trainer->load_checkpoint(*latest);
         if (trainer->epoch() >= config.epochs) {
           result.warnings.push_back(
-              fmt::format("--resume: the checkpoint in {} has {} epochs, as many as --epochs {} or more: no epoch is "
+              fmt::format("--resume: the checkpoint in {} has {}, as many as --epochs {} or more: no epoch is "
                           "trained, and the model written is the checkpoint's",
-                          config.checkpoint_dir->string(), trainer->epoch(), config.epochs));
+                          config.checkpoint_dir->string(), counted(trainer->epoch(), "epoch"), config.epochs));
         }
       } else {
         result.warnings.push_back(fmt::format("--resume: no checkpoint in {} yet; training starts at the first epoch",
@@ -570,10 +569,15 @@ void TrainingRun::train_to(Index epoch) {
     }
     // The value that stopped the step is in no recorded step: the monitor takes it, so
     // that the doctor finds it (non_finite) with the rest.
-    if (s.monitor && s.trainer->failed_step()) s.monitor->record_failure(*s.trainer->failed_step());
+    // Without the monitor, the doctor is given that value alone.
+    MonitorSeries failure_alone;
+    if (s.trainer->failed_step()) {
+      if (s.monitor) s.monitor->record_failure(*s.trainer->failed_step());
+      failure_alone.first_non_finite = s.trainer->failed_step();
+    }
     RunFacts failed = s.facts;
     failed.preflight = s.preflight;
-    std::vector<Finding> findings = s.monitor ? diagnose(s.monitor->series(), failed) : s.preflight;
+    std::vector<Finding> findings = diagnose(s.monitor ? s.monitor->series() : failure_alone, failed);
     drop_untrainable_fixes(findings, s.config);
     if (s.log) {
       nlohmann::json end = {{"error", message}, {"findings", findings_json(findings)}};
