@@ -255,6 +255,11 @@ PYBIND11_MODULE(glassnet, m) {
       if (p) std::rethrow_exception(p);
     } catch (const Error& e) {
       error(e.what());
+    } catch (const TrainingFailed& e) {
+      // The run's findings up to the failure, as `findings` on the exception.
+      py::object raised = py::reinterpret_borrow<py::object>(training_error.ptr())(e.what());
+      raised.attr("findings") = py::cast(e.findings());
+      PyErr_SetObject(training_error.ptr(), raised.ptr());
     } catch (const TrainingError& e) {
       training_error(e.what());
     }

@@ -287,9 +287,13 @@ def test_a_forked_worker_trains_after_its_parent_has():
 def test_a_failed_run_writes_its_report_and_warnings_are_python_warnings(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 3))
-    with pytest.raises(glassnet.TrainingError, match="non-finite"):
+    with pytest.raises(glassnet.TrainingError, match="non-finite") as failed:
         glassnet.fit(X, X[:, 0] * 1e4, optimizer="sgd", lr=10, epochs=3, report=str(tmp_path / "failed.html"))
     assert (tmp_path / "failed.html").stat().st_size > 0
+    # The exception carries the run's findings: the value that stopped it among them.
+    symptoms = [f.symptom for f in failed.value.findings]
+    symptoms += [link.symptom for f in failed.value.findings for link in f.chain]
+    assert "non_finite" in symptoms, symptoms
     with pytest.warns(UserWarning, match="--resume: no checkpoint in .* yet"):
         glassnet.fit(X, (X[:, 0] > 0) * 1.0, epochs=1, checkpoint_dir=str(tmp_path / "ck"), resume=True)
 
