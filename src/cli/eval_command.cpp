@@ -40,7 +40,8 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     Index unseen = 0;
     const Metrics metrics = evaluate_model(model, table, &unseen);
     if (unseen > 0) {
-      fmt::print(stderr, "warning: {} unseen in training, encoded as all zeros\n", unseen_categories(unseen));
+      fmt::print(stderr, "warning: {} with a category unseen in training, encoded as all zeros\n",
+                 counted(unseen, "value"));
     }
     if (flags->json) {
       fmt::print("{}\n",

@@ -73,7 +73,8 @@ void add_predict_command(CLI::App& app, int& exit_code) {
       csv += "\n";
     }
     if (unseen > 0) {
-      fmt::print(stderr, "warning: {} unseen in training, encoded as all zeros\n", unseen_categories(unseen));
+      fmt::print(stderr, "warning: {} with a category unseen in training, encoded as all zeros\n",
+                 counted(unseen, "value"));
     }
     if (flags->out.empty()) {
       fmt::print("{}", csv);

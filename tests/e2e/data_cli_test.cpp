@@ -139,12 +139,14 @@ TEST_F(DataCli, PredictRowsWithoutTheTargetAndStringLabels) {
   const auto p = run_command(cli() + " predict --model " + path("m.safetensors") + " --data " + path("new.csv"));
   ASSERT_EQ(p.exit_code, 0) << p.output;
   EXPECT_NE(p.output.find("prediction\nyes\nno\n"), std::string::npos) << p.output;
-  EXPECT_NE(p.output.find("warning: 1 value of a category unseen in training, encoded as all zeros"), std::string::npos)
+  EXPECT_NE(p.output.find("warning: 1 value with a category unseen in training, encoded as all zeros"),
+            std::string::npos)
       << p.output;
   write("labelled.csv", "size,colour,label\n1,red,yes\n3,green,no\n");
   const auto e = run_command(cli() + " eval --model " + path("m.safetensors") + " --data " + path("labelled.csv"));
   ASSERT_EQ(e.exit_code, 0) << e.output;
-  EXPECT_NE(e.output.find("warning: 1 value of a category unseen in training, encoded as all zeros"), std::string::npos)
+  EXPECT_NE(e.output.find("warning: 1 value with a category unseen in training, encoded as all zeros"),
+            std::string::npos)
       << e.output;
 }
 

@@ -198,10 +198,8 @@ void exploding(const MonitorSeries& s, const Progress& progress, std::vector<Fin
         fmt::format("largest weight update ratio {:.2e} over the first steps (median over steps 1–{}; healthy "
                     "about 1e-3, alarm above 1e-1)",
                     first, s.steps[std::min(kEarlySteps, s.steps.size()) - 1]));
-    f.causes.front() = fmt::format(
-        "learning rate {:g}: the first steps moved the weights by a large fraction of "
-        "themselves",
-        lr);
+    f.causes.front() =
+        fmt::format("learning rate {:g}: the first steps moved the weights by a large fraction of themselves", lr);
     f.fixes = {fmt::format("--lr {:g}", lr / 10), "--clip-norm 1.0", "--norm batch"};
   }
   out.push_back(std::move(f));

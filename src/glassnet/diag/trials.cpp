@@ -18,7 +18,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // A run that failed: the worst outcome, with what the doctor found up to its failure.
-TrialOutcome diverged(const RunConfig& config, const Table& data, const TrainingFailed& failure, double seconds) {
+TrialOutcome failed_trial(const RunConfig& config, const Table& data, const TrainingFailed& failure, double seconds) {
   TrialOutcome failed;
   failed.task = task_of(config, data);
   failed.metric = kDivergedMetric;
@@ -56,7 +56,7 @@ TrialOutcome ended_trial(RunConfig config, const Table& data, const std::filesys
     RunResult result = TrainingRun(config, data).finish(TrainingRun::SaveModel::no);
     return outcome_of(std::move(result), seconds_since(start));
   } catch (const TrainingFailed& e) {
-    return diverged(config, data, e, seconds_since(start));
+    return failed_trial(config, data, e, seconds_since(start));
   }
 }
 
@@ -77,7 +77,7 @@ TrialOutcome paused_trial(RunConfig config, const Table& data, Index epochs,
     return out;
   } catch (const TrainingFailed& e) {
     if (log) remove_quietly(*log);
-    return diverged(config, data, e, seconds_since(start));
+    return failed_trial(config, data, e, seconds_since(start));
   }
 }
 

@@ -318,7 +318,8 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
     y = labels.encode(other.columns[static_cast<std::size_t>(t)], other.source);
     if (unseen > 0)
       result.warnings.push_back(
-          fmt::format("{} in the {} data unseen in training, encoded as all zeros", unseen_categories(unseen), name));
+          fmt::format("{} in the {} data with a category unseen in training, encoded as all zeros",
+                      counted(unseen, "value"), name));
   };
   if (val_table) other_xy(*val_table, x_val, y_val, "validation");
   if (test_table) other_xy(*test_table, x_test, y_test, "test");
@@ -567,9 +568,9 @@ void TrainingRun::train_to(Index epoch) {
         }
       }
     }
-    // The value that stopped the step is in no recorded step: the monitor takes it, so
-    // that the doctor finds it (non_finite) with the rest.
-    // Without the monitor, the doctor is given that value alone.
+    // The value that stopped the step is in no recorded step: the monitor takes it
+    // (without one, a series of that value alone stands in), so that the doctor finds
+    // it (non_finite) with the rest.
     MonitorSeries failure_alone;
     if (s.trainer->failed_step()) {
       if (s.monitor) s.monitor->record_failure(*s.trainer->failed_step());
