@@ -1,6 +1,7 @@
 #include "keywords.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <string>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "cli/config_option.hpp"
+#include "cli/unknown_arguments.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/io/config_file.hpp"
 
@@ -26,10 +28,16 @@ std::vector<std::string> words_of(const py::kwargs& options, const CLI::App& app
     for (char ch : py::str(key).cast<std::string>()) flag += ch == '_' ? '-' : ch;
     const CLI::Option* option = app.get_option_no_throw(flag);
     if (option == nullptr) {
+      std::vector<std::string> similar;
+      for (std::string name : cli::resembling(app, flag.substr(2))) {
+        std::replace(name.begin(), name.end(), '-', '_');
+        similar.push_back(name.substr(2) + "=");
+      }
       throw Error(
-          fmt::format("{}=: not an option of fit; its options are those of glassnet train, with underscores "
-                      "for dashes (help(glassnet.fit), docs/python.md)",
-                      py::str(key).cast<std::string>()));
+          fmt::format("{}=: not an option of fit{}; its options are those of glassnet train, with "
+                      "underscores for dashes (help(glassnet.fit), docs/python.md)",
+                      py::str(key).cast<std::string>(),
+                      similar.empty() ? "" : fmt::format(" (did you mean {}?)", fmt::join(similar, " or "))));
     }
     if (value.is_none()) continue;
     const bool numpy_bool = py::isinstance(value, py::module_::import("numpy").attr("bool_"));

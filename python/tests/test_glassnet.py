@@ -304,7 +304,7 @@ def test_keywords_take_numpy_values_and_paths_take_os_pathlike(moons, tmp_path):
     assert [w.shape for w in model.weights.values()][:3] == [(8, 2), (8,), (4, 8)]
     model.save(tmp_path / "m.safetensors")  # a pathlib.Path
     np.testing.assert_array_equal(glassnet.load(tmp_path / "m.safetensors").predict_proba(X), model.predict_proba(X))
-    with pytest.raises(glassnet.Error, match=r"learning_rate=: not an option of fit"):
+    with pytest.raises(glassnet.Error, match=r"learning_rate=: not an option of fit \(did you mean lr= or schedule=\?\)"):
         glassnet.fit(X, y, learning_rate=0.1)
 
 

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "cli/path_checks.hpp"
+#include "cli/unknown_arguments.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/io/config_file.hpp"
 
@@ -21,13 +22,20 @@ void apply_config(CLI::App& command, const std::string& path) {
     CLI::Option* option =
         entry.key == "config" || entry.key == "help" ? nullptr : command.get_option_no_throw("--" + entry.key);
     if (option == nullptr) {
+      // The keys it resembles, else every key there is.
       std::vector<std::string> known;
+      for (const std::string& similar : resembling(command, entry.key)) known.push_back(similar.substr(2));
+      const bool guessed = !known.empty();
       for (const CLI::Option* o : command.get_options()) {
         const auto& names = o->get_lnames();
-        if (!names.empty() && names.front() != "config" && names.front() != "help") known.push_back(names.front());
+        if (!guessed && !names.empty() && names.front() != "config" && names.front() != "help") {
+          known.push_back(names.front());
+        }
       }
-      throw Error(fmt::format("{}: '{}' is not an option of glassnet {} (options: {})", config.location(entry),
-                              entry.key, command.get_name(), fmt::join(known, ", ")));
+      throw Error(fmt::format("{}: '{}' is not an option of glassnet {} ({})", config.location(entry), entry.key,
+                              command.get_name(),
+                              guessed ? fmt::format("did you mean {}?", fmt::join(known, " or "))
+                                      : fmt::format("options: {}", fmt::join(known, ", "))));
     }
     if (option->count() > 0) continue;  // given on the command line: it wins
     if (entry.array && option->get_items_expected_max() <= 1) {

@@ -50,9 +50,8 @@ std::vector<std::string> words_of(const std::string& text) {
 constexpr std::size_t kMostSuggested = 3;
 constexpr std::size_t kShortestWord = 3;  // shorter words ("x", "in") match too much help text
 
-// The command's options that `name` (without its dashes) resembles, at most three: those
-// spelled a quarter of its letters away (at least one); else those whose name, or else
-// whose description, holds each of its words.
+}  // namespace
+
 std::vector<std::string> resembling(const CLI::App& command, const std::string& name) {
   std::vector<std::string> words = words_of(name);
   std::erase_if(words, [](const std::string& w) { return w.size() < kShortestWord; });
@@ -78,8 +77,6 @@ std::vector<std::string> resembling(const CLI::App& command, const std::string& 
   if (out.size() > kMostSuggested) out.resize(kMostSuggested);
   return out;
 }
-
-}  // namespace
 
 bool is_option(const std::string& word) {
   const std::size_t name = word.find_first_not_of('-');

@@ -14,6 +14,12 @@ namespace glassnet::cli {
 // Whether a word is written as an option: a dash and a letter, not a negative number.
 bool is_option(const std::string& word);
 
+// The command's options (as "--name") that `name`, written without its dashes,
+// resembles, at most three: those spelled a quarter of its letters away (at least one);
+// else those whose name, or else whose help, holds each of its words of three letters or
+// more. Also for a --config file's keys and the Python module's keywords.
+std::vector<std::string> resembling(const CLI::App& command, const std::string& name);
+
 // `extras`: the words in the order given (CLI::App::remaining), for `command`, called
 // `where` ("glassnet demo xor"). One line, without "error: ".
 std::string unknown_arguments_message(const std::string& where, const CLI::App& command,

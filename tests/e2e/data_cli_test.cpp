@@ -560,9 +560,16 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
   const auto unknown =
       run_command(cli() + " train --data " + path("moons.csv") + " --config " + path("unknown.toml") + out);
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_NE(unknown.output.find("unknown.toml:2:17: 'learning-rate' is not an option of glassnet train"),
+  EXPECT_NE(unknown.output.find("unknown.toml:2:17: 'learning-rate' is not an option of glassnet train (did you "
+                                "mean lr or schedule?)"),
             std::string::npos)
       << unknown.output;
+  write("nothing_like.toml", "zzz = 1\n");
+  const auto nothing_like =
+      run_command(cli() + " train --data " + path("moons.csv") + " --config " + path("nothing_like.toml") + out);
+  EXPECT_NE(nothing_like.output.find("'zzz' is not an option of glassnet train (options: data, labels, target,"),
+            std::string::npos)
+      << nothing_like.output;
   write("invalid.toml", "epochs = 3\nactivation = \"swish\"\n");
   const auto invalid =
       run_command(cli() + " train --data " + path("moons.csv") + " --config " + path("invalid.toml") + out);
