@@ -15,8 +15,9 @@ void add_config_option(CLI::App& command, std::string& path) {
       ->check(file_name());
 }
 
-void apply_config(CLI::App& command, const std::string& path) {
-  if (path.empty()) return;
+ConfigOrigins apply_config(CLI::App& command, const std::string& path) {
+  ConfigOrigins origins;
+  if (path.empty()) return origins;
   const ConfigFile config = read_config(path);
   for (const ConfigEntry& entry : config.entries) {
     CLI::Option* option =
@@ -47,6 +48,7 @@ void apply_config(CLI::App& command, const std::string& path) {
     } catch (const CLI::Error& e) {
       throw Error(fmt::format("{}: {}", config.location(entry), e.what()));
     }
+    origins[option->get_name()] = config.location(entry);
   }
   // Options that exclude each other (--val-data and --val-split), whether both came from
   // the file or one from the command line: CLI11 checked only the command line.
@@ -58,6 +60,13 @@ void apply_config(CLI::App& command, const std::string& path) {
           fmt::format("{}: '{}' cannot be given with {}", config.location(entry), entry.key, other->get_name()));
     }
   }
+  return origins;
+}
+
+std::string with_config_origin(const std::string& message, const ConfigOrigins& origins) {
+  if (!message.starts_with("--")) return message;
+  const auto found = origins.find(message.substr(0, message.find_first_of(" :=")));
+  return found == origins.end() ? message : fmt::format("{}: {}", found->second, message);
 }
 
 }  // namespace glassnet::cli

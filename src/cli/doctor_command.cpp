@@ -111,15 +111,19 @@ void add_doctor_command(CLI::App& app, int& exit_code) {
       ->check(file_name())
       ->capture_default_str();
   cmd->callback([cmd, flags, &exit_code] {
-    apply_config(*cmd, flags->run.config_file);
+    const ConfigOrigins origins = apply_config(*cmd, flags->run.config_file);
     // Without --repair they would do nothing: refused, not ignored. (Checked once the
     // --config file is applied: its `repair = true` counts, and `repair = false` does not.)
-    for (const char* option : {"--budget", "--best"}) {
-      if (cmd->count(option) > 0 && !flags->repair) {
-        throw Error(fmt::format("{} needs --repair: without it no trials run and nothing is written", option));
+    try {
+      for (const char* option : {"--budget", "--best"}) {
+        if (cmd->count(option) > 0 && !flags->repair) {
+          throw Error(fmt::format("{} needs --repair: without it no trials run and nothing is written", option));
+        }
       }
+      exit_code = run_doctor(*flags);
+    } catch (const Error& e) {
+      throw Error(with_config_origin(e.what(), origins));
     }
-    exit_code = run_doctor(*flags);
   });
 }
 

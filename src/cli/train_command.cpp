@@ -162,8 +162,12 @@ void add_train_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<RunFlags>();
   add_run_options(*cmd, *flags, RunCommand::train);
   cmd->callback([cmd, flags, &exit_code] {
-    apply_config(*cmd, flags->config_file);
-    exit_code = run(*flags);
+    const ConfigOrigins origins = apply_config(*cmd, flags->config_file);
+    try {
+      exit_code = run(*flags);
+    } catch (const Error& e) {
+      throw Error(with_config_origin(e.what(), origins));
+    }
   });
 }
 

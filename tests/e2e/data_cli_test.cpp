@@ -613,7 +613,12 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
   write("budget.toml", "budget = 5\n");
   const auto budget = run_command(cli() + " doctor --data " + path("moons.csv") + " --config " + path("budget.toml"));
   EXPECT_EQ(budget.exit_code, 2);
-  EXPECT_NE(budget.output.find("--budget needs --repair"), std::string::npos) << budget.output;
+  EXPECT_NE(budget.output.find("budget.toml:1:10: --budget needs --repair"), std::string::npos) << budget.output;
+  // A check of the run itself names the line that set the option it is about.
+  const auto no_monitor = refused("no_monitor.toml", "monitor = \"off\"\nlog = \"" + path("x.jsonl") + "\"\n", "");
+  EXPECT_EQ(no_monitor.exit_code, 2);
+  EXPECT_NE(no_monitor.output.find("no_monitor.toml:2:7: --log needs the monitor"), std::string::npos)
+      << no_monitor.output;
   // The file's `repair = true` is --repair for an option of the command line.
   write("repair.toml", "repair = true\nepochs = 2\n");
   const auto repair = run_command(cli() + " doctor --quiet --data " + path("moons.csv") + " --config " +
