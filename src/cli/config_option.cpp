@@ -27,10 +27,10 @@ ConfigOrigins apply_config(CLI::App& command, const std::string& path) {
       std::vector<std::string> known;
       for (const std::string& similar : resembling(command, entry.key)) known.push_back(similar.substr(2));
       const bool guessed = !known.empty();
-      for (const CLI::Option* o : command.get_options()) {
-        const auto& names = o->get_lnames();
-        if (!guessed && !names.empty() && names.front() != "config" && names.front() != "help") {
-          known.push_back(names.front());
+      if (!guessed) {
+        for (const CLI::Option* o : command.get_options()) {
+          const auto& names = o->get_lnames();
+          if (!names.empty() && names.front() != "config" && names.front() != "help") known.push_back(names.front());
         }
       }
       throw Error(fmt::format("{}: '{}' is not an option of glassnet {} ({})", config.location(entry), entry.key,
