@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "glassnet/diag/causal_chain.hpp"
 #include "glassnet/diag/median.hpp"
@@ -163,6 +164,19 @@ double early_update_ratio(const MonitorSeries& s) {
   return largest;
 }
 
+// Steps far too large from the start (early_update_ratio above kRatioHigh) make the
+// learning rate the cause: the evidence is added to `f`, and the cause to name is
+// returned; nullopt, and nothing added, otherwise.
+std::optional<std::string> early_steps_too_large(const MonitorSeries& s, double lr, Finding& f) {
+  const double early = early_update_ratio(s);
+  if (!(early > kRatioHigh)) return std::nullopt;
+  f.evidence.push_back(
+      fmt::format("largest weight update ratio {:.2e} over the first steps (median over steps 1–{}; healthy "
+                  "about 1e-3, alarm above 1e-1)",
+                  early, s.steps[std::min(kEarlySteps, s.steps.size()) - 1]));
+  return fmt::format("learning rate {:g}: the first steps moved the weights by a large fraction of themselves", lr);
+}
+
 void exploding(const MonitorSeries& s, const Progress& progress, std::vector<Finding>& out) {
   const std::size_t n = s.grad_norm.size();
   if (n < 4) return;
@@ -189,17 +203,9 @@ void exploding(const MonitorSeries& s, const Progress& progress, std::vector<Fin
               "no normalisation or clipping to bound the updates"};
   const double lr = progress.learning_rate;
   f.fixes = {"--clip-norm 1.0", fmt::format("--lr {:g}", lr / 10), "--norm batch"};
-  // The first steps moving the weights by a large fraction of themselves: the learning
-  // rate is the cause, and lowering it the first fix (clipping would only slow the
-  // climb).
-  const double first = early_update_ratio(s);
-  if (first > kRatioHigh) {
-    f.evidence.push_back(
-        fmt::format("largest weight update ratio {:.2e} over the first steps (median over steps 1–{}; healthy "
-                    "about 1e-3, alarm above 1e-1)",
-                    first, s.steps[std::min(kEarlySteps, s.steps.size()) - 1]));
-    f.causes.front() =
-        fmt::format("learning rate {:g}: the first steps moved the weights by a large fraction of themselves", lr);
+  // Then lowering the learning rate is the first fix (clipping would only slow the climb).
+  if (auto cause = early_steps_too_large(s, lr, f)) {
+    f.causes.front() = std::move(*cause);
     f.fixes = {fmt::format("--lr {:g}", lr / 10), "--clip-norm 1.0", "--norm batch"};
   }
   out.push_back(std::move(f));
@@ -288,20 +294,13 @@ void activations(const MonitorSeries& s, const Progress& progress, std::vector<F
                    "an initialisation too large for the depth"};
     const double lr = progress.learning_rate;
     dead.fixes = {"--activation leaky-relu", fmt::format("--lr {:g}", lr / 10), "--norm batch"};
-    // Steps far too large at the start kill units in a few updates: then the learning
-    // rate is the cause, and lowering it the first fix.
-    const double early = early_update_ratio(s);
-    if (early > kRatioHigh) {
+    // Steps far too large at the start kill units in a few updates: then lowering the
+    // learning rate is the first fix.
+    if (auto cause = early_steps_too_large(s, lr, dead)) {
       // Most units killed by the first steps: capacity lost to the learning rate, a
       // warning even while the loss still falls (the units left carry the model).
       if (!progress.poor && worst_dead >= kDeadMostFraction) dead.severity = Severity::warning;
-      dead.evidence.push_back(
-          fmt::format("largest weight update ratio {:.2e} over the first steps (median over steps 1–{}; healthy "
-                      "about 1e-3, alarm above 1e-1)",
-                      early, s.steps[std::min(kEarlySteps, s.steps.size()) - 1]));
-      dead.causes.insert(dead.causes.begin(), fmt::format("learning rate {:g}: the first steps moved the weights "
-                                                          "by a large fraction of themselves",
-                                                          lr));
+      dead.causes.insert(dead.causes.begin(), std::move(*cause));
       dead.fixes = {fmt::format("--lr {:g}", lr / 10), "--activation leaky-relu", "--norm batch"};
     }
     out.push_back(std::move(dead));
@@ -515,7 +514,7 @@ std::vector<Finding> diagnose(const MonitorSeries& series, const RunFacts& facts
   if (!series.steps.empty()) {
     const Progress progress = progress_of(series, facts);
     exploding(series, progress, findings);
-    vanishing(series, progress, findings);
+    vanishing(series, progress, findings);  // (after exploding, which it reads)
     activations(series, progress, findings);
     learning_rate(series, progress, findings);
     overfitting(series, facts, findings);
