@@ -198,6 +198,32 @@ TEST(Doctor, ANonFiniteGradientIsAnErrorNamingStepAndTensor) {
   EXPECT_EQ(findings.front().fixes.front(), "--lr 0.01") << "a tenth of the run's learning rate, 0.1";
 }
 
+// Every weight's gradient zero, the output layers' too: the whole network stands
+// still, which is no vanishing with depth (the evidence read "-nan× below").
+TEST(Doctor, ANetworkWhollyStillHasNoVanishingGradients) {
+  MonitorSeries s;
+  s.params = {"layers.0.weight", "layers.2.weight", "layers.4.weight"};
+  s.roles = {ParamRole::weight, ParamRole::weight, ParamRole::weight};
+  for (int i = 0; i < 40; ++i) {
+    s.steps.push_back(i + 1);
+    s.epochs.push_back(1);
+    s.grad_norm.push_back(0.0);
+    s.loss.push_back(0.7);
+    s.learning_rate.push_back(0.1);
+    for (int k = 0; k < 3; ++k) {
+      s.param_grad_norm.push_back(0.0F);
+      s.param_weight_norm.push_back(1.0F);
+      s.param_update_ratio.push_back(0.0F);
+    }
+  }
+  const auto still = diagnose(s);
+  EXPECT_EQ(find_finding(still, "vanishing_gradients"), nullptr) << describe(still);
+  // The same first layer frozen beside output layers that learn is vanishing.
+  for (std::size_t i = 0; i < s.steps.size(); ++i) s.param_grad_norm[3 * i + 1] = s.param_grad_norm[3 * i + 2] = 0.1F;
+  const auto frozen = diagnose(s);
+  EXPECT_NE(find_finding(frozen, "vanishing_gradients"), nullptr) << describe(frozen);
+}
+
 // A run stopped by a non-finite value learned nothing, whatever its last finite losses
 // say: its symptoms are problems, not info, and the summary says how it ended.
 TEST(Doctor, ARunThatFailedLearnedNothing) {
