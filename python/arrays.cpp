@@ -76,7 +76,7 @@ std::vector<std::string> feature_names(const DoubleArray& x) {
 }
 
 Column target_of(const py::object& y, Index rows, const std::string& name) {
-  Column c{.name = name};
+  Column c{.name = name, .source = "y"};
   const auto check_shape = [&](py::ssize_t ndim, py::ssize_t length, py::ssize_t width) {
     if (ndim != 1 && !(ndim == 2 && width == 1))
       throw Error(fmt::format("y: expected a 1-D array of {} targets", rows));

@@ -31,7 +31,7 @@ std::vector<std::string> feature_names(const DoubleArray& x);
 
 // y:[N] (or [N, 1]) as the target column `name` of a table of `rows` rows: numbers, or
 // text labels — a numpy str or bytes array, a list or object array of str — read as a
-// CSV's text is (data/table.hpp: missing-value markers).
+// CSV's text is (data/table.hpp: missing-value markers). Messages about its values name "y".
 Column target_of(const py::object& y, Index rows, const std::string& name);
 
 // m as a float64 array of its shape.

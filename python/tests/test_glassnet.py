@@ -248,6 +248,11 @@ def test_text_labels_train_predict_and_evaluate_as_text():
         glassnet.fit(np.array([["a", "b"]] * 10), y[:10])
     with pytest.raises(glassnet.Error, match="y: expected numbers, got object values"):
         glassnet.fit(X[:4], np.array([1, "a", 2, "b"], dtype=object))
+    # A bad label is named in y, where it is, not in X.
+    with pytest.raises(glassnet.Error, match=r"^y: record 3: the target column 'y' has a missing value"):
+        glassnet.fit(X[:4], np.array(["yes", "no", "", "yes"]))
+    with pytest.raises(glassnet.Error, match=r"^y: record 2: the label 'maybe' was not seen in training"):
+        model.evaluate(X[:2], np.array(["yes", "maybe"]))
 
 
 def test_labels_that_read_as_numbers_only_as_text_come_back_as_text(tmp_path):

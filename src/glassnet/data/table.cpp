@@ -146,7 +146,7 @@ Table make_table(const CsvTable& csv) {
 
 std::string value_location(const std::string& source, const Column& column, std::size_t row) {
   if (row < column.positions.size()) return csv_location(source, column.positions[row]);
-  return fmt::format("{}: record {}", source, row + 1);
+  return fmt::format("{}: record {}", column.source.empty() ? source : column.source, row + 1);
 }
 
 std::vector<MissingColumn> find_missing(const Table& table) {

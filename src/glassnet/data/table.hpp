@@ -30,6 +30,7 @@ struct Column {
   std::vector<std::string> text;       // categorical: the values ("" where missing)
   std::vector<bool> missing;           // per row
   std::vector<CsvPosition> positions;  // where each value was read; empty when not from CSV
+  std::string source;                  // where the column came from, when not its table's source (Python's y)
 };
 
 struct Table {
@@ -45,7 +46,7 @@ struct Table {
 };
 
 // Where row `row` of `column` came from, for messages: "FILE:LINE:COLUMN" from CSV,
-// "SOURCE: record N" (1-based) otherwise.
+// "SOURCE: record N" (1-based) otherwise, SOURCE being the column's own when it has one.
 std::string value_location(const std::string& source, const Column& column, std::size_t row);
 
 // The number in `value` when the whole text, trimmed of spaces and tabs, is one finite
