@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
 #include "cli/path_checks.hpp"
 #include "cli/unknown_arguments.hpp"
 #include "glassnet/core/error.hpp"
@@ -64,9 +68,31 @@ ConfigOrigins apply_config(CLI::App& command, const std::string& path) {
 }
 
 std::string with_config_origin(const std::string& message, const ConfigOrigins& origins) {
-  if (!message.starts_with("--")) return message;
-  const auto found = origins.find(message.substr(0, message.find_first_of(" :=")));
-  return found == origins.end() ? message : fmt::format("{}: {}", found->second, message);
+  // The options the message names, in order: "--" and the letters, digits and dashes after it.
+  std::vector<std::string> named;
+  for (std::size_t at = message.find("--"); at != std::string::npos; at = message.find("--", at + 2)) {
+    if (at > 0 && message[at - 1] != ' ' && message[at - 1] != '(' && message[at - 1] != '`') continue;
+    std::size_t end = at + 2;
+    while (end < message.size() && (std::isalnum(static_cast<unsigned char>(message[end])) || message[end] == '-')) {
+      ++end;
+    }
+    if (end > at + 2) named.push_back(message.substr(at, end - at));
+  }
+  const bool leads = message.starts_with("--") && !named.empty();
+  std::string out = message;
+  if (leads) {
+    if (const auto found = origins.find(named.front()); found != origins.end()) {
+      out = fmt::format("{}: {}", found->second, message);
+    }
+  }
+  // The others the file set: the setting the first option conflicts with may be there.
+  std::vector<std::string> also;
+  for (std::size_t i = leads ? 1 : 0; i < named.size(); ++i) {
+    const auto found = origins.find(named[i]);
+    const std::string line = found == origins.end() ? "" : fmt::format("{} sets {}", found->second, named[i]);
+    if (!line.empty() && std::find(also.begin(), also.end(), line) == also.end()) also.push_back(line);
+  }
+  return also.empty() ? out : fmt::format("{} ({})", out, fmt::join(also, "; "));
 }
 
 }  // namespace glassnet::cli

@@ -22,7 +22,10 @@ ConfigOrigins apply_config(CLI::App& command, const std::string& path);
 
 // An Error about an option the file set is about that line of the file: its message,
 // which names the option first ("--log needs the monitor: ..."), prefixed with where
-// the file set it. Other messages are left as they are.
+// the file set it. Every other option the message names that the file set is named
+// after it, with its line ("(run.toml:2:11 sets --monitor)"): the option given on the
+// command line may conflict with the file's. A message that names no option the file
+// set is left as it is.
 std::string with_config_origin(const std::string& message, const ConfigOrigins& origins);
 
 }  // namespace glassnet::cli

@@ -619,6 +619,13 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
   EXPECT_EQ(no_monitor.exit_code, 2);
   EXPECT_NE(no_monitor.output.find("no_monitor.toml:2:7: --log needs the monitor"), std::string::npos)
       << no_monitor.output;
+  // An option of the command line that conflicts with the file's setting: the file's line too.
+  const auto conflict = refused("monitor_off.toml", "epochs = 1\nmonitor = \"off\"\n", " --log " + path("x.jsonl"));
+  EXPECT_EQ(conflict.exit_code, 2);
+  EXPECT_NE(conflict.output.find("error: --log needs the monitor: --monitor light or full (" +
+                                 path("monitor_off.toml") + ":2:11 sets --monitor)"),
+            std::string::npos)
+      << conflict.output;
   // The file's `repair = true` is --repair for an option of the command line.
   write("repair.toml", "repair = true\nepochs = 2\n");
   const auto repair = run_command(cli() + " doctor --quiet --data " + path("moons.csv") + " --config " +
