@@ -82,20 +82,31 @@ TEST(Preflight, ARareClassIsRareAgainstAnEvenShare) {
   const SoftmaxCrossEntropy loss;
   const Index n = s.data.y.rows();
   // Ten classes, class 0 with `rare` of the rows, the others sharing the rest.
-  const auto classes_with = [&](double rare) {
+  const auto classes_with = [&](double rare, std::vector<std::string> names = {}) {
     for (Index i = 0; i < n; ++i) {
       s.data.y(i, 0) = static_cast<double>(i) < rare * static_cast<double>(n) ? Scalar(0) : static_cast<Scalar>(1 + i % 9);
     }
-    PreflightInput in{.network = s.network.get(), .loss = &loss, .x = s.data.x, .targets = s.data.y,
-                      .task = Task::multiclass, .classes = 10};
+    PreflightInput in{.network = s.network.get(),
+                      .loss = &loss,
+                      .x = s.data.x,
+                      .targets = s.data.y,
+                      .task = Task::multiclass,
+                      .classes = 10,
+                      .class_names = std::move(names)};
     in.overfit_check = false;
     return preflight(in);
   };
   EXPECT_FALSE(has(classes_with(0.09), "class_imbalance")) << "9 %: near an even share (10 %), nothing rare";
   const auto findings = classes_with(0.015);
   ASSERT_TRUE(has(findings, "class_imbalance")) << "1.5 %: under a fifth of an even share (2 %)";
-  EXPECT_NE(find_finding(findings, "class_imbalance")->evidence[0].find("flagged below 2 %"), std::string::npos)
-      << find_finding(findings, "class_imbalance")->evidence[0];
+  const std::string& evidence = find_finding(findings, "class_imbalance")->evidence[0];
+  EXPECT_NE(evidence.find("flagged below 2 %"), std::string::npos) << evidence;
+  EXPECT_EQ(evidence.rfind("class 0 holds", 0), 0u) << evidence;
+  // With the labels' names, the rare class is named by its label, not its index.
+  const auto named = classes_with(0.015, {"rare", "b", "c", "d", "e", "f", "g", "h", "i", "j"});
+  ASSERT_TRUE(has(named, "class_imbalance"));
+  EXPECT_EQ(find_finding(named, "class_imbalance")->evidence[0].rfind("class 'rare' holds", 0), 0u)
+      << find_finding(named, "class_imbalance")->evidence[0];
 }
 
 TEST(Preflight, ArchitectureAndInitialisation) {

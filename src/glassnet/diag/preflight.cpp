@@ -156,9 +156,12 @@ void imbalance(const PreflightInput& in, std::vector<Finding>& out) {
   if (fraction >= flagged_below) return;
   Finding f = finding("class_imbalance", Severity::warning,
                       "One class is rare; without class weights the network can score well by ignoring it.");
-  f.evidence.push_back(fmt::format(
-      "class {} holds {} of {} training rows ({:.1f} %; flagged below {:.3g} %, a fifth of an even share of {} classes)",
-      rarest - counts.begin(), *rarest, in.targets.rows(), 100.0 * fraction, 100.0 * flagged_below, counts.size()));
+  const auto k = static_cast<std::size_t>(rarest - counts.begin());
+  const std::string rare = k < in.class_names.size() ? fmt::format("'{}'", in.class_names[k]) : std::to_string(k);
+  f.evidence.push_back(
+      fmt::format("class {} holds {} of {} training rows ({:.1f} %; flagged below {:.3g} %, a fifth of an even share "
+                  "of {} classes)",
+                  rare, *rarest, in.targets.rows(), 100.0 * fraction, 100.0 * flagged_below, counts.size()));
   f.fixes = {"--class-weight balanced"};
   out.push_back(std::move(f));
 }

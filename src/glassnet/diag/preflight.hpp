@@ -43,6 +43,7 @@ struct PreflightInput {
   ConstMatrixView targets;  // in the loss's layout
   Task task = Task::binary;
   Index classes = 2;                       // classification
+  std::vector<std::string> class_names;    // classification: index → label, for messages (none: the index)
   std::vector<std::string> feature_names;  // one per input column
   bool standardized = true;
   bool class_weights = false;

@@ -359,21 +359,22 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
   for (const Matrix* m : std::initializer_list<const Matrix*>{&x_train, &y_train, &x_val, &y_val, &x_test, &y_test}) {
     data_bytes += static_cast<std::uint64_t>(m->size()) * sizeof(Scalar);
   }
-  const PreflightInput checks{.network = model.network.get(),
-                              .loss = loss.get(),
-                              .x = x_train,
-                              .targets = y_train,
-                              .task = labels.task,
-                              .classes = static_cast<Index>(labels.classes.size()),
-                              .feature_names = model.features.input_names(),
-                              .standardized = config.standardize,
-                              .class_weights = config.balanced_class_weights,
-                              .seed = config.seed,
-                              .batch_size = config.batch_size,
-                              .optimizer_buffers = optimizer->state_buffer_count(),
-                              .data_bytes = data_bytes,
-                              .monitor_bytes = Monitor::bytes_for(*model.network, {.level = config.monitor},
-                                                                  steps_per_epoch * config.epochs)};
+  const PreflightInput checks{
+      .network = model.network.get(),
+      .loss = loss.get(),
+      .x = x_train,
+      .targets = y_train,
+      .task = labels.task,
+      .classes = static_cast<Index>(labels.classes.size()),
+      .class_names = labels.classes,
+      .feature_names = model.features.input_names(),
+      .standardized = config.standardize,
+      .class_weights = config.balanced_class_weights,
+      .seed = config.seed,
+      .batch_size = config.batch_size,
+      .optimizer_buffers = optimizer->state_buffer_count(),
+      .data_bytes = data_bytes,
+      .monitor_bytes = Monitor::bytes_for(*model.network, {.level = config.monitor}, steps_per_epoch * config.epochs)};
   refuse_what_cannot_fit("--epochs", fmt::format("the monitor's series of {} steps", steps_per_epoch * config.epochs),
                          static_cast<double>(checks.monitor_bytes));
   preflight = glassnet::preflight(checks);
