@@ -102,6 +102,16 @@ TEST(ModelFile, EveryInconsistencyIsAClearError) {
   expect_rejected(f, "non-finite value at offset 2");
   f = good;
   for (auto& t : f.tensors) {
+    if (t.name == "layers.0.weight") t.values[1] = 1e300;  // finite as a double, not as a float
+  }
+  if (!kDoublePrecision) expect_rejected(f, "non-finite value at offset 1");
+  f = good;
+  for (auto& t : f.tensors) {
+    if (t.name == "layers.1.running_var") t.values[0] = -1;  // evaluation would take its square root
+  }
+  expect_rejected(f, "tensor 'layers.1.running_var' holds a negative variance (-1) at offset 0");
+  f = good;
+  for (auto& t : f.tensors) {
     if (t.name == "layers.0.weight") t.shape = {3, 5};
   }
   expect_rejected(f, "tensor 'layers.0.weight' has shape [3, 5]; the architecture needs [5, 3]");

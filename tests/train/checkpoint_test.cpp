@@ -8,8 +8,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/io/safetensors.hpp"
 #include "glassnet/loss/softmax_cross_entropy.hpp"
 #include "glassnet/optim/adam.hpp"
 #include "glassnet/optim/sgd.hpp"
@@ -132,6 +134,79 @@ TEST(Checkpoint, ACheckpointThatDoesNotFitIsRefusedAndChangesNothing) {
     EXPECT_THROW(trainer.load_checkpoint(garbage), Error);
     EXPECT_THROW(trainer.load_checkpoint(dir.path / "missing.safetensors"), Error);
   }
+}
+
+TEST(Checkpoint, AStateNoRunCouldLeaveIsRefusedNamingTheFileAndChangesNothing) {
+  const Data data;
+  testing::ScratchDir dir;
+  run(data, 2, dir.path, 1, nullptr, std::make_unique<ConstantSchedule>());
+  const SafetensorsFile good = read_safetensors(Checkpointing::path_for(dir.path, 2));
+  const fs::path tampered = dir.path / "tampered.safetensors";
+  const SoftmaxCrossEntropy loss;
+  const auto expect_refused = [&](const std::function<void(nlohmann::json&, SafetensorsFile&)>& edit,
+                                  const std::string& fragment) {
+    SafetensorsFile file = good;
+    nlohmann::json state = nlohmann::json::parse(file.metadata.at("state"));
+    edit(state, file);
+    file.metadata["state"] = state.dump();
+    write_safetensors(tampered, file);
+    Rng rng(1);
+    auto network = make_network(kSpec, rng);
+    Adam adam(0.01);
+    Trainer trainer(*network, loss, adam);
+    EarlyStopping early({.patience = 100});
+    trainer.add_callback(early);
+    const std::vector<Scalar> before(network->params().values().begin(), network->params().values().end());
+    try {
+      trainer.load_checkpoint(tampered);
+      ADD_FAILURE() << "expected an Error about " << fragment;
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      EXPECT_EQ(message.rfind(tampered.string() + ": ", 0), 0u) << message;
+      EXPECT_NE(message.find(fragment), std::string::npos) << message;
+    }
+    EXPECT_TRUE(std::equal(before.begin(), before.end(), network->params().values().begin()));
+    EXPECT_EQ(trainer.epoch(), 0);
+  };
+  const auto tensor = [](SafetensorsFile& file, const std::string& name) -> std::vector<double>& {
+    for (auto& t : file.tensors) {
+      if (t.name == name) return t.values;
+    }
+    throw std::runtime_error("no tensor " + name);
+  };
+  // A generator of all zeros draws 0 for ever: the shuffle would never end.
+  expect_refused(
+      [](auto& s, auto&) {
+        s["trainer_rng"]["words"] = {"0", "0", "0", "0"};
+      },
+      "a random generator's state is all zeros");
+  expect_refused([](auto& s, auto&) { s["trainer_rng"]["words"][1] = "12x"; }, "word 1 is \"12x\"");
+  expect_refused([](auto& s, auto&) { s["base_learning_rate"] = -1; }, "the state's learning rate is -1");
+  expect_refused([](auto& s, auto&) { s["epoch"] = -1; }, "the state's 'epoch' is -1");
+  expect_refused([](auto& s, auto&) { s["epoch"] = "2"; }, "the state's 'epoch' is \"2\"");
+  expect_refused([](auto& s, auto&) { s["epoch"] = 1000000; }, "every epoch takes a step or more");
+  expect_refused([](auto& s, auto&) { s["optimizer"]["param_steps"][0] = -1; }, "the step count of parameter 0 is -1");
+  expect_refused([](auto& s, auto&) { s["callbacks"]["early_stopping"][1] = 99; },
+                 "early stopping state: best epoch 99, 0 epochs waited, after 2 epochs");
+  expect_refused([](auto& s, auto&) { s.erase("schedule"); }, "the state has no 'schedule'");
+  expect_refused([&](auto&, auto& f) { tensor(f, "model.layers.0.weight")[3] = std::nan(""); },
+                 "tensor 'model.layers.0.weight' holds a non-finite value at offset 3");
+  expect_refused([&](auto&, auto& f) { tensor(f, "model.layers.1.running_var")[0] = -2; },
+                 "tensor 'model.layers.1.running_var' holds a negative variance (-2) at offset 0");
+  expect_refused([&](auto&, auto& f) { tensor(f, "optimizer.exp_avg_sq")[5] = -1; },
+                 "buffer 'exp_avg_sq' holds -1 at offset 5 (an average of squares: finite and ≥ 0)");
+  expect_refused([&](auto&, auto& f) { tensor(f, "optimizer.exp_avg")[0] = INFINITY; },
+                 "buffer 'exp_avg' holds inf at offset 0");
+  // The untampered file loads.
+  write_safetensors(tampered, good);
+  Rng rng(1);
+  auto network = make_network(kSpec, rng);
+  Adam adam(0.01);
+  Trainer trainer(*network, loss, adam);
+  EarlyStopping early({.patience = 100});
+  trainer.add_callback(early);
+  trainer.load_checkpoint(tampered);
+  EXPECT_EQ(trainer.epoch(), 2);
 }
 
 TEST(Checkpoint, LatestCheckpointPicksTheHighestEpoch) {

@@ -249,15 +249,7 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
   Rng rng(0);
   model.network = make_network(spec, rng);
   ParamStore& params = model.network->params();
-  const auto tensors = find_param_tensors(params, file, "", source);
-  for (std::size_t i = 0; i < tensors.size(); ++i) {
-    for (std::size_t k = 0; k < tensors[i]->values.size(); ++k) {
-      if (!std::isfinite(tensors[i]->values[k])) {
-        throw Error(fmt::format("{}: tensor '{}' holds a non-finite value at offset {}", source, tensors[i]->name, k));
-      }
-    }
-  }
-  copy_param_tensors(params, tensors);
+  copy_param_tensors(params, find_param_tensors(params, file, "", source));
   if (file.tensors.size() != params.params().size()) {
     throw Error(fmt::format("{}: the file holds {} tensors; the architecture has {}", source, file.tensors.size(),
                             params.params().size()));

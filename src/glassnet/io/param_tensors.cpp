@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cmath>
+
 #include "glassnet/core/error.hpp"
+#include "glassnet/nn/batch_norm.hpp"
 
 namespace glassnet {
 
@@ -25,6 +28,16 @@ std::vector<const SafetensorsTensor*> find_param_tensors(const ParamStore& param
     if (t->shape != std::vector<std::int64_t>(p.shape.begin(), p.shape.end())) {
       throw Error(fmt::format("{}: tensor '{}' has shape [{}]; the architecture needs [{}]", source, name,
                               fmt::join(t->shape, ", "), fmt::join(p.shape, ", ")));
+    }
+    const bool variance = p.name.ends_with(kRunningVariance);
+    for (std::size_t k = 0; k < t->values.size(); ++k) {
+      if (!std::isfinite(static_cast<Scalar>(t->values[k]))) {
+        throw Error(fmt::format("{}: tensor '{}' holds a non-finite value at offset {}", source, name, k));
+      }
+      if (variance && t->values[k] < 0) {
+        throw Error(
+            fmt::format("{}: tensor '{}' holds a negative variance ({}) at offset {}", source, name, t->values[k], k));
+      }
     }
     found.push_back(t);
   }

@@ -17,7 +17,9 @@ inline constexpr const char* kScalarDtype = kDoublePrecision ? "F64" : "F32";
 void append_param_tensors(const ParamStore& params, const std::string& prefix, SafetensorsFile& file);
 
 // The file's tensor for each parameter of `params`, in the store's order; throws Error
-// naming `source` when one is missing or has another shape. Changes nothing.
+// naming `source` when one is missing, has another shape, or holds a value no network
+// could have: one that is not finite as a Scalar, or a negative running variance
+// (nn/batch_norm.hpp). Changes nothing.
 std::vector<const SafetensorsTensor*> find_param_tensors(const ParamStore& params, const SafetensorsFile& file,
                                                          const std::string& prefix, const std::string& source);
 

@@ -23,7 +23,7 @@ Index BatchNorm::build(Index in_features, ParamStore& store, const std::string& 
   weight_ = store.add(prefix + "weight", {in_features}, 1, in_features, ParamRole::norm_scale);
   bias_ = store.add(prefix + "bias", {in_features}, 1, in_features, ParamRole::norm_shift);
   running_mean_ = store.add(prefix + "running_mean", {in_features}, 1, in_features, ParamRole::buffer);
-  running_var_ = store.add(prefix + "running_var", {in_features}, 1, in_features, ParamRole::buffer);
+  running_var_ = store.add(prefix + std::string(kRunningVariance), {in_features}, 1, in_features, ParamRole::buffer);
   reset();
   return in_features;
 }

@@ -14,9 +14,15 @@
 // add their column sums across the parts (μ, σ², Σ dy, Σ dy x̂), and part 0 alone updates
 // the running statistics and adds dγ and dβ, which are the whole batch's.
 
+#include <string_view>
+
 #include "glassnet/nn/layer.hpp"
 
 namespace glassnet {
+
+// The running variance's name (after the layer's prefix): a model file or checkpoint that
+// holds a negative one is refused (io/param_tensors.hpp).
+inline constexpr std::string_view kRunningVariance = "running_var";
 
 class BatchNorm : public Layer {
  public:

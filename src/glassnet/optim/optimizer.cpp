@@ -113,6 +113,20 @@ void Optimizer::load_state(const State& state, const ParamStore& params) {
       throw Error(fmt::format("{} optimizer state: buffer '{}' has {} values; the model has {} parameters", name(),
                               own[i].first, size, params.size()));
     }
+    const bool squares = holds_squares(own[i].first);
+    for (std::size_t k = 0; k < size; ++k) {
+      const Scalar v = state.buffers[i].second[k];
+      if (!std::isfinite(v) || (squares && v < 0)) {
+        throw Error(fmt::format("{} optimizer state: buffer '{}' holds {} at offset {}{}", name(), own[i].first, v, k,
+                                squares ? " (an average of squares: finite and ≥ 0)" : " (expected a finite value)"));
+      }
+    }
+  }
+  for (std::size_t i = 0; i < state.param_steps.size(); ++i) {
+    if (state.param_steps[i] < 0) {
+      throw Error(fmt::format("{} optimizer state: the step count of parameter {} is {}; expected ≥ 0", name(), i,
+                              state.param_steps[i]));
+    }
   }
   for (std::size_t i = 0; i < own.size(); ++i) *own[i].second = state.buffers[i].second;
   param_steps_ = state.param_steps;

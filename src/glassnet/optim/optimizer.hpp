@@ -58,7 +58,9 @@ class Optimizer {
   Index state_buffer_count() const;
 
   State state() const;
-  // Throws Error if the state does not fit this optimizer and `params`.
+  // Throws Error, changing nothing, if the state does not fit this optimizer and
+  // `params`, or holds values no run could have left (non-finite values, a negative
+  // average of squares, a negative step count).
   void load_state(const State& state, const ParamStore& params);
 
  protected:
@@ -79,6 +81,8 @@ class Optimizer {
                               double decay) = 0;
   // The optimizer's state buffers, by name (sized to the store on the first step).
   virtual std::vector<std::pair<std::string, std::vector<Scalar>*>> buffers() { return {}; }
+  // Whether a buffer holds running averages of squares, never negative (Adam's v).
+  virtual bool holds_squares(std::string_view /*buffer*/) const { return false; }
 
  private:
   double learning_rate_ = 0.0;

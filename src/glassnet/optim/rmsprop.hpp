@@ -28,6 +28,7 @@ class Rmsprop : public Optimizer {
  protected:
   SquaredNorms update(Scalar* value, const Scalar* grad, Index state_offset, Index n, Index t, double decay) override;
   std::vector<std::pair<std::string, std::vector<Scalar>*>> buffers() override;
+  bool holds_squares(std::string_view buffer) const override { return buffer == "square_avg"; }
 
  private:
   RmspropOptions options_;

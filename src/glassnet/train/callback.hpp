@@ -69,6 +69,10 @@ class Callback {
   virtual void on_epoch_end(Trainer& /*trainer*/, const EpochLogs& /*logs*/) {}
   virtual void on_train_end(Trainer& /*trainer*/) {}
   virtual CallbackState state() const { return {}; }
+  // Throws Error if `state` is not one state() could have returned after `epochs`
+  // epochs (a checkpoint's, checked before anything of it is loaded).
+  virtual void check_state(const CallbackState& /*state*/, Index /*epochs*/) const {}
+  // Requires a state check_state accepts.
   virtual void load_state(const CallbackState& /*state*/) {}
 };
 

@@ -10,8 +10,14 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "glassnet/core/counted.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/io/param_tensors.hpp"
 #include "glassnet/io/safetensors.hpp"
@@ -31,13 +37,52 @@ json rng_to_json(const Rng::State& state) {
   return {{"words", words}, {"has_spare_normal", state.has_spare_normal}, {"spare_normal", state.spare_normal}};
 }
 
+// A field of the checkpoint's state, or an Error naming it (the caller adds the file).
+const json& field(const json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key)) throw Error(fmt::format("the state has no '{}'", key));
+  return object.at(key);
+}
+
+// A value of the state as a message shows it: text in single quotes, else as JSON.
+std::string shown(const json& v) { return v.is_string() ? fmt::format("'{}'", v.get<std::string>()) : v.dump(); }
+
+// A count of the state (epochs, steps): a whole number ≥ 0.
+Index count_field(const json& object, const char* key) {
+  const json& v = field(object, key);
+  if (!v.is_number_integer() ||
+      (v.is_number_unsigned() ? v.get<std::uint64_t>() > INT64_MAX : v.get<std::int64_t>() < 0)) {
+    throw Error(fmt::format("the state's '{}' is {}; expected a whole number ≥ 0", key, v.dump()));
+  }
+  return static_cast<Index>(v.get<std::int64_t>());
+}
+
+double number_field(const json& object, const char* key) {
+  const json& v = field(object, key);
+  if (!v.is_number()) throw Error(fmt::format("the state's '{}' is {}; expected a number", key, v.dump()));
+  return v.get<double>();
+}
+
 Rng::State rng_from_json(const json& j) {
   Rng::State state;
-  const auto& words = j.at("words");
-  if (!words.is_array() || words.size() != 4) throw Error("expected 4 generator words");
-  for (std::size_t i = 0; i < 4; ++i) state.words[i] = std::stoull(words[i].get<std::string>());
-  state.has_spare_normal = j.at("has_spare_normal").get<bool>();
-  state.spare_normal = j.at("spare_normal").get<double>();
+  const json& words = field(j, "words");
+  if (!words.is_array() || words.size() != 4) {
+    throw Error(fmt::format("a random generator's state holds {}; expected 4 words", words.dump()));
+  }
+  for (std::size_t i = 0; i < 4; ++i) {
+    const std::string text = words[i].is_string() ? words[i].get<std::string>() : "";
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), state.words[i]);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+      throw Error(fmt::format("a random generator's word {} is {}; expected an unsigned 64-bit number as text", i,
+                              words[i].dump()));
+    }
+  }
+  // xoshiro256** never leaves the state of all zeros: it would draw 0 for ever.
+  if (state.words == std::array<std::uint64_t, 4>{}) throw Error("a random generator's state is all zeros");
+  const json& has_spare = field(j, "has_spare_normal");
+  if (!has_spare.is_boolean()) throw Error("a random generator's 'has_spare_normal' is not true or false");
+  state.has_spare_normal = has_spare.get<bool>();
+  state.spare_normal = number_field(j, "spare_normal");
+  if (!std::isfinite(state.spare_normal)) throw Error("a random generator's spare normal value is not finite");
   return state;
 }
 
@@ -124,51 +169,79 @@ void Trainer::load_checkpoint(const std::filesystem::path& path) {
   Index epoch = 0, steps = 0;
   double base_learning_rate = 0.0;
   try {
-    epoch = state.at("epoch").get<Index>();
-    steps = state.at("steps").get<Index>();
-    base_learning_rate = state.at("base_learning_rate").get<double>();
-    trainer_rng = rng_from_json(state.at("trainer_rng"));
-    for (const auto& j : state.at("layer_rngs")) layer_rng_states.push_back(rng_from_json(j));
-    const auto& optimizer = state.at("optimizer");
-    if (optimizer.at("name").get<std::string>() != optimizer_.name()) {
-      throw fail(fmt::format("the checkpoint was written by a '{}' optimizer, not '{}'",
-                             optimizer.at("name").get<std::string>(), optimizer_.name()));
+    epoch = count_field(state, "epoch");
+    steps = count_field(state, "steps");
+    if (steps < epoch) {
+      throw Error(fmt::format("the state has {} after {}: every epoch takes a step or more", counted(steps, "step"),
+                              counted(epoch, "epoch")));
     }
-    optimizer_state.param_steps = optimizer.at("param_steps").get<std::vector<Index>>();
+    base_learning_rate = number_field(state, "base_learning_rate");
+    if (!(base_learning_rate > 0) || !std::isfinite(base_learning_rate)) {
+      throw Error(fmt::format("the state's learning rate is {}; expected a finite value > 0", base_learning_rate));
+    }
+    trainer_rng = rng_from_json(field(state, "trainer_rng"));
+    const json& layer_rngs_json = field(state, "layer_rngs");
+    if (!layer_rngs_json.is_array()) throw Error("the state's 'layer_rngs' is not a list");
+    for (const auto& j : layer_rngs_json) layer_rng_states.push_back(rng_from_json(j));
+    const json& optimizer = field(state, "optimizer");
+    const json& optimizer_name = field(optimizer, "name");
+    if (!optimizer_name.is_string() || optimizer_name.get<std::string>() != optimizer_.name()) {
+      throw Error(fmt::format("the checkpoint was written by a {} optimizer, not '{}'", shown(optimizer_name),
+                              optimizer_.name()));
+    }
+    const json& param_steps = field(optimizer, "param_steps");
+    if (!param_steps.is_array()) throw Error("the optimizer's 'param_steps' is not a list");
+    for (const json& n : param_steps) {
+      if (!n.is_number_integer())
+        throw Error(fmt::format("an optimizer step count is {}; expected a whole number", n.dump()));
+      optimizer_state.param_steps.push_back(n.get<Index>());
+    }
     for (const auto& [name, values] : optimizer_.state().buffers) {
       const SafetensorsTensor* t = file.find("optimizer." + name);
-      if (t == nullptr) throw fail(fmt::format("no optimizer buffer '{}'", name));
+      if (t == nullptr) throw Error(fmt::format("no optimizer buffer '{}'", name));
       optimizer_state.buffers.emplace_back(name, to_scalars(t->values));
     }
-    const auto& schedule = state.at("schedule");
-    if (schedule.at("name").get<std::string>() != schedule_->name()) {
-      throw fail(fmt::format("the checkpoint used the '{}' schedule, not '{}'", schedule.at("name").get<std::string>(),
-                             schedule_->name()));
+    const json& schedule = field(state, "schedule");
+    const json& schedule_name = field(schedule, "name");
+    if (!schedule_name.is_string() || schedule_name.get<std::string>() != schedule_->name()) {
+      throw Error(
+          fmt::format("the checkpoint used the {} schedule, not '{}'", shown(schedule_name), schedule_->name()));
     }
-    schedule_state = {schedule.at("best").get<double>(), schedule.at("has_best").get<bool>(),
-                      schedule.at("bad_epochs").get<long>(), schedule.at("reductions").get<long>()};
+    const json& has_best = field(schedule, "has_best");
+    if (!has_best.is_boolean()) throw Error("the schedule's 'has_best' is not true or false");
+    schedule_state = {number_field(schedule, "best"), has_best.get<bool>(), count_field(schedule, "bad_epochs"),
+                      count_field(schedule, "reductions")};
+    const json& callbacks = field(state, "callbacks");
     for (const Callback* callback : callbacks_) {
       const std::string name(callback->name());
       CallbackState cs;
-      cs.numbers = state.at("callbacks").at(name).get<std::vector<double>>();
+      const json& numbers = field(callbacks, name.c_str());
+      if (!numbers.is_array()) throw Error(fmt::format("the state of '{}' is not a list of numbers", name));
+      for (const json& n : numbers) {
+        if (!n.is_number()) throw Error(fmt::format("the state of '{}' holds {}; expected numbers", name, n.dump()));
+        cs.numbers.push_back(n.get<double>());
+      }
       if (const SafetensorsTensor* t = file.find("callback." + name)) cs.values = to_scalars(t->values);
+      callback->check_state(cs, epoch);
       callback_states.push_back(std::move(cs));
     }
-  } catch (const Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw fail(fmt::format("the checkpoint's state is incomplete or malformed ({})", e.what()));
+    // The optimizer checks its state before it changes anything, and nothing after it can fail.
+    std::vector<Rng*> layer_rngs;
+    network_.layers().collect_rngs(layer_rngs);
+    if (layer_rngs.size() != layer_rng_states.size()) {
+      throw Error(fmt::format("the checkpoint holds {} layer generators; the network has {}", layer_rng_states.size(),
+                              layer_rngs.size()));
+    }
+    optimizer_.load_state(optimizer_state, params);
+  } catch (const Error& e) {
+    throw fail(e.what());
+  } catch (const json::exception&) {
+    throw fail("the checkpoint's state is malformed");
   }
-  std::vector<Rng*> layer_rngs;
-  network_.layers().collect_rngs(layer_rngs);
-  if (layer_rngs.size() != layer_rng_states.size()) {
-    throw fail(fmt::format("the checkpoint holds {} layer generators; the network has {}", layer_rng_states.size(),
-                           layer_rngs.size()));
-  }
-  // The optimizer checks its state before it changes anything, and nothing after it can fail.
-  optimizer_.load_state(optimizer_state, params);
 
   // Apply.
+  std::vector<Rng*> layer_rngs;
+  network_.layers().collect_rngs(layer_rngs);
   copy_param_tensors(params, model_tensors);
   for (std::size_t i = 0; i < layer_rngs.size(); ++i) layer_rngs[i]->set_state(layer_rng_states[i]);
   schedule_->load_state(schedule_state);

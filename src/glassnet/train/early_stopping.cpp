@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/train/trainer.hpp"
@@ -43,6 +44,34 @@ void EarlyStopping::on_train_end(Trainer& trainer) {
 
 CallbackState EarlyStopping::state() const {
   return {{best_, static_cast<double>(best_epoch_), static_cast<double>(wait_)}, best_values_};
+}
+
+void EarlyStopping::check_state(const CallbackState& state, Index epochs) const {
+  if (state.numbers.size() != 3) {
+    throw Error(fmt::format("early stopping state: expected 3 numbers (best, its epoch, epochs waited), got {}",
+                            state.numbers.size()));
+  }
+  // Epoch counts: whole numbers, exactly representable (2^53).
+  constexpr double kLargest = 9007199254740992.0;
+  const auto count = [](double v) { return v >= 0 && v <= kLargest && v == std::floor(v); };
+  const double best = state.numbers[0], best_epoch = state.numbers[1], wait = state.numbers[2];
+  if (!count(best_epoch) || !count(wait)) {
+    throw Error(
+        fmt::format("early stopping state: the best epoch ({}) and the epochs waited ({}) must be whole "
+                    "numbers ≥ 0",
+                    best_epoch, wait));
+  }
+  if (best_epoch > static_cast<double>(epochs) || wait > static_cast<double>(epochs)) {
+    throw Error(fmt::format("early stopping state: best epoch {}, {} epochs waited, after {} epochs", best_epoch, wait,
+                            epochs));
+  }
+  if (best_epoch > 0 && std::isnan(best)) throw Error("early stopping state: the best loss is NaN");
+  for (std::size_t k = 0; k < state.values.size(); ++k) {
+    if (!std::isfinite(state.values[k])) {
+      throw Error(
+          fmt::format("early stopping state: the best epoch's weights hold {} at offset {}", state.values[k], k));
+    }
+  }
 }
 
 void EarlyStopping::load_state(const CallbackState& state) {

@@ -26,6 +26,7 @@ class EarlyStopping : public Callback {
   void on_epoch_end(Trainer& trainer, const EpochLogs& logs) override;
   void on_train_end(Trainer& trainer) override;
   CallbackState state() const override;
+  void check_state(const CallbackState& state, Index epochs) const override;
   void load_state(const CallbackState& state) override;
 
   Index best_epoch() const { return best_epoch_; }
