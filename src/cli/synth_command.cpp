@@ -8,6 +8,7 @@
 #include "cli/number_checks.hpp"
 #include "cli/path_checks.hpp"
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/memory.hpp"
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/io/atomic_file.hpp"
 #include "glassnet/io/file_roles.hpp"
@@ -26,16 +27,14 @@ void add_synth_command(CLI::App& app, int& exit_code) {
   cmd->add_option("kind", flags->kind, "fraud, xor, spirals or moons")
       ->required()
       ->check(CLI::IsMember({"fraud", "xor", "spirals", "moons"}));
-  cmd->add_option("--rows", flags->rows, "Rows")
-      ->check(CLI::Range(Index(1), Index(100'000'000)))
-      ->capture_default_str();
+  cmd->add_option("--rows", flags->rows, "Rows")->check(whole_number(1, 100'000'000))->capture_default_str();
   auto* features =
       cmd->add_option("--features", flags->features, "Features (xor, spirals, moons: 2 informative, the rest noise)")
-          ->check(CLI::Range(Index(2), Index(10'000)))
+          ->check(whole_number(2, 10'000))
           ->capture_default_str();
   cmd->add_option("--seed", flags->seed, "Random seed")->check(whole_number(0, kMaxSeed))->capture_default_str();
   auto* fraud_rate = cmd->add_option("--fraud-rate", flags->fraud_rate, "Fraction of fraud rows (fraud)")
-                         ->check(CLI::Range(0.001, 0.999))
+                         ->check(real_number(0.001, false, 0.999))
                          ->capture_default_str();
   cmd->add_option("--out", flags->out, "CSV file to write")->check(file_name())->required();
   cmd->callback([flags, features, fraud_rate, &exit_code] {
@@ -47,6 +46,16 @@ void add_synth_command(CLI::App& app, int& exit_code) {
       throw Error(fmt::format("--fraud-rate: only the fraud data has fraud rows, not {}", flags->kind));
     }
     check_files({}, {{"--out", flags->out}});
+    // The data set is made in memory and then written: its values, and their text (about
+    // 14 bytes a value at most, the shortest form that reads back, and a comma).
+    const Index columns = flags->kind == "fraud" ? 10 : flags->features + 1;
+    const double bytes = static_cast<double>(flags->rows) * static_cast<double>(columns) * (sizeof(Scalar) + 14.0);
+    if (const auto available = available_memory_bytes(); available && bytes > static_cast<double>(*available)) {
+      throw Error(fmt::format("--rows {}{}: the data set takes up to {} in memory as it is written; {} are available",
+                              flags->rows,
+                              flags->kind == "fraud" ? "" : fmt::format(" × --features {}", flags->features),
+                              format_bytes(bytes), format_bytes(static_cast<double>(*available))));
+    }
     std::string csv;
     if (flags->kind == "fraud") {
       csv = make_fraud_csv(flags->rows, flags->fraud_rate, flags->seed);

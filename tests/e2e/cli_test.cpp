@@ -112,6 +112,14 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
   for (const auto& [command, message] : std::vector<std::pair<std::string, std::string>>{
            {" bench --warmup -5", "--warmup: expected a whole number from 0 to 1000000, got '-5'"},
            {" synth moons --seed -1 --out /tmp/never.csv", "--seed: expected a whole number from 0 to"},
+           {" synth moons --rows 1e3 --out /tmp/never.csv", "--rows: expected a whole number from 1 to 100000000"},
+           {" synth moons --rows 0x10 --out /tmp/never.csv", "--rows: expected a whole number from 1 to 100000000"},
+           {" synth fraud --fraud-rate nan --out /tmp/never.csv",
+            "--fraud-rate: expected a number from 0.001 to 0.999"},
+           // Sizes within the ranges that no memory holds: refused before anything is made
+           // (std::bad_alloc, exit 1, before).
+           {" synth moons --rows 100000000 --features 10000 --out /tmp/never.csv",
+            "--rows 100000000 × --features 10000: the data set takes up to"},
            {" demo xor --seed -1", "--seed: expected a whole number from 0 to"}}) {
     const auto r = run_command(cli() + command);
     EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
