@@ -62,8 +62,13 @@ TEST(Table, ANonNumericValueInANumericColumnIsAnErrorWithItsPosition) {
   // A number too large for a double says so; a long value is quoted in part.
   const std::string huge = error_of([] { table_of("a\n1\n2\n-1e400\n"); });
   EXPECT_NE(huge.find("found '-1e400', beyond the range of a double"), std::string::npos) << huge;
-  const std::string tiny = error_of([] { table_of("a\n1\n2\n1e-400\n"); });
-  EXPECT_EQ(tiny.find("beyond the range"), std::string::npos) << tiny;
+  const std::string many_digits = error_of([] { table_of("a\n1\n2\n" + std::string(400, '9') + ".5\n"); });
+  EXPECT_NE(many_digits.find("beyond the range of a double"), std::string::npos) << many_digits;
+  // One too small for a double is a number all the same: zero, as strtod reads it.
+  const Table tiny = table_of("a\n1\n1e-400\n-2.5e-999\n0." + std::string(400, '0') + "1\n");
+  EXPECT_EQ(tiny.columns[0].kind, ColumnKind::numeric);
+  EXPECT_EQ(tiny.columns[0].numbers, (std::vector<double>{1, 0, 0, 0}));
+  EXPECT_TRUE(std::signbit(tiny.columns[0].numbers[2]));
   const std::string digits(5000, '7');
   const std::string long_value = error_of([&] { table_of("a\n1\n2\n" + digits + "x\n"); });
   EXPECT_NE(long_value.find("found '" + digits.substr(0, 40) + "… (5001 characters)'"), std::string::npos);

@@ -329,6 +329,10 @@ TEST_F(DataCli, MissingOrTooLargeValuesForAModelAreExitTwoWithTheirLines) {
     expect_refused(command, "a,b,y\n1,2,0\n3,1.7e308,1\n", "new.csv:3:3: 1.7e+308 in column 'b' is too large");
     expect_refused(command, "a,b,y\n1,x,0\n3,2,1\n", "new.csv:2:3: column 'b' holds text ('x'); in training it was");
     expect_refused(command, "a,b,y\n1,2,0\n3,x,1\n4,y,1\n", "new.csv:3:3: column 'b' holds text ('x')");
+    // A number too large for a double is not called text.
+    expect_refused(command, "a,b,y\n1,1e400,0\n",
+                   "new.csv:2:3: column 'b' holds '1e400', beyond the range of a double (±1.8e308); in training it "
+                   "was numeric");
   }
 }
 

@@ -52,9 +52,11 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
       std::size_t row = 0;
       while (row < column.text.size() && (column.missing[row] || parse_number(column.text[row]))) ++row;
       const bool found = row < column.text.size();
-      throw Error(fmt::format("{}: column '{}' holds text ('{}'); in training it was numeric",
+      const std::string value = found ? column.text[row] : "";
+      throw Error(fmt::format("{}: column '{}' holds {}; in training it was numeric",
                               found ? value_location(table.source, column, row) : table.source, feature.name,
-                              found ? column.text[row] : ""));
+                              beyond_double(value) ? fmt::format("'{}', beyond the range of a double (±1.8e308)", value)
+                                                   : fmt::format("text ('{}')", value)));
     }
     if (feature.kind == ColumnKind::numeric) {
       const double scale = standardize ? 1.0 / feature.stddev : 1.0;

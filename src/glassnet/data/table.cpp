@@ -39,19 +39,37 @@ std::string shortened(std::string_view value) {
                             : fmt::format("{}… ({} characters)", value.substr(0, 40), value.size());
 }
 
-// Whether the whole (trimmed) text is a number too large for a double: out of range,
-// and not by underflow (a negative exponent).
-bool beyond_double(std::string_view value) {
-  value = trim(value);
-  if (!value.empty() && (value.front() == '+' || value.front() == '-')) value.remove_prefix(1);
-  double number = 0;
-  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
-  if (error != std::errc::result_out_of_range || end != value.data() + value.size()) return false;
-  const std::size_t e = value.find_first_of("eE");
-  return e == std::string_view::npos || (e + 1 < value.size() && value[e + 1] != '-');
+// The power of ten of a decimal number's first significant digit ("1234.5" → 3,
+// "0.0012e-3" → −6), for a number std::from_chars found out of range: far above 1 when it
+// is too large for a double, far below when it is too small (it underflows to zero).
+long decimal_magnitude(std::string_view number) {
+  if (!number.empty() && (number.front() == '+' || number.front() == '-')) number.remove_prefix(1);
+  const std::size_t e = number.find_first_of("eE");
+  long exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view digits = number.substr(e + 1);
+    const bool negative = !digits.empty() && digits.front() == '-';
+    if (!digits.empty() && (digits.front() == '-' || digits.front() == '+')) digits.remove_prefix(1);
+    for (char c : digits) exponent = std::min(exponent * 10 + (c - '0'), 1'000'000'000L);  // (digits, as parsed)
+    if (negative) exponent = -exponent;
+  }
+  const std::string_view mantissa = number.substr(0, e);
+  const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
+  const std::size_t first = mantissa.find_first_of("123456789");
+  if (first == std::string_view::npos) return 0;
+  const long position = first < point ? static_cast<long>(point - first) - 1 : -static_cast<long>(first - point);
+  return position + exponent;
 }
 
 }  // namespace
+
+bool beyond_double(std::string_view value) {
+  value = trim(value);
+  double number = 0;
+  const auto [end, error] =
+      std::from_chars(value.data() + (!value.empty() && value.front() == '+'), value.data() + value.size(), number);
+  return error == std::errc::result_out_of_range && end == value.data() + value.size() && decimal_magnitude(value) > 0;
+}
 
 std::optional<double> parse_number(std::string_view value) {
   value = trim(value);
@@ -59,6 +77,9 @@ std::optional<double> parse_number(std::string_view value) {
   if (value.empty()) return std::nullopt;
   double number = 0;
   const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (error == std::errc::result_out_of_range && end == value.data() + value.size() && decimal_magnitude(value) < 0) {
+    return value.front() == '-' ? -0.0 : 0.0;  // too small for a double: zero, as strtod reads it
+  }
   if (error != std::errc() || end != value.data() + value.size() || !std::isfinite(number)) return std::nullopt;
   return number;
 }

@@ -50,8 +50,10 @@ struct Table {
 std::string value_location(const std::string& source, const Column& column, std::size_t row);
 
 // The number in `value` when the whole text, trimmed of spaces and tabs, is one finite
-// number (std::from_chars; a leading '+' allowed).
+// number (std::from_chars; a leading '+' allowed; one too small for a double is zero).
 std::optional<double> parse_number(std::string_view value);
+// Whether the whole (trimmed) text is a number too large for a double (±1.8e308).
+bool beyond_double(std::string_view value);
 
 // True for the missing-value markers above (not for infinities).
 bool is_missing_marker(std::string_view value);
