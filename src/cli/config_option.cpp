@@ -24,8 +24,11 @@ ConfigOrigins apply_config(CLI::App& command, const std::string& path) {
   if (path.empty()) return origins;
   const ConfigFile config = read_config(path);
   for (const ConfigEntry& entry : config.entries) {
-    CLI::Option* option =
-        entry.key == "config" || entry.key == "help" ? nullptr : command.get_option_no_throw("--" + entry.key);
+    if (entry.key == "config" || entry.key == "help") {  // (a file names no other file, and asks for no help)
+      throw Error(fmt::format("{}: '{}' is an option of the command line only, not of a config file",
+                              config.location(entry), entry.key));
+    }
+    CLI::Option* option = command.get_option_no_throw("--" + entry.key);
     if (option == nullptr) {
       // The keys it resembles, else every key there is.
       std::vector<std::string> known;

@@ -75,6 +75,19 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "error: {}\n", glassnet::cli::unknown_arguments_message(where, *command, extras));
       return 2;
     }
+    // An option of one value given more than once: CLI11 says "--out: At Most 1 required
+    // but received 2".
+    const std::string what = e.what();
+    if (const auto at = what.find(": At Most 1 required but received ");
+        dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr && at != std::string::npos) {
+      const std::string name = what.substr(0, at);
+      const CLI::Option* option = command->get_option_no_throw(name);
+      const std::vector<std::string> given = option != nullptr ? option->results() : std::vector<std::string>{};
+      fmt::print(stderr, "error: {} is given {} times{}; it takes one value\n", name,
+                 what.substr(at + std::string(": At Most 1 required but received ").size()),
+                 given.size() > 1 ? fmt::format(" ('{}')", fmt::join(given, "', '")) : "");
+      return 2;
+    }
     app.exit(e);
     return 2;
   } catch (const glassnet::Error& e) {

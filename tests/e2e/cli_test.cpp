@@ -120,7 +120,11 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
            // (std::bad_alloc, exit 1, before).
            {" synth moons --rows 100000000 --features 10000 --out /tmp/never.csv",
             "--rows 100000000 × --features 10000: the data set takes up to"},
-           {" demo xor --seed -1", "--seed: expected a whole number from 0 to"}}) {
+           {" demo xor --seed -1", "--seed: expected a whole number from 0 to"},
+           // An option of one value given twice (CLI11: "At Most 1 required but received 2").
+           {" train --data d.csv --out a.safetensors --out b.safetensors",
+            "--out is given 2 times ('a.safetensors', 'b.safetensors'); it takes one value"},
+           {" eval --model m.safetensors --data a.csv --data b.csv", "--data is given 2 times ('a.csv', 'b.csv')"}}) {
     const auto r = run_command(cli() + command);
     EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
     EXPECT_NE(r.output.find(message), std::string::npos) << command << ": " << r.output;

@@ -597,6 +597,15 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
                               "'batch-size' are the same key)"),
             std::string::npos)
       << twice.output;
+  // Keys of the command line only are named so (their own names were suggested for them).
+  for (const std::string key : {"config", "help"}) {
+    const auto own = refused(key + ".toml", key + " = true\n", "");
+    EXPECT_EQ(own.exit_code, 2);
+    EXPECT_NE(own.output.find(key + ".toml:1:" + std::to_string(key.size() + 4) + ": '" + key +
+                              "' is an option of the command line only, not of a config file"),
+              std::string::npos)
+        << own.output;
+  }
   const auto array = refused("array.toml", "lr = [1]\n", "");
   EXPECT_EQ(array.exit_code, 2);
   EXPECT_NE(array.output.find("array.toml:1:6: 'lr' takes one value, not an array"), std::string::npos) << array.output;
