@@ -271,6 +271,14 @@ TEST(Doctor, ATinyLearningRateAndAccuracyAtTheBaseline) {
     ASSERT_NE(f, nullptr) << describe(findings);
     EXPECT_EQ(f->severity, Severity::error);
     EXPECT_EQ(find_finding(findings, "plateau"), nullptr) << "one finding for one problem";
+    EXPECT_EQ(f->evidence[0],
+              "accuracy 0.520, at the majority-class baseline 0.515 (always predicting the most "
+              "frequent class)");
+    // Far below the baseline is no better than it, and is said to be below.
+    const auto below = diagnose(s, {.task = Task::binary, .baseline_accuracy = 0.5, .accuracy = 0.26});
+    ASSERT_NE(find_finding(below, "chance_level"), nullptr) << describe(below);
+    EXPECT_EQ(find_finding(below, "chance_level")->evidence[0].rfind("accuracy 0.260, below the majority-class", 0), 0u)
+        << find_finding(below, "chance_level")->evidence[0];
   }
 }
 

@@ -454,8 +454,9 @@ void poor_learning(const MonitorSeries& s, const RunFacts& facts, const Progress
   if (at_baseline) {
     f.summary = "The network does no better than always predicting the most frequent class.";
     f.evidence.push_back(fmt::format(
-        "accuracy {:.3f}, at the majority-class baseline {:.3f} (always predicting the most frequent class)",
-        *facts.accuracy, *facts.baseline_accuracy));
+        "accuracy {:.3f}, {} the majority-class baseline {:.3f} (always predicting the most frequent class)",
+        *facts.accuracy, *facts.accuracy < *facts.baseline_accuracy - kBaselineMargin ? "below" : "at",
+        *facts.baseline_accuracy));
     f.evidence.push_back("labels, output and loss fit the task (checked before training)");
   } else if (flat) {
     f.summary = fmt::format("The loss has stopped falling far from a good fit; {}.", progress.description);

@@ -75,7 +75,7 @@ std::vector<Finding> diagnose(const MonitorSeries& series, const RunFacts& facts
 double loss_improvement(const MonitorSeries& series);
 
 // Whether an accuracy is no better than always predicting the most frequent class:
-// within 2 points of that class's share (the doctor's chance_level).
+// within 2 points of that class's share, or below it (the doctor's chance_level).
 bool at_majority_baseline(double accuracy, double majority_accuracy);
 
 }  // namespace glassnet
