@@ -9,10 +9,15 @@
 
 namespace glassnet::cli {
 
+std::string readable(double value) {
+  if (std::isnan(value)) return "nan";
+  return std::abs(value) < 1e6 ? fmt::format("{:.4f}", value) : fmt::format("{:.4g}", value);
+}
+
 std::string metrics_text(const Metrics& metrics) {
   std::string text;
   for (const auto& [name, value] : metrics.values) {
-    text += fmt::format("  {:<20} {}\n", name, std::isfinite(value) ? fmt::format("{:.4f}", value) : "n/a");
+    text += fmt::format("  {:<20} {}\n", name, std::isfinite(value) ? readable(value) : "n/a");
   }
   return text;
 }

@@ -15,6 +15,11 @@
 
 namespace glassnet::cli {
 
+// A loss or metric as the terminal shows it: four decimals ("0.6931"), or four
+// significant digits with an exponent from a million up ("1.736e+37"), where the
+// decimals would print every digit of a diverged loss; "nan" for NaN, whatever its sign.
+std::string readable(double value);
+
 std::string metrics_text(const Metrics& metrics);
 // "findings:" and each finding with its evidence, causes and fixes; "" when none.
 std::string findings_text(const std::vector<Finding>& findings);

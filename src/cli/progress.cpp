@@ -6,20 +6,16 @@
 #include <cmath>
 #include <string>
 
+#include "cli/output.hpp"
+
 namespace glassnet::cli {
-namespace {
-
-// A NaN's sign means nothing: "nan", never "-nan".
-double shown(double value) { return std::isnan(value) ? std::abs(value) : value; }
-
-}  // namespace
 
 void EpochProgress::update(const EpochLogs& logs) {
   seconds_ += logs.seconds;
   ++seen_;
-  std::string losses = fmt::format("loss {:.4f}", shown(logs.train_loss));
+  std::string losses = fmt::format("loss {}", readable(logs.train_loss));
   if (logs.train_accuracy) losses += fmt::format("  acc {:.4f}", *logs.train_accuracy);
-  if (logs.val_loss) losses += fmt::format("  val_loss {:.4f}", shown(*logs.val_loss));
+  if (logs.val_loss) losses += fmt::format("  val_loss {}", readable(*logs.val_loss));
   if (logs.val_accuracy) losses += fmt::format("  val_acc {:.4f}", *logs.val_accuracy);
   losses += fmt::format("  lr {:.3g}", logs.learning_rate);
   if (!terminal_) {

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 #include "idx_files.hpp"
@@ -111,6 +112,19 @@ TEST_F(DataCli, ANaNLossIsPrintedWithoutASign) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("val_loss nan "), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("-nan"), std::string::npos) << r.output;
+}
+
+// A loss of 1e23 prints as 3.178e+23, not as its 24 digits and four decimals.
+TEST_F(DataCli, AHugeLossIsPrintedWithAnExponent) {
+  std::string csv = "x,y\n";
+  for (int i = 1; i <= 100; ++i) csv += fmt::format("{},{}\n", i / 100.0, i * 1e10);
+  const auto r =
+      run_command(cli() + " train --epochs 1 --data " + write("d.csv", csv) + " --out " + path("m.safetensors"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::regex_search(r.output, std::regex("epoch +1/1  loss [0-9]\\.[0-9]{1,3}e\\+2[0-9]  val_loss [0-9]")))
+      << r.output;
+  EXPECT_TRUE(std::regex_search(r.output, std::regex("  mse +[0-9]\\.[0-9]{1,3}e\\+2[0-9]\n"))) << r.output;
+  EXPECT_FALSE(std::regex_search(r.output, std::regex("[0-9]{12}"))) << r.output;
 }
 
 // One epoch, one thread, one row: counted as one, in train, summary and eval alike.

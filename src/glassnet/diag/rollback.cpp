@@ -25,8 +25,10 @@ void RollbackRepair::on_step_end(Trainer& trainer, const StepLogs& logs) {
   if (losses_.size() == options_.spike_window) {
     const double trailing = median({losses_.begin(), losses_.end()});
     if (logs.loss > options_.spike_factor * trailing && logs.loss > start_loss_) {
-      spike_detail_ = fmt::format("the loss jumped to {:.4g}, {:.0f}× the median {:.4g} of the {} steps before",
-                                  logs.loss, logs.loss / trailing, trailing, options_.spike_window);
+      const double times = logs.loss / trailing;
+      spike_detail_ = fmt::format("the loss jumped to {:.4g}, {}× the median {:.4g} of the {} steps before", logs.loss,
+                                  times < 1e6 ? fmt::format("{:.0f}", times) : fmt::format("{:.3g}", times), trailing,
+                                  options_.spike_window);
       trainer.request_rollback(spike_detail_);
       return;  // the spike's numbers do not enter the windows
     }
