@@ -139,8 +139,8 @@ int run(RunFlags& flags) {
     fmt::print("{}\n", out.dump());
     return result.interrupted ? kInterruptedExitCode : 0;
   }
-  for (const auto& w : result.warnings) fmt::print(stderr, "warning: {}\n", w);
   if (flags.quiet) return result.interrupted ? kInterruptedExitCode : 0;
+  for (const auto& w : result.warnings) fmt::print(stderr, "warning: {}\n", w);
   fmt::print("\n{} task, {}, {}\n", task_name(result.task), counted(result.history.size(), "epoch"),
              counted(result.threads, "thread"));
   for (const char* split : {"train", "val", "test"}) {

@@ -276,6 +276,11 @@ TEST_F(DataCli, ResumeContinuesFromTheLatestCheckpointToTheSameModel) {
   EXPECT_EQ(beyond.exit_code, 0) << beyond.output;
   EXPECT_NE(beyond.output.find("has 5 epochs, as many as --epochs 1 or more: no epoch is trained"), std::string::npos)
       << beyond.output;
+  // --quiet prints nothing but errors: not the warning either.
+  const auto quiet = run_command(common + " --quiet --epochs 1 --checkpoint-dir " + path("ckpt") + " --resume --out " +
+                                 path("quiet.safetensors"));
+  EXPECT_EQ(quiet.exit_code, 0);
+  EXPECT_EQ(quiet.output, "");
   const auto without_dir = run_command(common + " --resume --out " + path("x.safetensors"));
   EXPECT_EQ(without_dir.exit_code, 2);
   EXPECT_NE(without_dir.output.find("--resume needs --checkpoint-dir"), std::string::npos) << without_dir.output;
