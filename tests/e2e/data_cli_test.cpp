@@ -818,6 +818,21 @@ TEST_F(DataCli, UnscaledInputsAreTracedThroughSaturationToThePlateau) {
   EXPECT_EQ(top["fixes"].at(0), "drop --no-standardize");
 }
 
+// The doctor judges runs by the monitor: --monitor off was silently turned on again.
+TEST_F(DataCli, RepairWithoutTheMonitorIsRefused) {
+  ASSERT_EQ(run_command(cli() + " synth moons --rows 300 --out " + path("moons.csv")).exit_code, 0);
+  const auto doctor = run_command(cli() + " doctor --monitor off --data " + path("moons.csv"));
+  EXPECT_EQ(doctor.exit_code, 2);
+  EXPECT_NE(doctor.output.find("error: the doctor needs the monitor: --monitor light or full"), std::string::npos)
+      << doctor.output;
+  const auto repair = run_command(cli() + " train --auto-repair --monitor off --data " + path("moons.csv") + " --out " +
+                                  path("m.safetensors"));
+  EXPECT_EQ(repair.exit_code, 2);
+  EXPECT_NE(repair.output.find("error: --auto-repair needs the monitor: --monitor light or full"), std::string::npos)
+      << repair.output;
+  EXPECT_FALSE(fs::exists(path("m.safetensors")));
+}
+
 TEST_F(DataCli, ADivergingRunStopsAtOnceNamingTheTensor) {
   // Amounts in the thousands, unscaled, and SGD at lr 1000: the first layer overflows.
   ASSERT_EQ(run_command(cli() + " synth fraud --rows 2000 --seed 1 --out " + path("fraud.csv")).exit_code, 0);

@@ -432,10 +432,17 @@ RepairReport Search::run() {
   report_.best_log = std::exchange(best_trial_.log, {});
   return std::move(report_);
 }
+// The trials are judged by the doctor, which reads the monitor.
+void require_monitor(const RunConfig& config, const char* who) {
+  if (config.monitor == MonitorLevel::off)
+    throw Error(fmt::format("{} needs the monitor: --monitor light or full", who));
+}
+
 }  // namespace
 
 RepairReport repair(const RunConfig& config, const RepairOptions& options, const TrialHook& on_trial,
                     std::unique_ptr<TrainingRun> first) {
+  require_monitor(config, "the doctor");
   const Table data = read_data(config.data, config.labels, config.delimiter);
   RepairReport report = Search(data, config, options, on_trial, std::move(first)).run();
   if (options.diagnosis_log && options.log_trials) append_repair(*options.diagnosis_log, repair_json(report));
@@ -448,6 +455,7 @@ RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, co
 
 RepairedRun train_with_repair(const RunConfig& config, const Table& data, const RunHooks& hooks,
                               const TrialHook& on_trial) {
+  require_monitor(config, "--auto-repair");
   RunConfig first = config;
   first.auto_repair = true;
   const Index trial_epochs = std::min(config.epochs, std::max<Index>(kMinTrialEpochs, config.epochs / 4));

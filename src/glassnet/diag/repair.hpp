@@ -122,7 +122,8 @@ struct RepairReport {
 // Progress: each trial when it ends.
 using TrialHook = std::function<void(const Trial&)>;
 
-// Throws Error for bad input, as run_training does. A trial that fails counts as the
+// Throws Error for bad input, as run_training does, and for the monitor off (the
+// doctor judges the trials from it). A trial that fails counts as the
 // worst outcome, with its failure's findings (TrainingFailed). With carry_on, `first`
 // may hold the run as configured, already paused after trial_epochs (or ended): it is
 // the baseline's first seed, and not trained again.
@@ -137,7 +138,8 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options = {}, 
 // trials, stopping as RepairOptions::stop_when_healthy says — the run as configured
 // being the baseline's first seed when it is still paused; the best trial carries on to
 // the configured epochs and writes the model, its log moved onto the configuration's.
-// A "repaired" rollback list in the result means a fix was kept.
+// A "repaired" rollback list in the result means a fix was kept. The monitor off is an
+// Error, as for repair().
 struct RepairedRun {
   RunResult result;                   // of the run whose model was written last
   std::optional<RepairReport> repair;  // when trials were run

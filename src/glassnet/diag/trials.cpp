@@ -33,10 +33,9 @@ void remove_quietly(const std::filesystem::path& path) {
   std::filesystem::remove(path, ignored);
 }
 
-// What every trial changes in its configuration: the monitor on (the doctor needs it),
-// no checkpoints.
+// What every trial changes in its configuration: no checkpoints. (Its monitor is on:
+// repair refuses a configuration without one.)
 RunConfig as_trial(RunConfig config, bool one_thread) {
-  if (config.monitor == MonitorLevel::off) config.monitor = MonitorLevel::light;
   config.checkpoint_dir.reset();
   config.resume = false;
   if (one_thread) config.threads = 1;
