@@ -268,6 +268,8 @@ PYBIND11_MODULE(glassnet, m) {
   py::class_<Link>(m, "Link")
       .def_readonly("symptom", &Link::symptom)
       .def_readonly("layers", &Link::layers)
+      .def_readonly("first_step", &Link::first_step)
+      .def_readonly("last_step", &Link::last_step)
       .def_readonly("evidence", &Link::evidence)
       .def("__repr__", [](const Link& l) { return fmt::format("<Link {}>", l.symptom); });
   py::class_<Finding>(m, "Finding")

@@ -107,6 +107,11 @@ def test_doctor_finds_vanishing_gradients_in_a_deep_sigmoid_network(moons):
     assert vanishing, findings
     finding = vanishing[0]
     assert finding.severity in ("warning", "error") and finding.evidence and finding.fixes
+    # Every link of a chain says where and when, as a finding does.
+    links = [link for f in findings for link in f.chain]
+    assert links, findings
+    for link in links:
+        assert 0 <= link.first_step <= link.last_step and link.evidence
 
 
 def test_errors_are_python_exceptions_with_the_command_line_messages(moons, tmp_path):
@@ -127,8 +132,11 @@ def test_errors_are_python_exceptions_with_the_command_line_messages(moons, tmp_
     with pytest.raises(glassnet.Error, match="loaded from a file"):
         glassnet.load(str(_saved(model, tmp_path))).doctor()
     # An infinity is refused as a NaN is, as in a CSV file (it predicted 0 with probability nan).
-    with pytest.raises(glassnet.Error, match=r"missing or infinite values; column 'x0': 1"):
+    with pytest.raises(glassnet.Error, match=r"missing or infinite values; column 'x0': 1 \(record 1\)"):
         model.predict(np.array([[np.inf, 0.0]]))
+    # An array's rows are records, not lines of a file.
+    with pytest.raises(glassnet.Error, match=r"column 'x1': 2 \(records 2, 4\)"):
+        glassnet.fit(np.array([[0.0, 1], [1, np.nan], [0, 1], [1, np.nan]]), np.array([0, 1, 0, 1]))
     # auto_repair is one of train's options (it was refused as unknown): SGD at lr 200
     # fails without it and is repaired with it.
     with pytest.raises(glassnet.TrainingError):

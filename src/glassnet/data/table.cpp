@@ -173,7 +173,7 @@ std::string value_location(const std::string& source, const Column& column, std:
 std::vector<MissingColumn> find_missing(const Table& table) {
   std::vector<MissingColumn> out;
   for (const Column& column : table.columns) {
-    MissingColumn m{column.name, 0, {}};
+    MissingColumn m{column.name, 0, {}, !column.positions.empty()};
     for (std::size_t r = 0; r < column.missing.size(); ++r) {
       if (!column.missing[r]) continue;
       ++m.count;
@@ -191,7 +191,7 @@ std::string describe_missing(const Table& table, const std::vector<MissingColumn
   std::string text = fmt::format("{}: missing or infinite values", table.source);
   for (const auto& m : missing) {
     text +=
-        fmt::format("; column '{}': {} (line{} {}{})", m.name, m.count, m.count > 1 ? "s" : "",
+        fmt::format("; column '{}': {} ({}{} {}{})", m.name, m.count, m.csv ? "line" : "record", m.count > 1 ? "s" : "",
                     fmt::join(m.first_lines, ", "), m.count > static_cast<Index>(m.first_lines.size()) ? ", ..." : "");
   }
   text += fmt::format(". {}", remedy);

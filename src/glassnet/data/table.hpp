@@ -63,7 +63,8 @@ Table make_table(const CsvTable& csv);
 struct MissingColumn {
   std::string name;
   Index count = 0;
-  std::vector<std::uint32_t> first_lines;  // up to 5
+  std::vector<std::uint32_t> first_lines;  // up to 5: CSV lines, or records (1-based) where not from CSV
+  bool csv = true;                         // first_lines are lines of a CSV file
 };
 
 // Each column's index by its name (the names are the table's: it must outlive the map
