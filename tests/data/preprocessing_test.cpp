@@ -73,6 +73,12 @@ TEST(Table, ANonNumericValueInANumericColumnIsAnErrorWithItsPosition) {
   const std::string long_value = error_of([&] { table_of("a\n1\n2\n" + digits + "x\n"); });
   EXPECT_NE(long_value.find("found '" + digits.substr(0, 40) + "… (5001 characters)'"), std::string::npos);
   EXPECT_LT(long_value.size(), 200u) << long_value;
+  // Control characters are escaped: a NUL ended the message there, an escape sequence
+  // reached the terminal.
+  const std::string nul = error_of([] { table_of(std::string("a\n1\n2\n3\n1\0x\n", 12)); });
+  EXPECT_NE(nul.find("found '1\\x00x'"), std::string::npos) << nul;
+  const std::string escape = error_of([] { table_of("a\n1\n2\n3\n1\x1b[31mRED\n"); });
+  EXPECT_NE(escape.find("found '1\\x1b[31mRED'"), std::string::npos) << escape;
 }
 
 TEST(Table, MissingValuesAndInfinitiesAreFoundWithTheirLines) {

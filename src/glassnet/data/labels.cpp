@@ -135,7 +135,8 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& source) co
     if (found == index.end() && target.kind == ColumnKind::numeric && target.numbers[i] == 0) found = index.find("-0");
     if (found == index.end()) {
       throw Error(fmt::format("{}: the label '{}' was not seen in training (known: {})",
-                              value_location(source, target, i), label_text(target, i), fmt::join(classes, ", ")));
+                              value_location(source, target, i), quoted_value(label_text(target, i)),
+                              fmt::join(classes, ", ")));
     }
     y(r, 0) = static_cast<Scalar>(found->second);
   }

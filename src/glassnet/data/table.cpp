@@ -33,12 +33,6 @@ bool is_infinity(std::string_view value) {
   return v == "inf" || v == "infinity";
 }
 
-// A value as messages quote it: at most 40 characters.
-std::string shortened(std::string_view value) {
-  return value.size() <= 40 ? std::string(value)
-                            : fmt::format("{}… ({} characters)", value.substr(0, 40), value.size());
-}
-
 // The power of ten of a decimal number's first significant digit ("1234.5" → 3,
 // "0.0012e-3" → −6), for a number std::from_chars found out of range: far above 1 when it
 // is too large for a double, far below when it is too small (it underflows to zero).
@@ -62,6 +56,19 @@ long decimal_magnitude(std::string_view number) {
 }
 
 }  // namespace
+
+std::string quoted_value(std::string_view value) {
+  std::string out;
+  for (const char c : value.substr(0, 40)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+    } else {
+      out += c == '\t' ? std::string("\\t") : c == '\n' ? std::string("\\n") : fmt::format("\\x{:02x}", byte);
+    }
+  }
+  return value.size() <= 40 ? out : fmt::format("{}… ({} characters)", out, value.size());
+}
 
 bool beyond_double(std::string_view value) {
   value = trim(value);
@@ -147,7 +154,7 @@ Table make_table(const CsvTable& csv) {
           throw Error(fmt::format(
               "{}: expected a number in numeric column '{}' ({} of its {} values are numbers), "
               "found '{}'{}",
-              csv_location(csv.source, column.positions[r]), column.name, numeric, present, shortened(trim(value)),
+              csv_location(csv.source, column.positions[r]), column.name, numeric, present, quoted_value(trim(value)),
               beyond_double(value) ? ", beyond the range of a double (±1.8e308)" : ""));
         }
         column.numbers[r] = *number;

@@ -52,6 +52,11 @@ std::string value_location(const std::string& source, const Column& column, std:
 // The number in `value` when the whole text, trimmed of spaces and tabs, is one finite
 // number (std::from_chars; a leading '+' allowed; one too small for a double is zero).
 std::optional<double> parse_number(std::string_view value);
+// A value as messages quote it: control characters escaped (\t, \n, \x00, \x1b: a
+// NUL would end the message, an escape sequence would reach the terminal), at most 40
+// characters.
+std::string quoted_value(std::string_view value);
+
 // Whether the whole (trimmed) text is a number too large for a double (±1.8e308).
 bool beyond_double(std::string_view value);
 
