@@ -17,6 +17,16 @@ T parse_flag(const std::string& flag, const std::string& value, Parse parse) {
   return *parsed;
 }
 
+// An empty value is refused, not taken as the option left out (--target '' trained on
+// the last column, --delimiter '' detected one, and neither said so).
+CLI::Validator non_empty(const std::string& expected) {
+  return CLI::Validator(
+      [expected](std::string& input) {
+        return input.empty() ? fmt::format("expected {}, got an empty value", expected) : std::string();
+      },
+      "");
+}
+
 }  // namespace
 
 void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
@@ -25,10 +35,11 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
   cmd->add_option("--data", c.data, "Training data: CSV with a header row, or IDX images (with --labels)")
       ->check(file_name());
   cmd->add_option("--labels", flags.labels, "IDX labels for the IDX images in --data")->check(file_name());
-  cmd->add_option("--target", c.target, "Target column (default: the last column)");
+  cmd->add_option("--target", c.target, "Target column (default: the last column)")->check(non_empty("a column name"));
   cmd->add_option("--task", flags.task, "binary, multiclass or regression (default: inferred from the target)")
       ->check(CLI::IsMember({"binary", "multiclass", "regression"}));
-  cmd->add_option("--delimiter", flags.delimiter, "Field delimiter (default: detected)");
+  cmd->add_option("--delimiter", flags.delimiter, "Field delimiter (default: detected)")
+      ->check(non_empty(", ; | or tab"));
   add_whole_numbers(command, "--layers", c.layers, 1, kMaxWidth, "Hidden layer widths, comma-separated");
   cmd->add_option("--activation", flags.activation, "Hidden activation")
       ->check(CLI::IsMember({"relu", "leaky-relu", "gelu", "gelu-tanh", "tanh", "sigmoid", "identity"}))

@@ -61,6 +61,9 @@ TEST_F(Idx, EveryMalformedFileIsAClearError) {
   EXPECT_NE(error_of(write("b", {0, 0, 0x0d, 3}), labels).find("element type 0x0d"), std::string::npos);
   EXPECT_NE(error_of(labels, labels).find("1 dimensions; expected 3"), std::string::npos);
   EXPECT_NE(error_of(write("c", {0, 0, 8, 3, 0, 0}), labels).find("header is truncated"), std::string::npos);
+  // The magic bytes there, the rest of the header not: truncated, not "not an IDX file".
+  EXPECT_NE(error_of(write("g", {0, 0, 8}), labels).find("3 bytes: an IDX file's header is 4 bytes or more"),
+            std::string::npos);
   EXPECT_NE(error_of(write("d", idx_bytes({2, 2, 2}, {1, 2, 3})), labels).find("need 8 data bytes, the file has 3"),
             std::string::npos);
   EXPECT_NE(error_of(images, write("e", idx_bytes({3}, {1, 2, 3}))).find("2 images but"), std::string::npos);

@@ -121,6 +121,9 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
            {" synth moons --rows 100000000 --features 10000 --out /tmp/never.csv",
             "--rows 100000000 × --features 10000: the data set takes up to"},
            {" demo xor --seed -1", "--seed: expected a whole number from 0 to"},
+           // An empty value is not the option left out.
+           {" train --data d.csv --target ''", "--target: expected a column name, got an empty value"},
+           {" train --data d.csv --delimiter ''", "--delimiter: expected , ; | or tab, got an empty value"},
            // An option of one value given twice (CLI11: "At Most 1 required but received 2").
            {" train --data d.csv --out a.safetensors --out b.safetensors",
             "--out is given 2 times ('a.safetensors', 'b.safetensors'); it takes one value"},

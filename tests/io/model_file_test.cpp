@@ -116,6 +116,13 @@ TEST(ModelFile, EveryInconsistencyIsAClearError) {
   }
   expect_rejected(f, "tensor 'layers.0.weight' has shape [3, 5]; the architecture needs [5, 3]");
   f = good;
+  {  // An architecture no network has, named as the file's.
+    nlohmann::json architecture = nlohmann::json::parse(f.metadata["architecture"]);
+    architecture["dropout"] = 5;
+    f.metadata["architecture"] = architecture.dump();
+  }
+  expect_rejected(f, "invalid architecture: network: expected a dropout probability in [0, 1), got 5");
+  f = good;
   f.metadata["format"] = "other";
   expect_rejected(f, "not a glassnet model");
   fs::remove(path);

@@ -47,8 +47,11 @@ Idx parse(const std::filesystem::path& path, std::size_t expected_dimensions, co
   Idx idx;
   idx.bytes = read_maybe_gzip(path);
   const std::string name = path.string();
-  if (idx.bytes.size() < 4 || idx.bytes[0] != 0 || idx.bytes[1] != 0) {
+  if (idx.bytes.size() >= 2 && (idx.bytes[0] != 0 || idx.bytes[1] != 0)) {
     throw Error(fmt::format("{}: not an IDX file: expected the magic bytes 00 00 at offset 0", name));
+  }
+  if (idx.bytes.size() < 4) {
+    throw Error(fmt::format("{}: {} bytes: an IDX file's header is 4 bytes or more", name, idx.bytes.size()));
   }
   if (idx.bytes[2] != 0x08) {
     throw Error(fmt::format("{}: IDX element type 0x{:02x}; expected 0x08 (unsigned byte)", name, idx.bytes[2]));

@@ -247,7 +247,11 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
                             parameter_count(spec), values_in_file));
   }
   Rng rng(0);
-  model.network = make_network(spec, rng);
+  try {
+    model.network = make_network(spec, rng);
+  } catch (const Error& e) {  // an architecture no network has (a dropout of 5)
+    throw Error(fmt::format("{}: invalid architecture: {}", source, e.what()));
+  }
   ParamStore& params = model.network->params();
   copy_param_tensors(params, find_param_tensors(params, file, "", source));
   if (file.tensors.size() != params.params().size()) {

@@ -90,7 +90,8 @@ SafetensorsFile decode_safetensors(const std::vector<std::byte>& bytes, const st
   std::uint64_t length = 0;
   std::memcpy(&length, bytes.data(), 8);
   if (length > bytes.size() - 8) {
-    throw fail(fmt::format("header length {} runs past the end of the file ({} bytes)", length, bytes.size()));
+    throw fail(fmt::format("not a safetensors file: its header length, {}, runs past the end of the file ({} bytes)",
+                           length, bytes.size()));
   }
   const std::string text(reinterpret_cast<const char*>(bytes.data() + 8), static_cast<std::size_t>(length));
   json header;
