@@ -98,12 +98,13 @@ TEST_F(ReportCli, DoctorsReportHoldsTheTrials) {
   ASSERT_EQ(summary.exit_code, 0) << summary.output;
   EXPECT_NE(summary.output.find("repair: trials, 4 epochs each"), std::string::npos) << summary.output;
   EXPECT_NE(summary.output.find("repair: best: "), std::string::npos) << summary.output;
-  // The doctor's runs watch whatever --monitor says, so its report needs nothing more
-  // (train refuses --report with --monitor off).
+  // The doctor judges its runs by the monitor: --monitor off is refused, as train
+  // refuses --report with it (its runs turned the monitor on again, silently).
   const auto unmonitored = run_command(cli() + " doctor --epochs 2 --monitor off --data " + path("moons.csv") +
                                        " --report " + path("unmonitored.html"));
-  ASSERT_EQ(unmonitored.exit_code, 0) << unmonitored.output;
-  EXPECT_GT(fs::file_size(path("unmonitored.html")), 0u);
+  EXPECT_EQ(unmonitored.exit_code, 2) << unmonitored.output;
+  EXPECT_NE(unmonitored.output.find("the doctor needs the monitor"), std::string::npos) << unmonitored.output;
+  EXPECT_FALSE(fs::exists(path("unmonitored.html")));
 }
 
 TEST_F(ReportCli, AMulticlassReportInABrowser) {
