@@ -121,6 +121,34 @@ TEST(RunLog, BadLinesAreNamedByFileLineAndColumn) {
   EXPECT_EQ(error_of(p), p.string() + ":2: repair trial: \"change\" is missing");
   write_lines(p, {run, R"({"type":"rollback","step":3,"epoch":1,"problem":"non_finite","detail":"d"})"});
   EXPECT_EQ(error_of(p), p.string() + ":2: rollback: \"action\" is missing");
+  // Lines out of order: a log's steps count up from 1, its probes follow their steps,
+  // its epochs count up (a log with its lines reversed read as a run of 3 epochs).
+  const auto step = [](int n, int epoch) {
+    return fmt::format(R"({{"type":"step","step":{},"epoch":{},"loss":0.7,"lr":0.1,"grad_norm":1,)"
+                       R"("param_grad_norm":[1],"param_weight_norm":[1],"update_ratio":[1]}})",
+                       n, epoch);
+  };
+  const auto epoch = [](int n) {
+    return fmt::format(R"({{"type":"epoch","epoch":{},"train_loss":0.5,"lr":0.1,"seconds":0.1}})", n);
+  };
+  const std::string probe = R"({"type":"probe","step":2,"layers":[]})";
+  write_lines(p, {run, layout, step(2, 1), step(1, 1)});
+  EXPECT_EQ(error_of(p), p.string() + ":4: step 1 after step 2");
+  write_lines(p, {run, layout, step(0, 1)});
+  EXPECT_EQ(error_of(p), p.string() + ":3: step 0; steps count from 1");
+  write_lines(p, {run, layout, step(1, 2), step(2, 1)});
+  EXPECT_EQ(error_of(p), p.string() + ":4: step 2 in epoch 1, after a step of epoch 2");
+  write_lines(p, {run, layout, step(1, 1), probe});
+  EXPECT_EQ(error_of(p), p.string() + ":4: a probe at step 2 before that step's line");
+  write_lines(p, {run, layout, step(1, 1), step(2, 1), probe, probe});
+  EXPECT_EQ(error_of(p), p.string() + ":6: a probe at step 2 after the probe at step 2");
+  write_lines(p, {run, layout, step(1, 1), epoch(2), epoch(1)});
+  EXPECT_EQ(error_of(p), p.string() + ":5: epoch 1 after epoch 2");
+  write_lines(p, {run, layout, step(1, 1), step(2, 1), probe, epoch(1), step(3, 2), epoch(2)});
+  EXPECT_EQ(read_run_log(p).series.steps, (std::vector<Index>{1, 2, 3})) << "in order, it reads";
+  // nlohmann's tags stay out of the messages.
+  write_lines(p, {run, R"({"type":"end","value":1e400})"});
+  EXPECT_EQ(error_of(p), p.string() + ":2: not JSON: number overflow parsing '1e400'");
   write_lines(p, {});
   EXPECT_NE(error_of(p).find("empty"), std::string::npos);
   EXPECT_NE(error_of(dir.path / "missing.jsonl").find("cannot open"), std::string::npos);

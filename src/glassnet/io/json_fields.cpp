@@ -72,4 +72,10 @@ const nlohmann::json& JsonFields::object(const char* name) const {
   return value;
 }
 
+std::string json_error_text(const nlohmann::json::exception& e) {
+  const std::string what = e.what();
+  const std::size_t tag = what.starts_with("[json.exception.") ? what.find("] ") : std::string::npos;
+  return tag == std::string::npos ? what : what.substr(tag + 2);
+}
+
 }  // namespace glassnet

@@ -45,4 +45,8 @@ class JsonFields {
   std::string context_;
 };
 
+// nlohmann's message without its tag: "[json.exception.out_of_range.406] number
+// overflow parsing '1e400'" → "number overflow parsing '1e400'".
+std::string json_error_text(const nlohmann::json::exception& e);
+
 }  // namespace glassnet

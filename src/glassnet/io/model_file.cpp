@@ -11,6 +11,7 @@
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/table.hpp"
+#include "glassnet/io/json_fields.hpp"
 #include "glassnet/io/param_tensors.hpp"
 #include "glassnet/io/safetensors.hpp"
 
@@ -57,9 +58,7 @@ T field(const json& j, const char* key) {
   try {
     return found->get<T>();
   } catch (const json::exception& e) {
-    // nlohmann's message after its "[json.exception.type_error.302] " tag
-    const std::string what = e.what();
-    throw Error(fmt::format("'{}': {}", key, what.substr(what.find(']') + 2)));
+    throw Error(fmt::format("'{}': {}", key, json_error_text(e)));
   }
 }
 
@@ -212,6 +211,8 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
     model.training = meta("training");
   } catch (const Error& e) {
     throw Error(fmt::format("{}: invalid model metadata: {}", source, e.what()));
+  } catch (const json::exception& e) {
+    throw Error(fmt::format("{}: invalid model metadata ({})", source, json_error_text(e)));
   } catch (const std::exception& e) {
     throw Error(fmt::format("{}: invalid model metadata ({})", source, e.what()));
   }

@@ -113,12 +113,15 @@ void Optimizer::load_state(const State& state, const ParamStore& params) {
       throw Error(fmt::format("{} optimizer state: buffer '{}' has {} values; the model has {} parameters", name(),
                               own[i].first, size, params.size()));
     }
+    // An average of squares may have overflowed to +inf in a run (a gradient of 1e20
+    // squared, in float); never below zero, nor NaN. Other buffers stay finite: a NaN or
+    // an infinity there makes the next update NaN.
     const bool squares = holds_squares(own[i].first);
     for (std::size_t k = 0; k < size; ++k) {
       const Scalar v = state.buffers[i].second[k];
-      if (!std::isfinite(v) || (squares && v < 0)) {
+      if (squares ? !(v >= 0) : !std::isfinite(v)) {
         throw Error(fmt::format("{} optimizer state: buffer '{}' holds {} at offset {}{}", name(), own[i].first, v, k,
-                                squares ? " (an average of squares: finite and ≥ 0)" : " (expected a finite value)"));
+                                squares ? " (an average of squares: ≥ 0)" : " (expected a finite value)"));
       }
     }
   }
@@ -128,6 +131,11 @@ void Optimizer::load_state(const State& state, const ParamStore& params) {
                               state.param_steps[i]));
     }
   }
+  restore_state(state);
+}
+
+void Optimizer::restore_state(const State& state) {
+  auto own = buffers();
   for (std::size_t i = 0; i < own.size(); ++i) *own[i].second = state.buffers[i].second;
   param_steps_ = state.param_steps;
   sized_for_ = -1;  // the next step checks the loaded sizes

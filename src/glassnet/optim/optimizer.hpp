@@ -59,9 +59,11 @@ class Optimizer {
 
   State state() const;
   // Throws Error, changing nothing, if the state does not fit this optimizer and
-  // `params`, or holds values no run could have left (non-finite values, a negative
-  // average of squares, a negative step count).
+  // `params`, or holds values no run could have left (NaN, an infinity but in an average
+  // of squares, a negative average of squares, a negative step count): a checkpoint's.
   void load_state(const State& state, const ParamStore& params);
+  // A state this optimizer gave (state()), put back unchecked: a rollback's snapshot.
+  void restore_state(const State& state);
 
  protected:
   Optimizer(double learning_rate, WeightDecay weight_decay);

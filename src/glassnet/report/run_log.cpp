@@ -63,8 +63,19 @@ void read_layout(const JsonFields& line, RunLog& log) {
 void read_step(const JsonFields& line, RunLog& log) {
   MonitorSeries& s = log.series;
   const std::size_t n = s.params.size();
-  s.steps.push_back(line.integer("step"));
-  s.epochs.push_back(line.integer("epoch"));
+  // A run's steps count up from 1, in epochs that never go back.
+  const Index step = line.integer("step"), epoch = line.integer("epoch");
+  if (step < 1 || (!s.steps.empty() && step <= s.steps.back())) {
+    throw line.error(s.steps.empty() ? fmt::format("step {}; steps count from 1", step)
+                                     : fmt::format("step {} after step {}", step, s.steps.back()));
+  }
+  if (epoch < 1 || (!s.epochs.empty() && epoch < s.epochs.back())) {
+    throw line.error(s.epochs.empty()
+                         ? fmt::format("epoch {}; epochs count from 1", epoch)
+                         : fmt::format("step {} in epoch {}, after a step of epoch {}", step, epoch, s.epochs.back()));
+  }
+  s.steps.push_back(step);
+  s.epochs.push_back(epoch);
   s.loss.push_back(series_number(line, "loss"));
   s.learning_rate.push_back(series_number(line, "lr"));
   s.grad_norm.push_back(series_number(line, "grad_norm"));
@@ -80,7 +91,15 @@ void read_probe(const JsonFields& line, RunLog& log) {
     throw line.error(
         fmt::format("\"layers\" is not an array of {} objects (one per activation layer)", s.probed.size()));
   }
-  s.probe_steps.push_back(line.integer("step"));
+  // A probe reads the layers at a step already logged, after the probe before it.
+  const Index step = line.integer("step");
+  if (s.steps.empty() || step > s.steps.back() || (!s.probe_steps.empty() && step <= s.probe_steps.back())) {
+    throw line.error(fmt::format("a probe at step {} {}", step,
+                                 !s.probe_steps.empty() && step <= s.probe_steps.back()
+                                     ? fmt::format("after the probe at step {}", s.probe_steps.back())
+                                     : fmt::format("before that step's line")));
+  }
+  s.probe_steps.push_back(step);
   for (const Json& l : layers) {
     const JsonFields layer(l, "\"layers\"");
     s.activation.push_back({.pre_mean = series_number(layer, "pre_mean"),
@@ -94,6 +113,11 @@ void read_probe(const JsonFields& line, RunLog& log) {
 void read_epoch(const JsonFields& line, RunLog& log) {
   EpochLogs e;
   e.epoch = line.integer("epoch");
+  const auto& before = log.series.epoch_logs;
+  if (e.epoch < 1 || (!before.empty() && e.epoch <= before.back().epoch)) {
+    throw line.error(before.empty() ? fmt::format("epoch {}; epochs count from 1", e.epoch)
+                                    : fmt::format("epoch {} after epoch {}", e.epoch, before.back().epoch));
+  }
   e.train_loss = series_number(line, "train_loss");
   e.val_loss = line.optional_number("val_loss");
   e.train_accuracy = line.optional_number("train_accuracy");
@@ -185,14 +209,14 @@ RunLog read_run_log(std::istream& in, const std::filesystem::path& path) {
       throw Error(fmt::format("{}:{}:{}: not JSON: {}", path.string(), number, e.byte,
                               detail == std::string::npos ? what : what.substr(detail + 2)));
     } catch (const Json::exception& e) {  // a number out of range
-      throw Error(fmt::format("{}:{}: not JSON: {}", path.string(), number, e.what()));
+      throw Error(fmt::format("{}:{}: not JSON: {}", path.string(), number, json_error_text(e)));
     }
     try {
       read_line(line, log, number == 1);
     } catch (const Error& e) {
       throw Error(fmt::format("{}:{}: {}", path.string(), number, e.what()));
     } catch (const Json::exception& e) {  // a value of another type where the schema says
-      throw Error(fmt::format("{}:{}: {}", path.string(), number, e.what()));
+      throw Error(fmt::format("{}:{}: {}", path.string(), number, json_error_text(e)));
     }
   }
   if (number == 0) throw Error(fmt::format("{}: empty: not a glassnet metrics log", path.string()));

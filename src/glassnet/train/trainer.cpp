@@ -311,7 +311,7 @@ void Trainer::take_snapshot(const Position& at) {
 Trainer::Position Trainer::restore_snapshot() {
   const Snapshot& s = snapshots_.front();
   std::copy(s.values.begin(), s.values.end(), network_.params().values().begin());
-  optimizer_.load_state(s.optimizer, network_.params());
+  optimizer_.restore_state(s.optimizer);
   epoch_correct_ = s.correct;
   epoch_counted_ = s.counted;
   // The older snapshot becomes the only one: the next problem, if it comes before a new
