@@ -261,6 +261,8 @@ def test_text_labels_train_predict_and_evaluate_as_text():
         glassnet.fit(X[:4], np.array(["yes", "no", "", "yes"]))
     with pytest.raises(glassnet.Error, match=r"^y: record 2: the label 'maybe' was not seen in training"):
         model.evaluate(X[:2], np.array(["yes", "maybe"]))
+    with pytest.raises(glassnet.Error, match=r"^y: the target column 'y' is constant \('yes'\)"):
+        glassnet.fit(X[:4], np.array(["yes"] * 4))
 
 
 def test_labels_that_read_as_numbers_only_as_text_come_back_as_text(tmp_path):

@@ -48,7 +48,7 @@ void add_synth_command(CLI::App& app, int& exit_code) {
     check_files({}, {{"--out", flags->out}});
     // The data set is made in memory and then written: its values, and their text (about
     // 14 bytes a value at most, the shortest form that reads back, and a comma).
-    const Index columns = flags->kind == "fraud" ? 10 : flags->features + 1;
+    const Index columns = flags->kind == "fraud" ? 9 : flags->features + 1;
     const double bytes = static_cast<double>(flags->rows) * static_cast<double>(columns) * (sizeof(Scalar) + 14.0);
     if (const auto available = available_memory_bytes(); available && bytes > static_cast<double>(*available)) {
       throw Error(fmt::format("--rows {}{}: the data set takes up to {} in memory as it is written; {} are available",

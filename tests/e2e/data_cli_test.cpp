@@ -13,6 +13,7 @@
 #include <regex>
 #include <sstream>
 
+#include "glassnet/io/safetensors.hpp"
 #include "idx_files.hpp"
 #include "run_command.hpp"
 
@@ -284,6 +285,25 @@ TEST_F(DataCli, ResumeContinuesFromTheLatestCheckpointToTheSameModel) {
   const auto without_dir = run_command(common + " --resume --out " + path("x.safetensors"));
   EXPECT_EQ(without_dir.exit_code, 2);
   EXPECT_NE(without_dir.output.find("--resume needs --checkpoint-dir"), std::string::npos) << without_dir.output;
+}
+
+// With --auto-repair, an epoch whose one batch is rolled back and left out takes no
+// step: its checkpoint (2 epochs, 0 steps) is one a run writes, and resumes.
+TEST_F(DataCli, ResumeAfterEpochsWhoseEveryBatchWasRolledBack) {
+  std::string csv = "a,b,y\n";
+  for (int i = 0; i < 12; ++i) csv += fmt::format("{},{},{}\n", (i * 7 % 12) / 12.0, (i * 5 % 12) / 12.0, i % 2);
+  const std::string common = cli() + " train --data " + write("d.csv", csv) +
+                             " --layers 4 --optimizer sgd --lr 1e30 --batch-size 64 --val-split 0 --early-stopping 0 "
+                             "--auto-repair --checkpoint-dir " +
+                             path("ck") + " --out " + path("m.safetensors");
+  const auto first = run_command(common + " --epochs 2");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto state =
+      nlohmann::json::parse(read_safetensors(path("ck/checkpoint-epoch-000002.safetensors")).metadata.at("state"));
+  ASSERT_EQ(state["epoch"], 2);
+  EXPECT_EQ(state["steps"], 0) << "every step was rolled back";
+  const auto resumed = run_command(common + " --epochs 3 --resume");
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
 }
 
 TEST_F(DataCli, ImputationFillsMissingValuesWhenAsked) {

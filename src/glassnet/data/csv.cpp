@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/data/table.hpp"
 
 namespace glassnet {
 namespace {
@@ -102,7 +103,7 @@ class Parser {
           if (at_ < text_.size() && peek() != delimiter_ && peek() != '\n' && peek() != '\r') {
             fail({line_, column_}, fmt::format("expected the delimiter {} or the end of the line after a closing "
                                                "quote, found '{}'",
-                                               describe_delimiter(delimiter_), peek()));
+                                               describe_delimiter(delimiter_), quoted_value(std::string(1, peek()))));
           }
           return field;
         }

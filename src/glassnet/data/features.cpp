@@ -55,8 +55,9 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
       const std::string value = found ? column.text[row] : "";
       throw Error(fmt::format("{}: column '{}' holds {}; in training it was numeric",
                               found ? value_location(table.source, column, row) : table.source, feature.name,
-                              beyond_double(value) ? fmt::format("'{}', beyond the range of a double (±1.8e308)", value)
-                                                   : fmt::format("text ('{}')", quoted_value(value))));
+                              beyond_double(value)
+                                  ? fmt::format("'{}', beyond the range of a double (±1.8e308)", quoted_value(value))
+                                  : fmt::format("text ('{}')", quoted_value(value))));
     }
     if (feature.kind == ColumnKind::numeric) {
       const double scale = standardize ? 1.0 / feature.stddev : 1.0;

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <span>
 
 #include "glassnet/core/error.hpp"
 
@@ -21,6 +22,13 @@ std::string number_label(double value) { return fmt::format("{}", value + 0.0); 
 std::string label_text(const Column& column, std::size_t r) {
   if (column.kind == ColumnKind::categorical) return column.text[r];
   return number_label(column.numbers[r]);
+}
+
+// Labels as messages list them: each quoted (data/table.hpp: quoted_value).
+std::vector<std::string> quoted_labels(std::span<const std::string> labels) {
+  std::vector<std::string> out;
+  for (const std::string& label : labels) out.push_back(quoted_value(label));
+  return out;
 }
 
 }  // namespace
@@ -41,7 +49,8 @@ std::optional<Task> parse_task(std::string_view name) {
   return std::nullopt;
 }
 
-LabelEncoding fit_labels(const Column& target, const std::string& source, std::optional<Task> task) {
+LabelEncoding fit_labels(const Column& target, const std::string& table_source, std::optional<Task> task) {
+  const std::string& source = target.source.empty() ? table_source : target.source;
   for (std::size_t r = 0; r < target.missing.size(); ++r) {
     if (target.missing[r]) {
       throw Error(fmt::format("{}: the target column '{}' has a missing value; every row needs a target",
@@ -64,7 +73,7 @@ LabelEncoding fit_labels(const Column& target, const std::string& source, std::o
   const auto distinct = static_cast<Index>(classes.size());
   if (distinct < 2) {
     throw Error(fmt::format("{}: the target column '{}' is constant ('{}'): there is nothing to learn", source,
-                            target.name, classes.empty() ? "" : classes.front()));
+                            target.name, classes.empty() ? "" : quoted_value(classes.front())));
   }
   const bool categorical = target.kind == ColumnKind::categorical;
   Task inferred = Task::regression;
@@ -76,9 +85,11 @@ LabelEncoding fit_labels(const Column& target, const std::string& source, std::o
   LabelEncoding encoding;
   encoding.task = task.value_or(inferred);
   if (encoding.task == Task::binary && distinct != 2) {
-    throw Error(fmt::format("{}: a binary task needs exactly 2 labels in '{}', found {} ({}{})", source, target.name,
-                            distinct, fmt::join(classes.begin(), classes.begin() + std::min<Index>(distinct, 5), ", "),
-                            distinct > 5 ? ", ..." : ""));
+    throw Error(fmt::format(
+        "{}: a binary task needs exactly 2 labels in '{}', found {} ({}{})", source, target.name, distinct,
+        fmt::join(quoted_labels(std::span(classes).first(static_cast<std::size_t>(std::min<Index>(distinct, 5)))),
+                  ", "),
+        distinct > 5 ? ", ..." : ""));
   }
   if (encoding.task == Task::multiclass && distinct > 200) {
     throw Error(fmt::format("{}: the target '{}' has {} distinct values, too many for classes; use --task regression",
@@ -104,7 +115,8 @@ LabelEncoding fit_labels(const Column& target, const std::string& source, std::o
   return encoding;
 }
 
-Matrix LabelEncoding::encode(const Column& target, const std::string& source) const {
+Matrix LabelEncoding::encode(const Column& target, const std::string& table_source) const {
+  const std::string& source = target.source.empty() ? table_source : target.source;
   const auto rows = static_cast<Index>(target.missing.size());
   Matrix y(rows, 1);
   std::map<std::string, Index> index;
@@ -136,7 +148,7 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& source) co
     if (found == index.end()) {
       throw Error(fmt::format("{}: the label '{}' was not seen in training (known: {})",
                               value_location(source, target, i), quoted_value(label_text(target, i)),
-                              fmt::join(classes, ", ")));
+                              fmt::join(quoted_labels(classes), ", ")));
     }
     y(r, 0) = static_cast<Scalar>(found->second);
   }

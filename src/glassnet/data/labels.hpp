@@ -35,7 +35,8 @@ struct LabelEncoding {
   bool numbers = false;
 
   // targets:[N, 1]: 0/1, class indices or values. Throws Error naming the file, line
-  // and column of a label the encoding does not know. `source` names the file.
+  // and column of a label the encoding does not know. `source` names the file (the
+  // column's own source, when it has one, is named instead).
   Matrix encode(const Column& target, const std::string& source) const;
 
   // Classification: the class a row of predictions picks (an index into `classes`):
@@ -45,6 +46,7 @@ struct LabelEncoding {
 };
 
 // Infers (or checks the given) task and builds the label map from the training target.
+// Errors name `source`, or the column's own source when it has one (Python's y).
 LabelEncoding fit_labels(const Column& target, const std::string& source, std::optional<Task> task = std::nullopt);
 
 inline constexpr Index kMaxClasses = 20;

@@ -10,6 +10,7 @@
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/memory.hpp"
 #include "glassnet/core/threads.hpp"
+#include "glassnet/data/table.hpp"
 #include "glassnet/optim/adam.hpp"
 #include "glassnet/train/split_step.hpp"
 #include "glassnet/train/trainer.hpp"
@@ -157,7 +158,8 @@ void imbalance(const PreflightInput& in, std::vector<Finding>& out) {
   Finding f = finding("class_imbalance", Severity::warning,
                       "One class is rare; without class weights the network can score well by ignoring it.");
   const auto k = static_cast<std::size_t>(rarest - counts.begin());
-  const std::string rare = k < in.class_names.size() ? fmt::format("'{}'", in.class_names[k]) : std::to_string(k);
+  const std::string rare =
+      k < in.class_names.size() ? fmt::format("'{}'", quoted_value(in.class_names[k])) : std::to_string(k);
   f.evidence.push_back(
       fmt::format("class {} holds {} of {} training rows ({:.1f} %; flagged below {:.3g} %, a fifth of an even share "
                   "of {} classes)",

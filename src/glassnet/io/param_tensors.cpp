@@ -31,8 +31,12 @@ std::vector<const SafetensorsTensor*> find_param_tensors(const ParamStore& param
     }
     const bool variance = p.name.ends_with(kRunningVariance);
     for (std::size_t k = 0; k < t->values.size(); ++k) {
-      if (!std::isfinite(static_cast<Scalar>(t->values[k]))) {
+      if (!std::isfinite(t->values[k])) {
         throw Error(fmt::format("{}: tensor '{}' holds a non-finite value at offset {}", source, name, k));
+      }
+      if (!std::isfinite(static_cast<Scalar>(t->values[k]))) {
+        throw Error(fmt::format("{}: tensor '{}' holds {:g} at offset {}, beyond this build's float range", source,
+                                name, t->values[k], k));
       }
       if (variance && t->values[k] < 0) {
         throw Error(

@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
-#include "glassnet/core/counted.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/io/param_tensors.hpp"
 #include "glassnet/io/safetensors.hpp"
@@ -170,11 +169,7 @@ void Trainer::load_checkpoint(const std::filesystem::path& path) {
   double base_learning_rate = 0.0;
   try {
     epoch = count_field(state, "epoch");
-    steps = count_field(state, "steps");
-    if (steps < epoch) {
-      throw Error(fmt::format("the state has {} after {}: every epoch takes a step or more", counted(steps, "step"),
-                              counted(epoch, "epoch")));
-    }
+    steps = count_field(state, "steps");  // (an epoch whose every batch was rolled back and skipped has none)
     base_learning_rate = number_field(state, "base_learning_rate");
     if (!(base_learning_rate > 0) || !std::isfinite(base_learning_rate)) {
       throw Error(fmt::format("the state's learning rate is {}; expected a finite value > 0", base_learning_rate));
@@ -192,8 +187,9 @@ void Trainer::load_checkpoint(const std::filesystem::path& path) {
     const json& param_steps = field(optimizer, "param_steps");
     if (!param_steps.is_array()) throw Error("the optimizer's 'param_steps' is not a list");
     for (const json& n : param_steps) {
-      if (!n.is_number_integer())
+      if (!n.is_number_integer() || (n.is_number_unsigned() && n.get<std::uint64_t>() > INT64_MAX)) {
         throw Error(fmt::format("an optimizer step count is {}; expected a whole number", n.dump()));
+      }
       optimizer_state.param_steps.push_back(n.get<Index>());
     }
     for (const auto& [name, values] : optimizer_.state().buffers) {

@@ -54,7 +54,7 @@ void EarlyStopping::check_state(const CallbackState& state, Index epochs) const 
   // Epoch counts: whole numbers, exactly representable (2^53).
   constexpr double kLargest = 9007199254740992.0;
   const auto count = [](double v) { return v >= 0 && v <= kLargest && v == std::floor(v); };
-  const double best = state.numbers[0], best_epoch = state.numbers[1], wait = state.numbers[2];
+  const double best_epoch = state.numbers[1], wait = state.numbers[2];
   if (!count(best_epoch) || !count(wait)) {
     throw Error(
         fmt::format("early stopping state: the best epoch ({}) and the epochs waited ({}) must be whole "
@@ -65,7 +65,6 @@ void EarlyStopping::check_state(const CallbackState& state, Index epochs) const 
     throw Error(fmt::format("early stopping state: best epoch {}, {} epochs waited, after {} epochs", best_epoch, wait,
                             epochs));
   }
-  if (best_epoch > 0 && std::isnan(best)) throw Error("early stopping state: the best loss is NaN");
   for (std::size_t k = 0; k < state.values.size(); ++k) {
     if (!std::isfinite(state.values[k])) {
       throw Error(
