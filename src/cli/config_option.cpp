@@ -10,6 +10,7 @@
 #include "cli/path_checks.hpp"
 #include "cli/unknown_arguments.hpp"
 #include "glassnet/core/error.hpp"
+#include "glassnet/data/table.hpp"
 #include "glassnet/io/config_file.hpp"
 
 namespace glassnet::cli {
@@ -48,6 +49,17 @@ ConfigOrigins apply_config(CLI::App& command, const std::string& path) {
     if (option->count() > 0) continue;  // given on the command line: it wins
     if (entry.array && option->get_items_expected_max() <= 1) {
       throw Error(fmt::format("{}: '{}' takes one value, not an array", config.location(entry), entry.key));
+    }
+    // A flag is true or false; an option of a value takes no boolean (CLI11 read any
+    // number as a flag's value, and `out = true` would be a file named "true").
+    const bool flag = option->get_expected_max() == 0;
+    if (flag && !entry.boolean) {
+      throw Error(fmt::format("{}: '{}' is a flag: expected true or false, got {}", config.location(entry), entry.key,
+                              entry.array ? std::string("an array") : "'" + quoted_value(entry.values.front()) + "'"));
+    }
+    if (!flag && entry.boolean) {
+      throw Error(fmt::format("{}: '{}' takes a value, not the boolean {}", config.location(entry), entry.key,
+                              entry.values.front()));
     }
     try {
       for (const std::string& value : entry.values) option->add_result(value);

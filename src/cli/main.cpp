@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/unknown_arguments.hpp"
 #include "glassnet/core/error.hpp"
+#include "glassnet/data/table.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"glassnet: trains feed-forward neural networks on the CPU and watches every layer while it trains"};
@@ -82,7 +83,8 @@ int main(int argc, char** argv) {
         dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr && at != std::string::npos) {
       const std::string name = what.substr(0, at);
       const CLI::Option* option = command->get_option_no_throw(name);
-      const std::vector<std::string> given = option != nullptr ? option->results() : std::vector<std::string>{};
+      std::vector<std::string> given = option != nullptr ? option->results() : std::vector<std::string>{};
+      for (std::string& value : given) value = glassnet::quoted_value(value);
       fmt::print(stderr, "error: {} is given {} times{}; it takes one value\n", name,
                  what.substr(at + std::string(": At Most 1 required but received ").size()),
                  given.size() > 1 ? fmt::format(" ('{}')", fmt::join(given, "', '")) : "");

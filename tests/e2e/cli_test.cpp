@@ -127,7 +127,11 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
            // An option of one value given twice (CLI11: "At Most 1 required but received 2").
            {" train --data d.csv --out a.safetensors --out b.safetensors",
             "--out is given 2 times ('a.safetensors', 'b.safetensors'); it takes one value"},
-           {" eval --model m.safetensors --data a.csv --data b.csv", "--data is given 2 times ('a.csv', 'b.csv')"}}) {
+           {" eval --model m.safetensors --data a.csv --data b.csv", "--data is given 2 times ('a.csv', 'b.csv')"},
+           // ... its values quoted as messages quote them: an escape sequence does not
+           // reach the terminal.
+           {" train --data d.csv --out \"$(printf 'a\\033[31m')\" --out b",
+            "--out is given 2 times ('a\\x1b[31m', 'b')"}}) {
     const auto r = run_command(cli() + command);
     EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
     EXPECT_NE(r.output.find(message), std::string::npos) << command << ": " << r.output;

@@ -645,6 +645,16 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
               std::string::npos)
         << own.output;
   }
+  // A flag takes a boolean, an option of a value no boolean (`quiet = 2` was true,
+  // `quiet = "banana"` CLI11's "Could not convert", `log = true` a log named "true").
+  for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
+           {"quiet = 2\n", "kind.toml:1:9: 'quiet' is a flag: expected true or false, got '2'"},
+           {"quiet = \"banana\"\n", "kind.toml:1:9: 'quiet' is a flag: expected true or false, got 'banana'"},
+           {"log = true\n", "kind.toml:1:7: 'log' takes a value, not the boolean true"}}) {
+    const auto kind = refused("kind.toml", text, "");
+    EXPECT_EQ(kind.exit_code, 2) << text;
+    EXPECT_NE(kind.output.find(message), std::string::npos) << text << kind.output;
+  }
   const auto array = refused("array.toml", "lr = [1]\n", "");
   EXPECT_EQ(array.exit_code, 2);
   EXPECT_NE(array.output.find("array.toml:1:6: 'lr' takes one value, not an array"), std::string::npos) << array.output;

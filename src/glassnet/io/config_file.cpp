@@ -138,6 +138,7 @@ ConfigFile parse_config(std::string_view text, const std::string& source) {
       throw fail("a date or time");
     } else {
       entry.values.push_back(value);
+      entry.boolean = node->is_boolean();
     }
     config.entries.push_back(std::move(entry));
     written.push_back(key);

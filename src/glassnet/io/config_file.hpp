@@ -23,6 +23,7 @@ struct ConfigEntry {
   std::string key;                  // dashes, as on the command line: "batch-size"
   std::vector<std::string> values;  // one per value; several for an array
   bool array = false;               // written as an array (of any length)
+  bool boolean = false;             // written as a TOML boolean (true or false), not text or a number
   std::uint32_t line = 0, column = 0;
 };
 
