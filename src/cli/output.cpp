@@ -43,6 +43,12 @@ std::string findings_text(const std::vector<Finding>& findings) {
   return text;
 }
 
+std::string epochs_text(const std::vector<EpochLogs>& history, std::string_view noun) {
+  if (history.empty() || history.front().epoch <= 1) return counted(history.size(), noun);
+  return fmt::format("epochs {}–{} (resumed after epoch {})", history.front().epoch, history.back().epoch,
+                     history.front().epoch - 1);
+}
+
 std::string trials_header(Index epochs) {
   return fmt::format(
       "trials, {} each, from the same seed and data order (a fix is kept when it beats the best "

@@ -10,6 +10,7 @@
 #include "glassnet/diag/finding_json.hpp"
 #include "glassnet/diag/repair.hpp"
 #include "glassnet/diag/repair_json.hpp"
+#include "glassnet/train/callback.hpp"
 #include "glassnet/train/metrics.hpp"
 #include "glassnet/train/metrics_json.hpp"
 
@@ -19,6 +20,10 @@ namespace glassnet::cli {
 // significant digits with an exponent from a million up ("1.736e+37"), where the
 // decimals would print every digit of a diverged loss; "nan" for NaN, whatever its sign.
 std::string readable(double value);
+
+// The epochs a run trained: "3 epochs" (with `noun` "complete epoch": "3 complete
+// epochs"), or, for a run resumed from a checkpoint, "epochs 4–6 (resumed after epoch 3)".
+std::string epochs_text(const std::vector<EpochLogs>& history, std::string_view noun = "epoch");
 
 std::string metrics_text(const Metrics& metrics);
 // "findings:" and each finding with its evidence, causes and fixes; "" when none.

@@ -60,7 +60,7 @@ void summarise_log(const std::string& path) {
     return object[key].is_string() ? object[key].get<std::string>() : object[key].dump();
   };
   fmt::print("{}: {} task, data {}, {} training rows, {}{}\n", path, text(log.data, "task"), text(log.config, "data"),
-             text(log.data, "train_rows"), counted(log.series.epoch_logs.size(), "epoch"),
+             text(log.data, "train_rows"), epochs_text(log.series.epoch_logs),
              log.ended ? "" : " (no end: still running, or killed)");
   if (!log.series.epoch_logs.empty()) {
     const EpochLogs& last = log.series.epoch_logs.back();

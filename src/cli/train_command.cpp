@@ -102,7 +102,7 @@ int run(RunFlags& flags) {
   if (report.wanted()) result.files["report"] = report.write();
   if (result.interrupted) {
     fmt::print(stderr, "interrupted after {}: the model was saved to {}{}\n",
-               counted(result.history.size(), "complete epoch"), result.files.at("model"),
+               epochs_text(result.history, "complete epoch"), result.files.at("model"),
                result.files.count("checkpoints")
                    ? fmt::format(", checkpoints are in {}", result.files.at("checkpoints"))
                    : "");
@@ -141,7 +141,7 @@ int run(RunFlags& flags) {
   }
   if (flags.quiet) return result.interrupted ? kInterruptedExitCode : 0;
   for (const auto& w : result.warnings) fmt::print(stderr, "warning: {}\n", w);
-  fmt::print("\n{} task, {}, {}\n", task_name(result.task), counted(result.history.size(), "epoch"),
+  fmt::print("\n{} task, {}, {}\n", task_name(result.task), epochs_text(result.history),
              counted(result.threads, "thread"));
   for (const char* split : {"train", "val", "test"}) {
     const auto found = result.metrics.find(split);

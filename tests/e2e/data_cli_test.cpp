@@ -260,10 +260,16 @@ TEST_F(DataCli, ResumeContinuesFromTheLatestCheckpointToTheSameModel) {
                 .exit_code,
             0);
   const auto resumed = run_command(common + " --epochs 5 --checkpoint-dir " + path("ckpt") + " --resume --out " +
-                                   path("resumed.safetensors"));
+                                   path("resumed.safetensors") + " --log " + path("resumed.jsonl"));
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_EQ(resumed.output.find("epoch    3/5"), std::string::npos) << "epochs 1-3 come from the checkpoint";
   EXPECT_NE(resumed.output.find("epoch    4/5"), std::string::npos) << resumed.output;
+  // The summary and the log's name the epochs trained ("2 epochs", before).
+  EXPECT_NE(resumed.output.find("binary task, epochs 4–5 (resumed after epoch 3), "), std::string::npos)
+      << resumed.output;
+  const auto logged = run_command(cli() + " summary --log " + path("resumed.jsonl"));
+  EXPECT_NE(logged.output.find("epochs 4–5 (resumed after epoch 3)\nlast epoch 5:"), std::string::npos)
+      << logged.output;
   EXPECT_EQ(bytes(path("resumed.safetensors")), bytes(path("full.safetensors")))
       << "resuming gives the same model file as training uninterrupted";
   // --resume with nothing to resume starts at the first epoch, and says so.
