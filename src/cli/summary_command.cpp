@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/path_checks.hpp"
@@ -29,8 +33,14 @@ void summarise_model(const std::string& path) {
   const Model model = load_model(path);
   const Sequential& layers = model.network->layers();
   const ParamStore& params = model.network->params();
-  fmt::print("{:<22} {:<16} {:>12}\n", "layer", "output shape", "parameters");
-  fmt::print("{}\n", std::string(52, '-'));
+  // One row per layer: "index kind", the output shape, its parameters and buffers. The
+  // first column is as wide as its longest entry (a residual block names its body).
+  struct Row {
+    std::string layer, shape;
+    Index parameters = 0;
+  };
+  std::vector<Row> rows;
+  std::size_t width = 22;
   for (Index i = 0; i < layers.size(); ++i) {
     const Layer& layer = layers.layer(i);
     std::string kind = layer.describe();
@@ -42,12 +52,19 @@ void summarise_model(const std::string& path) {
       }
       kind += ")";
     }
-    fmt::print("{:<22} {:<16} {:>12}\n", fmt::format("{} {}", i, kind),
-               fmt::format("[B, {}]", layers.out_features(i)), count_params(params, fmt::format("layers.{}.", i)));
+    rows.push_back({fmt::format("{} {}", i, kind), fmt::format("[B, {}]", layers.out_features(i)),
+                    count_params(params, fmt::format("layers.{}.", i))});
+    width = std::max(width, rows.back().layer.size());
   }
-  fmt::print("{}\n", std::string(52, '-'));
-  fmt::print("trainable parameters {:>31}\n", params.trainable_size());
-  fmt::print("buffers (BatchNorm statistics) {:>21}\n", params.size() - params.trainable_size());
+  const std::size_t line = width + 30;  // the three columns and the spaces between them
+  fmt::print("{:<{}} {:<16} {:>12}\n", "layer", width, "output shape", "parameters");
+  fmt::print("{}\n", std::string(line, '-'));
+  for (const Row& row : rows) fmt::print("{:<{}} {:<16} {:>12}\n", row.layer, width, row.shape, row.parameters);
+  fmt::print("{}\n", std::string(line, '-'));
+  const auto total = [&](std::string_view what, Index n) { fmt::print("{}{:>{}}\n", what, n, line - what.size()); };
+  total("trainable parameters", params.trainable_size());
+  total("buffers (BatchNorm statistics)", params.size() - params.trainable_size());
+  total("total (the column's sum)", params.size());
   fmt::print("task {}, target '{}', {} from {}\n", task_name(model.labels.task), model.target,
              counted(model.features.width(), "input feature"), counted(model.features.columns.size(), "column"));
 }

@@ -103,6 +103,42 @@ TEST_F(DataCli, SynthTrainEvalPredictSummaryOnFraudData) {
   EXPECT_NE(summary.output.find("trainable parameters"), std::string::npos) << summary.output;
 }
 
+// The layer table's column counts buffers too, and the totals say so: the rows add up
+// to the last line (they added up to no line shown).
+TEST_F(DataCli, SummaryOfAModelCountsParametersAndBuffers) {
+  ASSERT_EQ(run_command(cli() + " synth moons --rows 200 --out " + path("moons.csv")).exit_code, 0);
+  ASSERT_EQ(run_command(cli() + " train --quiet --epochs 1 --norm batch --layers 8,4 --data " + path("moons.csv") +
+                        " --out " + path("bn.safetensors"))
+                .exit_code,
+            0);
+  const auto summary = run_command(cli() + " summary --model " + path("bn.safetensors"));
+  ASSERT_EQ(summary.exit_code, 0) << summary.output;
+  // 2 inputs: linear(8) 2×8+8, batch_norm(8) weight, bias, running mean and variance 4×8,
+  // linear(4) 8×4+4, batch_norm(4) 4×4, linear(1) 4+1.
+  for (const std::string row : {"0 linear(8)            [B, 8]                     24\n",
+                                "1 batch_norm           [B, 8]                     32\n",
+                                "3 linear(4)            [B, 4]                     36\n",
+                                "4 batch_norm           [B, 4]                     16\n",
+                                "6 linear(1)            [B, 1]                      5\n",
+                                "trainable parameters                              89\n",
+                                "buffers (BatchNorm statistics)                    24\n",
+                                "total (the column's sum)                         113\n"}) {
+    EXPECT_NE(summary.output.find(row), std::string::npos) << row << summary.output;
+  }
+  // A residual block's row is as wide as its name, the columns after it in line.
+  ASSERT_EQ(run_command(cli() + " train --quiet --epochs 1 --norm batch --layers 8,8 --residual --data " +
+                        path("moons.csv") + " --out " + path("residual.safetensors"))
+                .exit_code,
+            0);
+  const auto residual = run_command(cli() + " summary --model " + path("residual.safetensors"));
+  EXPECT_NE(residual.output.find("0 linear(8)                           [B, 8]                     24\n"
+                                 "1 batch_norm                          [B, 8]                     32\n"
+                                 "2 relu                                [B, 8]                      0\n"
+                                 "3 residual(linear(8) batch_norm relu) [B, 8]                    104\n"),
+            std::string::npos)
+      << residual.output;
+}
+
 // Validation rows far outside float's range: the validation loss is NaN, printed as
 // "nan" (its sign means nothing; it read "-nan").
 TEST_F(DataCli, ANaNLossIsPrintedWithoutASign) {
