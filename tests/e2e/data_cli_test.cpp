@@ -348,6 +348,23 @@ TEST_F(DataCli, ResumeAfterEpochsWhoseEveryBatchWasRolledBack) {
   EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
 }
 
+// A validation loss that is never finite (validation rows far outside float's range)
+// is early stopping's and the plateau schedule's best: its checkpoint stored it as
+// JSON null, and --resume refused the file the run had written.
+TEST_F(DataCli, ResumeAfterAValidationLossThatWasNeverFinite) {
+  std::string csv = "a,b,y\n";
+  for (int i = 0; i < 40; ++i) csv += fmt::format("{},{},{}\n", (i * 7 % 40) / 40.0, (i * 3 % 40) / 40.0, i % 2);
+  const std::string val = write("v.csv", "a,b,y\n3e38,3e38,0\n-3e38,3e38,1\n");
+  for (const std::string options : {"", " --early-stopping 0 --schedule plateau"}) {
+    const std::string common = cli() + " train --quiet --no-standardize --layers 4 --data " + write("d.csv", csv) +
+                               " --val-data " + val + options + " --checkpoint-dir " +
+                               path(options.empty() ? "ck-early" : "ck-plateau") + " --out " + path("m.safetensors");
+    ASSERT_EQ(run_command(common + " --epochs 2").exit_code, 0) << options;
+    const auto resumed = run_command(common + " --epochs 3 --resume");
+    EXPECT_EQ(resumed.exit_code, 0) << options << resumed.output;
+  }
+}
+
 TEST_F(DataCli, ImputationFillsMissingValuesWhenAsked) {
   write("gaps.csv", "a,b,y\n1,,0\n2,3,1\nNA,4,0\n5,6,1\n1,2,0\n6,5,1\n");
   const auto r = run_command(cli() + " train --quiet --impute median --val-split 0 --epochs 3 --data " +

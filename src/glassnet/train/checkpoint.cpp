@@ -15,7 +15,9 @@
 #include <climits>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/io/param_tensors.hpp"
@@ -55,10 +57,30 @@ Index count_field(const json& object, const char* key) {
   return static_cast<Index>(v.get<std::int64_t>());
 }
 
+// A number of the state as JSON: finite ones as numbers, the others as "nan", "inf" or
+// "-inf" (JSON has none; nlohmann writes them as null). A run's losses may be NaN: a
+// validation loss is, on rows far outside float's range.
+json number_json(double value) {
+  if (std::isfinite(value)) return value;
+  return std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf";
+}
+
+// The inverse of number_json; nothing for any other JSON.
+std::optional<double> number_from_json(const json& v) {
+  if (v.is_number()) return v.get<double>();
+  if (!v.is_string()) return std::nullopt;
+  const std::string& text = v.get_ref<const std::string&>();
+  if (text == "nan") return std::numeric_limits<double>::quiet_NaN();
+  if (text == "inf") return std::numeric_limits<double>::infinity();
+  if (text == "-inf") return -std::numeric_limits<double>::infinity();
+  return std::nullopt;
+}
+
 double number_field(const json& object, const char* key) {
   const json& v = field(object, key);
-  if (!v.is_number()) throw Error(fmt::format("the state's '{}' is {}; expected a number", key, v.dump()));
-  return v.get<double>();
+  const std::optional<double> number = number_from_json(v);
+  if (!number) throw Error(fmt::format("the state's '{}' is {}; expected a number", key, v.dump()));
+  return *number;
 }
 
 Rng::State rng_from_json(const json& j) {
@@ -110,7 +132,9 @@ void Trainer::save_checkpoint(const std::filesystem::path& path) const {
   json callbacks = json::object();
   for (const Callback* callback : callbacks_) {
     const CallbackState state = callback->state();
-    callbacks[std::string(callback->name())] = state.numbers;
+    json numbers = json::array();
+    for (const double n : state.numbers) numbers.push_back(number_json(n));
+    callbacks[std::string(callback->name())] = numbers;
     if (!state.values.empty())
       file.tensors.push_back(flat_tensor("callback." + std::string(callback->name()), state.values));
   }
@@ -129,7 +153,7 @@ void Trainer::save_checkpoint(const std::filesystem::path& path) const {
       {"optimizer", {{"name", optimizer_.name()}, {"param_steps", optimizer_state.param_steps}}},
       {"schedule",
        {{"name", schedule_->name()},
-        {"best", schedule.best},
+        {"best", number_json(schedule.best)},
         {"has_best", schedule.has_best},
         {"bad_epochs", schedule.bad_epochs},
         {"reductions", schedule.reductions}}},
@@ -214,8 +238,9 @@ void Trainer::load_checkpoint(const std::filesystem::path& path) {
       const json& numbers = field(callbacks, name.c_str());
       if (!numbers.is_array()) throw Error(fmt::format("the state of '{}' is not a list of numbers", name));
       for (const json& n : numbers) {
-        if (!n.is_number()) throw Error(fmt::format("the state of '{}' holds {}; expected numbers", name, n.dump()));
-        cs.numbers.push_back(n.get<double>());
+        const std::optional<double> number = number_from_json(n);
+        if (!number) throw Error(fmt::format("the state of '{}' holds {}; expected numbers", name, n.dump()));
+        cs.numbers.push_back(*number);
       }
       if (const SafetensorsTensor* t = file.find("callback." + name)) cs.values = to_scalars(t->values);
       callback->check_state(cs, epoch);
