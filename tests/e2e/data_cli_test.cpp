@@ -324,6 +324,28 @@ TEST_F(DataCli, ResumeContinuesFromTheLatestCheckpointToTheSameModel) {
                                  path("quiet.safetensors"));
   EXPECT_EQ(quiet.exit_code, 0);
   EXPECT_EQ(quiet.output, "");
+  // Other options, or other data, are refused by name (--lr was ignored, --activation
+  // changed mid-run, another file trained on); the thread count and the outputs may change.
+  const auto other = run_command(common + " --epochs 5 --checkpoint-dir " + path("ckpt") +
+                                 " --resume --lr 0.05 --activation tanh --out " + path("other.safetensors"));
+  EXPECT_EQ(other.exit_code, 2) << other.output;
+  EXPECT_NE(other.output.find("the run it continues had --activation relu (not tanh), --lr 0.001 (not 0.05); a "
+                              "resumed run takes that run's options and data"),
+            std::string::npos)
+      << other.output;
+  EXPECT_FALSE(fs::exists(path("other.safetensors")));
+  ASSERT_EQ(run_command(cli() + " synth fraud --rows 2000 --seed 9 --out " + path("g.csv")).exit_code, 0);
+  const auto other_data =
+      run_command(cli() + " train --early-stopping 0 --norm batch --dropout 0.1 --data " + path("g.csv") +
+                  " --epochs 5 --checkpoint-dir " + path("ckpt") + " --resume --out " + path("other.safetensors"));
+  EXPECT_EQ(other_data.exit_code, 2) << other_data.output;
+  EXPECT_NE(other_data.output.find("the run it continues had training data 1600 rows × "), std::string::npos)
+      << other_data.output;
+  fs::copy_file(path("f.csv"), path("moved.csv"));
+  const auto moved = run_command(cli() + " train --early-stopping 0 --norm batch --dropout 0.1 --data " +
+                                 path("moved.csv") + " --epochs 5 --threads 1 --checkpoint-dir " + path("ckpt") +
+                                 " --resume --out " + path("moved.safetensors"));
+  EXPECT_EQ(moved.exit_code, 0) << "the same rows from another path, on another thread count\n" << moved.output;
   const auto without_dir = run_command(common + " --resume --out " + path("x.safetensors"));
   EXPECT_EQ(without_dir.exit_code, 2);
   EXPECT_NE(without_dir.output.find("--resume needs --checkpoint-dir"), std::string::npos) << without_dir.output;

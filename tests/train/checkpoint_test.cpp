@@ -215,6 +215,58 @@ TEST(Checkpoint, AStateNoRunCouldLeaveIsRefusedNamingTheFileAndChangesNothing) {
   }
 }
 
+// A checkpoint keeps the options of its run (Trainer::set_run_options); a trainer given
+// others is refused, each difference named, before anything changes. Without options on
+// either side nothing is compared.
+TEST(Checkpoint, ARunWithOtherOptionsIsRefusedNamingEachDifference) {
+  const Data data;
+  testing::ScratchDir dir;
+  const SoftmaxCrossEntropy loss;
+  const std::string options = R"({"--layers": "16,16", "--lr": "0.01", "--residual": "on"})";
+  const auto checkpoint_of = [&](const std::string& run_options, const std::string& name) {
+    Rng rng(1);
+    auto network = make_network(kSpec, rng);
+    Adam adam(0.01);
+    Trainer trainer(*network, loss, adam);
+    trainer.set_run_options(run_options);
+    trainer.fit({data.x, data.y}, {.epochs = 1, .batch_size = 16, .seed = 5});
+    trainer.save_checkpoint(dir.path / name);
+    return dir.path / name;
+  };
+  const fs::path with_options = checkpoint_of(options, "with.safetensors");
+  const fs::path without_options = checkpoint_of("", "without.safetensors");
+  // Loads into a fresh trainer given `run_options`; the error's text, or "" when it loads.
+  const auto load = [&](const std::string& run_options, const fs::path& checkpoint) {
+    Rng rng(2);
+    auto network = make_network(kSpec, rng);
+    Adam adam(0.01);
+    Trainer trainer(*network, loss, adam);
+    trainer.set_run_options(run_options);
+    const std::vector<Scalar> before(network->params().values().begin(), network->params().values().end());
+    try {
+      trainer.load_checkpoint(checkpoint);
+      EXPECT_EQ(trainer.epoch(), 1);
+      return std::string();
+    } catch (const Error& e) {
+      EXPECT_TRUE(std::equal(before.begin(), before.end(), network->params().values().begin()));
+      EXPECT_EQ(trainer.epoch(), 0);
+      return std::string(e.what());
+    }
+  };
+  EXPECT_EQ(load(options, with_options), "");
+  EXPECT_EQ(load(R"({"--lr": "0.01", "--residual": "on", "--layers": "16,16"})", with_options), "")
+      << "the order of the options does not matter";
+  const std::string refused =
+      load(R"({"--layers": "16,16", "--lr": "0.1", "--residual": "off", "--seed": "3"})", with_options);
+  EXPECT_NE(refused.find(with_options.string() +
+                         ": the run it continues had --lr 0.01 (not 0.1), --residual on (not off), no --seed (not 3); "
+                         "a resumed run takes that run's options"),
+            std::string::npos)
+      << refused;
+  EXPECT_EQ(load("", with_options), "");
+  EXPECT_EQ(load(options, without_options), "");
+}
+
 TEST(Checkpoint, LatestCheckpointPicksTheHighestEpoch) {
   testing::ScratchDir dir;
   for (Index e : {2, 10, 4}) std::ofstream(Checkpointing::path_for(dir.path, e)) << "x";

@@ -9,6 +9,7 @@
 // state and the callbacks' numbers. Everything is validated before anything changes.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <array>
 #include <charconv>
@@ -18,6 +19,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <vector>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/io/param_tensors.hpp"
@@ -74,6 +76,25 @@ std::optional<double> number_from_json(const json& v) {
   if (text == "inf") return std::numeric_limits<double>::infinity();
   if (text == "-inf") return -std::numeric_limits<double>::infinity();
   return std::nullopt;
+}
+
+// The options of `stored` that `current` gives otherwise, as "--lr 0.001 (not 0.05)",
+// in `current`'s order; a stored object that is not one is a difference of its own.
+std::vector<std::string> option_differences(const std::string& stored, const std::string& current) {
+  const json before = json::parse(stored, nullptr, false);
+  const nlohmann::ordered_json now = nlohmann::ordered_json::parse(current);
+  if (!before.is_object()) return {"options that are not a JSON object"};
+  const auto text = [](const auto& v) { return v.is_string() ? v.template get<std::string>() : v.dump(); };
+  std::vector<std::string> differences;
+  for (const auto& [option, value] : now.items()) {
+    const auto old = before.find(option);
+    if (old == before.end()) {
+      differences.push_back(fmt::format("no {} (not {})", option, text(value)));
+    } else if (old->dump() != value.dump()) {
+      differences.push_back(fmt::format("{} {} (not {})", option, text(*old), text(value)));
+    }
+  }
+  return differences;
 }
 
 double number_field(const json& object, const char* key) {
@@ -160,6 +181,7 @@ void Trainer::save_checkpoint(const std::filesystem::path& path) const {
       {"callbacks", callbacks},
   };
   file.metadata = {{"format", kFormat}, {"version", kVersion}, {"state", state.dump()}};
+  if (!run_options_.empty()) file.metadata["run"] = run_options_;
   write_safetensors(path, file);
 }
 
@@ -173,6 +195,16 @@ void Trainer::load_checkpoint(const std::filesystem::path& path) {
   if (version == file.metadata.end() || version->second != kVersion) {
     throw fail(fmt::format("checkpoint version '{}' is not supported; expected {}",
                            version == file.metadata.end() ? "" : version->second, kVersion));
+  }
+  // The options first: a run given other options is told which, not what it breaks.
+  if (const auto stored = file.metadata.find("run"); stored != file.metadata.end() && !run_options_.empty()) {
+    const std::vector<std::string> differences = option_differences(stored->second, run_options_);
+    if (!differences.empty()) {
+      throw fail(
+          fmt::format("the run it continues had {}; a resumed run takes that run's options and data (all "
+                      "but --epochs, the output files, --monitor and --threads)",
+                      fmt::join(differences, ", ")));
+    }
   }
   json state;
   try {

@@ -28,6 +28,7 @@
 #include "glassnet/train/checkpointing.hpp"
 #include "glassnet/train/early_stopping.hpp"
 #include "glassnet/train/metrics_json.hpp"
+#include "glassnet/train/resume_options.hpp"
 #include "glassnet/train/trainer.hpp"
 
 namespace glassnet {
@@ -405,6 +406,7 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
     checkpoints.emplace(*config.checkpoint_dir, 1);
     trainer->add_callback(*checkpoints);
     result.files["checkpoints"] = config.checkpoint_dir->string();
+    trainer->set_run_options(resume_options_json(config, labels.task, x_train, y_train, x_val, y_val));
     if (config.resume) {
       if (const auto latest = latest_checkpoint(*config.checkpoint_dir)) {
         trainer->load_checkpoint(*latest);

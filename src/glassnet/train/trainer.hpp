@@ -158,6 +158,11 @@ class Trainer {
   // schedule and callbacks; the next fit continues after its epoch. Throws Error on any
   // mismatch, before changing anything.
   void load_checkpoint(const std::filesystem::path& path);
+  // The options of the run, as a JSON object of option → value ({"--lr": "0.001", ...}),
+  // which checkpoints store as metadata "run"; load_checkpoint refuses a checkpoint whose
+  // stored options differ from these, naming each difference (a resumed run takes the
+  // options of the run it continues). Empty: none stored, none compared.
+  void set_run_options(std::string json_object) { run_options_ = std::move(json_object); }
 
   // The networks that hold the last micro-batch's layer inputs and outputs, part by part
   // in row order: the network alone, or for a batch split across the threads, the network
@@ -213,6 +218,7 @@ class Trainer {
   const std::atomic<bool>* interrupt_ = nullptr;
   bool interrupted_ = false;
   std::string ended_by_;
+  std::string run_options_;  // set_run_options
   std::optional<NonFinite> failed_step_;
   bool paused_ = false;
   std::vector<Index> order_;
