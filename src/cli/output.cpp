@@ -45,8 +45,10 @@ std::string findings_text(const std::vector<Finding>& findings) {
 
 std::string epochs_text(const std::vector<EpochLogs>& history, std::string_view noun) {
   if (history.empty() || history.front().epoch <= 1) return counted(history.size(), noun);
-  return fmt::format("epochs {}–{} (resumed after epoch {})", history.front().epoch, history.back().epoch,
-                     history.front().epoch - 1);
+  const Index first = history.front().epoch, last = history.back().epoch;
+  return fmt::format("{} (resumed after epoch {})",
+                     first == last ? fmt::format("epoch {}", first) : fmt::format("epochs {}–{}", first, last),
+                     first - 1);
 }
 
 std::string trials_header(Index epochs) {

@@ -22,7 +22,8 @@ namespace glassnet::cli {
 std::string readable(double value);
 
 // The epochs a run trained: "3 epochs" (with `noun` "complete epoch": "3 complete
-// epochs"), or, for a run resumed from a checkpoint, "epochs 4–6 (resumed after epoch 3)".
+// epochs"), or, for a run resumed from a checkpoint, "epochs 4–6 (resumed after epoch 3)"
+// ("epoch 4 (resumed after epoch 3)").
 std::string epochs_text(const std::vector<EpochLogs>& history, std::string_view noun = "epoch");
 
 std::string metrics_text(const Metrics& metrics);

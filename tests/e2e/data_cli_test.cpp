@@ -370,6 +370,29 @@ TEST_F(DataCli, ResumeAfterEpochsWhoseEveryBatchWasRolledBack) {
   EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
 }
 
+// A run that early stopping ended is not trained on when resumed (each resume trained
+// one more epoch): it ends as it did, with its best epoch's weights.
+TEST_F(DataCli, ResumingARunThatStoppedEarlyTrainsNothing) {
+  ASSERT_EQ(run_command(cli() + " synth moons --rows 200 --seed 1 --out " + path("moons.csv")).exit_code, 0);
+  const std::string common = cli() + " train --data " + path("moons.csv") +
+                             " --layers 16 --epochs 60 --lr 0.05 --early-stopping 2 --checkpoint-dir " + path("ck");
+  const auto first = run_command(common + " --out " + path("first.safetensors"));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto at = first.output.find("binary task, ");
+  ASSERT_NE(at, std::string::npos) << first.output;
+  const int epochs = std::stoi(first.output.substr(at + 13));
+  ASSERT_LT(epochs, 60) << "early stopping ends the run\n" << first.output;
+  const auto resumed = run_command(common + " --resume --out " + path("resumed.safetensors"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find(fmt::format("was stopped early after epoch {} (no better validation loss in 2 epochs): "
+                                            "no epoch is trained, and the model written is its best epoch's",
+                                            epochs)),
+            std::string::npos)
+      << resumed.output;
+  EXPECT_EQ(resumed.output.find("epoch   "), std::string::npos) << resumed.output;
+  EXPECT_EQ(bytes(path("resumed.safetensors")), bytes(path("first.safetensors")));
+}
+
 // A validation loss that is never finite (validation rows far outside float's range)
 // is early stopping's and the plateau schedule's best: its checkpoint stored it as
 // JSON null, and --resume refused the file the run had written.

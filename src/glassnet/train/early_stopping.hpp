@@ -32,6 +32,9 @@ class EarlyStopping : public Callback {
   Index best_epoch() const { return best_epoch_; }
   double best() const { return best_; }
   Index stopped_epoch() const { return stopped_epoch_; }  // 0 if it never stopped training
+  // Whether its patience has run out: the run it is in has ended (one resumed from a
+  // checkpoint written as it stopped).
+  bool has_stopped() const { return best_epoch_ > 0 && wait_ >= options_.patience; }
   // The parameters (and buffers) of the best epoch so far; empty without restore_best.
   const std::vector<Scalar>& best_values() const { return best_values_; }
 

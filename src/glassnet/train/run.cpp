@@ -410,11 +410,24 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
     if (config.resume) {
       if (const auto latest = latest_checkpoint(*config.checkpoint_dir)) {
         trainer->load_checkpoint(*latest);
-        if (trainer->epoch() >= config.epochs) {
+        // A run that had ended is not trained on: it ends as it did, with its best
+        // epoch's weights under early stopping (one more epoch each resume, before).
+        const bool stopped = early && early->has_stopped();
+        if (stopped || trainer->epoch() >= config.epochs) {
+          const std::string weights = early && !early->best_values().empty()
+                                          ? fmt::format("its best epoch's (epoch {})", early->best_epoch())
+                                          : std::string("the checkpoint's");
           result.warnings.push_back(
-              fmt::format("--resume: the checkpoint in {} has {}, as many as --epochs {} or more: no epoch is "
-                          "trained, and the model written is the checkpoint's",
-                          config.checkpoint_dir->string(), counted(trainer->epoch(), "epoch"), config.epochs));
+              stopped ? fmt::format("--resume: the run in {} was stopped early after epoch {} (no better validation "
+                                    "loss in {}): no epoch is trained, and the model written is {}",
+                                    config.checkpoint_dir->string(), trainer->epoch(),
+                                    counted(config.early_stopping, "epoch"), weights)
+                      : fmt::format("--resume: the checkpoint in {} has {}, as many as --epochs {} or more: no epoch "
+                                    "is trained, and the model written is {}",
+                                    config.checkpoint_dir->string(), counted(trainer->epoch(), "epoch"), config.epochs,
+                                    weights));
+          if (early) early->on_train_end(*trainer);  // the weights the run ended with
+          ended = true;
         }
       } else {
         result.warnings.push_back(fmt::format("--resume: no checkpoint in {} yet; training starts at the first epoch",
