@@ -391,6 +391,12 @@ TEST_F(DataCli, ResumingARunThatStoppedEarlyTrainsNothing) {
       << resumed.output;
   EXPECT_EQ(resumed.output.find("epoch   "), std::string::npos) << resumed.output;
   EXPECT_EQ(bytes(path("resumed.safetensors")), bytes(path("first.safetensors")));
+  // --resume without --checkpoint-dir is refused before any work (after preflight's
+  // warnings, before: here, that one class is rare).
+  ASSERT_EQ(run_command(cli() + " synth fraud --rows 1000 --fraud-rate 0.02 --out " + path("rare.csv")).exit_code, 0);
+  const auto without_dir = run_command(cli() + " train --data " + path("rare.csv") + " --resume");
+  EXPECT_EQ(without_dir.exit_code, 2);
+  EXPECT_EQ(without_dir.output, "error: --resume needs --checkpoint-dir\n");
 }
 
 // A validation loss that is never finite (validation rows far outside float's range)

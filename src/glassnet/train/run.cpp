@@ -203,6 +203,7 @@ void check_options(const RunConfig& config) {
   }
   if (config.log && config.monitor == MonitorLevel::off)
     throw Error("--log needs the monitor: --monitor light or full");
+  if (config.resume && !config.checkpoint_dir) throw Error("--resume needs --checkpoint-dir");
   if (config.val_labels && !config.val_data) throw Error("--val-labels needs --val-data (the images they label)");
   if (config.test_labels && !config.test_data) throw Error("--test-labels needs --test-data (the images they label)");
   if (const auto why = untrainable(config)) throw Error(*why);
@@ -434,8 +435,6 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
                                               config.checkpoint_dir->string()));
       }
     }
-  } else if (config.resume) {
-    throw Error("--resume needs --checkpoint-dir");
   }
   progress.emplace([this](const EpochLogs& logs) {
     if (hooks.on_epoch_end) hooks.on_epoch_end(logs);
