@@ -188,7 +188,7 @@ TEST_F(DoctorCli, RepairTriesTheFixesAndWritesTheBestConfigurationForTrain) {
 TEST_F(DoctorCli, TrainWithAutoRepairTrainsTheRepairedConfiguration) {
   const auto r =
       run_command(cli() + " train --auto-repair --json --epochs 8" + sick() + " --out " + path("model.safetensors") +
-                  " --log " + path("run.jsonl") + " --report " + path("run.html"));
+                  " --log " + path("run.jsonl") + " --report " + path("run.html") + " --checkpoint-dir " + path("ck"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);
   ASSERT_TRUE(j["repair"].is_object()) << r.output;
@@ -208,6 +208,15 @@ TEST_F(DoctorCli, TrainWithAutoRepairTrainsTheRepairedConfiguration) {
   const std::string html = read_text(path("run.html"));
   EXPECT_NE(html.find("id=\"trials\""), std::string::npos);
   EXPECT_NE(html.find("<code>--activation relu --init he</code>"), std::string::npos);
+  // The repaired run writes the checkpoints to its last epoch (they stopped at the
+  // trials), under its own options: resuming names the options it was repaired to.
+  EXPECT_EQ(j["files"]["checkpoints"], path("ck"));
+  EXPECT_TRUE(fs::exists(path("ck/checkpoint-epoch-000008.safetensors")));
+  const auto resumed = run_command(cli() + " train --auto-repair --resume --epochs 9" + sick() + " --out " +
+                                   path("resumed.safetensors") + " --checkpoint-dir " + path("ck"));
+  EXPECT_EQ(resumed.exit_code, 2) << resumed.output;
+  EXPECT_NE(resumed.output.find("the run it continues had --activation relu (not sigmoid)"), std::string::npos)
+      << resumed.output;
 }
 
 TEST_F(DoctorCli, AutoRepairRollsBackALearningRateFarTooHigh) {

@@ -502,6 +502,7 @@ RepairedRun train_with_repair(const RunConfig& config, const Table& data, const 
   report.best_run->set_hooks(hooks);
   report.best_run->set_threads(config.threads);  // its trial may have run side by side, on one thread
   if (report.best_log && config.log) report.best_run->move_log(*config.log);
+  if (config.checkpoint_dir) report.best_run->write_checkpoints(*config.checkpoint_dir);
   if (changed) {
     logged["rollbacks"] = nlohmann::json::array();
     for (const RollbackEvent& e : first_rollbacks) logged["rollbacks"].push_back(rollback_json(e));

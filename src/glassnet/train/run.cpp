@@ -537,6 +537,16 @@ void TrainingRun::move_log(const std::filesystem::path& to) {
   s.result.files["log"] = to.string();
 }
 
+void TrainingRun::write_checkpoints(const std::filesystem::path& directory) {
+  State& s = *state_;
+  if (s.checkpoints) return;
+  s.checkpoints.emplace(directory, 1);
+  s.trainer->add_callback(*s.checkpoints);
+  s.trainer->set_run_options(resume_options_json(s.config, s.result.task, s.x_train, s.y_train, s.x_val, s.y_val));
+  s.config.checkpoint_dir = directory;
+  s.result.files["checkpoints"] = directory.string();
+}
+
 void TrainingRun::end_when_rollbacks_fail() {
   State& s = *state_;
   if (s.rollback && s.early) s.rollback->set_end_when_uncured(true);

@@ -163,6 +163,10 @@ class TrainingRun {
   // Renames the run's metrics log (config.log; replacing a file there), which goes on
   // being written under its new name and is named so in the result and the log's end.
   void move_log(const std::filesystem::path& to);
+  // From now on writes a checkpoint after every epoch into `directory` (config.checkpoint_dir),
+  // under this run's options: for the repaired run of train --auto-repair, which carries
+  // on from a trial that wrote none. Nothing changes for a run that writes them already.
+  void write_checkpoints(const std::filesystem::path& directory);
   // From now on a numerical problem that the rollbacks do not cure (auto_repair) ends
   // training, with the weights of the best epoch so far and a warning in the result,
   // instead of failing with TrainingError: for the repaired run of train --auto-repair,
