@@ -114,6 +114,30 @@ TEST(Monitor, RecordsEveryStepsNormsAndUpdateRatios) {
   EXPECT_FALSE(s.first_non_finite.has_value());
 }
 
+// The default interval: from the network's cost, and at most a tenth of the steps the
+// run announced (a tiny network's k is in the hundreds: a short run was probed once, at
+// step 1). A monitor that starts on a later step — a resumed run's — probes that step.
+TEST(Monitor, AShortRunIsProbedTenTimesAndAResumedRunAtItsFirstStep) {
+  const NetworkSpec tiny{.in_features = 2, .hidden = {8}, .activation = Activation::relu, .out_features = 1};
+  MonitoredRun run = make_run(tiny, 96, 2);
+  EXPECT_GT(default_probe_every(*run.network), 100) << "the cost alone";
+  EXPECT_EQ(default_probe_every(*run.network, 36), 3);
+  EXPECT_EQ(default_probe_every(*run.network, 5), 1);
+  const BceWithLogits loss;
+  Sgd sgd(0.1);
+  Trainer trainer(*run.network, loss, sgd);
+  Monitor monitor;
+  monitor.reserve(36);  // 6 epochs of 6 steps
+  trainer.add_callback(monitor);
+  trainer.fit({run.x, run.y}, {.epochs = 3, .batch_size = 16, .seed = 1});
+  EXPECT_EQ(monitor.series().probe_steps, (std::vector<Index>{1, 3, 6, 9, 12, 15, 18}));
+  // A second monitor, joining after step 18.
+  Monitor joined({.probe_every = 4});
+  trainer.add_callback(joined);
+  trainer.fit({run.x, run.y}, {.epochs = 5, .batch_size = 16, .seed = 1});
+  EXPECT_EQ(joined.series().probe_steps, (std::vector<Index>{19, 20, 24, 28}));
+}
+
 // The symptoms the doctor reasons about are visible in the series.
 TEST(Monitor, SeesVanishingGradientsDeadUnitsAndSaturation) {
   {  // Ten sigmoid layers: the first layer's gradient is orders of magnitude below the last.

@@ -303,6 +303,20 @@ TEST_F(DataCli, ResumeContinuesFromTheLatestCheckpointToTheSameModel) {
   // The summary and the log's name the epochs trained ("2 epochs", before).
   EXPECT_NE(resumed.output.find("binary task, epochs 4–5 (resumed after epoch 3), "), std::string::npos)
       << resumed.output;
+  // The resumed run's first step is probed (probes were on step 1 and every k steps: a
+  // resumed run of few steps had none, and no saturated or dead units to show).
+  {
+    std::ifstream log(path("resumed.jsonl"));
+    std::string line;
+    Index first_step = 0, first_probe = 0;
+    while (std::getline(log, line)) {
+      const auto j = nlohmann::json::parse(line);
+      if (j["type"] == "step" && first_step == 0) first_step = j["step"];
+      if (j["type"] == "probe" && first_probe == 0) first_probe = j["step"];
+    }
+    EXPECT_GT(first_step, 1);
+    EXPECT_EQ(first_probe, first_step);
+  }
   const auto logged = run_command(cli() + " summary --log " + path("resumed.jsonl"));
   EXPECT_NE(logged.output.find("epochs 4–5 (resumed after epoch 3)\nlast epoch 5:"), std::string::npos)
       << logged.output;

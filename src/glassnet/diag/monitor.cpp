@@ -18,6 +18,10 @@ namespace {
 // light monitor measures within noise of none (bench/monitor_overhead, docs/monitor.md).
 constexpr double kProbeCostPerValue = 40.0;
 constexpr double kProbeBudget = 0.005;
+// The fewest probes a run of known length gets: the doctor's activation findings are
+// medians over probes, and a run of 32 steps of a tiny network (k in the hundreds) was
+// probed once, at step 1, before any unit had died.
+constexpr Index kMinProbes = 10;
 
 void find_probed(const Sequential& layers, const std::string& prefix, std::vector<ProbedLayer>& out) {
   for (Index i = 0; i < layers.size(); ++i) {
@@ -49,7 +53,7 @@ std::optional<MonitorLevel> parse_monitor_level(std::string_view name) {
   return std::nullopt;
 }
 
-Index default_probe_every(const Network& network) {
+Index default_probe_every(const Network& network, Index steps) {
   std::vector<ProbedLayer> probed;
   find_probed(network.layers(), "layers.", probed);
   double values = 0.0;  // activation values probed per row
@@ -60,7 +64,8 @@ Index default_probe_every(const Network& network) {
   }
   if (probed.empty() || multiply_adds == 0.0) return 1;
   const double ratio = values * kProbeCostPerValue / (multiply_adds * kProbeBudget);
-  return std::max<Index>(1, static_cast<Index>(std::ceil(ratio)));
+  const auto by_cost = std::max<Index>(1, static_cast<Index>(std::ceil(ratio)));
+  return steps > 0 ? std::min(by_cost, std::max<Index>(1, steps / kMinProbes)) : by_cost;
 }
 
 Monitor::Monitor(MonitorOptions options, MetricsLog* log) : options_(options), log_(log) {}
@@ -102,8 +107,8 @@ std::uint64_t Monitor::bytes_for(const Network& network, const MonitorOptions& o
   const MonitorSeries& s = sizing.series_;
   const auto n = static_cast<std::uint64_t>(steps);
   const std::uint64_t params = s.params.size(), layers = s.probed.size();
-  const auto every = static_cast<std::uint64_t>(options.probe_every > 0 ? options.probe_every
-                                                                          : default_probe_every(network));
+  const auto every =
+      static_cast<std::uint64_t>(options.probe_every > 0 ? options.probe_every : default_probe_every(network, steps));
   const std::uint64_t probes = n / every + 2;
   std::uint64_t bytes = n * (2 * sizeof(Index) + 3 * sizeof(double) + 3 * params * sizeof(float));
   bytes += probes * (sizeof(Index) + layers * sizeof(ActivationStats));
@@ -114,7 +119,8 @@ std::uint64_t Monitor::bytes_for(const Network& network, const MonitorOptions& o
 void Monitor::on_train_begin(Trainer& trainer) {
   if (!described_) {
     describe(trainer.network());
-    probe_every_ = options_.probe_every > 0 ? options_.probe_every : default_probe_every(trainer.network());
+    probe_every_ =
+        options_.probe_every > 0 ? options_.probe_every : default_probe_every(trainer.network(), reserved_steps_);
     if (reserved_steps_ > 0) {
       const Index steps = reserved_steps_;
       reserved_steps_ = 0;
@@ -126,6 +132,7 @@ void Monitor::on_train_begin(Trainer& trainer) {
 
 void Monitor::on_step_end(Trainer& trainer, const StepLogs& logs) {
   if (options_.level == MonitorLevel::off) return;
+  if (series_.steps.empty()) first_step_ = logs.step;
   series_.steps.push_back(logs.step);
   series_.epochs.push_back(logs.epoch);
   series_.loss.push_back(logs.loss);

@@ -17,7 +17,9 @@
 //   every epoch                   the epoch's logs (losses, learning rate, time)
 //
 // k (probe_every) defaults to the smallest interval at which the probes cost about
-// 0.5 % of a step, estimated from the network's shape (docs/monitor.md). The norms
+// 0.5 % of a step, estimated from the network's shape (docs/monitor.md), and at most a
+// tenth of the steps `reserve` announced: a short run is probed ten times or more. The
+// first step of a fit is probed too (step 1, or a resumed run's first). The norms
 // come from passes the trainer and optimizer make anyway, so the per-step cost is a
 // few numbers per parameter. With `reserve`, recording allocates nothing per step.
 //
@@ -109,7 +111,7 @@ class Monitor : public Callback {
  private:
   void describe(const Network& network);
   void probe(const Trainer& trainer, Index step);
-  bool probes_at(Index step) const { return step == 1 || step % probe_every_ == 0; }
+  bool probes_at(Index step) const { return step == first_step_ || step % probe_every_ == 0; }
   // part_layers_[k][p]: probed layer k in part p's network (Trainer::last_batch_parts).
   void find_part_layers(std::span<Network* const> parts);
   // Probed layer k in each network holding the last batch.
@@ -121,13 +123,15 @@ class Monitor : public Callback {
   Index probe_every_ = 1;
   bool described_ = false;
   Index reserved_steps_ = 0;
+  Index first_step_ = 1;                       // the first step this monitor recorded (a resumed run's is later)
   std::vector<const Network*> part_networks_;  // the networks part_layers_ was found in
   std::vector<std::vector<const ElementwiseLayer*>> part_layers_;
   std::vector<SavedView> z_parts_, a_parts_;  // one probed layer's, reused
   bool split_ = false;                        // the probed batch was split
 };
 
-// The probe interval the monitor chooses for a network (MonitorOptions::probe_every 0).
-Index default_probe_every(const Network& network);
+// The probe interval the monitor chooses for a network (MonitorOptions::probe_every 0):
+// from its cost, and at most a tenth of `steps` when they are known (> 0).
+Index default_probe_every(const Network& network, Index steps = 0);
 
 }  // namespace glassnet
