@@ -92,7 +92,10 @@ void summarise_log(const std::string& path) {
     const RepairRecord& r = *log.repair;
     if (!r.replaced_rollbacks.empty()) fmt::print("the run as configured, which the repaired run replaced:\n");
     for (const RollbackEvent& e : r.replaced_rollbacks) fmt::print("  {}", rollback_text(e));
-    fmt::print("repair: {}", trials_header(r.trials.empty() ? 0 : r.trials.front().epochs));
+    // The trial length: the longest trial's (a trial that diverged or stopped early trained fewer).
+    Index length = 0;
+    for (const Trial& t : r.trials) length = std::max(length, t.epochs);
+    fmt::print("repair: {}", trials_header(length));
     for (const Trial& t : r.trials) fmt::print("{}", trial_line(t));
     fmt::print("repair: {}", best_text(r.trials, r.metric, r.best_metric));
   }

@@ -64,7 +64,7 @@ int run(RunFlags& flags) {
   const TrialHook on_trial = [&](const Trial& t) {
     if (!plain) return;
     progress.finish();
-    if (!trials_started) fmt::print("repair: {}", trials_header(t.epochs));
+    if (!trials_started) fmt::print("repair: {}", trials_header(auto_repair_trial_epochs(c.epochs)));
     trials_started = true;
     fmt::print("{}", trial_line(t));
     std::fflush(stdout);

@@ -219,6 +219,20 @@ TEST_F(DoctorCli, TrainWithAutoRepairTrainsTheRepairedConfiguration) {
       << resumed.output;
 }
 
+// The trials' header names the trial length, not the first trial's epochs: a baseline
+// that diverged trained none ("trials, 0 epochs each").
+TEST_F(DoctorCli, TheTrialsHeaderNamesTheTrialLengthWhenTheBaselineDiverged) {
+  ASSERT_EQ(run_command(cli() + " synth moons --rows 300 --out " + path("moons.csv")).exit_code, 0);
+  const auto r = run_command(cli() + " train --data " + path("moons.csv") +
+                             " --task regression --optimizer sgd --lr 1e6 --layers 8 --epochs 8 --auto-repair --log " +
+                             path("run.jsonl") + " --out " + path("m.safetensors"));
+  ASSERT_NE(r.output.find("baseline                                      diverged"), std::string::npos) << r.output;
+  const std::string header = "repair: trials, 3 epochs each, from the same seed and data order";
+  EXPECT_NE(r.output.find(header), std::string::npos) << r.output;
+  const auto summary = run_command(cli() + " summary --log " + path("run.jsonl"));
+  EXPECT_NE(summary.output.find(header), std::string::npos) << summary.output;
+}
+
 TEST_F(DoctorCli, AutoRepairRollsBackALearningRateFarTooHigh) {
   ASSERT_EQ(run_command(cli() + " synth moons --rows 1000 --seed 3 --out " + path("moons.csv")).exit_code, 0);
   const std::string base = " train --json --data " + path("moons.csv") +

@@ -449,6 +449,8 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options, const
   return report;
 }
 
+Index auto_repair_trial_epochs(Index epochs) { return std::min(epochs, std::max<Index>(kMinTrialEpochs, epochs / 4)); }
+
 RepairedRun train_with_repair(const RunConfig& config, const RunHooks& hooks, const TrialHook& on_trial) {
   return train_with_repair(config, read_data(config.data, config.labels, config.delimiter), hooks, on_trial);
 }
@@ -458,7 +460,7 @@ RepairedRun train_with_repair(const RunConfig& config, const Table& data, const 
   require_monitor(config, "--auto-repair");
   RunConfig first = config;
   first.auto_repair = true;
-  const Index trial_epochs = std::min(config.epochs, std::max<Index>(kMinTrialEpochs, config.epochs / 4));
+  const Index trial_epochs = auto_repair_trial_epochs(config.epochs);
   RepairOptions trials{.trial_epochs = trial_epochs,
                        .spread_seeds = kAutoSpreadSeeds,
                        .stop_when_healthy = true,

@@ -140,6 +140,10 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options = {}, 
 // the configured epochs and writes the model, its log moved onto the configuration's.
 // A "repaired" rollback list in the result means a fix was kept. The monitor off is an
 // Error, as for repair().
+// The trial length of train --auto-repair for a run of `epochs`: a quarter, at least 3
+// (at most the run).
+Index auto_repair_trial_epochs(Index epochs);
+
 struct RepairedRun {
   RunResult result;                   // of the run whose model was written last
   std::optional<RepairReport> repair;  // when trials were run
