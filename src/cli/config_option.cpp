@@ -27,7 +27,7 @@ ConfigOrigins apply_config(CLI::App& command, const std::string& path) {
   for (const ConfigEntry& entry : config.entries) {
     if (entry.key == "config" || entry.key == "help") {  // (a file names no other file, and asks for no help)
       throw Error(fmt::format("{}: '{}' is an option of the command line only, not of a config file",
-                              config.location(entry), entry.key));
+                              config.location(entry), entry.written));
     }
     CLI::Option* option = command.get_option_no_throw("--" + entry.key);
     if (option == nullptr) {
@@ -41,24 +41,29 @@ ConfigOrigins apply_config(CLI::App& command, const std::string& path) {
           if (!names.empty() && names.front() != "config" && names.front() != "help") known.push_back(names.front());
         }
       }
-      throw Error(fmt::format("{}: '{}' is not an option of glassnet {} ({})", config.location(entry), entry.key,
+      throw Error(fmt::format("{}: '{}' is not an option of glassnet {} ({})", config.location(entry), entry.written,
                               command.get_name(),
                               guessed ? fmt::format("did you mean {}?", fmt::join(known, " or "))
                                       : fmt::format("options: {}", fmt::join(known, ", "))));
     }
     if (option->count() > 0) continue;  // given on the command line: it wins
     if (entry.array && option->get_items_expected_max() <= 1) {
-      throw Error(fmt::format("{}: '{}' takes one value, not an array", config.location(entry), entry.key));
+      throw Error(fmt::format("{}: '{}' takes one value, not an array", config.location(entry), entry.written));
+    }
+    if (entry.array && entry.values.empty()) {
+      throw Error(fmt::format("{}: '{}' holds an empty array; expected one value or more", config.location(entry),
+                              entry.written));
     }
     // A flag is true or false; an option of a value takes no boolean (CLI11 read any
     // number as a flag's value, and `out = true` would be a file named "true").
     const bool flag = option->get_expected_max() == 0;
     if (flag && !entry.boolean) {
-      throw Error(fmt::format("{}: '{}' is a flag: expected true or false, got {}", config.location(entry), entry.key,
+      throw Error(fmt::format("{}: '{}' is a flag: expected true or false, got {}", config.location(entry),
+                              entry.written,
                               entry.array ? std::string("an array") : "'" + quoted_value(entry.values.front()) + "'"));
     }
     if (!flag && entry.boolean) {
-      throw Error(fmt::format("{}: '{}' takes a value, not the boolean {}", config.location(entry), entry.key,
+      throw Error(fmt::format("{}: '{}' takes a value, not the boolean {}", config.location(entry), entry.written,
                               entry.values.front()));
     }
     try {
@@ -76,7 +81,7 @@ ConfigOrigins apply_config(CLI::App& command, const std::string& path) {
     for (const CLI::Option* other : option->get_excludes()) {
       if (other->count() == 0) continue;
       throw Error(
-          fmt::format("{}: '{}' cannot be given with {}", config.location(entry), entry.key, other->get_name()));
+          fmt::format("{}: '{}' cannot be given with {}", config.location(entry), entry.written, other->get_name()));
     }
   }
   return origins;

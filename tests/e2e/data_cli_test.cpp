@@ -727,7 +727,7 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
   const auto unknown =
       run_command(cli() + " train --data " + path("moons.csv") + " --config " + path("unknown.toml") + out);
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_NE(unknown.output.find("unknown.toml:2:17: 'learning-rate' is not an option of glassnet train (did you "
+  EXPECT_NE(unknown.output.find("unknown.toml:2:17: 'learning_rate' is not an option of glassnet train (did you "
                                 "mean lr or schedule?)"),
             std::string::npos)
       << unknown.output;
@@ -774,7 +774,12 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
   for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
            {"quiet = 2\n", "kind.toml:1:9: 'quiet' is a flag: expected true or false, got '2'"},
            {"quiet = \"banana\"\n", "kind.toml:1:9: 'quiet' is a flag: expected true or false, got 'banana'"},
-           {"log = true\n", "kind.toml:1:7: 'log' takes a value, not the boolean true"}}) {
+           {"log = true\n", "kind.toml:1:7: 'log' takes a value, not the boolean true"},
+           // An empty array (CLI11: "At least 1 required but received 0"), one key twice
+           // (toml++: "cannot redefine existing integer"), a key quoted as written.
+           {"layers = []\n", "kind.toml:1:10: 'layers' holds an empty array; expected one value or more"},
+           {"epochs = 1\nepochs = 2\n", "kind.toml:2:10: 'epochs' is given a second time; each key is given once"},
+           {"no_standardize = 1\n", "kind.toml:1:18: 'no_standardize' is a flag: expected true or false, got '1'"}}) {
     const auto kind = refused("kind.toml", text, "");
     EXPECT_EQ(kind.exit_code, 2) << text;
     EXPECT_NE(kind.output.find(message), std::string::npos) << text << kind.output;

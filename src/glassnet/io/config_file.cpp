@@ -96,7 +96,15 @@ ConfigFile parse_config(std::string_view text, const std::string& source) {
   try {
     table = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    throw Error(fmt::format("{}:{}:{}: {}", source, e.source().begin.line, e.source().begin.column, e.description()));
+    // toml++: "Error while parsing key-value pair: cannot redefine existing integer 'epochs'".
+    const std::string_view what = e.description();
+    const auto redefined = what.find("cannot redefine existing ");
+    const auto quote = what.find('\'', redefined);
+    if (redefined != std::string_view::npos && quote != std::string_view::npos) {
+      throw Error(fmt::format("{}:{}:{}: {} is given a second time; each key is given once", source,
+                              e.source().begin.line, e.source().begin.column, what.substr(quote)));
+    }
+    throw Error(fmt::format("{}:{}:{}: {}", source, e.source().begin.line, e.source().begin.column, what));
   }
   // toml::table iterates in key order; the file's order reads better in messages.
   std::vector<std::pair<std::string, const toml::node*>> nodes;
@@ -111,6 +119,7 @@ ConfigFile parse_config(std::string_view text, const std::string& source) {
     const toml::node* node = item.second;
     ConfigEntry entry;
     entry.key = key;
+    entry.written = key;
     std::replace(entry.key.begin(), entry.key.end(), '_', '-');
     entry.line = node->source().begin.line;
     entry.column = node->source().begin.column;

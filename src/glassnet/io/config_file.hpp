@@ -9,7 +9,7 @@
 // A UTF-8 byte-order mark at the start is skipped (as in CSV files).
 // Errors are glassnet::Error with "FILE:LINE:COLUMN: what was expected": TOML syntax,
 // a nested table, a value of another type (date, inline table, nested array), one
-// option given twice (`batch_size` and `batch-size`).
+// option given twice (`batch_size` and `batch-size`, or one key twice).
 
 #include <cstdint>
 #include <filesystem>
@@ -21,6 +21,7 @@ namespace glassnet {
 
 struct ConfigEntry {
   std::string key;                  // dashes, as on the command line: "batch-size"
+  std::string written;              // as the file spells it, for messages: "batch_size"
   std::vector<std::string> values;  // one per value; several for an array
   bool array = false;               // written as an array (of any length)
   bool boolean = false;             // written as a TOML boolean (true or false), not text or a number
