@@ -197,7 +197,7 @@ py::list history_of(const PyModel& self) {
 }
 
 PyModel fit(const py::object& x, const py::object& y, const py::kwargs& options) {
-  CLI::App app{"glassnet.fit"};
+  CLI::App app{"glassnet.fit", "train"};  // (named in messages as the command whose options fit takes)
   cli::RunFlags flags;
   parse_options(options, app, flags);
   RunConfig& config = cli::run_config(flags);

@@ -19,8 +19,8 @@ namespace {
 // Keyword arguments as `app`'s command-line words: name=value → --name value
 // (underscores as dashes), lists, tuples and 1-D arrays joined by commas, True (Python's
 // or numpy's) → the flag alone, False and None → nothing. A name that is no option of
-// `app` is an Error, and so is True for an option that takes a value (not a flag
-// followed by the next option as its value).
+// `app` is an Error, and so are True for an option that takes a value (not a flag
+// followed by the next option as its value) and anything but a bool for a flag.
 std::vector<std::string> words_of(const py::kwargs& options, const CLI::App& app) {
   std::vector<std::string> words;
   for (const auto& [key, value] : options) {
@@ -41,13 +41,18 @@ std::vector<std::string> words_of(const py::kwargs& options, const CLI::App& app
     }
     if (value.is_none()) continue;
     const bool numpy_bool = py::isinstance(value, py::module_::import("numpy").attr("bool_"));
+    const bool is_flag = option->get_expected_max() == 0;
     if (py::isinstance<py::bool_>(value) || numpy_bool) {
-      if (option->get_expected_max() > 0) {
-        throw Error(fmt::format("{}={}: {} takes a value, not True or False", py::str(key).cast<std::string>(),
-                                value.cast<bool>() ? "True" : "False", flag));
+      if (!value.cast<bool>()) continue;
+      if (!is_flag) {
+        throw Error(fmt::format("{}=True: {} takes a value, not True", py::str(key).cast<std::string>(), flag));
       }
-      if (value.cast<bool>()) words.push_back(flag);
+      words.push_back(flag);
       continue;
+    }
+    if (is_flag) {  // (CLI11: "The following argument was not expected: 1")
+      throw Error(fmt::format("{}={}: a flag; expected True or False", py::str(key).cast<std::string>(),
+                              py::repr(value).cast<std::string>()));
     }
     words.push_back(flag);
     if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value) ||

@@ -144,8 +144,13 @@ def test_errors_are_python_exceptions_with_the_command_line_messages(moons, tmp_
     repaired = glassnet.fit(X, y, epochs=8, optimizer="sgd", lr=200, quiet=True, auto_repair=True)
     assert repaired.evaluate(X, y)["accuracy"] > 0.8
     # True belongs to flags: log=True took the next option as the log's name.
-    with pytest.raises(glassnet.Error, match=r"log=True: --log takes a value, not True or False"):
+    with pytest.raises(glassnet.Error, match=r"log=True: --log takes a value, not True"):
         glassnet.fit(X, y, epochs=1, log=True, quiet=True)
+    # False leaves an option out, as the docs say (it was refused for options of a value).
+    assert len(glassnet.fit(X, y, epochs=1, log=False, quiet=True).history) == 1
+    # A flag takes a bool (CLI11: "The following argument was not expected: 1").
+    with pytest.raises(glassnet.Error, match=r"auto_repair=1: a flag; expected True or False"):
+        glassnet.fit(X, y, epochs=1, auto_repair=1)
 
 
 def test_options_from_a_config_file_and_a_report(moons, tmp_path):
@@ -161,6 +166,10 @@ def test_options_from_a_config_file_and_a_report(moons, tmp_path):
     for key in ("data", "labels", "target", "help"):
         with pytest.raises(glassnet.Error, match=key + "=: not an option of fit"):
             glassnet.fit(X, y, epochs=1, **{key: "x0"})
+    # A key that is no option: named as train's (it read "of glassnet  (did you mean").
+    config.write_text("epoch = 2\n")
+    with pytest.raises(glassnet.Error, match=r"'epoch' is not an option of glassnet train \(did you mean epochs\?\)"):
+        glassnet.fit(X, y, config=str(config))
     config.write_text("epochs = 2\ntarget = 'x0'\n")
     with pytest.raises(glassnet.Error, match=r"run.toml:2:10: 'target' is not an option of fit"):
         glassnet.fit(X, y, config=str(config))
