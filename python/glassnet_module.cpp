@@ -44,6 +44,7 @@
 #include "keywords.hpp"
 
 namespace py = pybind11;
+using namespace pybind11::literals;  // "dtype"_a
 
 namespace glassnet::python {
 namespace {
@@ -104,6 +105,19 @@ py::array_t<double> predict_proba(PyModel& self, const py::object& x) {
   return to_numpy(predict_model(self.model, table));
 }
 
+// Classes `which` of `labels` as the training target had them: float64 for a numeric
+// target, str otherwise (an empty array too: numpy makes an empty list float64).
+py::array class_labels(const LabelEncoding& labels, const std::vector<std::size_t>& which) {
+  if (labels.numbers) {
+    std::vector<double> out;
+    for (std::size_t k : which) out.push_back(*parse_number(labels.classes[k]));  // (checked on loading)
+    return py::array(py::cast(out));
+  }
+  std::vector<std::string> out;
+  for (std::size_t k : which) out.push_back(labels.classes[k]);
+  return py::module_::import("numpy").attr("array")(py::cast(out), "dtype"_a = "str");
+}
+
 // Class labels as the training target had them (numbers for a numeric target, text
 // otherwise), or the values for regression.
 py::array predict(PyModel& self, const py::object& x) {
@@ -115,14 +129,7 @@ py::array predict(PyModel& self, const py::object& x) {
   if (labels.task == Task::regression) return to_numpy(p).attr("reshape")(-1);
   std::vector<std::size_t> predicted;
   for (Index i = 0; i < p.rows(); ++i) predicted.push_back(labels.predicted_class(p, i));
-  if (labels.numbers) {
-    std::vector<double> out;
-    for (std::size_t k : predicted) out.push_back(*parse_number(labels.classes[k]));  // (checked on loading)
-    return py::array(py::cast(out));
-  }
-  std::vector<std::string> out;
-  for (std::size_t k : predicted) out.push_back(labels.classes[k]);
-  return py::array(py::cast(out));
+  return class_labels(labels, predicted);
 }
 
 // Metrics as `glassnet eval --json` has them, numbers as floats (nan where undefined),
@@ -308,7 +315,12 @@ PYBIND11_MODULE(glassnet, m) {
                                return out;
                              })
       .def_property_readonly("task", [](const PyModel& self) { return std::string(task_name(self.model.labels.task)); })
-      .def_property_readonly("classes", [](const PyModel& self) { return self.model.labels.classes; })
+      .def_property_readonly("classes",
+                             [](const PyModel& self) {
+                               std::vector<std::size_t> all(self.model.labels.classes.size());
+                               for (std::size_t k = 0; k < all.size(); ++k) all[k] = k;
+                               return class_labels(self.model.labels, all);
+                             })
       .def_property_readonly("inputs", [](const PyModel& self) { return self.model.features.input_names(); })
       .def_property_readonly("weights", [](const PyModel& self) {
         py::dict out;
