@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdint>
 #include <optional>
 
 #include "glassnet/core/error.hpp"
@@ -92,6 +93,21 @@ Column target_of(const py::object& y, Index rows, const std::string& name) {
       if (c.missing.back()) t.clear();
     }
     return c;
+  }
+  // Integers beyond ±2^53 are not all float64 numbers: 2^53 + 1 became 2^53, and two
+  // labels one (or a "constant" target).
+  if (const py::array given = py::array::ensure(y);
+      given && given.size() > 0 && (given.dtype().kind() == 'i' || given.dtype().kind() == 'u')) {
+    const py::int_ limit(std::int64_t{1} << 53);
+    for (const char* end : {"max", "min"}) {
+      const py::object value = given.attr(end)();
+      if (value.attr("__abs__")().attr("__gt__")(limit).cast<bool>()) {
+        throw Error(
+            fmt::format("y: the integer {} is beyond ±2^53, where float64 holds not every integer (two "
+                        "labels could become one); pass class labels as str, or values as float",
+                        py::str(value).cast<std::string>()));
+      }
+    }
   }
   const DoubleArray numbers = numbers_of(y, "y");
   check_shape(numbers.ndim(), numbers.ndim() > 0 ? numbers.shape(0) : 0, numbers.ndim() == 2 ? numbers.shape(1) : 1);

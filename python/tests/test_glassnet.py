@@ -288,6 +288,16 @@ def test_labels_that_read_as_numbers_only_as_text_come_back_as_text(tmp_path):
     assert set(model.predict(X)) <= {"0x10", "16", "0x20"}
 
 
+def test_integer_labels_beyond_float64s_integers_are_refused():
+    X = np.random.default_rng(0).normal(size=(200, 2))
+    # 10**17 + 1 and 10**17 + 3 are one float64: the target read as "constant" ('1e+17').
+    with pytest.raises(glassnet.Error, match=r"y: the integer 100000000000000003 is beyond ±2\^53"):
+        glassnet.fit(X, np.where(X[:, 0] > 0, 10**17 + 1, 10**17 + 3))
+    with pytest.raises(glassnet.Error, match=r"y: the integer -9007199254740993 is beyond ±2\^53"):
+        glassnet.fit(X, np.where(X[:, 0] > 0, -(2**53) - 1, 7))
+    assert glassnet.fit(X, np.where(X[:, 0] > 0, 2**53, 7), epochs=1).task == "binary"
+
+
 def test_minus_zero_and_zero_are_one_class():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 2))
