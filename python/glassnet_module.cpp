@@ -288,7 +288,12 @@ PYBIND11_MODULE(glassnet, m) {
       .def_readonly("last_step", &Finding::last_step)
       .def_readonly("evidence", &Finding::evidence)
       .def_readonly("causes", &Finding::causes)
-      .def_readonly("fixes", &Finding::fixes)
+      .def_property_readonly("fixes",
+                             [](const Finding& f) {
+                               std::vector<std::string> fixes;
+                               for (const std::string& fix : f.fixes) fixes.push_back(fix_as_keywords(fix));
+                               return fixes;
+                             })
       .def_readonly("chain", &Finding::chain)
       .def("__repr__",
            [](const Finding& f) { return fmt::format("<Finding {} {}>", severity_name(f.severity), f.symptom); });

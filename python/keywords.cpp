@@ -11,6 +11,7 @@
 #include "cli/config_option.hpp"
 #include "cli/unknown_arguments.hpp"
 #include "glassnet/core/error.hpp"
+#include "glassnet/data/table.hpp"
 #include "glassnet/io/config_file.hpp"
 
 namespace glassnet::python {
@@ -101,6 +102,48 @@ void parse_options(const py::kwargs& options, CLI::App& app, cli::RunFlags& flag
     }
   }
   cli::apply_config(app, flags.config_file);
+}
+
+std::string fix_as_keywords(std::string_view fix) {
+  // train's option table, to tell flags from options of a value.
+  static const CLI::App* const table = [] {
+    static CLI::App app;
+    static cli::RunFlags flags;
+    add_run_options(app, flags, cli::RunCommand::train);
+    return &app;
+  }();
+  std::vector<std::string> words;
+  for (std::size_t at = 0; at < fix.size();) {
+    const std::size_t end = std::min(fix.find(' ', at), fix.size());
+    words.emplace_back(fix.substr(at, end - at));
+    at = end + 1;
+  }
+  std::string out;
+  bool listing = false;  // the last thing written was a keyword: a comma before the next
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    const CLI::Option* option = word.starts_with("--") ? table->get_option_no_throw(word) : nullptr;
+    if (option == nullptr) {
+      if (word == "drop" && i + 1 < words.size() && words[i + 1].starts_with("--")) continue;  // "drop --flag"
+      out += (out.empty() ? "" : " ") + word;
+      listing = false;
+      continue;
+    }
+    std::string name = word.substr(2);
+    std::replace(name.begin(), name.end(), '-', '_');
+    std::string keyword;
+    if (option->get_expected_max() == 0) {
+      keyword = name + (i > 0 && words[i - 1] == "drop" ? "=False" : "=True");
+    } else if (i + 1 < words.size() && !words[i + 1].starts_with("--") && !words[i + 1].starts_with("(")) {
+      const std::string& value = words[++i];
+      keyword = name + "=" + (parse_number(value) ? value : "\"" + value + "\"");
+    } else {
+      keyword = name + "=";
+    }
+    out += (out.empty() ? "" : listing ? ", " : " ") + keyword;
+    listing = true;
+  }
+  return out;
 }
 
 }  // namespace glassnet::python

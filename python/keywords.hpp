@@ -6,6 +6,8 @@
 #include <pybind11/pybind11.h>
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <string_view>
 
 #include "cli/run_options.hpp"
 
@@ -21,5 +23,11 @@ namespace py = pybind11;
 // that name what X and y already hold (data, labels, target; help), and every check
 // the command line makes.
 void parse_options(const py::kwargs& options, CLI::App& app, cli::RunFlags& flags);
+
+// A fix the doctor suggests, in fit's keywords: "--activation relu --init he" →
+// 'activation="relu", init="he"', "--residual" → "residual=True", "drop
+// --no-standardize" → "no_standardize=False", "smaller --layers" → "smaller layers=";
+// other words stay as they are.
+std::string fix_as_keywords(std::string_view fix);
 
 }  // namespace glassnet::python

@@ -110,11 +110,23 @@ def test_doctor_finds_vanishing_gradients_in_a_deep_sigmoid_network(moons):
     assert vanishing, findings
     finding = vanishing[0]
     assert finding.severity in ("warning", "error") and finding.evidence and finding.fixes
+    # The fixes are fit's keywords, not the command line's options.
+    assert finding.fixes[0] == 'activation="relu", init="he"', finding.fixes
     # Every link of a chain says where and when, as a finding does.
     links = [link for f in findings for link in f.chain]
     assert links, findings
     for link in links:
         assert 0 <= link.first_step <= link.last_step and link.evidence
+
+
+def test_fixes_read_as_keywords(moons):
+    X, y = moons
+    X = X.copy()
+    X[:, 1] *= 1000
+    findings = glassnet.fit(X, y, no_standardize=True, layers=[256, 256], epochs=3, quiet=True).doctor()
+    fixes = {fix for f in findings for fix in f.fixes}
+    assert {"no_standardize=False", 'norm="batch"', "lr=0.0001", "smaller layers="} <= fixes, fixes
+    assert not any("--" in fix for fix in fixes), fixes
 
 
 def test_errors_are_python_exceptions_with_the_command_line_messages(moons, tmp_path):
