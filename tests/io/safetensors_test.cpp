@@ -5,9 +5,11 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/io/atomic_file.hpp"
+#include "test_support.hpp"
 
 namespace glassnet {
 namespace {
@@ -93,6 +95,33 @@ TEST(Safetensors, TruncatingAValidFileAnywhereIsAnErrorNotACrash) {
     const std::vector<std::byte> truncated(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(size));
     EXPECT_THROW(decode_safetensors(truncated, "t"), Error) << "size " << size;
   }
+}
+
+// A file is read whole only once its header length fits its size and its header is
+// JSON: a sparse file of 4 GB of zeros was read to the end first, and /dev/zero until
+// memory ran out (std::bad_alloc).
+TEST(Safetensors, AFileIsCheckedBeforeItIsReadWhole) {
+  testing::ScratchDir dir;
+  const std::filesystem::path sparse = dir.path / "zeros.bin";
+  std::ofstream(sparse).close();
+  std::filesystem::resize_file(sparse, std::uintmax_t{4} << 30);  // a hole: no disk used
+  const auto refused = [](const std::filesystem::path& path) {
+    try {
+      read_safetensors(path);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("read");
+  };
+  EXPECT_EQ(refused(sparse), sparse.string() + ": header is not valid JSON (at byte 1 of the header)");
+  EXPECT_EQ(refused("/dev/zero"), "/dev/zero: not a regular file; expected a safetensors file");
+  EXPECT_EQ(refused(dir.path), dir.path.string() + ": that is a directory; expected a safetensors file");
+  std::ofstream(dir.path / "text.bin") << "AAAAAAAAAAAA";
+  EXPECT_EQ(refused(dir.path / "text.bin"), (dir.path / "text.bin").string() +
+                                                ": not a safetensors file: its header length, 4702111234474983745, "
+                                                "runs past the end of the file (12 bytes)");
+  write_safetensors(dir.path / "good.safetensors", sample());
+  EXPECT_EQ(read_safetensors(dir.path / "good.safetensors").tensors.size(), 3u);
 }
 
 TEST(AtomicFile, ReplacesTheFileAndLeavesNoTemporaries) {

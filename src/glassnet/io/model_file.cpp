@@ -171,7 +171,9 @@ void save_model(const std::filesystem::path& path, const Model& model) {
   write_safetensors(path, file);
 }
 
-Model load_model(const std::filesystem::path& path) { return decode_model(read_file(path), path.string()); }
+Model load_model(const std::filesystem::path& path) {
+  return decode_model(read_safetensors_bytes(path), path.string());
+}
 
 Model decode_model(const std::vector<std::byte>& bytes, const std::string& source) {
   const SafetensorsFile file = decode_safetensors(bytes, source);

@@ -207,8 +207,43 @@ std::vector<std::byte> read_file(const std::filesystem::path& path) {
   return bytes;
 }
 
+std::vector<std::byte> read_safetensors_bytes(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(status)) {
+    throw Error(fmt::format("{}: that is a directory; expected a safetensors file", path.string()));
+  }
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw Error(fmt::format("{}: not a regular file; expected a safetensors file", path.string()));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(fmt::format("{}: cannot open for reading", path.string()));
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  // The header length and the header first: decode_safetensors names what is wrong.
+  std::vector<std::byte> bytes(static_cast<std::size_t>(std::min<std::uintmax_t>(ec ? 0 : size, 8)));
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (bytes.size() < 8 || !in) return read_file(path);  // too short: decode says so
+  std::uint64_t length = 0;
+  std::memcpy(&length, bytes.data(), 8);
+  if (length > size - 8) {
+    throw Error(
+        fmt::format("{}: not a safetensors file: its header length, {}, runs past the end of the file ({} "
+                    "bytes)",
+                    path.string(), length, size));
+  }
+  bytes.resize(8 + static_cast<std::size_t>(length));
+  in.read(reinterpret_cast<char*>(bytes.data() + 8), static_cast<std::streamsize>(length));
+  if (!in) throw Error(fmt::format("{}: reading failed", path.string()));
+  const auto* header = reinterpret_cast<const char*>(bytes.data() + 8);
+  if (!json::accept(header, header + length)) return bytes;  // decode: not JSON
+  bytes.resize(static_cast<std::size_t>(size));
+  in.read(reinterpret_cast<char*>(bytes.data() + 8 + length), static_cast<std::streamsize>(size - 8 - length));
+  if (!in) throw Error(fmt::format("{}: reading failed", path.string()));
+  return bytes;
+}
+
 SafetensorsFile read_safetensors(const std::filesystem::path& path) {
-  return decode_safetensors(read_file(path), path.string());
+  return decode_safetensors(read_safetensors_bytes(path), path.string());
 }
 
 }  // namespace glassnet

@@ -41,6 +41,10 @@ SafetensorsFile decode_safetensors(const std::vector<std::byte>& bytes, const st
 
 // A whole file's bytes; Error naming the file if it cannot be read.
 std::vector<std::byte> read_file(const std::filesystem::path& path);
+// A safetensors file's bytes, for decode_safetensors: read whole only once it is a
+// regular file whose header length fits its size and whose header is JSON (a 2 GB file
+// of zeros, a directory or /dev/zero is refused before it is read).
+std::vector<std::byte> read_safetensors_bytes(const std::filesystem::path& path);
 
 // Atomic write (io/atomic_file.hpp) and validated read.
 void write_safetensors(const std::filesystem::path& path, const SafetensorsFile& file);
