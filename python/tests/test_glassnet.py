@@ -363,3 +363,6 @@ def test_no_directory_for_temporary_files_is_a_glassnet_error(monkeypatch):
     X = np.random.default_rng(0).normal(size=(50, 2))
     with pytest.raises(glassnet.Error, match=r"cannot make a directory for temporary files \(TMPDIR=/nonexistent\)"):
         glassnet.fit(X, (X[:, 0] > 0) * 1.0, epochs=1)
+    # An empty TMPDIR is no setting: /tmp, as for Python's tempfile (it failed).
+    monkeypatch.setenv("TMPDIR", "")
+    assert len(glassnet.fit(X, (X[:, 0] > 0) * 1.0, epochs=1).history) == 1

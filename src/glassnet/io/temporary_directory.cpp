@@ -15,7 +15,11 @@ namespace glassnet {
 
 TemporaryDirectory::TemporaryDirectory(std::string_view what) {
   std::error_code error;
-  const std::filesystem::path directory = std::filesystem::temp_directory_path(error);
+  // An empty TMPDIR is no setting (as for mkstemp(3)'s callers and Python's tempfile):
+  // std::filesystem::temp_directory_path would take it as the path "".
+  const char* set = std::getenv("TMPDIR");
+  const std::filesystem::path directory =
+      set != nullptr && *set == '\0' ? std::filesystem::path("/tmp") : std::filesystem::temp_directory_path(error);
   std::string name = (directory / fmt::format("glassnet-{}-XXXXXX", what)).string();
   if (error || ::mkdtemp(name.data()) == nullptr) {
     const std::string why = error ? error.message() : std::strerror(errno);

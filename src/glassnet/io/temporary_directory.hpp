@@ -1,6 +1,6 @@
 #pragma once
 // A private directory for temporary files, removed with everything in it when this goes:
-// made by mkdtemp in the system's directory for them (TMPDIR, else /tmp), readable by
+// made by mkdtemp in the system's directory for them (TMPDIR when set and not empty, else /tmp), readable by
 // its owner alone, under a name no one can guess in advance — so nothing another user
 // planted there (a link to one of your files) can be written through.
 //
