@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "glassnet/core/error.hpp"
 
@@ -14,6 +15,12 @@ namespace {
 // y's labels as text when it holds strings: a numpy str or bytes array, or a list or
 // object array of str. None for numbers (or a mix, which numbers_of refuses).
 std::optional<std::vector<std::string>> labels_as_text(const py::object& y) {
+  // A list that mixes text and numbers: numpy makes it all text (['a', 1] → ['a', '1']).
+  if (py::isinstance<py::list>(y) || py::isinstance<py::tuple>(y)) {
+    bool text = false, other = false;
+    for (const py::handle item : y) (py::isinstance<py::str>(item) ? text : other) = true;
+    if (text && other) throw Error("y: a list of text and other values; expected class labels, every one a str");
+  }
   py::array labels = py::array::ensure(y);
   if (!labels) return std::nullopt;
   const char kind = labels.dtype().kind();
@@ -36,8 +43,13 @@ std::optional<std::vector<std::string>> labels_as_text(const py::object& y) {
 }  // namespace
 
 DoubleArray numbers_of(const py::object& values, const char* name) {
-  DoubleArray numbers = DoubleArray::ensure(values);
-  if (!numbers) {
+  // Text, dates and times are not numbers, though numpy converts some ("1.5", a date's
+  // day count): refused as a CSV's text would be.
+  const py::array given = py::array::ensure(values);
+  const char dtype_kind = given ? given.dtype().kind() : 'O';
+  const bool not_numbers = std::string_view("USMmV").find(dtype_kind) != std::string_view::npos;
+  DoubleArray numbers = not_numbers ? DoubleArray() : DoubleArray::ensure(values);
+  if (not_numbers || !numbers) {
     const py::object kind = py::isinstance<py::array>(values) ? py::object(py::str(values.attr("dtype")))
                                                               : py::object(py::type::of(values).attr("__name__"));
     throw Error(fmt::format("{}: expected numbers, got {} values{}", name, py::str(kind).cast<std::string>(),

@@ -281,6 +281,16 @@ def test_text_labels_train_predict_and_evaluate_as_text():
         glassnet.fit(np.array([["a", "b"]] * 10), y[:10])
     with pytest.raises(glassnet.Error, match="y: expected numbers, got object values"):
         glassnet.fit(X[:4], np.array([1, "a", 2, "b"], dtype=object))
+    # ... and so is a list of the same (numpy made it text: ['1', 'a', ...]).
+    with pytest.raises(glassnet.Error, match="y: a list of text and other values"):
+        glassnet.fit(X[:4], [1, "a", 2, "b"])
+    # Numbers as text, and dates, are not numbers (numpy converted them, and they trained).
+    with pytest.raises(glassnet.Error, match="X: expected numbers, got <U"):
+        glassnet.fit(X.astype(str), y)
+    with pytest.raises(glassnet.Error, match=r"X: expected numbers, got datetime64\[s\] values"):
+        glassnet.fit(np.zeros((300, 3), dtype="datetime64[s]"), y)
+    with pytest.raises(glassnet.Error, match=r"y: expected numbers, got datetime64\[D\] values"):
+        glassnet.fit(X, np.arange(300).astype("datetime64[D]"))
     # A bad label is named in y, where it is, not in X.
     with pytest.raises(glassnet.Error, match=r"^y: record 3: the target column 'y' has a missing value"):
         glassnet.fit(X[:4], np.array(["yes", "no", "", "yes"]))
