@@ -48,6 +48,16 @@ const NetworkSpec kSpec{.in_features = 4,
                         .dropout = 0.2,
                         .residual = true};
 
+// A trainer of kSpec with Adam at lr 0.01, its network drawn from `seed`.
+struct Rig {
+  explicit Rig(std::uint64_t seed) : rng(seed) {}
+  Rng rng;
+  std::unique_ptr<Network> network = make_network(kSpec, rng);
+  SoftmaxCrossEntropy loss;
+  Adam adam{0.01};
+  Trainer trainer{*network, loss, adam};
+};
+
 // Trains to `epochs` from `seed`; checkpoints every 2 epochs into `directory`; if
 // `resume_from` is given, loads it first (into a network drawn from another seed).
 std::vector<Scalar> run(const Data& data, Index epochs, const fs::path& directory, std::uint64_t network_seed,
@@ -144,14 +154,9 @@ TEST(Checkpoint, AStateNoRunCouldLeaveIsRefusedNamingTheFileAndChangesNothing) {
   const SafetensorsFile good = read_safetensors(Checkpointing::path_for(dir.path, 2));
   const fs::path tampered = dir.path / "tampered.safetensors";
   // A trainer as run() builds it, to load the checkpoint into.
-  struct Loader {
-    Rng rng{1};
-    std::unique_ptr<Network> network = make_network(kSpec, rng);
-    SoftmaxCrossEntropy loss;
-    Adam adam{0.01};
-    Trainer trainer{*network, loss, adam};
+  struct Loader : Rig {
     EarlyStopping early{{.patience = 100}};
-    Loader() { trainer.add_callback(early); }
+    Loader() : Rig(1) { trainer.add_callback(early); }
   };
   const auto expect_refused = [&](const std::function<void(nlohmann::json&, SafetensorsFile&)>& edit,
                                   const std::string& fragment) {
@@ -221,34 +226,29 @@ TEST(Checkpoint, AStateNoRunCouldLeaveIsRefusedNamingTheFileAndChangesNothing) {
 TEST(Checkpoint, ARunWithOtherOptionsIsRefusedNamingEachDifference) {
   const Data data;
   testing::ScratchDir dir;
-  const SoftmaxCrossEntropy loss;
   const std::string options = R"({"--layers": "16,16", "--lr": "0.01", "--residual": "on"})";
   const auto checkpoint_of = [&](const std::string& run_options, const std::string& name) {
-    Rng rng(1);
-    auto network = make_network(kSpec, rng);
-    Adam adam(0.01);
-    Trainer trainer(*network, loss, adam);
-    trainer.set_run_options(run_options);
-    trainer.fit({data.x, data.y}, {.epochs = 1, .batch_size = 16, .seed = 5});
-    trainer.save_checkpoint(dir.path / name);
+    Rig writer(1);
+    writer.trainer.set_run_options(run_options);
+    writer.trainer.fit({data.x, data.y}, {.epochs = 1, .batch_size = 16, .seed = 5});
+    writer.trainer.save_checkpoint(dir.path / name);
     return dir.path / name;
   };
   const fs::path with_options = checkpoint_of(options, "with.safetensors");
   const fs::path without_options = checkpoint_of("", "without.safetensors");
   // Loads into a fresh trainer given `run_options`; the error's text, or "" when it loads.
   const auto load = [&](const std::string& run_options, const fs::path& checkpoint) {
-    Rng rng(2);
-    auto network = make_network(kSpec, rng);
-    Adam adam(0.01);
-    Trainer trainer(*network, loss, adam);
+    Rig loader(2);
+    Network& network = *loader.network;
+    Trainer& trainer = loader.trainer;
     trainer.set_run_options(run_options);
-    const std::vector<Scalar> before(network->params().values().begin(), network->params().values().end());
+    const std::vector<Scalar> before(network.params().values().begin(), network.params().values().end());
     try {
       trainer.load_checkpoint(checkpoint);
       EXPECT_EQ(trainer.epoch(), 1);
       return std::string();
     } catch (const Error& e) {
-      EXPECT_TRUE(std::equal(before.begin(), before.end(), network->params().values().begin()));
+      EXPECT_TRUE(std::equal(before.begin(), before.end(), network.params().values().begin()));
       EXPECT_EQ(trainer.epoch(), 0);
       return std::string(e.what());
     }
