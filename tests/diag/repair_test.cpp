@@ -104,13 +104,30 @@ TEST(Fixes, AdviceTheRunWouldRefuseIsLeftOut) {
   std::vector<Finding> findings(2);
   findings[0].fixes = {"--activation relu --init he", "--norm batch", "--residual"};
   findings[1].fixes = {"--norm batch --lr 1e-3", "smaller --layers"};
-  drop_untrainable_fixes(findings, c);
+  drop_unusable_fixes(findings, c);
   EXPECT_EQ(findings[0].fixes, (std::vector<std::string>{"--activation relu --init he", "--residual"}));
   EXPECT_EQ(findings[1].fixes, (std::vector<std::string>{"smaller --layers"})) << "advice that is not an option stays";
   c.batch_size = 2;
   findings[0].fixes = {"--norm batch", "--norm layer"};
-  drop_untrainable_fixes(findings, c);
+  drop_unusable_fixes(findings, c);
   EXPECT_EQ(findings[0].fixes, (std::vector<std::string>{"--norm batch", "--norm layer"}));
+}
+
+// Advice that changes nothing is left out: it was printed ("--norm none" on a network
+// without normalisation, "--early-stopping 5" where it is 5) and tried as a trial
+// ("--init xavier" on a sigmoid network, which auto builds with Xavier: +0.0×).
+TEST(Fixes, AdviceThatChangesNothingIsLeftOut) {
+  RunConfig c;
+  c.activation = Activation::sigmoid;
+  Finding f;
+  f.fixes = {"--norm none", "--early-stopping 5", "--init auto",     "--init xavier",
+             "--init he",   "--norm batch",       "smaller --layers"};
+  drop_unusable_fixes(f, c);
+  EXPECT_EQ(f.fixes, (std::vector<std::string>{"--init he", "--norm batch", "smaller --layers"}));
+  c.activation = Activation::relu;  // auto mixes He (hidden) and Xavier (output): no one scheme
+  f.fixes = {"--init xavier", "--init he"};
+  drop_unusable_fixes(f, c);
+  EXPECT_EQ(f.fixes, (std::vector<std::string>{"--init xavier", "--init he"}));
 }
 
 TEST(ConfigToml, EveryKeyIsAnOptionAndFloatsKeepTheirValue) {

@@ -69,18 +69,23 @@ bool apply_option(RunConfig& c, const std::string& option, const std::string& va
   return false;
 }
 
-bool same(const RunConfig& a, const RunConfig& b) {
-  return a.activation == b.activation && a.init == b.init && a.norm == b.norm && a.task == b.task &&
-         a.monitor == b.monitor && a.residual == b.residual && a.optimizer == b.optimizer &&
-         a.schedule == b.schedule && a.balanced_class_weights == b.balanced_class_weights &&
-         a.learning_rate == b.learning_rate && a.clip_norm == b.clip_norm && a.dropout == b.dropout &&
-         a.weight_decay == b.weight_decay && a.early_stopping == b.early_stopping && a.batch_size == b.batch_size &&
-         a.standardize == b.standardize;
+// The initialiser a network is built with: `auto` is Xavier (normal) for every layer
+// of a network without ReLUs (nn/sequential.cpp), so `--init xavier` changes nothing
+// there; with ReLUs it mixes He and Xavier, as no single scheme does.
+InitScheme built_init(const RunConfig& c) {
+  return c.init == InitScheme::automatic && !is_relu_family(c.activation) ? InitScheme::xavier_normal : c.init;
 }
 
-}  // namespace
+bool same(const RunConfig& a, const RunConfig& b) {
+  return a.activation == b.activation && built_init(a) == built_init(b) && a.norm == b.norm && a.task == b.task &&
+         a.monitor == b.monitor && a.residual == b.residual && a.optimizer == b.optimizer && a.schedule == b.schedule &&
+         a.balanced_class_weights == b.balanced_class_weights && a.learning_rate == b.learning_rate &&
+         a.clip_norm == b.clip_norm && a.dropout == b.dropout && a.weight_decay == b.weight_decay &&
+         a.early_stopping == b.early_stopping && a.batch_size == b.batch_size && a.standardize == b.standardize;
+}
 
-bool apply_fix(RunConfig& config, const std::string& fix) {
+// `config` with `fix` applied (changed or not), or nothing when the fix is not options.
+std::optional<RunConfig> applied(const RunConfig& config, const std::string& fix) {
   RunConfig changed = config;
   if (fix == "drop --no-standardize") {
     changed.standardize = true;
@@ -89,30 +94,37 @@ bool apply_fix(RunConfig& config, const std::string& fix) {
     std::istringstream words(text);
     std::vector<std::string> tokens;
     for (std::string w; words >> w;) tokens.push_back(w);
-    if (tokens.empty()) return false;
+    if (tokens.empty()) return std::nullopt;
     for (std::size_t i = 0; i < tokens.size();) {
       const std::string& option = tokens[i];
-      if (option.rfind("--", 0) != 0) return false;
+      if (option.rfind("--", 0) != 0) return std::nullopt;
       const bool takes_value = option != "--residual";
-      if (takes_value && i + 1 >= tokens.size()) return false;
-      if (!apply_option(changed, option, takes_value ? tokens[i + 1] : std::string())) return false;
+      if (takes_value && i + 1 >= tokens.size()) return std::nullopt;
+      if (!apply_option(changed, option, takes_value ? tokens[i + 1] : std::string())) return std::nullopt;
       i += takes_value ? 2 : 1;
     }
   }
-  if (same(changed, config)) return false;
-  config = changed;
+  return changed;
+}
+
+}  // namespace
+
+bool apply_fix(RunConfig& config, const std::string& fix) {
+  const std::optional<RunConfig> changed = applied(config, fix);
+  if (!changed || same(*changed, config)) return false;
+  config = *changed;
   return true;
 }
 
-void drop_untrainable_fixes(Finding& finding, const RunConfig& config) {
+void drop_unusable_fixes(Finding& finding, const RunConfig& config) {
   std::erase_if(finding.fixes, [&](const std::string& fix) {
-    RunConfig changed = config;
-    return apply_fix(changed, fix) && untrainable(changed);
+    const std::optional<RunConfig> changed = applied(config, fix);
+    return changed && (same(*changed, config) || untrainable(*changed));
   });
 }
 
-void drop_untrainable_fixes(std::vector<Finding>& findings, const RunConfig& config) {
-  for (Finding& f : findings) drop_untrainable_fixes(f, config);
+void drop_unusable_fixes(std::vector<Finding>& findings, const RunConfig& config) {
+  for (Finding& f : findings) drop_unusable_fixes(f, config);
 }
 
 }  // namespace glassnet

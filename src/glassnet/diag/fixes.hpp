@@ -25,10 +25,12 @@ namespace glassnet {
 // not an option of the list above, has a value that does not parse, or changes nothing.
 bool apply_fix(RunConfig& config, const std::string& fix);
 
-// Removes from a finding's fixes those that would leave `config` untrainable
+// Removes from a finding's fixes the options that change nothing in `config` (`--norm
+// none` on a network without normalisation, `--early-stopping 5` where it is 5, `--init
+// xavier` where auto builds Xavier) and those that would leave it untrainable
 // (train/run.hpp: untrainable): `--norm batch` for a run of batches of one row, which
-// the run would refuse. What a run prints, logs and returns is the advice left.
-void drop_untrainable_fixes(Finding& finding, const RunConfig& config);
-void drop_untrainable_fixes(std::vector<Finding>& findings, const RunConfig& config);
+// the run would refuse. What a run prints, logs, returns and tries is the advice left.
+void drop_unusable_fixes(Finding& finding, const RunConfig& config);
+void drop_unusable_fixes(std::vector<Finding>& findings, const RunConfig& config);
 
 }  // namespace glassnet

@@ -380,7 +380,7 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
   refuse_what_cannot_fit("--epochs", fmt::format("the monitor's series of {} steps", steps_per_epoch * config.epochs),
                          static_cast<double>(checks.monitor_bytes));
   preflight = glassnet::preflight(checks);
-  drop_untrainable_fixes(preflight, config);
+  drop_unusable_fixes(preflight, config);
   result.findings = preflight;
   result.memory = estimate_memory(checks);
   if (hooks.on_finding) {
@@ -462,7 +462,7 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
     trainer->add_callback(*monitor);
     watch.emplace(*monitor, facts, [this](const Finding& found, Index epoch, Index step) {
       Finding f = found;
-      drop_untrainable_fixes(f, config);
+      drop_unusable_fixes(f, config);
       if (log) {
         log->write_finding(f, epoch, step);
         log->flush();
@@ -498,7 +498,7 @@ void TrainingRun::State::summarize(RunResult& out) const {
     }
     end_facts.preflight = preflight;
     out.findings = diagnose(monitor->series(), end_facts);
-    drop_untrainable_fixes(out.findings, config);
+    drop_unusable_fixes(out.findings, config);
     out.monitor = monitor->series();
   }
 }
@@ -604,7 +604,7 @@ void TrainingRun::train_to(Index epoch) {
     RunFacts failed = s.facts;
     failed.preflight = s.preflight;
     std::vector<Finding> findings = diagnose(s.monitor ? s.monitor->series() : failure_alone, failed);
-    drop_untrainable_fixes(findings, s.config);
+    drop_unusable_fixes(findings, s.config);
     if (s.log) {
       nlohmann::json end = {{"error", message}, {"findings", findings_json(findings)}};
       add_first_non_finite(end, s.monitor ? &*s.monitor : nullptr);
