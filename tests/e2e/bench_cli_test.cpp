@@ -5,8 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "idx_files.hpp"
 #include "run_command.hpp"
+#include "test_support.hpp"
 
 namespace glassnet {
 namespace {
@@ -57,6 +62,28 @@ TEST(BenchCli, BadChoicesAreUsageErrors) {
   const auto workload = run_command(cli() + " bench --workload W9");
   EXPECT_EQ(workload.exit_code, 2);
   EXPECT_NE(workload.output.find("not one of W1, W2, W3, W4"), std::string::npos) << workload.output;
+}
+
+// W3 is Fashion-MNIST's 60,000 training images: other files are refused (100 images
+// crashed --inference, reading past them, and training reported 600 times their rate).
+TEST(BenchCli, W3RefusesImagesThatAreNotFashionMnistsTrainingSet) {
+  const testing::ScratchDir dir;
+  for (const auto& [width, message] : std::vector<std::pair<std::uint32_t, std::string>>{
+           {28, "the file holds 100 of 784"}, {4, "the file holds 100 of 16"}}) {
+    testing::write_bytes((dir.path / "train-images-idx3-ubyte.gz").string(),
+                         testing::idx_bytes({100, width, width}, std::vector<std::uint8_t>(100 * width * width, 7)),
+                         true);
+    testing::write_bytes((dir.path / "train-labels-idx1-ubyte.gz").string(),
+                         testing::idx_bytes({100}, std::vector<std::uint8_t>(100, 3)), true);
+    for (const std::string mode : {" --inference", ""}) {
+      const auto r =
+          run_command(cli() + " bench --workload W3 --warmup 0 --epochs 1 --fashion-mnist " + dir.path.string() + mode);
+      EXPECT_EQ(r.exit_code, 2) << mode << r.output;
+      EXPECT_NE(r.output.find("W3 is Fashion-MNIST's 60000 training images of 784 pixels; " + message),
+                std::string::npos)
+          << mode << r.output;
+    }
+  }
 }
 
 }  // namespace

@@ -36,8 +36,15 @@ double peak_rss_mb() {
 // The workload's rows: Fashion-MNIST for W3, random for the others (see the header).
 Dataset workload_data(const Workload& w, const ThroughputOptions& options) {
   if (w.name == "W3") {
-    return read_idx(options.fashion_mnist / "train-images-idx3-ubyte.gz",
-                    options.fashion_mnist / "train-labels-idx1-ubyte.gz");
+    const std::filesystem::path images = options.fashion_mnist / "train-images-idx3-ubyte.gz";
+    Dataset d = read_idx(images, options.fashion_mnist / "train-labels-idx1-ubyte.gz");
+    // The workload is those images: other counts or sizes would be read past (a crash)
+    // or timed as 60,000 rows.
+    if (d.x.rows() != w.rows || d.x.cols() != w.inputs) {
+      throw Error(fmt::format("{}: W3 is Fashion-MNIST's {} training images of {} pixels; the file holds {} of {}",
+                              images.string(), w.rows, w.inputs, d.x.rows(), d.x.cols()));
+    }
+    return d;
   }
   Rng rng(0);
   Dataset d{Matrix(w.rows, w.inputs), Matrix(w.rows, 1)};
@@ -58,7 +65,10 @@ Dataset workload_data(const Workload& w, const ThroughputOptions& options) {
 
 void summarise(Throughput& t, double flops_per_sample) {
   if (t.samples_per_s.empty()) throw Error("bench: no timed epochs (--epochs must be at least 1)");
-  t.median = median(t.samples_per_s);
+  std::vector<double> sorted = t.samples_per_s;  // the median: of an even count, the mean of the middle two
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t half = sorted.size() / 2;
+  t.median = sorted.size() % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2.0;
   const auto [lo, hi] = std::minmax_element(t.samples_per_s.begin(), t.samples_per_s.end());
   t.min = *lo;
   t.max = *hi;
