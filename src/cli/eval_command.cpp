@@ -36,7 +36,8 @@ void add_eval_command(CLI::App& app, int& exit_code) {
     if (!labels && looks_like_idx(flags->data)) {
       throw Error(fmt::format("--data {}: IDX images need their labels to be evaluated: --labels FILE", flags->data));
     }
-    const Table table = read_data(flags->data, labels);
+    const ColumnKinds kinds = model_column_kinds(model, true);
+    const Table table = read_data(flags->data, labels, 0, &kinds);
     Index unseen = 0;
     const Metrics metrics = evaluate_model(model, table, &unseen);
     if (unseen > 0) {

@@ -46,7 +46,8 @@ void add_predict_command(CLI::App& app, int& exit_code) {
       throw Error(
           fmt::format("--proba: {} is a regression model: it predicts values, not class probabilities", flags->model));
     }
-    const Table table = read_data(flags->data);
+    const ColumnKinds kinds = model_column_kinds(model, false);
+    const Table table = read_data(flags->data, std::nullopt, 0, &kinds);
     Index unseen = 0;
     const Matrix p = predict_model(model, table, &unseen);
     const auto& classes = model.labels.classes;

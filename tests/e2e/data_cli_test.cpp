@@ -430,6 +430,53 @@ TEST_F(DataCli, ResumeAfterAValidationLossThatWasNeverFinite) {
   }
 }
 
+// A file to evaluate or predict on is read with the model's column kinds, not its own
+// values' look: a text column whose values in this file are mostly numbers ("007",
+// "1.50") was read as numbers (7, 1.5), so its rows became unseen categories and a row's
+// prediction hung on the rows beside it; a column the model does not use, or predict's
+// target, could make the file unreadable; a numeric column of infinities read as text.
+TEST_F(DataCli, FilesAreReadWithTheModelsColumnKinds) {
+  std::string train = "x,code,y\n";
+  const char* codes[] = {"A", "B", "C", "007", "1.50"};
+  for (int i = 0; i < 400; ++i) {
+    const double x = ((i * 37) % 200) / 100.0 - 1.0 + 0.005;
+    const bool odd = i % 5 >= 3;
+    train += fmt::format("{:.3f},{},{}\n", x, codes[i % 5], (odd != (x > 0)) ? 1 : 0);
+  }
+  write("cat.csv", train);
+  ASSERT_EQ(run_command(cli() + " train --quiet --data " + path("cat.csv") +
+                        " --layers 16 --epochs 60 --lr 0.01 --val-split 0 --out " + path("cat.safetensors"))
+                .exit_code,
+            0);
+  const std::string rows = "0.5,007,0\n0.5,1.50,0\n-0.5,007,1\n-0.5,1.50,1\n";
+  write("alone.csv", "x,code,y\n" + rows);
+  write("beside.csv", "x,code,y\n" + rows + "0.5,A,1\n0.5,B,1\n0.5,C,1\n0.5,A,1\n0.5,B,1\n");
+  const auto predict = [&](const std::string& file) {
+    return run_command(cli() + " predict --model " + path("cat.safetensors") + " --data " + path(file));
+  };
+  const auto alone = predict("alone.csv"), beside = predict("beside.csv");
+  ASSERT_EQ(alone.exit_code, 0) << alone.output;
+  EXPECT_EQ(alone.output, "prediction\n0\n0\n1\n1\n") << "no category is unseen";
+  EXPECT_EQ(beside.output.substr(0, alone.output.size()), alone.output) << beside.output;
+  const auto eval = run_command(cli() + " eval --model " + path("cat.safetensors") + " --data " + path("alone.csv"));
+  EXPECT_NE(eval.output.find("accuracy             1.0000"), std::string::npos) << eval.output;
+  // A column the model does not use, and predict's target, are not read as numbers.
+  write("extra.csv", "note,x,code,y\n12,0.5,007,unknown\n15,0.5,A,0\nsee ticket,-0.5,1.50,1\n");
+  const auto extra = predict("extra.csv");
+  EXPECT_EQ(extra.exit_code, 0) << extra.output;
+  EXPECT_EQ(extra.output, "prediction\n0\n1\n1\n");
+  // A numeric column of infinities is missing values, not text.
+  write("inf.csv", "x,code,y\ninf,A,0\n");
+  const auto inf = predict("inf.csv");
+  EXPECT_EQ(inf.exit_code, 2);
+  EXPECT_NE(inf.output.find("missing or infinite values; column 'x': 1 (line 2)"), std::string::npos) << inf.output;
+  // Validation data take the training file's kinds.
+  write("val.csv", "x,code,y\n" + rows);
+  const auto validated = run_command(cli() + " train --quiet --data " + path("cat.csv") + " --val-data " +
+                                     path("val.csv") + " --layers 16 --epochs 2 --out " + path("v.safetensors"));
+  EXPECT_EQ(validated.exit_code, 0) << validated.output;
+}
+
 TEST_F(DataCli, ImputationFillsMissingValuesWhenAsked) {
   write("gaps.csv", "a,b,y\n1,,0\n2,3,1\nNA,4,0\n5,6,1\n1,2,0\n6,5,1\n");
   const auto r = run_command(cli() + " train --quiet --impute median --val-split 0 --epochs 3 --data " +

@@ -12,8 +12,9 @@
 
 namespace glassnet {
 
-// `delimiter` applies to CSV (0: detect). Errors name the file and what was expected.
+// `delimiter` applies to CSV (0: detect), and so do `kinds` (make_table: the columns'
+// kinds as the training data had them). Errors name the file and what was expected.
 Table read_data(const std::filesystem::path& data, const std::optional<std::filesystem::path>& labels = std::nullopt,
-                char delimiter = 0);
+                char delimiter = 0, const ColumnKinds* kinds = nullptr);
 
 }  // namespace glassnet

@@ -122,7 +122,7 @@ std::unordered_map<std::string_view, Index> column_positions(const Table& table)
   return positions;
 }
 
-Table make_table(const CsvTable& csv) {
+Table make_table(const CsvTable& csv, const ColumnKinds* kinds) {
   Table table;
   table.source = csv.source;
   const std::size_t rows = csv.rows.size();
@@ -140,6 +140,10 @@ Table make_table(const CsvTable& csv) {
       numeric += parse_number(value).has_value();
     }
     column.kind = present > 0 && 2 * numeric > present ? ColumnKind::numeric : ColumnKind::categorical;
+    if (kinds != nullptr) {
+      const auto given = kinds->find(column.name);
+      column.kind = given != kinds->end() ? given->second : ColumnKind::categorical;
+    }
     if (column.kind == ColumnKind::numeric) {
       column.numbers.resize(rows);
       for (std::size_t r = 0; r < rows; ++r) {
@@ -151,11 +155,18 @@ Table make_table(const CsvTable& csv) {
         }
         const auto number = parse_number(value);
         if (!number) {
-          throw Error(fmt::format(
-              "{}: expected a number in numeric column '{}' ({} of its {} values are numbers), "
-              "found '{}'{}",
-              csv_location(csv.source, column.positions[r]), column.name, numeric, present, quoted_value(trim(value)),
-              beyond_double(value) ? ", beyond the range of a double (±1.8e308)" : ""));
+          const std::string where = csv_location(csv.source, column.positions[r]);
+          const std::string beyond = beyond_double(value) ? ", beyond the range of a double (±1.8e308)" : "";
+          if (kinds != nullptr) {  // the kind the training data had
+            throw Error(fmt::format("{}: column '{}' holds {}{}; in training it was numeric", where, column.name,
+                                    beyond.empty() ? fmt::format("text ('{}')", quoted_value(trim(value)))
+                                                   : fmt::format("'{}'", quoted_value(trim(value))),
+                                    beyond));
+          }
+          throw Error(
+              fmt::format("{}: expected a number in numeric column '{}' ({} of its {} values are numbers), "
+                          "found '{}'{}",
+                          where, column.name, numeric, present, quoted_value(trim(value)), beyond));
         }
         column.numbers[r] = *number;
       }

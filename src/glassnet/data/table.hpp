@@ -63,7 +63,16 @@ bool beyond_double(std::string_view value);
 // True for the missing-value markers above (not for infinities).
 bool is_missing_marker(std::string_view value);
 
-Table make_table(const CsvTable& csv);
+// A column's kind by its name, as another table of the same data had it: the training
+// rows' for validation and test files, a model's for the files it evaluates or predicts.
+using ColumnKinds = std::unordered_map<std::string, ColumnKind>;
+
+// The typed table of `csv`: each column's kind inferred from its values (above), or,
+// with `kinds`, the kind named there — a numeric column's present values must be
+// numbers, a categorical one keeps its text as written ("007" stays "007", which a
+// column of numbers would read as 7) — and a column not named there is kept as text,
+// unchecked: its caller does not use it.
+Table make_table(const CsvTable& csv, const ColumnKinds* kinds = nullptr);
 
 struct MissingColumn {
   std::string name;

@@ -263,9 +263,13 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
   const Matrix y_all = labels.encode(target_column, table.source);
   const bool classification = labels.task != Task::regression;
 
+  // Validation and test files take the training file's column kinds (a text column of
+  // "007" and "B" is not read as numbers in a file where "007" is most values).
+  ColumnKinds kinds;
+  for (const Column& column : data.columns) kinds[column.name] = column.kind;
   std::optional<Table> val_table, test_table;
-  if (config.val_data) val_table = read_data(*config.val_data, config.val_labels, config.delimiter);
-  if (config.test_data) test_table = read_data(*config.test_data, config.test_labels, config.delimiter);
+  if (config.val_data) val_table = read_data(*config.val_data, config.val_labels, config.delimiter, &kinds);
+  if (config.test_data) test_table = read_data(*config.test_data, config.test_labels, config.delimiter, &kinds);
   std::vector<Index> classes;
   if (classification) {
     for (Index i = 0; i < y_all.rows(); ++i) classes.push_back(static_cast<Index>(y_all(i, 0)));
@@ -666,6 +670,16 @@ RunResult TrainingRun::finish(SaveModel save) {
 
 TrainingFailed::TrainingFailed(const std::string& what, std::vector<Finding> findings, MonitorSeries series)
     : TrainingError(what), details_(std::make_shared<const Details>(Details{std::move(findings), std::move(series)})) {}
+
+ColumnKinds model_column_kinds(const Model& model, bool target) {
+  ColumnKinds kinds;
+  for (const FeatureColumn& column : model.features.columns) kinds[column.name] = column.kind;
+  if (target) {
+    kinds[model.target] =
+        model.labels.task == Task::regression || model.labels.numbers ? ColumnKind::numeric : ColumnKind::categorical;
+  }
+  return kinds;
+}
 
 RunResult run_training(const RunConfig& config, const RunHooks& hooks) { return TrainingRun(config, hooks).finish(); }
 

@@ -213,5 +213,9 @@ Metrics evaluate_model(Model& model, const Table& table, Index* unseen = nullptr
 // model); without, they are an Error naming each column and its first lines, as is a
 // value too large for the network's inputs.
 Matrix predict_model(Model& model, const Table& table, Index* unseen = nullptr);
+// The kinds of the columns `model` reads (its features, and with `target` its target
+// column), for reading a file to evaluate or predict on (read_data): a column keeps the
+// kind it had in training, whatever the file's values look like.
+ColumnKinds model_column_kinds(const Model& model, bool target);
 
 }  // namespace glassnet
