@@ -596,6 +596,9 @@ TEST_F(DataCli, AnOutputThatIsAnInputOrCannotBeWrittenIsRefusedFirst) {
   }
   expect_refused(cli() + " synth moons --rows 10 --out " + path("pipe"), "that is not a regular file");
   EXPECT_TRUE(fs::is_fifo(path("pipe")));
+  // /dev/stdout into a pipe (as here): its link reads "pipe:[N]", taken for a file not
+  // there yet, and the run failed after its work ("cannot create a temporary file").
+  expect_refused(train + " --out /dev/stdout", "--out /dev/stdout: that is not a regular file");
   // The --config file is an input; a checkpoint directory is an output; both were found
   // only after the work (or never: the config file was overwritten).
   const std::string config = write("run.toml", "epochs = 1\n");

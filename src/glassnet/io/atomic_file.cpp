@@ -41,6 +41,16 @@ std::optional<std::filesystem::path> file_replaced(std::filesystem::path path) {
 
 std::optional<std::string> why_not_replaceable(const std::filesystem::path& path) {
   if (path.empty()) return "expected a file name, got an empty one";
+  // What the path reaches, as the kernel follows it: /dev/stdout's link, read, is
+  // "pipe:[123]", which names no file (file_replaced would take it for one not there yet).
+  std::error_code reached_error;
+  const std::filesystem::file_status reached = std::filesystem::status(path, reached_error);
+  const std::string not_regular =
+      "that is not a regular file (a device, pipe or socket); outputs are written by replacing a file";
+  if (std::filesystem::exists(reached) && !std::filesystem::is_regular_file(reached) &&
+      !std::filesystem::is_directory(reached)) {
+    return not_regular;
+  }
   const std::optional<std::filesystem::path> file = file_replaced(path);
   if (!file) return "its symbolic links do not end (a loop, or more than 40)";
   const std::string name = file->filename().string();
@@ -50,9 +60,7 @@ std::optional<std::string> why_not_replaceable(const std::filesystem::path& path
   std::error_code ec;
   const std::filesystem::file_status status = std::filesystem::status(*file, ec);
   if (std::filesystem::is_directory(status)) return "that is a directory; expected a file to write";
-  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
-    return "that is not a regular file (a device, pipe or socket); outputs are written by replacing a file";
-  }
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) return not_regular;
   // (Nothing there, or a file where its directory should be: the caller names that.)
   const bool absent = ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory;
   if (ec && !absent) return "cannot tell what is there: " + ec.message();
