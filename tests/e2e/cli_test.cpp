@@ -106,6 +106,16 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
   const auto wide_check = run_command(cli() + " gradcheck --layers 20000,20000");
   EXPECT_EQ(wide_check.exit_code, 2) << wide_check.output;
   EXPECT_NE(wide_check.output.find("--layers: expected a whole number from 1 to 1024, got '20000'"), std::string::npos);
+  // ... and so are sizes within each flag's range that together would run for hours.
+  for (const std::string sizes : {"--layers 1024,1024", "--layers 1024 --inputs 1024 --batch 1024 --outputs 1024",
+                                  "--layers 128,128,128,128,128,128,128,128 --batch 1024"}) {
+    const auto long_check = run_command(cli() + " gradcheck " + sizes);
+    EXPECT_EQ(long_check.exit_code, 2) << sizes << ": " << long_check.output;
+    EXPECT_NE(long_check.output.find("above the 3e+12 a check may take; use fewer or narrower --layers, or a smaller "
+                                     "--batch"),
+              std::string::npos)
+        << sizes << ": " << long_check.output;
+  }
   EXPECT_EQ(run_command(cli() + " bench --threads 5000").exit_code, 2);
   // Options outside train's own table are checked alike (--warmup -5 was an internal error;
   // a negative seed wrapped around).
