@@ -86,6 +86,24 @@ TEST(Doctor, LargeNegativeBiasesKillReluUnits) {
   EXPECT_EQ(f->layers.front(), "layers.1");
 }
 
+// LeakyReLU units below zero on every row still pass a hundredth of the gradient: they
+// are not called units that "output zero" and "cannot recover".
+TEST(Doctor, LeakyReluUnitsBelowZeroAreNotCalledDead) {
+  const Diagnosed relu = train_and_diagnose(
+      {.in_features = 4, .hidden = {32, 32}, .activation = Activation::relu, .out_features = 1}, 0.01, 2,
+      [](Network& n) { n.params().value(n.params().find("layers.0.bias")).setConstant(-50); });
+  const Diagnosed leaky = train_and_diagnose(
+      {.in_features = 4, .hidden = {32, 32}, .activation = Activation::leaky_relu, .out_features = 1}, 0.01, 2,
+      [](Network& n) { n.params().value(n.params().find("layers.0.bias")).setConstant(-50); });
+  const Finding* dead = find_finding(relu.findings, "dead_relu");
+  const Finding* nearly = find_finding(leaky.findings, "dead_relu");
+  ASSERT_NE(dead, nullptr) << describe(relu.findings);
+  ASSERT_NE(nearly, nullptr) << describe(leaky.findings);
+  EXPECT_TRUE(dead->summary.starts_with("ReLU units that output zero for every row pass no gradient")) << dead->summary;
+  EXPECT_TRUE(nearly->summary.starts_with("ReLU-family units whose input is below zero for every row pass little"))
+      << nearly->summary;
+}
+
 TEST(Doctor, OversizedWeightsSaturateSigmoidUnits) {
   const Diagnosed d = train_and_diagnose(
       {.in_features = 10, .hidden = {64}, .activation = Activation::sigmoid, .out_features = 1}, 0.01, 2,

@@ -288,8 +288,20 @@ void activations(const MonitorSeries& s, const Progress& progress, std::vector<F
     dead.severity = !progress.poor ? Severity::info : worst_dead >= kDeadFraction ? Severity::error : Severity::warning;
     dead.first_step = first;
     dead.last_step = last;
-    dead.summary = fmt::format("ReLU units that output zero for every row pass no gradient and cannot recover; {}.",
-                               progress.description);
+    // A LeakyReLU, GELU or tanh-GELU unit below zero for every row still passes a little
+    // gradient (a hundredth, for LeakyReLU): it is not dead, but nearly.
+    const bool plain_relu = std::all_of(dead.layers.begin(), dead.layers.end(), [&](const std::string& name) {
+      const auto found =
+          std::find_if(s.probed.begin(), s.probed.end(), [&](const ProbedLayer& p) { return p.name == name; });
+      return found != s.probed.end() && found->activation == Activation::relu;
+    });
+    dead.summary =
+        plain_relu ? fmt::format("ReLU units that output zero for every row pass no gradient and cannot recover; {}.",
+                                 progress.description)
+                   : fmt::format(
+                         "ReLU-family units whose input is below zero for every row pass little or no gradient "
+                         "and barely recover; {}.",
+                         progress.description);
     dead.causes = {"large negative biases or a learning-rate spike pushed the pre-activations below zero",
                    "an initialisation too large for the depth"};
     const double lr = progress.learning_rate;
