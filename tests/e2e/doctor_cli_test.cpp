@@ -2,6 +2,7 @@
 // the trials, the best configuration as TOML that train accepts, and repair during
 // training.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -231,6 +232,19 @@ TEST_F(DoctorCli, TheTrialsHeaderNamesTheTrialLengthWhenTheBaselineDiverged) {
   EXPECT_NE(r.output.find(header), std::string::npos) << r.output;
   const auto summary = run_command(cli() + " summary --log " + path("run.jsonl"));
   EXPECT_NE(summary.output.find(header), std::string::npos) << summary.output;
+}
+
+// The majority-class baseline is taken on the rows the accuracy is: a validation file of
+// 90 % class 1 has a baseline of 0.900, not the training rows' 0.500 (a model that
+// always said 1 passed for one that learned).
+TEST_F(DoctorCli, TheBaselineIsTheValidationRowsMajority) {
+  ASSERT_EQ(run_command(cli() + " synth moons --rows 1000 --out " + path("moons.csv")).exit_code, 0);
+  std::string val = "x0,x1,label\n";
+  for (int i = 0; i < 100; ++i) val += fmt::format("{},{},{}\n", 0.01 * i, 0.5 - 0.01 * i, i < 90 ? 1 : 0);
+  std::ofstream(path("val90.csv")) << val;
+  const auto r = run_command(cli() + " doctor --data " + path("moons.csv") + " --val-data " + path("val90.csv") +
+                             " --optimizer sgd --lr 1e-6");
+  EXPECT_NE(r.output.find("majority-class baseline 0.900"), std::string::npos) << r.output;
 }
 
 TEST_F(DoctorCli, AutoRepairRollsBackALearningRateFarTooHigh) {

@@ -54,8 +54,8 @@ struct Finding {
 // What the doctor knows besides the series.
 struct RunFacts {
   std::optional<Task> task;
-  // Classification: the accuracy of always predicting the most frequent training class,
-  // and the validation (or else training) accuracy reached.
+  // Classification: the accuracy of always predicting the most frequent class, and the
+  // accuracy reached, both on the validation rows (or else the training rows).
   std::optional<double> baseline_accuracy, accuracy;
   bool early_stopping = false;  // the best epoch's weights are restored at the end (early stopping, auto-repair)
   // The learning rate as configured (--lr), which the fixes' `--lr` values are

@@ -93,15 +93,17 @@ Metrics metrics_for(Task task, const Matrix& predictions, const Matrix& y) {
 
 constexpr Index kAutoRepairPatience = 10;  // epochs, at least
 
-// What the doctor knows of the run: its task, the majority-class accuracy of the
-// training rows, the learning rate as configured.
-RunFacts run_facts(const LabelEncoding& labels, const Matrix& y_train, bool early_stopping, double learning_rate) {
+// What the doctor knows of the run: its task, the majority-class accuracy of the rows
+// whose accuracy it judges — `judged`, the validation rows, or the training rows without
+// any (a validation file of another class mix has another baseline) — and the learning
+// rate as configured.
+RunFacts run_facts(const LabelEncoding& labels, const Matrix& judged, bool early_stopping, double learning_rate) {
   RunFacts facts{.task = labels.task, .early_stopping = early_stopping, .learning_rate = learning_rate};
-  if (labels.task != Task::regression && y_train.rows() > 0) {
+  if (labels.task != Task::regression && judged.rows() > 0) {
     std::vector<Index> counts(labels.classes.size(), 0);
-    for (Index i = 0; i < y_train.rows(); ++i) ++counts[static_cast<std::size_t>(y_train(i, 0))];
+    for (Index i = 0; i < judged.rows(); ++i) ++counts[static_cast<std::size_t>(judged(i, 0))];
     facts.baseline_accuracy =
-        static_cast<double>(*std::max_element(counts.begin(), counts.end())) / static_cast<double>(y_train.rows());
+        static_cast<double>(*std::max_element(counts.begin(), counts.end())) / static_cast<double>(judged.rows());
   }
   return facts;
 }
@@ -459,7 +461,7 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
                     {"threads", result.threads}});
     result.files["log"] = config.log->string();
   }
-  facts = run_facts(labels, y_train, restore_best, config.learning_rate);
+  facts = run_facts(labels, y_val.rows() > 0 ? y_val : y_train, restore_best, config.learning_rate);
   if (config.monitor != MonitorLevel::off) {
     monitor.emplace(MonitorOptions{.level = config.monitor}, log ? &*log : nullptr);
     monitor->reserve(steps_per_epoch * config.epochs);
