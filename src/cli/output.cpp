@@ -80,10 +80,12 @@ std::string best_text(const std::vector<Trial>& trials, std::string_view metric,
     if (t.kept) kept.push_back(t.change);
   }
   if (kept.empty()) return fmt::format("best: the configuration as given ({} {})\n", metric, value(best_metric));
-  // The baseline's first seed is the first trial.
-  const double from = trials.front().val_metric;
-  return fmt::format("best: {} ({} {}, from {})\n", fmt::join(kept, ", then "), metric, value(best_metric),
-                     from > kDivergedMetric ? value(from) : std::string("a run that diverged"));
+  // The baseline's first seed is the first trial; its metric is another when a fix changed the task.
+  const Trial& first = trials.front();
+  const std::string_view first_metric = first.task == Task::regression ? "r2" : "accuracy";
+  return fmt::format("best: {} ({} {}, from {}{})\n", fmt::join(kept, ", then "), metric, value(best_metric),
+                     first_metric == metric ? "" : fmt::format("{} ", first_metric),
+                     first.val_metric > kDivergedMetric ? value(first.val_metric) : std::string("a run that diverged"));
 }
 
 std::string rollback_text(const RollbackEvent& e) {

@@ -234,6 +234,23 @@ TEST_F(DoctorCli, TheTrialsHeaderNamesTheTrialLengthWhenTheBaselineDiverged) {
   EXPECT_NE(summary.output.find(header), std::string::npos) << summary.output;
 }
 
+// A fix that changes the task changes the metric: each trial's value is named by its
+// own (the report's column read "validation accuracy" over R², and "from 0.7202" was
+// an R² beside an accuracy).
+TEST_F(DoctorCli, TrialsOfAnotherTaskNameTheirOwnMetric) {
+  ASSERT_EQ(run_command(cli() + " synth moons --rows 1000 --out " + path("moons.csv")).exit_code, 0);
+  const auto r = run_command(cli() + " train --data " + path("moons.csv") +
+                             " --task regression --auto-repair --epochs 20 --report " + path("r.html") + " --out " +
+                             path("r.safetensors"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("best: --task binary (accuracy "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(", from r2 0."), std::string::npos) << r.output;
+  const std::string html = read_text(path("r.html"));
+  EXPECT_NE(html.find("<th>validation metric</th>"), std::string::npos);
+  EXPECT_NE(html.find("<td>r2 0."), std::string::npos);
+  EXPECT_NE(html.find("<td>accuracy 0."), std::string::npos);
+}
+
 // The majority-class baseline is taken on the rows the accuracy is: a validation file of
 // 90 % class 1 has a baseline of 0.900, not the training rows' 0.500 (a model that
 // always said 1 passed for one that learned).

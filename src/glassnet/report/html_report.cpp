@@ -424,18 +424,20 @@ void trials_section(std::string& out, const RepairRecord& r) {
   fmt::format_to(std::back_inserter(out),
                  "<p class=\"note\">Each fix trained from the same seed and data order; kept when its validation {} "
                  "beats the best so far by more than the run-to-run spread ({:.4f}) and leaves no more warnings or "
-                 "errors.</p><table class=\"trials\"><tr><th>change</th><th>validation {}</th><th>effect</th>"
+                 "errors.</p><table class=\"trials\"><tr><th>change</th><th>validation metric</th><th>effect</th>"
                  "<th>findings left</th><th>seconds</th><th></th></tr>",
-                 r.metric, r.spread, r.metric);
+                 r.metric, r.spread);
   for (const Trial& t : r.trials) {
     std::string left;
     for (const auto& f : t.findings_left) left += (left.empty() ? "" : ", ") + f;
-    fmt::format_to(std::back_inserter(out),
-                   R"(<tr class="{}"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{}</td></tr>)",
-                   t.kept ? "kept" : "", esc(t.change), t.diverged() ? "diverged" : fmt::format("{:.4f}", t.val_metric),
-                   t.kind == Trial::Kind::fix ? fmt::format("{:+.1f}× spread", t.effect) : "",
-                   esc(left.empty() ? "none" : left), t.seconds,
-                   t.kind == Trial::Kind::fix ? (t.kept ? "kept" : "not kept") : "");
+    fmt::format_to(
+        std::back_inserter(out),
+        R"(<tr class="{}"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{}</td></tr>)",
+        t.kept ? "kept" : "", esc(t.change),
+        t.diverged() ? "diverged"
+                     : fmt::format("{} {:.4f}", t.task == Task::regression ? "r2" : "accuracy", t.val_metric),
+        t.kind == Trial::Kind::fix ? fmt::format("{:+.1f}× spread", t.effect) : "", esc(left.empty() ? "none" : left),
+        t.seconds, t.kind == Trial::Kind::fix ? (t.kept ? "kept" : "not kept") : "");
   }
   out += "</table></section>";
 }
