@@ -67,6 +67,35 @@ TEST(Preflight, UnscaledFeaturesWhenStandardisationIsOff) {
   EXPECT_FALSE(has(preflight(in), "unscaled_input"));
 }
 
+// A constant feature far from zero has no spread to compare: it was never flagged, and
+// its offset killed half a layer's units (blamed on negative biases).
+TEST(Preflight, AConstantFeatureFarFromZeroIsUnscaled) {
+  Candidate s = moons({.hidden = {32, 32}});
+  const Index rows = s.data.x.rows();
+  Matrix x(rows, 3);
+  x << s.data.x, Matrix::Constant(rows, 1, 1000);
+  s.data.x = x;
+  s.network = [] {
+    Rng rng(1);
+    return make_network({.in_features = 3, .hidden = {32, 32}}, rng);
+  }();
+  PreflightInput in = s.input();
+  in.feature_names = {"x0", "x1", "c"};
+  in.standardized = false;
+  const auto findings = preflight(in);
+  ASSERT_TRUE(has(findings, "unscaled_input")) << ::testing::PrintToString(symptoms(findings));
+  const auto& evidence = findings.front().evidence;
+  EXPECT_NE(std::find_if(evidence.begin(), evidence.end(),
+                         [](const std::string& e) { return e.starts_with("c: constant at 1e+03, against standard"); }),
+            evidence.end())
+      << ::testing::PrintToString(evidence);
+  x.col(2).setConstant(1);  // a constant near zero is nothing to flag
+  s.data.x = x;
+  PreflightInput near_zero = s.input();
+  near_zero.standardized = false;
+  EXPECT_FALSE(has(preflight(near_zero), "unscaled_input"));
+}
+
 TEST(Preflight, ARareClassWithoutClassWeights) {
   Candidate s = moons({.hidden = {32, 32}});
   for (Index i = 0; i < s.data.y.rows(); ++i) s.data.y(i, 0) = i % 25 == 0 ? 1 : 0;  // 4 % positives

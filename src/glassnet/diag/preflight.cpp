@@ -137,6 +137,13 @@ void unscaled(const PreflightInput& in, std::vector<Finding>& out) {
       f.evidence.push_back(fmt::format("{}: mean {:.3g}, {:.0f} standard deviations from zero", name(j), means[j],
                                        std::abs(means[j]) / stds[j]));
     }
+    // A constant column has no spread to measure its offset by: against the widest
+    // other feature's (at least 1), as it shifts every first-layer unit by that much.
+    const double scale = std::max(stds[hi], 1.0);
+    if (stds[j] == 0 && std::abs(means[j]) > kMeanOverStd * scale) {
+      f.evidence.push_back(fmt::format("{}: constant at {:.3g}, against standard deviations of at most {:.3g}", name(j),
+                                       means[j], stds[hi]));
+    }
   }
   if (f.evidence.empty()) return;
   f.causes = {"standardisation is off (--no-standardize)"};
