@@ -320,6 +320,11 @@ TEST_F(DataCli, ResumeContinuesFromTheLatestCheckpointToTheSameModel) {
   const auto logged = run_command(cli() + " summary --log " + path("resumed.jsonl"));
   EXPECT_NE(logged.output.find("epochs 4–5 (resumed after epoch 3)\nlast epoch 5:"), std::string::npos)
       << logged.output;
+  ASSERT_EQ(run_command(cli() + " report --log " + path("resumed.jsonl") + " --out " + path("resumed.html")).exit_code,
+            0);
+  EXPECT_NE(testing::read_text(path("resumed.html")).find("<th>epochs</th><td>4–5 of 5 (resumed after epoch 3)</td>"),
+            std::string::npos)
+      << "it read '2 of 5', as a run that stopped early";
   EXPECT_EQ(bytes(path("resumed.safetensors")), bytes(path("full.safetensors")))
       << "resuming gives the same model file as training uninterrupted";
   // --resume with nothing to resume starts at the first epoch, and says so.

@@ -206,6 +206,7 @@ TEST_F(DoctorCli, TrainWithAutoRepairTrainsTheRepairedConfiguration) {
     EXPECT_EQ(log.repair->trials[i].kept, j["repair"]["trials"][i]["kept"]) << i;
   }
   EXPECT_EQ(log.config["activation"], "relu") << "the log is the repaired run's";
+  EXPECT_EQ(log.threads, j["threads"].get<int>()) << "the count it ended on, not its trial's one";
   const std::string html = read_text(path("run.html"));
   EXPECT_NE(html.find("id=\"trials\""), std::string::npos);
   EXPECT_NE(html.find("<code>--activation relu --init he</code>"), std::string::npos);

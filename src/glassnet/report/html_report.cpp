@@ -99,7 +99,14 @@ void run_section(std::string& out, const RunLog& log) {
       {"parameters", log.parameters > 0 ? fmt::format("{}", log.parameters) : "—"},
       {"optimizer", optimizer},
       {"seed", json_text(c, "seed")},
-      {"epochs", fmt::format("{} of {}", log.series.epoch_logs.size(), json_text(c, "epochs"))},
+      {"epochs",
+       [&] {
+         const auto& epochs = log.series.epoch_logs;
+         if (epochs.empty() || epochs.front().epoch <= 1)
+           return fmt::format("{} of {}", epochs.size(), json_text(c, "epochs"));
+         return fmt::format("{}–{} of {} (resumed after epoch {})", epochs.front().epoch, epochs.back().epoch,
+                            json_text(c, "epochs"), epochs.front().epoch - 1);
+       }()},
       {"duration", duration_text(log.seconds)},
       {"monitor",
        log.monitor_level.empty() ? "off" : fmt::format("{}, {}", log.monitor_level, counted(log.threads, "thread"))},

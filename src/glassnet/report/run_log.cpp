@@ -132,6 +132,7 @@ void read_end(const JsonFields& line, RunLog& log) {
   log.ended = true;
   if (line.has("metrics")) log.metrics = line.object("metrics");
   if (line.has("files")) log.files = line.member("files");
+  if (line.has("threads")) log.threads = static_cast<int>(line.integer("threads"));  // the count it ended on
   if (line.has("error") && line.member("error").is_string()) log.error = line.text("error");
   if (line.has("findings")) log.findings = findings_from_json(line.member("findings"));
   if (line.has("first_non_finite") && line.member("first_non_finite").is_object()) {

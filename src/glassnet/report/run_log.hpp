@@ -24,7 +24,7 @@ struct RunLog {
   std::filesystem::path path;
   nlohmann::json config = nlohmann::json::object();  // the run's options (the "run" line)
   nlohmann::json data = nlohmann::json::object();    // task, rows, inputs, classes
-  int threads = 0;
+  int threads = 0;                                   // the run line's, or the end line's: the count the run ended on
   std::string monitor_level;  // "light" or "full"; empty when the monitor was off
   Index parameters = 0;       // trainable parameters (0 in logs written before it was recorded)
   MonitorSeries series;       // params, roles, probed layers, steps, probes, epochs

@@ -662,7 +662,8 @@ RunResult TrainingRun::finish(SaveModel save) {
     nlohmann::json end = {{"metrics", metrics},
                           {"findings", findings_json(result.findings)},
                           {"files", result.files},
-                          {"interrupted", result.interrupted}};
+                          {"interrupted", result.interrupted},
+                          {"threads", result.threads}};  // (a repaired run's trial began on one)
     add_first_non_finite(end, s.monitor ? &*s.monitor : nullptr);
     s.log->write_end(end);
     s.log->flush();
