@@ -154,6 +154,23 @@ TEST(Doctor, GradientsGrowingByOrdersOfMagnitudeAreExploding) {
   EXPECT_EQ(find_finding(diagnose(series_with_grad_norms(steady, 0.7, 0.2)), "exploding_gradients"), nullptr);
 }
 
+// The fall is printed in whole percents, but with a decimal where rounding would cross
+// the 10 % that decides poor learning ("fell 10 %" beside a verdict of poor).
+TEST(Doctor, AFallJustUnderTenPercentIsNotPrintedAsTen) {
+  std::vector<double> growing;
+  for (int i = 0; i < 100; ++i) growing.push_back(std::pow(10.0, i / 20.0));
+  // The medians of the first and last tenths are the losses of steps 6 and 96: 9.93 % apart.
+  const double d = -0.0993 / (95.0 / 99.0 - 0.9007 * 5.0 / 99.0);
+  const auto under = diagnose(series_with_grad_norms(growing, 1.0, 1.0 + d));
+  const Finding* f = find_finding(under, "exploding_gradients");
+  ASSERT_NE(f, nullptr) << describe(under);
+  EXPECT_NE(f->summary.find("the loss fell 9.9 %"), std::string::npos) << f->summary;
+  const auto clear = diagnose(series_with_grad_norms(growing, 1.0, 0.5));
+  ASSERT_NE(find_finding(clear, "exploding_gradients"), nullptr);
+  EXPECT_NE(find_finding(clear, "exploding_gradients")->summary.find("the loss fell 46 %"), std::string::npos)
+      << find_finding(clear, "exploding_gradients")->summary;
+}
+
 // Gradients that explode while the first steps move each weight by a large fraction of
 // itself: the learning rate is the cause, and a tenth of it (as configured, not as the
 // steps used it) the first fix.

@@ -70,7 +70,11 @@ Progress progress_of(const MonitorSeries& s, const RunFacts& facts) {
   p.poor = p.improvement < kPoorImprovement;
   // improvement = 1 − end/start: a rising loss is a factor, not a fall of −10¹⁷ %.
   const double growth = 1.0 - p.improvement;
-  p.description = p.improvement >= 0.0 ? fmt::format("the loss fell {:.0f} %", 100.0 * p.improvement)
+  // Whole percents, or one decimal where rounding would cross the 10 % that decides
+  // "poor" (9.93 % read "fell 10 %" beside a verdict of poor learning).
+  const double percent = 100.0 * p.improvement;
+  const bool crosses = (std::round(percent) < 100.0 * kPoorImprovement) != p.poor;
+  p.description = p.improvement >= 0.0 ? fmt::format("the loss fell {:.{}f} %", percent, crosses ? 1 : 0)
                   : growth < 10.0      ? fmt::format("the loss rose {:.0f} %", -100.0 * p.improvement)
                                        : fmt::format("the loss rose {:.3g}-fold", growth);
   if (facts.accuracy && facts.baseline_accuracy) {
