@@ -35,6 +35,16 @@ TEST(Csv, ReadsAHeaderAndRows) {
   EXPECT_EQ(t.positions[1][2].column, 5u);
 }
 
+// Column names lose their outer spaces, as values do: "amount, hour" names the columns
+// amount and hour (predict found no column 'hour' in its own header). Names equal once
+// trimmed are one name twice.
+TEST(Csv, ColumnNamesAreTrimmedOfSpacesAndTabs) {
+  const CsvTable t = parse_csv("amount, hour ,\" note\"\n1,2,3\n", "data.csv");
+  EXPECT_EQ(t.header, (std::vector<std::string>{"amount", "hour", "note"}));
+  expect_error("a, a\n1,2\n", 1, 3, "the column name 'a' appears twice (also column 1)");
+  expect_error("a,  \n1,2\n", 1, 3, "column 2 has an empty name");
+}
+
 TEST(Csv, QuotedFieldsHoldDelimitersQuotesAndLineBreaks) {
   const CsvTable t =
       parse_csv("name,note\n\"Smith, J\",\"said \"\"hi\"\"\"\n\"multi\nline\",x\nlast,\"\"\n", "data.csv");

@@ -210,6 +210,7 @@ CsvTable parse_csv(std::string_view text, const std::string& source, const CsvOp
     throw Error(fmt::format("{}: the file is empty: expected a header row and data rows", source));
   }
   std::unordered_map<std::string_view, std::size_t> first_column;  // by name
+  for (std::string& name : table.header) name = std::string(trim(name));  // "a, b": the columns a and b
   for (std::size_t c = 0; c < table.header.size(); ++c) {
     if (table.header[c].empty())
       parser.fail(table.header_positions[c], fmt::format("column {} has an empty name", c + 1));

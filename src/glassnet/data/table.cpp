@@ -21,12 +21,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool is_infinity(std::string_view value) {
   std::string v = lower(trim(value));
   if (!v.empty() && (v.front() == '+' || v.front() == '-')) v.erase(0, 1);
@@ -56,6 +50,12 @@ long decimal_magnitude(std::string_view number) {
 }
 
 }  // namespace
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
 
 std::string quoted_value(std::string_view value) {
   std::string out;

@@ -49,6 +49,9 @@ struct Table {
 // "SOURCE: record N" (1-based) otherwise, SOURCE being the column's own when it has one.
 std::string value_location(const std::string& source, const Column& column, std::size_t row);
 
+// `s` without its leading and trailing spaces and tabs.
+std::string_view trim(std::string_view s);
+
 // The number in `value` when the whole text, trimmed of spaces and tabs, is one finite
 // number (std::from_chars; a leading '+' allowed; one too small for a double is zero).
 std::optional<double> parse_number(std::string_view value);
