@@ -39,6 +39,7 @@ TEST(BenchCli, InferenceAndTheGemmCeiling) {
   const auto inference = run_command(cli() + " bench --workload W2 --variant relu-bn --inference --warmup 0 --epochs 1 --json");
   ASSERT_EQ(inference.exit_code, 0) << inference.output;
   EXPECT_TRUE(nlohmann::json::parse(inference.output)["inference"].get<bool>());
+  EXPECT_EQ(nlohmann::json::parse(inference.output)["monitor"], "off") << "no monitor runs in inference";
   const auto ceiling = run_command(cli() + " bench --workload W2 --gemm-only --json");
   ASSERT_EQ(ceiling.exit_code, 0) << ceiling.output;
   const auto j = nlohmann::json::parse(ceiling.output);
@@ -62,6 +63,13 @@ TEST(BenchCli, BadChoicesAreUsageErrors) {
   const auto workload = run_command(cli() + " bench --workload W9");
   EXPECT_EQ(workload.exit_code, 2);
   EXPECT_NE(workload.output.find("not one of W1, W2, W3, W4"), std::string::npos) << workload.output;
+  // The ceiling has no network, optimizer, monitor or epochs: those options were taken
+  // (--variant bogus too) and ignored.
+  for (const std::string option : {"--variant bogus", "--optimizer adam", "--inference", "--epochs 3"}) {
+    const auto gemm = run_command(cli() + " bench --workload W1 --gemm-only " + option);
+    EXPECT_EQ(gemm.exit_code, 2) << option << ": " << gemm.output;
+    EXPECT_NE(gemm.output.find("excludes --gemm-only"), std::string::npos) << option << ": " << gemm.output;
+  }
 }
 
 // W3 is Fashion-MNIST's 60,000 training images: other files are refused (100 images
