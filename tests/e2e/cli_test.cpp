@@ -207,6 +207,16 @@ TEST(Cli, GradcheckCoversEveryActivationAndLoss) {
   EXPECT_EQ(run_command(cli() + " gradcheck --loss mse --outputs 3").exit_code, 0);
 }
 
+// A tensor whose every element sits at a ReLU kink is not checked: it was reported "ok"
+// with zeros for its values, and the check "passed".
+TEST(Cli, GradcheckDoesNotPassWhatItCouldNotCheck) {
+  const auto result = run_command(cli() + " gradcheck --init zeros --activation relu");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("NOT CHECKED (128 skipped at a ReLU kink)"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("but not checked: layers.0.weight, layers.0.bias"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("passed"), std::string::npos) << result.output;
+}
+
 TEST(Cli, GradcheckFailsAboveTheTolerance) {
   // No finite-difference estimate is exact: a tolerance of 1e-300 cannot be met.
   const auto result = run_command(cli() + " gradcheck --layers 4 --tolerance 1e-300");
