@@ -70,6 +70,13 @@ TEST_F(Idx, EveryMalformedFileIsAClearError) {
   EXPECT_NE(error_of(write("f", idx_bytes({0xffffffff, 0xffff, 0xff}, {})), labels).find("more than 4 GiB"),
             std::string::npos);
   EXPECT_NE(error_of((dir_ / "missing").string(), labels).find("cannot open"), std::string::npos);
+  // No images, or images of no pixels (predict printed a bare header; train named a
+  // missing column 'pixel_0').
+  EXPECT_NE(error_of(write("h", idx_bytes({0, 28, 28}, {})), write("m", idx_bytes({0}, {})))
+                .find("size 1 of the IDX header is 0; expected images [N, rows, cols] with no size 0"),
+            std::string::npos);
+  EXPECT_NE(error_of(write("j", idx_bytes({2, 0, 28}, {})), labels).find("size 2 of the IDX header is 0"),
+            std::string::npos);
 }
 
 TEST_F(Idx, TableHasOnePixelColumnPerPixelAndTheLabelLast) {

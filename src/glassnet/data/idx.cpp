@@ -67,6 +67,9 @@ Idx parse(const std::filesystem::path& path, std::size_t expected_dimensions, co
     const std::uint32_t size =
         (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
     idx.sizes.push_back(size);
+    if (size == 0) {  // (no images read as a header-only table; no pixels as a missing column)
+      throw Error(fmt::format("{}: size {} of the IDX header is 0; expected {} with no size 0", name, d + 1, what));
+    }
     count *= size;
     if (count > kMaxBytes) throw Error(fmt::format("{}: the sizes describe more than 4 GiB", name));
   }
