@@ -110,10 +110,10 @@ Column target_of(const py::object& y, Index rows, const std::string& name) {
   // labels one (or a "constant" target).
   if (const py::array given = py::array::ensure(y);
       given && given.size() > 0 && (given.dtype().kind() == 'i' || given.dtype().kind() == 'u')) {
-    const py::int_ limit(std::int64_t{1} << 53);
+    const py::int_ limit(std::int64_t{1} << 53), negative_limit(-(std::int64_t{1} << 53));
     for (const char* end : {"max", "min"}) {
-      const py::object value = given.attr(end)();
-      if (value.attr("__abs__")().attr("__gt__")(limit).cast<bool>()) {
+      const py::object value = given.attr(end)();  // (abs() of int64's least would overflow)
+      if (value.attr("__gt__")(limit).cast<bool>() || value.attr("__lt__")(negative_limit).cast<bool>()) {
         throw Error(
             fmt::format("y: the integer {} is beyond ±2^53, where float64 holds not every integer (two "
                         "labels could become one); pass class labels as str, or values as float",

@@ -318,6 +318,9 @@ def test_integer_labels_beyond_float64s_integers_are_refused():
     with pytest.raises(glassnet.Error, match=r"y: the integer -9007199254740993 is beyond ±2\^53"):
         glassnet.fit(X, np.where(X[:, 0] > 0, -(2**53) - 1, 7))
     assert glassnet.fit(X, np.where(X[:, 0] > 0, 2**53, 7), epochs=1).task == "binary"
+    # int64's least value: its abs() overflows, and it passed.
+    with pytest.raises(glassnet.Error, match=r"y: the integer -9223372036854775808 is beyond ±2\^53"):
+        glassnet.fit(X, np.where(X[:, 0] > 0, np.int64(-(2**63)), np.int64(7)))
 
 
 def test_minus_zero_and_zero_are_one_class():

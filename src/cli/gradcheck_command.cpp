@@ -62,7 +62,7 @@ int run(const GradcheckOptions& options) {
     throw Error("--loss cross-entropy needs --outputs 2 or more");
   }
 
-  // The work: four forward passes of the batch per parameter element (the five-point
+  // The work: four forward passes of the batch per parameter and input element (the five-point
   // difference). Each flag is within its range, but together they could ask for hours
   // (--layers 1024,1024: 3e13).
   double parameters = 0.0, multiply_adds = 0.0;  // per row
@@ -76,13 +76,15 @@ int run(const GradcheckOptions& options) {
     multiply_adds += static_cast<double>(in) * static_cast<double>(out);
     in = out;
   }
-  const double work = 4.0 * parameters * multiply_adds * static_cast<double>(options.batch);
+  // (The input's elements are checked too: inputs × batch more.)
+  const double checked = parameters + static_cast<double>(options.inputs) * static_cast<double>(options.batch);
+  const double work = 4.0 * checked * multiply_adds * static_cast<double>(options.batch);
   if (work > kMaxCheckWork) {
     throw Error(
-        fmt::format("{:.0f} parameters, each checked by four forward passes of the batch ({:.2g} "
+        fmt::format("{:.0f} parameters and inputs, each checked by four forward passes of the batch ({:.2g} "
                     "multiply-adds), make {:.2g} multiply-adds, above the {:g} a check may take; use fewer or "
-                    "narrower --layers, or a smaller --batch",
-                    parameters, multiply_adds * static_cast<double>(options.batch), work, kMaxCheckWork));
+                    "narrower --layers, or a smaller --batch or --inputs",
+                    checked, multiply_adds * static_cast<double>(options.batch), work, kMaxCheckWork));
   }
 
   NetworkSpec spec;

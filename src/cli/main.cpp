@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
       const std::string name = what.substr(0, at);
       const CLI::Option* option = command->get_option_no_throw(name);
       std::vector<std::string> given = option != nullptr ? option->results() : std::vector<std::string>{};
-      for (std::string& value : given) value = glassnet::quoted_value(value);
+      for (std::string& value : given) value = glassnet::quoted_value(value, 4096);  // (paths differ at the end)
       fmt::print(stderr, "error: {} is given {} times{}; it takes one value\n", name,
                  what.substr(at + std::string(": At Most 1 required but received ").size()),
                  given.size() > 1 ? fmt::format(" ('{}')", fmt::join(given, "', '")) : "");

@@ -165,6 +165,12 @@ TEST(Doctor, AFallJustUnderTenPercentIsNotPrintedAsTen) {
   const Finding* f = find_finding(under, "exploding_gradients");
   ASSERT_NE(f, nullptr) << describe(under);
   EXPECT_NE(f->summary.find("the loss fell 9.9 %"), std::string::npos) << f->summary;
+  // 9.97 %: truncated, not rounded up to "10.0 %".
+  const double d2 = -0.0997 / (95.0 / 99.0 - 0.9003 * 5.0 / 99.0);
+  const auto nearer = diagnose(series_with_grad_norms(growing, 1.0, 1.0 + d2));
+  ASSERT_NE(find_finding(nearer, "exploding_gradients"), nullptr);
+  EXPECT_NE(find_finding(nearer, "exploding_gradients")->summary.find("the loss fell 9.9 %"), std::string::npos)
+      << find_finding(nearer, "exploding_gradients")->summary;
   const auto clear = diagnose(series_with_grad_norms(growing, 1.0, 0.5));
   ASSERT_NE(find_finding(clear, "exploding_gradients"), nullptr);
   EXPECT_NE(find_finding(clear, "exploding_gradients")->summary.find("the loss fell 46 %"), std::string::npos)

@@ -65,7 +65,8 @@ TEST(BenchCli, BadChoicesAreUsageErrors) {
   EXPECT_NE(workload.output.find("not one of W1, W2, W3, W4"), std::string::npos) << workload.output;
   // The ceiling has no network, optimizer, monitor or epochs: those options were taken
   // (--variant bogus too) and ignored.
-  for (const std::string option : {"--variant bogus", "--optimizer adam", "--inference", "--epochs 3"}) {
+  for (const std::string option :
+       {"--variant bogus", "--optimizer adam", "--inference", "--epochs 3", "--threads 1", "--fashion-mnist /tmp"}) {
     const auto gemm = run_command(cli() + " bench --workload W1 --gemm-only " + option);
     EXPECT_EQ(gemm.exit_code, 2) << option << ": " << gemm.output;
     EXPECT_NE(gemm.output.find("excludes --gemm-only"), std::string::npos) << option << ": " << gemm.output;

@@ -108,7 +108,8 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
   EXPECT_NE(wide_check.output.find("--layers: expected a whole number from 1 to 1024, got '20000'"), std::string::npos);
   // ... and so are sizes within each flag's range that together would run for hours.
   for (const std::string sizes : {"--layers 1024,1024", "--layers 1024 --inputs 1024 --batch 1024 --outputs 1024",
-                                  "--layers 128,128,128,128,128,128,128,128 --batch 1024"}) {
+                                  "--layers 128,128,128,128,128,128,128,128 --batch 1024",
+                                  "--inputs 1024 --batch 1024 --layers 16"}) {  // (the input's elements: 7e13)
     const auto long_check = run_command(cli() + " gradcheck " + sizes);
     EXPECT_EQ(long_check.exit_code, 2) << sizes << ": " << long_check.output;
     EXPECT_NE(long_check.output.find("above the 3e+12 a check may take; use fewer or narrower --layers, or a smaller "
@@ -141,7 +142,12 @@ TEST(Cli, NumericOptionsSayWhatTheyExpect) {
            // ... its values quoted as messages quote them: an escape sequence does not
            // reach the terminal.
            {" train --data d.csv --out \"$(printf 'a\\033[31m')\" --out b",
-            "--out is given 2 times ('a\\x1b[31m', 'b')"}}) {
+            "--out is given 2 times ('a\\x1b[31m', 'b')"},
+           // ... whole: two long paths told apart at their ends.
+           {" train --data d.csv --out /home/u/experiments/2026/run-a/model.safetensors --out "
+            "/home/u/experiments/2026/run-a/model2.safetensors",
+            "('/home/u/experiments/2026/run-a/model.safetensors', "
+            "'/home/u/experiments/2026/run-a/model2.safetensors')"}}) {
     const auto r = run_command(cli() + command);
     EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
     EXPECT_NE(r.output.find(message), std::string::npos) << command << ": " << r.output;

@@ -353,6 +353,12 @@ TEST_F(DataCli, ResumeContinuesFromTheLatestCheckpointToTheSameModel) {
             std::string::npos)
       << other.output;
   EXPECT_FALSE(fs::exists(path("other.safetensors")));
+  // Options that change the rows as prepared are named, not only the data's CRC.
+  const auto unscaled = run_command(common + " --epochs 5 --checkpoint-dir " + path("ckpt") +
+                                    " --resume --no-standardize --impute mean --out " + path("other.safetensors"));
+  EXPECT_EQ(unscaled.exit_code, 2) << unscaled.output;
+  EXPECT_NE(unscaled.output.find("--no-standardize off (not on), --impute off (not mean)"), std::string::npos)
+      << unscaled.output;
   ASSERT_EQ(run_command(cli() + " synth fraud --rows 2000 --seed 9 --out " + path("g.csv")).exit_code, 0);
   const auto other_data =
       run_command(cli() + " train --early-stopping 0 --norm batch --dropout 0.1 --data " + path("g.csv") +

@@ -273,6 +273,11 @@ TEST(Checkpoint, LatestCheckpointPicksTheHighestEpoch) {
   std::ofstream(dir.path / "checkpoint-epoch-abc.safetensors") << "x";
   EXPECT_EQ(latest_checkpoint(dir.path)->filename(), "checkpoint-epoch-000010.safetensors");
   EXPECT_FALSE(latest_checkpoint(dir.path / "none"));
+  // A run replaced from epoch 4 on (train --auto-repair) leaves no later epoch behind.
+  remove_checkpoints_after(dir.path, 4);
+  EXPECT_EQ(latest_checkpoint(dir.path)->filename(), "checkpoint-epoch-000004.safetensors");
+  EXPECT_TRUE(fs::exists(Checkpointing::path_for(dir.path, 2)));
+  EXPECT_TRUE(fs::exists(dir.path / "checkpoint-epoch-abc.safetensors")) << "not a checkpoint's name: left alone";
 }
 
 }  // namespace

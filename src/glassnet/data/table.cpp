@@ -57,9 +57,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string quoted_value(std::string_view value) {
+std::string quoted_value(std::string_view value, std::size_t longest) {
   std::string out;
-  for (const char c : value.substr(0, 40)) {
+  for (const char c : value.substr(0, longest)) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte >= 0x20 && byte != 0x7f) {
       out += c;
@@ -67,7 +67,7 @@ std::string quoted_value(std::string_view value) {
       out += c == '\t' ? std::string("\\t") : c == '\n' ? std::string("\\n") : fmt::format("\\x{:02x}", byte);
     }
   }
-  return value.size() <= 40 ? out : fmt::format("{}… ({} characters)", out, value.size());
+  return value.size() <= longest ? out : fmt::format("{}… ({} characters)", out, value.size());
 }
 
 bool beyond_double(std::string_view value) {
@@ -214,6 +214,15 @@ std::string describe_missing(const Table& table, const std::vector<MissingColumn
   }
   text += fmt::format(". {}", remedy);
   return text;
+}
+
+std::string_view imputation_name(Imputation method) {
+  switch (method) {
+    case Imputation::mean: return "mean";
+    case Imputation::median: return "median";
+    case Imputation::most_frequent: return "most-frequent";
+  }
+  return "mean";
 }
 
 std::optional<Imputation> parse_imputation(std::string_view name) {

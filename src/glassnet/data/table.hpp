@@ -56,9 +56,9 @@ std::string_view trim(std::string_view s);
 // number (std::from_chars; a leading '+' allowed; one too small for a double is zero).
 std::optional<double> parse_number(std::string_view value);
 // A value as messages quote it: control characters escaped (\t, \n, \x00, \x1b: a
-// NUL would end the message, an escape sequence would reach the terminal), at most 40
-// characters.
-std::string quoted_value(std::string_view value);
+// NUL would end the message, an escape sequence would reach the terminal), at most
+// `longest` characters (a file's values: 40) before "… (N characters)".
+std::string quoted_value(std::string_view value, std::size_t longest = 40);
 
 // Whether the whole (trimmed) text is a number too large for a double (±1.8e308).
 bool beyond_double(std::string_view value);
@@ -99,6 +99,7 @@ std::string describe_missing(const Table& table, const std::vector<MissingColumn
 enum class Imputation { mean, median, most_frequent };
 
 std::optional<Imputation> parse_imputation(std::string_view name);  // mean, median, most-frequent
+std::string_view imputation_name(Imputation method);                // as parse_imputation reads it
 
 // Fills every missing value of every column except `skip` (the target; -1 for none)
 // with a statistic of that column's present values in the rows `fit_rows` (the

@@ -74,8 +74,11 @@ Progress progress_of(const MonitorSeries& s, const RunFacts& facts) {
   // "poor" (9.93 % read "fell 10 %" beside a verdict of poor learning).
   const double percent = 100.0 * p.improvement;
   const bool crosses = (std::round(percent) < 100.0 * kPoorImprovement) != p.poor;
-  p.description = p.improvement >= 0.0 ? fmt::format("the loss fell {:.{}f} %", percent, crosses ? 1 : 0)
-                  : growth < 10.0      ? fmt::format("the loss rose {:.0f} %", -100.0 * p.improvement)
+  // (Truncated, so that 9.97 % is not printed as 10.0 % either.)
+  p.description = p.improvement >= 0.0 ? crosses
+                                             ? fmt::format("the loss fell {:.1f} %", std::floor(10.0 * percent) / 10.0)
+                                             : fmt::format("the loss fell {:.0f} %", percent)
+                  : growth < 10.0 ? fmt::format("the loss rose {:.0f} %", -100.0 * p.improvement)
                                        : fmt::format("the loss rose {:.3g}-fold", growth);
   if (facts.accuracy && facts.baseline_accuracy) {
     const bool at_baseline = at_majority_baseline(*facts.accuracy, *facts.baseline_accuracy);

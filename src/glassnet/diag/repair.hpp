@@ -130,6 +130,10 @@ using TrialHook = std::function<void(const Trial&)>;
 RepairReport repair(const RunConfig& config, const RepairOptions& options = {}, const TrialHook& on_trial = {},
                     std::unique_ptr<TrainingRun> first = nullptr);
 
+// The trial length of train --auto-repair for a run of `epochs`: a quarter, at least 3
+// (at most the run).
+Index auto_repair_trial_epochs(Index epochs);
+
 // `glassnet train --auto-repair`: trains with rollback repair (RunConfig::auto_repair)
 // for the trial length — a quarter of the configured epochs, at least 3 — and judges the
 // run there as the end would. Healthy, it carries on to the end. When it shows a
@@ -140,10 +144,6 @@ RepairReport repair(const RunConfig& config, const RepairOptions& options = {}, 
 // the configured epochs and writes the model, its log moved onto the configuration's.
 // A "repaired" rollback list in the result means a fix was kept. The monitor off is an
 // Error, as for repair().
-// The trial length of train --auto-repair for a run of `epochs`: a quarter, at least 3
-// (at most the run).
-Index auto_repair_trial_epochs(Index epochs);
-
 struct RepairedRun {
   RunResult result;                   // of the run whose model was written last
   std::optional<RepairReport> repair;  // when trials were run

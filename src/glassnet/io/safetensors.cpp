@@ -218,7 +218,12 @@ std::vector<std::byte> read_safetensors_bytes(const std::filesystem::path& path)
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(fmt::format("{}: cannot open for reading", path.string()));
-  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  // The size of the file opened (a file renamed over the path meanwhile is another).
+  in.seekg(0, std::ios::end);
+  const std::streamoff end = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (end < 0 || !in) ec = std::make_error_code(std::errc::io_error);
+  const auto size = static_cast<std::uintmax_t>(end < 0 ? 0 : end);
   // The header length and the header first: decode_safetensors names what is wrong.
   std::vector<std::byte> bytes(static_cast<std::size_t>(std::min<std::uintmax_t>(ec ? 0 : size, 8)));
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));

@@ -27,24 +27,43 @@ void Checkpointing::on_epoch_end(Trainer& trainer, const EpochLogs& logs) {
   trainer.save_checkpoint(path_for(directory_, logs.epoch));
 }
 
-std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& directory) {
+namespace {
+
+// Each checkpoint file in `directory` with its epoch.
+std::vector<std::pair<long, std::filesystem::path>> checkpoints_in(const std::filesystem::path& directory) {
+  std::vector<std::pair<long, std::filesystem::path>> found;
   std::error_code error;
-  if (!std::filesystem::is_directory(directory, error)) return std::nullopt;
+  if (!std::filesystem::is_directory(directory, error)) return found;
   static const std::regex pattern(R"(checkpoint-epoch-(\d{6})\.safetensors)");
-  std::optional<std::filesystem::path> best;
-  long best_epoch = -1;
   for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
     std::smatch match;
     const std::string name = entry.path().filename().string();
     if (entry.is_regular_file() && std::regex_match(name, match, pattern)) {
-      const long epoch = std::stol(match[1].str());
-      if (epoch > best_epoch) {
-        best_epoch = epoch;
-        best = entry.path();
-      }
+      found.emplace_back(std::stol(match[1].str()), entry.path());
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& directory) {
+  std::optional<std::filesystem::path> best;
+  long best_epoch = -1;
+  for (const auto& [epoch, path] : checkpoints_in(directory)) {
+    if (epoch > best_epoch) {
+      best_epoch = epoch;
+      best = path;
     }
   }
   return best;
+}
+
+void remove_checkpoints_after(const std::filesystem::path& directory, Index epoch) {
+  for (const auto& [at, path] : checkpoints_in(directory)) {
+    std::error_code ignored;
+    if (at > epoch) std::filesystem::remove(path, ignored);
+  }
 }
 
 }  // namespace glassnet

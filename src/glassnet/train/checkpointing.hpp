@@ -25,5 +25,8 @@ class Checkpointing : public Callback {
 
 // The checkpoint with the highest epoch in `directory`, if any.
 std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& directory);
+// Removes the checkpoints in `directory` of epochs after `epoch`: those of a run that
+// another replaced from there (train --auto-repair), which latest_checkpoint would pick.
+void remove_checkpoints_after(const std::filesystem::path& directory, Index epoch);
 
 }  // namespace glassnet

@@ -45,9 +45,7 @@ toml::table config_table(const RunConfig& c) {
   path("test-data", c.test_data);
   path("test-labels", c.test_labels);
   if (c.impute) {
-    t.insert("impute", std::string(*c.impute == Imputation::mean     ? "mean"
-                                   : *c.impute == Imputation::median ? "median"
-                                                                     : "most-frequent"));
+    t.insert("impute", std::string(imputation_name(*c.impute)));
   }
   t.insert("no-standardize", !c.standardize);
   t.insert("seed", static_cast<std::int64_t>(c.seed));

@@ -30,6 +30,7 @@ class EarlyStopping : public Callback {
   void load_state(const CallbackState& state) override;
 
   Index best_epoch() const { return best_epoch_; }
+  Index patience() const { return options_.patience; }
   double best() const { return best_; }
   Index stopped_epoch() const { return stopped_epoch_; }  // 0 if it never stopped training
   // Whether its patience has run out: the run it is in has ended (one resumed from a

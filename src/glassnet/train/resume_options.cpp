@@ -57,6 +57,8 @@ std::string resume_options_json(const RunConfig& c, Task task, const Matrix& x_t
                               {"--early-stopping", fmt::format("{}", c.early_stopping)},
                               {"--class-weight", c.balanced_class_weights ? "balanced" : "none"},
                               {"--seed", fmt::format("{}", c.seed)},
+                              {"--no-standardize", flag(!c.standardize)},
+                              {"--impute", c.impute ? std::string(imputation_name(*c.impute)) : "off"},
                               {"--auto-repair", flag(c.auto_repair)}};
   return j.dump();
 }

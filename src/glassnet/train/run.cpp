@@ -428,7 +428,7 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
               stopped ? fmt::format("--resume: the run in {} was stopped early after epoch {} (no better validation "
                                     "loss in {}): no epoch is trained, and the model written is {}",
                                     config.checkpoint_dir->string(), trainer->epoch(),
-                                    counted(config.early_stopping, "epoch"), weights)
+                                    counted(early->patience(), "epoch"), weights)
                       : fmt::format("--resume: the checkpoint in {} has {}, as many as --epochs {} or more: no epoch "
                                     "is trained, and the model written is {}",
                                     config.checkpoint_dir->string(), counted(trainer->epoch(), "epoch"), config.epochs,
@@ -546,6 +546,9 @@ void TrainingRun::move_log(const std::filesystem::path& to) {
 void TrainingRun::write_checkpoints(const std::filesystem::path& directory) {
   State& s = *state_;
   if (s.checkpoints) return;
+  // The run it replaces may have written later epochs (it ran to its end before the
+  // trials): resuming would go back to it.
+  remove_checkpoints_after(directory, s.trainer->epoch());
   s.checkpoints.emplace(directory, 1);
   s.trainer->add_callback(*s.checkpoints);
   s.trainer->set_run_options(resume_options_json(s.config, s.result.task, s.x_train, s.y_train, s.x_val, s.y_val));

@@ -86,7 +86,8 @@ struct RunResult {
   std::vector<Finding> findings;             // preflight's and the doctor's, most severe first
   MemoryEstimate memory;                     // the peak estimated before training
   std::vector<RollbackEvent> rollbacks;      // with auto_repair
-  // Classification: the accuracy of always predicting the most frequent training class.
+  // Classification: the accuracy of always predicting the most frequent class, on the
+  // rows the run is judged by (validation, else training).
   std::optional<double> majority_accuracy;
 };
 
@@ -164,8 +165,9 @@ class TrainingRun {
   // being written under its new name and is named so in the result and the log's end.
   void move_log(const std::filesystem::path& to);
   // From now on writes a checkpoint after every epoch into `directory` (config.checkpoint_dir),
-  // under this run's options: for the repaired run of train --auto-repair, which carries
-  // on from a trial that wrote none. Nothing changes for a run that writes them already.
+  // under this run's options, removing those there of later epochs: for the repaired run
+  // of train --auto-repair, which carries on from a trial that wrote none, where the run
+  // it replaces may have run further. Nothing changes for a run that writes them already.
   void write_checkpoints(const std::filesystem::path& directory);
   // From now on a numerical problem that the rollbacks do not cure (auto_repair) ends
   // training, with the weights of the best epoch so far and a warning in the result,
