@@ -1,13 +1,15 @@
 // The diagnosis benchmark: training set-ups with a known, injected fault and sound
 // set-ups, on four generated data sets and Fashion-MNIST (through the IDX reader), each
-// run through glassnet as `glassnet train` and `train --auto-repair` run them. bench/diagnosis/run.sh builds and runs it; docs/doctor.md reports the figures.
+// run through glassnet as `glassnet train` and `train --auto-repair` run them. bench/diagnosis/run.sh builds and runs
+// it; docs/doctor.md reports the figures.
 //
 //   detection     a fault's symptom is reported (warning or error, in a finding or
 //                 its causal chain)
 //   right fix     the first fix of the most severe finding is the fault's fix
 //   false alarms  sound set-ups with a warning or an error
 //   repaired      train --auto-repair ends within kMargin of the validation accuracy of
-//                 the correctly configured run
+//                 the correctly configured run (balanced accuracy for class imbalance,
+//                 whose correct run weights the classes)
 //   repair time   the repairing runs' time over the time of one training of the fault's
 //                 network set up right (deeper or wider than the sound one for the deep and
 //                 overfitting faults)
@@ -149,6 +151,7 @@ struct Fault {
   std::string fix;                    // the right first fix (a prefix: "--lr" matches "--lr 0.005")
   std::function<void(RunConfig& faulty, RunConfig& correct, const DataSet& data)> inject;
   bool needs_unscaled = false;  // injected into the unscaled variant, which images lack
+  std::string metric = "accuracy";  // that "repaired" compares
 };
 
 bool detected(const std::vector<Finding>& findings, const Fault& fault) {
@@ -169,9 +172,9 @@ bool right_fix(const std::vector<Finding>& findings, const Fault& fault) {
   return false;
 }
 
-double accuracy_of(const RunResult& r) {
+double metric_of(const RunResult& r, const std::string& metric) {
   const auto& m = r.metrics.count("val") ? r.metrics.at("val") : r.metrics.at("train");
-  return m.values.count("accuracy") ? m["accuracy"] : -1.0;
+  return m.values.count(metric) ? m[metric] : -1.0;
 }
 
 }  // namespace
@@ -194,45 +197,70 @@ int main() {
     return c;
   }();
   const std::vector<Fault> faults = {
-      {"deep sigmoid", {"deep_saturating", "vanishing_gradients"}, "--activation relu --init he",
+      {"deep sigmoid",
+       {"deep_saturating", "vanishing_gradients"},
+       "--activation relu --init he",
        [](RunConfig& f, RunConfig&, const DataSet&) {
          f.layers = std::vector<Index>(12, 32);
          f.activation = Activation::sigmoid;
          f.optimizer = "momentum";
          f.learning_rate = 0.05;
        }},
-      {"deep tanh", {"deep_saturating", "vanishing_gradients"}, "--activation relu --init he",
+      {"deep tanh",
+       {"deep_saturating", "vanishing_gradients"},
+       "--activation relu --init he",
        [](RunConfig& f, RunConfig&, const DataSet&) {
          f.layers = std::vector<Index>(16, 32);
          f.activation = Activation::tanh;
          f.optimizer = "momentum";
          f.learning_rate = 0.05;
        }},
-      {"lr far too high (SGD)", {"non_finite", "lr_too_high", "exploding_gradients"}, "--lr",
+      {"lr far too high (SGD)",
+       {"non_finite", "lr_too_high", "exploding_gradients"},
+       "--lr",
        [](RunConfig& f, RunConfig&, const DataSet&) {
          f.optimizer = "sgd";
          f.learning_rate = 200;
        }},
-      {"lr far too high (Adam)", {"non_finite", "lr_too_high", "exploding_gradients", "dead_relu"}, "--lr",
+      {"lr far too high (Adam)",
+       {"non_finite", "lr_too_high", "exploding_gradients", "dead_relu"},
+       "--lr",
        [](RunConfig& f, RunConfig&, const DataSet&) { f.learning_rate = 1.0; }},
-      {"lr far too low", {"lr_too_low"}, "--lr",
+      {"lr far too low",
+       {"lr_too_low"},
+       "--lr",
        [](RunConfig& f, RunConfig&, const DataSet&) {
          f.optimizer = "sgd";
          f.learning_rate = 1e-6;
        }},
-      {"unscaled input", {"unscaled_input"}, "drop --no-standardize",
+      {"unscaled input",
+       {"unscaled_input"},
+       "drop --no-standardize",
        [](RunConfig& f, RunConfig& c, const DataSet& d) {
          use(*d.unscaled, f, c);
          f.standardize = false;
        },
        true},
-      {"linear network", {"linear_network"}, "--activation relu",
+      {"linear network",
+       {"linear_network"},
+       "--activation relu",
        [](RunConfig& f, RunConfig&, const DataSet&) { f.activation = Activation::identity; }},
-      {"labels as regression", {"label_mismatch"}, "--task",
+      {"labels as regression",
+       {"label_mismatch"},
+       "--task",
        [](RunConfig& f, RunConfig&, const DataSet&) { f.task = Task::regression; }},
-      {"class imbalance", {"class_imbalance"}, "--class-weight balanced",
-       [](RunConfig& f, RunConfig& c, const DataSet& d) { use(d.imbalanced, f, c); }},
-      {"overfitting", {"overfitting"}, "--early-stopping",
+      {"class imbalance",
+       {"class_imbalance"},
+       "--class-weight balanced",
+       [](RunConfig& f, RunConfig& c, const DataSet& d) {
+         use(d.imbalanced, f, c);
+         c.balanced_class_weights = true;
+       },
+       false,
+       "balanced_accuracy"},
+      {"overfitting",
+       {"overfitting"},
+       "--early-stopping",
        [](RunConfig& f, RunConfig& c, const DataSet& d) {
          use(d.small, f, c);
          f.layers = {256, 256};
@@ -278,21 +306,22 @@ int main() {
         clean_seconds = seconds_since(start);
       }
       start = std::chrono::steady_clock::now();
-      double repaired_accuracy = -1.0;
+      double repaired_metric = -1.0;
       try {
-        repaired_accuracy = accuracy_of(train_with_repair(faulty).result);
+        repaired_metric = metric_of(train_with_repair(faulty).result, fault.metric);
       } catch (const TrainingError&) {
       }
       const double repair_seconds = seconds_since(start);
-      const bool repaired = repaired_accuracy >= accuracy_of(clean) - kMargin;
+      const double correct_metric = metric_of(clean, fault.metric);
+      const bool repaired = repaired_metric >= correct_metric - kMargin;
       t.detected += found;
       t.right_fix += fixed_first;
       t.repaired += repaired;
       t.repair_seconds += repair_seconds;
       t.clean_seconds += clean_seconds;
-      fmt::print("{:<24} {:<8} detected {:<3} right fix {:<3} accuracy {:.3f} (correct {:.3f}) {:<9} {:.1f} s / {:.1f} s\n",
-                 fault.name, d.name, found ? "yes" : "no", fixed_first ? "yes" : "no", repaired_accuracy,
-                 accuracy_of(clean), repaired ? "repaired" : "not", repair_seconds, clean_seconds);
+      fmt::print("{:<24} {:<8} detected {:<3} right fix {:<3} {} {:.3f} (correct {:.3f}) {:<9} {:.1f} s / {:.1f} s\n",
+                 fault.name, d.name, found ? "yes" : "no", fixed_first ? "yes" : "no", fault.metric, repaired_metric,
+                 correct_metric, repaired ? "repaired" : "not", repair_seconds, clean_seconds);
       std::fflush(stdout);
     }
   }

@@ -59,18 +59,17 @@ std::string trials_header(Index epochs) {
 }
 
 std::string trial_line(const Trial& t) {
-  const char* metric = t.task == Task::regression ? "r2" : "accuracy";
   const std::string left = t.findings_left.empty() ? "-" : fmt::format("{}", fmt::join(t.findings_left, ", "));
-  const std::string value = t.diverged() ? "diverged" : fmt::format("{} {:.4f}", metric, t.val_metric);
+  const std::string value = t.diverged() ? "diverged" : fmt::format("{} {:.4f}", t.metric, t.val_metric);
+  // (The column fits "balanced_accuracy 0.8327" in a search judged by it.)
+  const std::size_t width = std::max<std::size_t>(18, t.metric.size() + 7);
   const bool baseline = t.kind != Trial::Kind::fix;
   // Trials on small data take milliseconds.
   const double ms = std::round(1000.0 * t.seconds);
   const std::string time = ms < 1000.0 ? fmt::format("{:>6.0f} ms", ms) : fmt::format("{:>6.1f} s", t.seconds);
-  return fmt::format("  {:<34} {:<10} {:<18} {:<28} {}\n", t.change, baseline ? "" : (t.kept ? "kept" : "not kept"),
-                     value,
-                     baseline ? fmt::format("left: {}", left)
-                              : fmt::format("{:+.1f}× spread; left: {}", t.effect, left),
-                     time);
+  return fmt::format(
+      "  {:<34} {:<10} {:<{}} {:<28} {}\n", t.change, baseline ? "" : (t.kept ? "kept" : "not kept"), value, width,
+      baseline ? fmt::format("left: {}", left) : fmt::format("{:+.1f}× spread; left: {}", t.effect, left), time);
 }
 
 std::string best_text(const std::vector<Trial>& trials, std::string_view metric, double best_metric) {
@@ -82,7 +81,7 @@ std::string best_text(const std::vector<Trial>& trials, std::string_view metric,
   if (kept.empty()) return fmt::format("best: the configuration as given ({} {})\n", metric, value(best_metric));
   // The baseline's first seed is the first trial; its metric is another when a fix changed the task.
   const Trial& first = trials.front();
-  const std::string_view first_metric = first.task == Task::regression ? "r2" : "accuracy";
+  const std::string_view first_metric = first.metric;
   return fmt::format("best: {} ({} {}, from {}{})\n", fmt::join(kept, ", then "), metric, value(best_metric),
                      first_metric == metric ? "" : fmt::format("{} ", first_metric),
                      first.val_metric > kDivergedMetric ? value(first.val_metric) : std::string("a run that diverged"));

@@ -51,14 +51,18 @@ Diagnosed train_and_diagnose(const NetworkSpec& spec, double lr, Index epochs,
   trainer.add_callback(monitor);
   trainer.fit({data.x, data.y}, {.epochs = epochs, .batch_size = 64, .seed = 1});
   const Matrix p = network->predict(data.x);
-  Index correct = 0;
-  for (Index i = 0; i < p.rows(); ++i) correct += (p(i, 0) >= 0.5) == (data.y(i, 0) > 0.5);
-  Index ones = 0;
-  for (Index i = 0; i < data.y.rows(); ++i) ones += data.y(i, 0) > 0.5;
-  const double majority = static_cast<double>(std::max(ones, data.y.rows() - ones)) / static_cast<double>(p.rows());
-  const RunFacts facts{.task = Task::binary,
-                       .baseline_accuracy = majority,
-                       .accuracy = static_cast<double>(correct) / static_cast<double>(p.rows())};
+  std::vector<Index> counts(2, 0), right(2, 0);  // rows and rows predicted right, by class
+  for (Index i = 0; i < p.rows(); ++i) {
+    const bool one = data.y(i, 0) > 0.5;
+    ++counts[one];
+    right[one] += (p(i, 0) >= 0.5) == one;
+  }
+  const auto share = [](Index n, Index of) { return static_cast<double>(n) / static_cast<double>(of); };
+  const RunFacts facts{
+      .task = Task::binary,
+      .chance = chance_scores(counts),
+      .scores = ClassScores{.accuracy = share(right[0] + right[1], p.rows()),
+                            .balanced_accuracy = (share(right[0], counts[0]) + share(right[1], counts[1])) / 2}};
   return {diagnose(monitor.series(), facts), monitor.series()};
 }
 
@@ -307,7 +311,8 @@ TEST(Doctor, ATinyLearningRateAndAccuracyAtTheBaseline) {
   }
   {  // Nothing structural, the loss flat and the accuracy at the baseline: chance level.
     MonitorSeries s = series_with_grad_norms(std::vector<double>(50, 0.1), 0.693, 0.690);
-    const auto findings = diagnose(s, {.task = Task::binary, .baseline_accuracy = 0.515, .accuracy = 0.52});
+    const auto findings =
+        diagnose(s, {.task = Task::binary, .chance = ClassScores{0.515, 0.5}, .scores = ClassScores{0.52, 0.52}});
     const Finding* f = find_finding(findings, "chance_level");
     ASSERT_NE(f, nullptr) << describe(findings);
     EXPECT_EQ(f->severity, Severity::error);
@@ -315,12 +320,41 @@ TEST(Doctor, ATinyLearningRateAndAccuracyAtTheBaseline) {
     EXPECT_EQ(f->evidence[0],
               "accuracy 0.520, at the majority-class baseline 0.515 (always predicting the most "
               "frequent class)");
+    EXPECT_EQ(f->evidence[1], "labels, output and loss fit the task (checked before training)")
+        << "classes near balance: the balanced accuracy adds nothing";
     // Far below the baseline is no better than it, and is said to be below.
-    const auto below = diagnose(s, {.task = Task::binary, .baseline_accuracy = 0.5, .accuracy = 0.26});
+    const auto below =
+        diagnose(s, {.task = Task::binary, .chance = ClassScores{0.5, 0.5}, .scores = ClassScores{0.26, 0.26}});
     ASSERT_NE(find_finding(below, "chance_level"), nullptr) << describe(below);
     EXPECT_EQ(find_finding(below, "chance_level")->evidence[0].rfind("accuracy 0.260, below the majority-class", 0), 0u)
         << find_finding(below, "chance_level")->evidence[0];
   }
+}
+
+// Chance is a constant prediction: on unbalanced rows, the most frequent class's share
+// as accuracy and 1/k as balanced accuracy.
+TEST(Doctor, ChanceIsWhatAConstantPredictionScores) {
+  const ClassScores unbalanced = chance_scores({930, 70});
+  EXPECT_DOUBLE_EQ(unbalanced.accuracy, 0.93);
+  EXPECT_DOUBLE_EQ(unbalanced.balanced_accuracy, 0.5);
+  const ClassScores absent = chance_scores({5, 0, 15});  // a class the rows do not hold
+  EXPECT_DOUBLE_EQ(absent.accuracy, 0.75);
+  EXPECT_DOUBLE_EQ(absent.balanced_accuracy, 0.5);
+  EXPECT_DOUBLE_EQ(chance_scores({0, 0}).accuracy, 0.0);
+
+  // A class-weighted model trades the majority's rows for the rare class's recall: its
+  // accuracy falls under the majority's share, and it learned.
+  const MonitorSeries falling = series_with_grad_norms(std::vector<double>(50, 0.1), 0.693, 0.35);
+  const ClassScores chance{0.93, 0.5};
+  const auto weighted = diagnose(falling, {.task = Task::binary, .chance = chance, .scores = ClassScores{0.90, 0.83}});
+  EXPECT_EQ(find_finding(weighted, "chance_level"), nullptr) << describe(weighted);
+  // A model that always says the most frequent class is at chance on both.
+  const auto constant = diagnose(falling, {.task = Task::binary, .chance = chance, .scores = ClassScores{0.93, 0.5}});
+  const Finding* f = find_finding(constant, "chance_level");
+  ASSERT_NE(f, nullptr) << describe(constant);
+  ASSERT_GE(f->evidence.size(), 2u);
+  EXPECT_EQ(f->evidence[1], "balanced accuracy 0.500, at the 0.500 of any constant prediction");
+  EXPECT_NE(f->summary.find("most frequent class"), std::string::npos) << f->summary;
 }
 
 // Adam at lr 1: the first steps move every weight by a large fraction of itself and kill
@@ -337,7 +371,8 @@ TEST(Doctor, UnitsKilledByFirstStepsFarTooLargeNameTheLearningRate) {
   Monitor monitor;
   trainer.add_callback(monitor);
   trainer.fit({data.x, data.y}, {.epochs = 20, .batch_size = 64, .seed = 1});
-  const auto findings = diagnose(monitor.series(), {.task = Task::binary, .baseline_accuracy = 0.5, .accuracy = 0.51});
+  const auto findings = diagnose(
+      monitor.series(), {.task = Task::binary, .chance = ClassScores{0.5, 0.5}, .scores = ClassScores{0.51, 0.51}});
   const Finding* dead = find_finding(findings, "dead_relu");
   ASSERT_NE(dead, nullptr) << describe(findings);
   EXPECT_EQ(dead->fixes.front(), "--lr 0.1");

@@ -12,11 +12,12 @@ namespace {
 
 RepairReport two_fixes() {
   RepairReport r;
-  r.metric = "accuracy";
+  r.metric = "balanced_accuracy";
   r.spread = 0.0125;
   r.trials.push_back({.kind = Trial::Kind::baseline,
                       .change = "baseline",
                       .task = Task::binary,
+                      .metric = "balanced_accuracy",
                       .epochs = 3,
                       .findings_left = {"vanishing_gradients", "chance_level"},
                       .val_metric = 0.5,
@@ -24,6 +25,7 @@ RepairReport two_fixes() {
   r.trials.push_back({.kind = Trial::Kind::fix,
                       .change = "--lr 10",
                       .task = Task::binary,
+                      .metric = "balanced_accuracy",
                       .epochs = 2,
                       .val_metric = kDivergedMetric,
                       .seconds = 0.125,
@@ -31,6 +33,7 @@ RepairReport two_fixes() {
   r.trials.push_back({.kind = Trial::Kind::fix,
                       .change = "--activation relu --init he",
                       .task = Task::binary,
+                      .metric = "balanced_accuracy",
                       .epochs = 3,
                       .val_metric = 0.9375,
                       .seconds = 0.5,
@@ -39,6 +42,7 @@ RepairReport two_fixes() {
   r.trials.push_back({.kind = Trial::Kind::spread,
                       .change = "spread of the best, seed 2",
                       .task = Task::regression,
+                      .metric = "r2",
                       .epochs = 3,
                       .val_metric = 0.75,
                       .seconds = 0.5});
@@ -57,7 +61,7 @@ TEST(RepairJson, ReadsBackWhatItWrote) {
   json["rollbacks"] = nlohmann::json::array({rollback_json(rollback)});
   // Through text, as the log holds it.
   const RepairRecord read = repair_from_json(nlohmann::json::parse(json.dump()));
-  EXPECT_EQ(read.metric, "accuracy");
+  EXPECT_EQ(read.metric, "balanced_accuracy");
   EXPECT_EQ(read.spread, 0.0125);
   EXPECT_EQ(read.best_metric, 0.9375);
   EXPECT_EQ(read.best_config["init"], json["best"]["config"]["init"]);
@@ -67,6 +71,7 @@ TEST(RepairJson, ReadsBackWhatItWrote) {
     EXPECT_EQ(b.kind, a.kind) << i;
     EXPECT_EQ(b.change, a.change) << i;
     EXPECT_EQ(b.task, a.task) << i;
+    EXPECT_EQ(b.metric, a.metric) << i;
     EXPECT_EQ(b.epochs, a.epochs) << i;
     EXPECT_EQ(b.findings_left, a.findings_left) << i;
     EXPECT_EQ(b.val_metric, a.val_metric) << i;
@@ -82,6 +87,12 @@ TEST(RepairJson, ReadsBackWhatItWrote) {
   EXPECT_EQ(read.replaced_rollbacks[0].detail, "loss nan");
   EXPECT_EQ(read.replaced_rollbacks[0].action, "left out the batch");
   EXPECT_TRUE(repair_from_json(repair_json(written)).replaced_rollbacks.empty()) << "doctor's record has none";
+  // A log from before trials named their metric: the task's.
+  nlohmann::json older = repair_json(written);
+  for (nlohmann::json& t : older["trials"]) t.erase("metric");
+  const RepairRecord old_read = repair_from_json(older);
+  EXPECT_EQ(old_read.trials[0].metric, "accuracy");
+  EXPECT_EQ(old_read.trials[3].metric, "r2");
 }
 
 std::string repair_error(const nlohmann::json& json) {

@@ -436,6 +436,34 @@ TEST(Repair, ClassImbalanceAloneGetsItsOwnFixNotTheStructuralList) {
   EXPECT_EQ(tried, std::vector<std::string>{"--class-weight balanced"});
 }
 
+// Class weights lower the accuracy on purpose (the most frequent class's rows for the
+// rare class's recall): where the classes are unbalanced, trials are judged by balanced
+// accuracy, against the 1/k of a constant prediction, and the doctor's own fix is kept.
+TEST(Repair, ClassWeightsAreJudgedByBalancedAccuracyAndKept) {
+  testing::ScratchDir dir;
+  std::ofstream((dir.path / "fraud.csv").string()) << make_fraud_csv(5000, 0.05, 3);
+  RunConfig c;
+  c.data = dir.path / "fraud.csv";
+  c.epochs = 12;
+  c.out = dir.path / "m.safetensors";
+  const RepairedRun r = train_with_repair(c);
+  ASSERT_TRUE(r.repair.has_value());
+  EXPECT_EQ(r.repair->metric, "balanced_accuracy");
+  const auto weights = std::find_if(r.repair->trials.begin(), r.repair->trials.end(),
+                                    [](const Trial& t) { return t.change == "--class-weight balanced"; });
+  ASSERT_NE(weights, r.repair->trials.end());
+  EXPECT_TRUE(weights->kept) << "balanced accuracy " << weights->val_metric << " against "
+                             << r.repair->trials.front().val_metric;
+  EXPECT_EQ(weights->metric, "balanced_accuracy");
+  EXPECT_TRUE(r.repair->best.balanced_class_weights);
+  const Metrics& val = r.result.metrics.at("val");
+  EXPECT_GT(val["balanced_accuracy"], r.repair->trials.front().val_metric + r.repair->spread);
+  // Its accuracy is under the most frequent class's share, and it is not at chance.
+  for (const Finding& f : r.result.findings) {
+    EXPECT_TRUE(f.severity == Severity::info) << f.symptom << ": " << f.summary;
+  }
+}
+
 TEST(Repair, AHealthyRunHasNothingToTry) {
   testing::ScratchDir dir;
   std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(1000, 2, 0.1, 4));

@@ -48,8 +48,9 @@ TEST(Trials, SideBySideTheyGiveWhatTheyGiveOneAfterTheOther) {
     EXPECT_TRUE(std::filesystem::exists(*outcomes[0].log));
     EXPECT_EQ(outcomes[1].run, nullptr) << "a next seed is not kept";
   }
-  EXPECT_EQ(both[0][0].metric, both[1][0].metric);
-  EXPECT_EQ(both[0][1].metric, both[1][1].metric);
+  ASSERT_TRUE(both[0][0].judged.count("accuracy") && both[0][0].judged.count("balanced_accuracy"));
+  EXPECT_EQ(both[0][0].judged, both[1][0].judged);
+  EXPECT_EQ(both[0][1].judged, both[1][1].judged);
   EXPECT_EQ(both[0][0].series.loss, both[1][0].series.loss);
 }
 

@@ -27,8 +27,10 @@ std::vector<Report> watch(const NetworkSpec& spec, Optimizer& optimizer, Index e
   Trainer trainer(*network, loss, optimizer);
   Monitor monitor;
   std::vector<Report> reports;
-  DoctorWatch watch(monitor, {.task = Task::binary, .baseline_accuracy = 0.5},
-                    [&](const Finding& f, Index epoch, Index step) { reports.push_back({f.symptom, epoch, step}); });
+  DoctorWatch watch(monitor, {.task = Task::binary, .chance = ClassScores{0.5, 0.5}},
+                    [&](const Finding& f, Index epoch, Index step) {
+                      reports.push_back({f.symptom, epoch, step});
+                    });
   trainer.add_callback(monitor);
   trainer.add_callback(watch);
   trainer.fit({data.x, data.y}, {.epochs = epochs, .batch_size = 64, .seed = 1});

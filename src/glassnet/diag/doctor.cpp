@@ -34,6 +34,10 @@ constexpr double kRatioHealthy = 1e-3;
 constexpr double kPlateauChange = 0.01;  // relative change between the last quarters
 constexpr std::size_t kEarlySteps = 10;  // the steps in which too large a learning rate kills units
 
+// Whether the judged rows' classes are so unequal that accuracy and balanced accuracy
+// tell chance apart: the most frequent class's share is more than 2 points above 1/k.
+bool unbalanced(const ClassScores& chance) { return !within_chance(chance.accuracy, chance.balanced_accuracy); }
+
 // Steps [first, last) of parameter k's gradient norms.
 std::vector<double> param_window(const MonitorSeries& s, std::size_t k, std::size_t first, std::size_t last) {
   std::vector<double> out;
@@ -80,11 +84,14 @@ Progress progress_of(const MonitorSeries& s, const RunFacts& facts) {
                                              : fmt::format("the loss fell {:.0f} %", percent)
                   : growth < 10.0 ? fmt::format("the loss rose {:.0f} %", -100.0 * p.improvement)
                                        : fmt::format("the loss rose {:.3g}-fold", growth);
-  if (facts.accuracy && facts.baseline_accuracy) {
-    const bool at_baseline = at_majority_baseline(*facts.accuracy, *facts.baseline_accuracy);
-    p.poor = p.poor || at_baseline;
-    p.description += fmt::format(", accuracy {:.3f} against the majority-class baseline {:.3f}", *facts.accuracy,
-                                 *facts.baseline_accuracy);
+  if (facts.scores && facts.chance) {
+    p.poor = p.poor || at_chance(*facts.scores, *facts.chance);
+    p.description += fmt::format(", accuracy {:.3f} against the majority-class baseline {:.3f}", facts.scores->accuracy,
+                                 facts.chance->accuracy);
+    if (unbalanced(*facts.chance)) {
+      p.description += fmt::format(", balanced accuracy {:.3f} against {:.3f}", facts.scores->balanced_accuracy,
+                                   facts.chance->balanced_accuracy);
+    }
   }
   // A run stopped by a non-finite value learned nothing it can keep, however its last
   // finite losses compare.
@@ -454,8 +461,7 @@ void overfitting(const MonitorSeries& s, const RunFacts& facts, std::vector<Find
 // of a chain that explains it (diag/causal_chain.hpp).
 void poor_learning(const MonitorSeries& s, const RunFacts& facts, const Progress& progress, std::vector<Finding>& out) {
   if (!progress.poor || s.steps.empty()) return;
-  const bool at_baseline =
-      facts.accuracy && facts.baseline_accuracy && at_majority_baseline(*facts.accuracy, *facts.baseline_accuracy);
+  const bool at_baseline = facts.scores && facts.chance && at_chance(*facts.scores, *facts.chance);
   // A plateau: the loss has also stopped moving over the last quarter of the steps.
   const std::size_t n = s.loss.size();
   double q3 = std::nan(""), q4 = std::nan("");
@@ -472,10 +478,16 @@ void poor_learning(const MonitorSeries& s, const RunFacts& facts, const Progress
   f.last_step = s.steps.back();
   if (at_baseline) {
     f.summary = "The network does no better than always predicting the most frequent class.";
+    const ClassScores &scores = *facts.scores, &chance = *facts.chance;
     f.evidence.push_back(fmt::format(
         "accuracy {:.3f}, {} the majority-class baseline {:.3f} (always predicting the most frequent class)",
-        *facts.accuracy, *facts.accuracy < *facts.baseline_accuracy - kBaselineMargin ? "below" : "at",
-        *facts.baseline_accuracy));
+        scores.accuracy, scores.accuracy < chance.accuracy - kBaselineMargin ? "below" : "at", chance.accuracy));
+    if (unbalanced(chance)) {
+      f.evidence.push_back(
+          fmt::format("balanced accuracy {:.3f}, {} the {:.3f} of any constant prediction", scores.balanced_accuracy,
+                      scores.balanced_accuracy < chance.balanced_accuracy - kBaselineMargin ? "below" : "at",
+                      chance.balanced_accuracy));
+    }
     f.evidence.push_back("labels, output and loss fit the task (checked before training)");
   } else if (flat) {
     f.summary = fmt::format("The loss has stopped falling far from a good fit; {}.", progress.description);
@@ -511,8 +523,23 @@ std::string_view severity_name(Severity severity) {
   return "info";
 }
 
-bool at_majority_baseline(double accuracy, double majority_accuracy) {
-  return accuracy <= majority_accuracy + kBaselineMargin;
+ClassScores chance_scores(const std::vector<Index>& class_counts) {
+  Index rows = 0, most = 0, present = 0;
+  for (Index n : class_counts) {
+    rows += n;
+    most = std::max(most, n);
+    present += n > 0;
+  }
+  if (rows == 0) return {};
+  return {.accuracy = static_cast<double>(most) / static_cast<double>(rows),
+          .balanced_accuracy = 1.0 / static_cast<double>(present)};
+}
+
+bool within_chance(double score, double chance) { return score <= chance + kBaselineMargin; }
+
+bool at_chance(const ClassScores& scores, const ClassScores& chance) {
+  return within_chance(scores.accuracy, chance.accuracy) &&
+         within_chance(scores.balanced_accuracy, chance.balanced_accuracy);
 }
 
 double loss_improvement(const MonitorSeries& s) {

@@ -51,12 +51,24 @@ struct Finding {
   bool involves(const std::string& name) const;
 };
 
+// Classification scores on the rows a run is judged by: the validation rows, or the
+// training rows without any.
+struct ClassScores {
+  double accuracy = 0.0;
+  double balanced_accuracy = 0.0;  // the mean recall over the classes those rows hold
+};
+
+// What a classifier that learned nothing scores on those rows: always predicting the
+// most frequent class scores its share as accuracy, and any constant prediction scores
+// 1/k as balanced accuracy (k: the classes the rows hold).
+ClassScores chance_scores(const std::vector<Index>& class_counts);
+
 // What the doctor knows besides the series.
 struct RunFacts {
   std::optional<Task> task;
-  // Classification: the accuracy of always predicting the most frequent class, and the
-  // accuracy reached, both on the validation rows (or else the training rows).
-  std::optional<double> baseline_accuracy, accuracy;
+  // Classification: what learning nothing scores (chance_scores), and what the run
+  // scored, on the rows it is judged by.
+  std::optional<ClassScores> chance, scores;
   bool early_stopping = false;  // the best epoch's weights are restored at the end (early stopping, auto-repair)
   // The learning rate as configured (--lr), which the fixes' `--lr` values are
   // multiples of; 0: the series' last. (The series' is what the steps used, after the
@@ -74,8 +86,13 @@ std::vector<Finding> diagnose(const MonitorSeries& series, const RunFacts& facts
 // when shorter). 0: no progress; negative: it rose.
 double loss_improvement(const MonitorSeries& series);
 
-// Whether an accuracy is no better than always predicting the most frequent class:
-// within 2 points of that class's share, or below it (the doctor's chance_level).
-bool at_majority_baseline(double accuracy, double majority_accuracy);
+// Whether a score is no better than chance's: within 2 points of it, or below.
+bool within_chance(double score, double chance);
+
+// Whether a classifier does no better than learning nothing (the doctor's chance_level):
+// both its accuracy and its balanced accuracy are within chance. A model that trades
+// the most frequent class's accuracy for the rare classes' recall (class weights)
+// scores below that class's share and well above 1/k: it learned.
+bool at_chance(const ClassScores& scores, const ClassScores& chance);
 
 }  // namespace glassnet

@@ -39,6 +39,20 @@ bool calls_for_repair(const Finding& f) { return f.severity != Severity::info &&
 // balance (its fix, class weights, is the doctor's own).
 bool about_the_data(const Finding& f) { return f.symptom == "class_imbalance"; }
 
+// The validation metric that judges a trial of `task` (RepairReport::metric).
+std::string metric_name(Task task, bool balanced) {
+  return task == Task::regression ? "r2" : balanced ? "balanced_accuracy" : "accuracy";
+}
+
+// Whether classes are judged by balanced accuracy: where class weights are asked for,
+// or a run shows the class imbalance they answer. (Their fix lowers the accuracy on
+// purpose, trading the most frequent class's rows for the rare classes' recall.)
+bool judged_by_balance(const RunConfig& config, const std::vector<Finding>& findings) {
+  return config.balanced_class_weights || std::any_of(findings.begin(), findings.end(), [](const Finding& f) {
+           return f.severity != Severity::info && about_the_data(f);
+         });
+}
+
 std::vector<std::string> severe_symptoms(const std::vector<Finding>& findings) {
   std::vector<std::string> out;
   for (const Finding& f : findings) {
@@ -128,7 +142,8 @@ class Search {
   bool walking_lr_ = false;  // the last trial was a learning-rate step, and kept
   bool walk_over_ = false;   // a kept learning-rate step was followed by one that did not help
   std::optional<Pending> pending_;
-  std::optional<double> majority_;  // classification: the diagnosis's majority-class accuracy
+  std::optional<ClassScores> chance_;  // classification: what chance scores on the diagnosis's rows
+  bool balanced_ = false;              // classification is judged by balanced accuracy
 };
 
 bool learning_rate_step(const std::string& fix) { return fix.rfind("--lr ", 0) == 0; }
@@ -195,19 +210,22 @@ std::vector<double> Search::record_seeds(const RunConfig& base, Index from, Tria
     if (kind == Trial::Kind::baseline && k == 0) {  // the diagnosis
       report_.diagnosis_series = std::move(o.series);
       report_.findings = o.findings;
-      report_.metric = o.task == Task::regression ? "r2" : "accuracy";
+      balanced_ = judged_by_balance(config_, o.findings);
+      report_.metric = metric_name(o.task, balanced_);
       keep(o);
     }
-    if (!majority_) majority_ = o.majority_accuracy;  // (a run that diverged has none)
-    metrics.push_back(o.metric);
+    if (!chance_) chance_ = o.chance;  // (a run that diverged has none)
+    const double metric = o.metric(metric_name(o.task, balanced_));
+    metrics.push_back(metric);
     record({.kind = kind,
             .change = k == 0 ? change : fmt::format("{}, seed {}", change, c.seed),
             .config = c,
             .task = o.task,
+            .metric = metric_name(o.task, balanced_),
             .epochs = o.epochs,
             .findings_left = severe_symptoms(o.findings),
             .findings = o.findings,
-            .val_metric = o.metric,
+            .val_metric = metric,
             .seconds = o.seconds});
   }
   return metrics;
@@ -230,8 +248,9 @@ std::vector<double> Search::seeded_runs(const RunConfig& base, Index from, Index
 }
 
 bool Search::at_chance(double metric) const {
-  return majority_ && report_.metric == "accuracy" && !at_majority_baseline(1.0, *majority_) &&
-         at_majority_baseline(metric, *majority_);
+  if (!chance_ || report_.metric == "r2") return false;
+  const double level = balanced_ ? chance_->balanced_accuracy : chance_->accuracy;
+  return !within_chance(1.0, level) && within_chance(metric, level);
 }
 
 double Search::spread_of(const std::vector<double>& metrics) const {
@@ -335,6 +354,12 @@ bool Search::try_fix(std::size_t i) {
   if (speculate) jobs.push_back(runner_.trial(seeded(candidate, 1), false));
   std::vector<TrialOutcome> outcomes = runner_.run(jobs);
   TrialOutcome o = std::move(outcomes.front());
+  // A change of task (labels that did not fit it) is judged by its own task's metric,
+  // chosen as the diagnosis chooses it.
+  const bool task_changed = candidate.task != best_.task;
+  const bool balanced = task_changed ? judged_by_balance(candidate, o.findings) : balanced_;
+  const std::string name = metric_name(o.task, balanced);
+  const double metric = o.metric(name);
   std::optional<TrialOutcome> next_seed;
   if (speculate) next_seed = std::move(outcomes.back());
   if (pending_) {
@@ -345,31 +370,30 @@ bool Search::try_fix(std::size_t i) {
               .change = fix,
               .config = candidate,
               .task = o.task,
+              .metric = name,
               .epochs = o.epochs,
               .findings_left = severe_symptoms(o.findings),
               .findings = o.findings,
-              .val_metric = o.metric,
+              .val_metric = metric,
               .seconds = o.seconds,
-              .effect = o.metric > kDivergedMetric && best_metric_ > kDivergedMetric
-                            ? (o.metric - best_metric_) / report_.spread
+              .effect = metric > kDivergedMetric && best_metric_ > kDivergedMetric
+                            ? (metric - best_metric_) / report_.spread
                             : 0.0};
-  // A change of task (labels that did not fit it) changes the metric too: accuracy and
-  // R² do not compare, so it is kept when the labels fit and it leaves no more warnings
-  // and errors.
-  const bool task_changed = candidate.task != best_.task;
+  // Accuracy and R² do not compare: a change of task is kept when the labels fit and it
+  // leaves no more warnings and errors.
   const bool labels_fit = std::find(trial.findings_left.begin(), trial.findings_left.end(), "label_mismatch") ==
                           trial.findings_left.end();
   // A fix that leaves the run at chance has not repaired it, whatever the noise.
   trial.kept = task_changed ? !trial.diverged() && labels_fit && trial.findings_left.size() <= best_severe_
-                            : o.metric - best_metric_ > report_.spread && !at_chance(o.metric) &&
+                            : metric - best_metric_ > report_.spread && !at_chance(metric) &&
                                   trial.findings_left.size() <= best_severe_;
   if (task_changed) trial.effect = 0.0;
   // A candidate close to the best is run on the other seeds too, and judged over them
   // (diag/verdict.hpp).
   const SeedVerdict verdict{.spread = report_.spread, .min_spread = options_.min_spread};
-  const bool confirm = !trial.kept && !task_changed && seeds_ >= 2 && worth_confirming(o.metric, best_runs_) &&
-                       !at_chance(o.metric) && trial.findings_left.size() <= best_severe_;
-  std::vector<double> candidate_runs{o.metric};
+  const bool confirm = !trial.kept && !task_changed && seeds_ >= 2 && worth_confirming(metric, best_runs_) &&
+                       !at_chance(metric) && trial.findings_left.size() <= best_severe_;
+  std::vector<double> candidate_runs{metric};
   if (confirm) {
     // (The other seeds' rows come before the candidate's, which carries the verdict.)
     for (double m : seeded_runs(candidate, 1, seeds_, Trial::Kind::spread, fix, std::exchange(next_seed, {}))) {
@@ -388,12 +412,13 @@ bool Search::try_fix(std::size_t i) {
   }
   keep(o);
   best_ = candidate;
-  best_metric_ = o.metric;
+  best_metric_ = metric;
   best_severe_ = severe_symptoms(o.findings).size();
   healthy_ = std::none_of(o.findings.begin(), o.findings.end(), calls_for_repair);
   if (task_changed) {
-    report_.metric = o.task == Task::regression ? "r2" : "accuracy";
-    majority_ = o.majority_accuracy;
+    balanced_ = balanced;
+    report_.metric = name;
+    chance_ = o.chance;
   }
   best_runs_ = candidate_runs;
   if (candidate_runs.size() >= 2) {

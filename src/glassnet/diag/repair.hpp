@@ -4,7 +4,7 @@
 //   1. baseline: the run as configured, for trial_epochs, with `spread_seeds` seeds; the
 //      first seed's findings are the diagnosis, and the spread of the validation metric
 //      over the seeds that learned is the run-to-run noise a fix must beat (a seed that
-//      diverged failed, and so did one at the majority-class baseline when another
+//      diverged failed, and so did one at chance when another
 //      rose above it: neither is a measure of noise);
 //   2. candidates: the fixes of the warnings and errors found (diag/fixes.hpp), most
 //      severe first, then the standard structural list — ReLU + He initialisation,
@@ -17,7 +17,7 @@
 //      far and trained for trial_epochs from the same seed, hence the same split, data
 //      order and initial random stream. It is kept when its validation metric beats the
 //      best so far by more than the spread (effect size = gain / spread), is not at the
-//      majority-class baseline, and leaves no more warnings and errors than the best
+//      chance level, and leaves no more warnings and errors than the best
 //      so far; a change of task (labels that
 //      did not fit it) changes the metric, so it is kept when the labels fit and it
 //      leaves no more warnings and errors. A candidate close to the best (ahead of every
@@ -43,7 +43,10 @@
 //
 // The trials stop when the budget (training epochs over all runs, the baseline's
 // included) cannot pay for another, or as RepairOptions::stop_when_healthy says. The
-// validation metric is the accuracy for classification and R² for regression. Trials
+// validation metric is R² for regression, and for classification the accuracy — or the
+// balanced accuracy where the configuration weights the classes or the diagnosis shows
+// class imbalance, whose fix (class weights) lowers the accuracy on purpose; chance is
+// then 1/k, not the most frequent class's share (diag/doctor.hpp: chance_scores). Trials
 // write no model, and keep no log (but the diagnosis's, where
 // RepairOptions::diagnosis_log says, which names no model file); with carry_on the
 // caller finishes best_run, which writes --out, and the trials keep only the logs
@@ -91,7 +94,8 @@ struct Trial {
   Kind kind = Kind::fix;
   std::string change;  // the fix, as the doctor named it; "baseline" for the original run
   RunConfig config;
-  Task task = Task::binary;  // as trained (inferred where config.task is not set): its metric is R² for regression
+  Task task = Task::binary;  // as trained (inferred where config.task is not set)
+  std::string metric;        // val_metric's name: RepairReport::metric, or its task's after a change of task
   Index epochs = 0;                        // trained (fewer when it stopped early)
   std::vector<std::string> findings_left;  // symptoms of warning or error
   std::vector<Finding> findings;           // all of the run's
@@ -104,7 +108,7 @@ struct Trial {
 };
 
 struct RepairReport {
-  std::string metric;                 // "accuracy" or "r2"
+  std::string metric;                 // "accuracy", "balanced_accuracy" or "r2" (above)
   std::vector<Finding> findings;      // the baseline's diagnosis
   MonitorSeries diagnosis_series;     // the monitor's series of that run
   std::vector<double> baseline;       // the validation metric of each baseline seed

@@ -38,6 +38,8 @@ Trial trial_from_json(const Json& json) {
   const std::optional<Task> parsed = parse_task(task);
   if (!parsed) throw fields.error(fmt::format("task \"{}\" is not binary, multiclass or regression", task));
   t.task = *parsed;
+  // (Logs written before trials named their metric: the task's.)
+  t.metric = fields.has("metric") ? fields.text("metric") : t.task == Task::regression ? "r2" : "accuracy";
   t.epochs = fields.integer("epochs");
   t.findings_left = fields.strings("findings_left");
   t.val_metric = metric(fields, "val_metric");
@@ -57,6 +59,7 @@ Json repair_json(const RepairReport& report) {
     trials.push_back({{"kind", kind->second},
                       {"change", t.change},
                       {"task", task_name(t.task)},
+                      {"metric", t.metric},
                       {"epochs", t.epochs},
                       {"findings_left", t.findings_left},
                       {"val_metric", metric_json(t.val_metric)},

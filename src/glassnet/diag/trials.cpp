@@ -21,7 +21,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 TrialOutcome failed_trial(const RunConfig& config, const Table& data, const TrainingFailed& failure, double seconds) {
   TrialOutcome failed;
   failed.task = task_of(config, data);
-  failed.metric = kDivergedMetric;
   failed.seconds = seconds;
   failed.findings = failure.findings();
   failed.series = failure.series();
@@ -87,13 +86,16 @@ TrialOutcome outcome_of(RunResult result, double seconds) {
   out.task = result.task;
   out.seconds = seconds;
   out.epochs = static_cast<Index>(result.history.size());
-  const auto& judged = result.metrics.count("val") ? result.metrics.at("val") : result.metrics.at("train");
-  out.metric = judged[result.task == Task::regression ? "r2" : "accuracy"];
-  if (!std::isfinite(out.metric)) out.metric = kDivergedMetric;
-  out.majority_accuracy = result.majority_accuracy;
+  out.judged = (result.metrics.count("val") ? result.metrics.at("val") : result.metrics.at("train")).values;
+  out.chance = result.chance;
   out.findings = std::move(result.findings);
   out.series = std::move(result.monitor);
   return out;
+}
+
+double TrialOutcome::metric(const std::string& name) const {
+  const auto found = judged.find(name);
+  return found != judged.end() && std::isfinite(found->second) ? found->second : kDivergedMetric;
 }
 
 void discard(TrialOutcome& outcome) {

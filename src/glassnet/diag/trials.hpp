@@ -18,8 +18,10 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "glassnet/data/table.hpp"
@@ -33,14 +35,21 @@ inline constexpr double kDivergedMetric = -1e9;
 
 struct TrialOutcome {
   Task task = Task::binary;
-  double metric = 0.0;  // kDivergedMetric when it failed (TrainingFailed: its findings are the failure's)
-  std::optional<double> majority_accuracy;  // classification: RunResult::majority_accuracy
+  // The validation metrics (the training metrics without validation rows), named as
+  // train/metrics.hpp names them; empty when it failed (TrainingFailed: its findings are
+  // the failure's).
+  std::map<std::string, double> judged;
+  std::optional<ClassScores> chance;  // classification: RunResult::chance
   std::vector<Finding> findings;
   double seconds = 0.0;
   Index epochs = 0;  // trained (fewer when it stopped early)
   MonitorSeries series;
   std::unique_ptr<TrainingRun> run;          // carry_on, when it may be kept: the trial, paused
   std::optional<std::filesystem::path> log;  // its metrics log, when it keeps one
+
+  // A metric of `judged` (accuracy, balanced_accuracy, r2): kDivergedMetric when the
+  // trial failed, or the value is not finite.
+  double metric(const std::string& name) const;
 };
 
 // The outcome of a run as it stands (TrainingRun::so_far), or as it ended.

@@ -25,7 +25,7 @@ bool stuck(const std::vector<double>& loss) {
 DoctorWatch::DoctorWatch(const Monitor& monitor, RunFacts facts,
                          std::function<void(const Finding&, Index, Index)> report)
     : monitor_(monitor), facts_(std::move(facts)), report_(std::move(report)) {
-  facts_.accuracy.reset();
+  facts_.scores.reset();
   facts_.preflight.clear();
 }
 

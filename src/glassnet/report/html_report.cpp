@@ -428,12 +428,14 @@ void evaluation_section(std::string& out, const RunLog& log) {
 
 void trials_section(std::string& out, const RepairRecord& r) {
   out += R"(<section id="trials"><h2>Repair trials</h2>)";
+  std::string metric = r.metric;  // in words: "balanced accuracy"
+  std::replace(metric.begin(), metric.end(), '_', ' ');
   fmt::format_to(std::back_inserter(out),
                  "<p class=\"note\">Each fix trained from the same seed and data order; kept when its validation {} "
                  "beats the best so far by more than the run-to-run spread ({:.4f}) and leaves no more warnings or "
                  "errors.</p><table class=\"trials\"><tr><th>change</th><th>validation metric</th><th>effect</th>"
                  "<th>findings left</th><th>seconds</th><th></th></tr>",
-                 r.metric, r.spread);
+                 esc(metric), r.spread);
   for (const Trial& t : r.trials) {
     std::string left;
     for (const auto& f : t.findings_left) left += (left.empty() ? "" : ", ") + f;
@@ -441,8 +443,7 @@ void trials_section(std::string& out, const RepairRecord& r) {
         std::back_inserter(out),
         R"(<tr class="{}"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{}</td></tr>)",
         t.kept ? "kept" : "", esc(t.change),
-        t.diverged() ? "diverged"
-                     : fmt::format("{} {:.4f}", t.task == Task::regression ? "r2" : "accuracy", t.val_metric),
+        t.diverged() ? "diverged" : fmt::format("{} {:.4f}", esc(t.metric), t.val_metric),
         t.kind == Trial::Kind::fix ? fmt::format("{:+.1f}× spread", t.effect) : "", esc(left.empty() ? "none" : left),
         t.seconds, t.kind == Trial::Kind::fix ? (t.kept ? "kept" : "not kept") : "");
   }

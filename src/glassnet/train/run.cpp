@@ -93,17 +93,15 @@ Metrics metrics_for(Task task, const Matrix& predictions, const Matrix& y) {
 
 constexpr Index kAutoRepairPatience = 10;  // epochs, at least
 
-// What the doctor knows of the run: its task, the majority-class accuracy of the rows
-// whose accuracy it judges — `judged`, the validation rows, or the training rows without
-// any (a validation file of another class mix has another baseline) — and the learning
-// rate as configured.
+// What the doctor knows of the run: its task, what chance scores on the rows it judges —
+// `judged`, the validation rows, or the training rows without any (a validation file of
+// another class mix has another baseline) — and the learning rate as configured.
 RunFacts run_facts(const LabelEncoding& labels, const Matrix& judged, bool early_stopping, double learning_rate) {
   RunFacts facts{.task = labels.task, .early_stopping = early_stopping, .learning_rate = learning_rate};
   if (labels.task != Task::regression && judged.rows() > 0) {
     std::vector<Index> counts(labels.classes.size(), 0);
     for (Index i = 0; i < judged.rows(); ++i) ++counts[static_cast<std::size_t>(judged(i, 0))];
-    facts.baseline_accuracy =
-        static_cast<double>(*std::max_element(counts.begin(), counts.end())) / static_cast<double>(judged.rows());
+    facts.chance = chance_scores(counts);
   }
   return facts;
 }
@@ -493,14 +491,14 @@ void TrainingRun::State::summarize(RunResult& out) const {
   if (x_val.rows() > 0) out.metrics["val"] = metrics_for(out.task, model.network->predict(x_val), y_val);
   if (x_test.rows() > 0) out.metrics["test"] = metrics_for(out.task, model.network->predict(x_test), y_test);
   out.history = history;
-  out.majority_accuracy = facts.baseline_accuracy;
+  out.chance = facts.chance;
   out.interrupted = trainer->interrupted();
   if (rollback) out.rollbacks = rollback->events();
   if (monitor) {
     RunFacts end_facts = facts;
-    if (end_facts.baseline_accuracy) {
+    if (end_facts.chance) {
       const auto& judged = out.metrics.count("val") ? out.metrics.at("val") : out.metrics.at("train");
-      end_facts.accuracy = judged["accuracy"];
+      end_facts.scores = ClassScores{.accuracy = judged["accuracy"], .balanced_accuracy = judged["balanced_accuracy"]};
     }
     end_facts.preflight = preflight;
     out.findings = diagnose(monitor->series(), end_facts);

@@ -86,9 +86,9 @@ struct RunResult {
   std::vector<Finding> findings;             // preflight's and the doctor's, most severe first
   MemoryEstimate memory;                     // the peak estimated before training
   std::vector<RollbackEvent> rollbacks;      // with auto_repair
-  // Classification: the accuracy of always predicting the most frequent class, on the
-  // rows the run is judged by (validation, else training).
-  std::optional<double> majority_accuracy;
+  // Classification: what learning nothing scores on the rows the run is judged by
+  // (validation, else training): diag/doctor.hpp, chance_scores.
+  std::optional<ClassScores> chance;
 };
 
 // What the caller hears while the run goes on; every member is optional.
