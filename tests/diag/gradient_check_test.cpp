@@ -223,19 +223,57 @@ TEST(GradientCheck, LeavesParametersAsTheyWere) {
   EXPECT_TRUE(std::equal(before.begin(), before.end(), params.values().begin()));
 }
 
-TEST(GradientCheck, SkipsElementsWhoseStepsCrossAReluKink) {
-  // relu(x) at x = 0: every step crosses the kink, so the element cannot be checked.
+// An element whose central steps cross a kink on one side is checked on the other, with
+// the step kept: relu(x) at x = 1e-5 (every step below crosses, and steps 64 times
+// smaller still would) and at x = 0 (backward takes the side below).
+TEST(GradientCheck, ChecksAnElementNearAKinkFromTheSideThatCrossesNone) {
   Sequential net;
   net.add(make_activation(Activation::relu));
   ParamStore params;
-  net.build(3, params, "");
-  Matrix x(1, 3);
-  x << Scalar(0.5), Scalar(0), Scalar(-2);
-  Matrix r(1, 3);
-  r << 1, 1, 1;
+  net.build(1, params, "");
+  for (const Scalar at : {Scalar(1e-5), Scalar(0)}) {
+    Matrix x(1, 1);
+    x << at;
+    Matrix r(1, 1);
+    r << 2;
+    const auto report = check_gradients(net, params, view(x), projection_objective(view(r)));
+    ASSERT_EQ(report.tensors.size(), 1u);
+    EXPECT_EQ(report.skipped(), 0) << at;
+    EXPECT_NEAR(report.tensors[0].numeric, at > 0 ? 2.0 : 0.0, 1e-3) << at;
+    EXPECT_LE(report.max_error(), kTolerance) << at;
+  }
+  // The one-sided difference judges too: a backward that doubles the gradient fails.
+  Matrix x(1, 1);
+  x << Scalar(1e-5);
+  const Objective doubled{[](ConstMatrixView y) { return 2.0 * static_cast<double>(y(0, 0)); },
+                          [](ConstMatrixView, MatrixView dy) { dy(0, 0) = 4; }};
+  const auto wrong = check_gradients(net, params, view(x), doubled);
+  EXPECT_EQ(wrong.skipped(), 0);
+  EXPECT_NEAR(wrong.max_error(), 0.5, 1e-3) << "analytic 4, numeric 2: |4 − 2| / 4";
+  EXPECT_FALSE(wrong.passed(kTolerance));
+}
+
+// Where both sides cross, at every step, the element is skipped: x feeds relu(x) and
+// relu(−x) at x = 0 (a step up moves the first across, a step down the second).
+TEST(GradientCheck, SkipsElementsWhoseStepsCrossAKinkOnBothSides) {
+  Rng rng(1);
+  Sequential net;
+  net.add(std::make_unique<Linear>(2));
+  net.add(make_activation(Activation::relu));
+  ParamStore params;
+  net.build(1, params, "");
+  net.initialize(rng);
+  params.values()[0] = 1;                       // weight of the first unit
+  params.values()[1] = -1;                      // of the second
+  params.values()[2] = params.values()[3] = 0;  // biases
+  Matrix x(1, 1);
+  x << 0;
+  Matrix r(1, 2);
+  r << 1, 3;
   const auto report = check_gradients(net, params, view(x), projection_objective(view(r)));
-  ASSERT_EQ(report.tensors.size(), 1u);
-  EXPECT_EQ(report.skipped(), 1);
+  ASSERT_EQ(report.tensors.back().name, "input");
+  EXPECT_EQ(report.tensors.back().skipped, 1);
+  EXPECT_EQ(report.skipped(), 1) << "the parameters cross on one side at most";
   EXPECT_LE(report.max_error(), kTolerance);
 }
 

@@ -18,8 +18,13 @@
 //
 // ReLU and LeakyReLU have a kink at z = 0, where no difference quotient means
 // anything. The checker records which side of its kink every ReLU-family input lies
-// on; a difference whose steps move any of them across retries with steps 8 and 64
-// times smaller, and an element that still crosses is skipped and counted.
+// on (z > 0 or not, as backward decides); where the central difference's steps move any
+// of them across, it takes the one-sided difference on a side whose steps cross none
+// (five points in double, error O(h^4); three in float, O(h²), whose rounding is
+// smaller), so the step stays large. Where both sides cross, it retries with a step 8
+// times smaller (in double, then 64 times), and an element that still crosses on both
+// sides is skipped and counted. An input exactly at its kink is checked from below, the
+// side backward takes.
 
 #include <functional>
 #include <span>
