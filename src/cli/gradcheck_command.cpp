@@ -137,8 +137,8 @@ int run(const GradcheckOptions& options) {
 }  // namespace
 
 void add_gradcheck_command(CLI::App& app, int& exit_code) {
-  auto* command = app.add_subcommand(
-      "gradcheck", "Check backpropagation against central finite differences on a network built from flags");
+  auto* command =
+      app.add_subcommand("gradcheck", "Check backpropagation against finite differences on a network built from flags");
   auto options = std::make_shared<GradcheckOptions>();
   add_whole_numbers(*command, "--layers", options->layers, 1, kMaxCheckedWidth, "Hidden layer widths, comma-separated");
   command->add_option("--activation", options->activation, "Hidden activation")

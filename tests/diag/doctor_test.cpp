@@ -355,6 +355,15 @@ TEST(Doctor, ChanceIsWhatAConstantPredictionScores) {
   ASSERT_GE(f->evidence.size(), 2u);
   EXPECT_EQ(f->evidence[1], "balanced accuracy 0.500, at the 0.500 of any constant prediction");
   EXPECT_NE(f->summary.find("most frequent class"), std::string::npos) << f->summary;
+
+  // Rows of one class: no score can rise above chance, so none is at it. With 99 % of
+  // one class, the balanced accuracy alone tells.
+  const auto one_class =
+      diagnose(falling, {.task = Task::binary, .chance = chance_scores({0, 40}), .scores = ClassScores{0.93, 0.93}});
+  EXPECT_EQ(find_finding(one_class, "chance_level"), nullptr) << describe(one_class);
+  const ClassScores rare = chance_scores({990, 10});
+  EXPECT_FALSE(at_chance({0.97, 0.80}, rare));
+  EXPECT_TRUE(at_chance({0.97, 0.51}, rare));
 }
 
 // Adam at lr 1: the first steps move every weight by a large fraction of itself and kill

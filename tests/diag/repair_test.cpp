@@ -464,6 +464,30 @@ TEST(Repair, ClassWeightsAreJudgedByBalancedAccuracyAndKept) {
   }
 }
 
+// Labels trained as a regression hide the classes' balance from the diagnosis: the
+// change of task shows it, and its fix is tried next, judged by balanced accuracy.
+TEST(Repair, AChangeOfTaskThatShowsClassImbalanceTriesClassWeightsNext) {
+  testing::ScratchDir dir;
+  std::ofstream((dir.path / "fraud.csv").string()) << make_fraud_csv(4000, 0.05, 3);
+  RunConfig c;
+  c.data = dir.path / "fraud.csv";
+  c.task = Task::regression;
+  c.epochs = 12;
+  c.out = dir.path / "m.safetensors";
+  const RepairedRun r = train_with_repair(c);
+  ASSERT_TRUE(r.repair.has_value());
+  std::vector<std::string> kept;
+  for (const Trial& t : r.repair->trials) {
+    if (t.kept) kept.push_back(t.change);
+  }
+  ASSERT_GE(kept.size(), 2u);
+  EXPECT_EQ(kept[0], "--task binary");
+  EXPECT_EQ(kept[1], "--class-weight balanced");
+  EXPECT_EQ(r.repair->metric, "balanced_accuracy");
+  EXPECT_EQ(r.repair->trials.front().metric, "r2");
+  EXPECT_EQ(testing::find_finding(r.result.findings, "class_imbalance"), nullptr);
+}
+
 TEST(Repair, AHealthyRunHasNothingToTry) {
   testing::ScratchDir dir;
   std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(1000, 2, 0.1, 4));

@@ -114,7 +114,7 @@ IncidentResult run_incident(const IncidentOptions& options, std::ostream& out) {
   trials.log.reset();
   const RepairReport repair_report = repair(trials, {}, [&out](const Trial& t) {
     const std::string value = t.diverged() ? "diverged" : fmt::format("{:.4f}", t.val_metric);
-    fmt::print(out, "  {:<30} accuracy {}  {}\n", t.change, value,
+    fmt::print(out, "  {:<30} {} {}  {}\n", t.change, t.metric, value,
                t.kind == Trial::Kind::fix ? (t.kept ? fmt::format("kept ({:+.0f}× the spread)", t.effect)
                                                     : fmt::format("not kept ({:+.1f}× the spread)", t.effect))
                                           : "");

@@ -538,8 +538,11 @@ ClassScores chance_scores(const std::vector<Index>& class_counts) {
 bool within_chance(double score, double chance) { return score <= chance + kBaselineMargin; }
 
 bool at_chance(const ClassScores& scores, const ClassScores& chance) {
-  return within_chance(scores.accuracy, chance.accuracy) &&
-         within_chance(scores.balanced_accuracy, chance.balanced_accuracy);
+  // A score whose chance is within the margin of 1 tells nothing: no run can rise above it.
+  const bool accuracy_tells = !within_chance(1.0, chance.accuracy);
+  const bool balanced_tells = !within_chance(1.0, chance.balanced_accuracy);
+  return (accuracy_tells || balanced_tells) && (!accuracy_tells || within_chance(scores.accuracy, chance.accuracy)) &&
+         (!balanced_tells || within_chance(scores.balanced_accuracy, chance.balanced_accuracy));
 }
 
 double loss_improvement(const MonitorSeries& s) {

@@ -92,7 +92,9 @@ bool within_chance(double score, double chance);
 // Whether a classifier does no better than learning nothing (the doctor's chance_level):
 // both its accuracy and its balanced accuracy are within chance. A model that trades
 // the most frequent class's accuracy for the rare classes' recall (class weights)
-// scores below that class's share and well above 1/k: it learned.
+// scores below that class's share and well above 1/k: it learned. A score whose chance
+// is within the margin of 1 (rows of 98 % one class for accuracy; rows of one class for
+// both) cannot show learning and is not consulted; with neither, no run is at chance.
 bool at_chance(const ClassScores& scores, const ClassScores& chance);
 
 }  // namespace glassnet

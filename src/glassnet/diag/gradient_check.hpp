@@ -64,7 +64,7 @@ struct TensorCheck {
   double max_error = 0.0;  // the worst element's error (see above)
   Index worst_index = 0;   // its flat index
   double analytic = 0.0;   // its gradient from backward
-  double numeric = 0.0;    // its central difference
+  double numeric = 0.0;    // its difference quotient (central, or one-sided at a kink)
   double max_abs_gradient = 0.0;
 };
 

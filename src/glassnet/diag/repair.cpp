@@ -102,11 +102,11 @@ class Search {
   std::vector<double> seeded_runs(const RunConfig& base, Index from, Index count, Trial::Kind kind,
                                   const std::string& change, std::optional<TrialOutcome> ready = std::nullopt);
   // The spread of the runs that learned. A run that diverged failed, and says nothing
-  // of the noise; so does one at the majority-class baseline when another seed rose
-  // above it (when every seed is at chance, their spread is the noise of chance).
+  // of the noise; so does one at chance when another seed rose above it (when every
+  // seed is at chance, their spread is the noise of chance).
   double spread_of(const std::vector<double>& metrics) const;
-  // Classification, where an accuracy above chance is possible: whether a metric is at
-  // the majority-class baseline.
+  // Classification, where a score above chance is possible: whether a metric is within
+  // chance's (the majority-class baseline for accuracy, 1/k for balanced accuracy).
   bool at_chance(double metric) const;
   // The best so far, paused (carry_on), and its log.
   void keep(TrialOutcome& outcome);
@@ -331,7 +331,7 @@ bool Search::done(std::size_t next) const {
 }
 
 bool Search::try_fix(std::size_t i) {
-  const std::string& fix = candidates_[i];
+  const std::string fix = candidates_[i];                  // (a copy: a change of task adds candidates)
   if (walk_over_ && learning_rate_step(fix)) return true;  // the decades beyond no longer help
   RunConfig candidate = best_;
   if (!apply_fix(candidate, fix) || untrainable(candidate)) return true;
@@ -360,6 +360,8 @@ bool Search::try_fix(std::size_t i) {
   const bool balanced = task_changed ? judged_by_balance(candidate, o.findings) : balanced_;
   const std::string name = metric_name(o.task, balanced);
   const double metric = o.metric(name);
+  // (Where every seed of the baseline diverged, the first trial that did not tells what chance scores.)
+  if (!chance_ && !task_changed) chance_ = o.chance;
   std::optional<TrialOutcome> next_seed;
   if (speculate) next_seed = std::move(outcomes.back());
   if (pending_) {
@@ -419,6 +421,19 @@ bool Search::try_fix(std::size_t i) {
     balanced_ = balanced;
     report_.metric = name;
     chance_ = o.chance;
+    // The new task shows what the diagnosis under the old could not (class imbalance
+    // under a regression): the fixes of its warnings and errors are tried next.
+    std::vector<std::string> shown;
+    for (const Finding& f : o.findings) {
+      if (f.severity == Severity::info) continue;
+      for (const std::string& next : f.fixes) {
+        if (std::find(candidates_.begin(), candidates_.end(), next) == candidates_.end() &&
+            std::find(shown.begin(), shown.end(), next) == shown.end())
+          shown.push_back(next);
+      }
+    }
+    candidates_.insert(candidates_.begin() + static_cast<std::ptrdiff_t>(i) + 1, shown.begin(), shown.end());
+    if (i < doctors_fixes_) doctors_fixes_ += shown.size();
   }
   best_runs_ = candidate_runs;
   if (candidate_runs.size() >= 2) {

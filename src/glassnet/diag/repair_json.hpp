@@ -2,8 +2,8 @@
 // A repair's trials as JSON: `doctor --json` and `train --auto-repair --json` print it,
 // and the metrics log's "repair" line holds it (docs/monitor.md#the-metrics-log):
 //
-//   {"metric": "accuracy" | "r2", "spread",
-//    "trials": [{"kind": "baseline" | "fix" | "spread", "change", "task", "epochs",
+//   {"metric": "accuracy" | "balanced_accuracy" | "r2", "spread",
+//    "trials": [{"kind": "baseline" | "fix" | "spread", "change", "task", "metric", "epochs",
 //                "findings_left": [...], "val_metric" (null: diverged), "effect", "kept",
 //                "seconds"}],
 //    "best": {"config": {option: value, as in the TOML file}, "val_metric"}}
