@@ -54,6 +54,15 @@ RunConfig sgd_on_moons(const testing::ScratchDir& dir, std::uint64_t data_seed, 
   return c;
 }
 
+// The defaults on `rows` generated fraud transactions, a share `rate` of them fraud.
+RunConfig on_fraud(const testing::ScratchDir& dir, Index rows, double rate, std::uint64_t seed) {
+  std::ofstream((dir.path / "fraud.csv").string()) << make_fraud_csv(rows, rate, seed);
+  RunConfig c;
+  c.data = dir.path / "fraud.csv";
+  c.out = dir.path / "m.safetensors";
+  return c;
+}
+
 // Writes a CSV (header, label last) to `path` with each data row through `edit`, which
 // may change it and returns whether it is kept; `row` counts the rows read.
 void write_edited(const std::filesystem::path& path, const std::string& csv,
@@ -220,13 +229,10 @@ TEST(Repair, ALearningRateWalkGoesOnWhileItsStepsHelp) {
 // both baseline seeds is kept.
 TEST(Repair, AnErraticBaselineDoesNotHideAFixThatBeatsEverySeed) {
   testing::ScratchDir dir;
-  std::ofstream((dir.path / "fraud.csv").string()) << make_fraud_csv(3000, 0.5, 14);
-  RunConfig c;
-  c.data = dir.path / "fraud.csv";
+  RunConfig c = on_fraud(dir, 3000, 0.5, 14);
   c.learning_rate = 1.0;
   c.epochs = 30;
   c.early_stopping = 0;
-  c.out = dir.path / "f.safetensors";
   const RunResult first = run_training(c);
   // The loss spikes (lr_too_high) led to the dead units, which make it a warning.
   const auto dead = std::find_if(first.findings.begin(), first.findings.end(),
@@ -441,11 +447,8 @@ TEST(Repair, ClassImbalanceAloneGetsItsOwnFixNotTheStructuralList) {
 // accuracy, against the 1/k of a constant prediction, and the doctor's own fix is kept.
 TEST(Repair, ClassWeightsAreJudgedByBalancedAccuracyAndKept) {
   testing::ScratchDir dir;
-  std::ofstream((dir.path / "fraud.csv").string()) << make_fraud_csv(5000, 0.05, 3);
-  RunConfig c;
-  c.data = dir.path / "fraud.csv";
+  RunConfig c = on_fraud(dir, 5000, 0.05, 3);
   c.epochs = 12;
-  c.out = dir.path / "m.safetensors";
   const RepairedRun r = train_with_repair(c);
   ASSERT_TRUE(r.repair.has_value());
   EXPECT_EQ(r.repair->metric, "balanced_accuracy");
@@ -468,12 +471,9 @@ TEST(Repair, ClassWeightsAreJudgedByBalancedAccuracyAndKept) {
 // change of task shows it, and its fix is tried next, judged by balanced accuracy.
 TEST(Repair, AChangeOfTaskThatShowsClassImbalanceTriesClassWeightsNext) {
   testing::ScratchDir dir;
-  std::ofstream((dir.path / "fraud.csv").string()) << make_fraud_csv(4000, 0.05, 3);
-  RunConfig c;
-  c.data = dir.path / "fraud.csv";
+  RunConfig c = on_fraud(dir, 4000, 0.05, 3);
   c.task = Task::regression;
   c.epochs = 12;
-  c.out = dir.path / "m.safetensors";
   const RepairedRun r = train_with_repair(c);
   ASSERT_TRUE(r.repair.has_value());
   std::vector<std::string> kept;
