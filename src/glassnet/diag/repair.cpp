@@ -118,6 +118,10 @@ class Search {
   // With stop_when_healthy the search ends once the best is healthy and the doctor's own
   // fixes have been tried, except that a learning-rate walk goes on while its steps help.
   bool done(std::size_t next) const;
+  // After a kept change of task, whose run shows what the diagnosis under the old task
+  // could not (class imbalance under a regression): the fixes of `findings`' warnings
+  // and errors not tried yet become the candidates after candidates_[i].
+  void try_next(std::size_t i, const std::vector<Finding>& findings);
   // Tries candidates_[i] on top of the best; false when the search ends with it.
   bool try_fix(std::size_t i);
 
@@ -330,6 +334,20 @@ bool Search::done(std::size_t next) const {
   return next >= doctors_fixes_;
 }
 
+void Search::try_next(std::size_t i, const std::vector<Finding>& findings) {
+  std::vector<std::string> shown;
+  for (const Finding& f : findings) {
+    if (f.severity == Severity::info) continue;
+    for (const std::string& fix : f.fixes) {
+      if (std::find(candidates_.begin(), candidates_.end(), fix) == candidates_.end() &&
+          std::find(shown.begin(), shown.end(), fix) == shown.end())
+        shown.push_back(fix);
+    }
+  }
+  candidates_.insert(candidates_.begin() + static_cast<std::ptrdiff_t>(i) + 1, shown.begin(), shown.end());
+  if (i < doctors_fixes_) doctors_fixes_ += shown.size();  // (the doctor's own, as the first were)
+}
+
 bool Search::try_fix(std::size_t i) {
   const std::string fix = candidates_[i];                  // (a copy: a change of task adds candidates)
   if (walk_over_ && learning_rate_step(fix)) return true;  // the decades beyond no longer help
@@ -421,19 +439,7 @@ bool Search::try_fix(std::size_t i) {
     balanced_ = balanced;
     report_.metric = name;
     chance_ = o.chance;
-    // The new task shows what the diagnosis under the old could not (class imbalance
-    // under a regression): the fixes of its warnings and errors are tried next.
-    std::vector<std::string> shown;
-    for (const Finding& f : o.findings) {
-      if (f.severity == Severity::info) continue;
-      for (const std::string& next : f.fixes) {
-        if (std::find(candidates_.begin(), candidates_.end(), next) == candidates_.end() &&
-            std::find(shown.begin(), shown.end(), next) == shown.end())
-          shown.push_back(next);
-      }
-    }
-    candidates_.insert(candidates_.begin() + static_cast<std::ptrdiff_t>(i) + 1, shown.begin(), shown.end());
-    if (i < doctors_fixes_) doctors_fixes_ += shown.size();
+    try_next(i, o.findings);
   }
   best_runs_ = candidate_runs;
   if (candidate_runs.size() >= 2) {

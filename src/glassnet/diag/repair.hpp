@@ -20,7 +20,8 @@
 //      chance level, and leaves no more warnings and errors than the best
 //      so far; a change of task (labels that
 //      did not fit it) changes the metric, so it is kept when the labels fit and it
-//      leaves no more warnings and errors. A candidate close to the best (ahead of every
+//      leaves no more warnings and errors; kept, the fixes of the warnings and errors
+//      its run shows are tried next. A candidate close to the best (ahead of every
 //      seed of the best, not by the spread) is run on the other seeds too and judged
 //      over them (diag/verdict.hpp). Once a learning-rate step was kept and the
 //      next was not, the decades beyond are skipped. A kept configuration has its
