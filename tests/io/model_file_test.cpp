@@ -72,6 +72,30 @@ TEST(ModelFile, RoundTripsWeightsPreprocessingAndLabels) {
   fs::remove(path);
 }
 
+// save_model refuses what load_model would: a model written is a model that loads.
+TEST(ModelFile, AModelThatWouldNotLoadIsNotSaved) {
+  const fs::path path = temp_file("unsaved.safetensors");
+  const auto expect_not_saved = [&](const Model& model, const std::string& fragment) {
+    try {
+      save_model(path, model);
+      ADD_FAILURE() << "expected an Error containing " << fragment;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(path)) << "nothing is written";
+  };
+  expect_not_saved(Model{}, "not saved: the model has no network");
+  Model no_features = sample_model();
+  no_features.features.columns.clear();
+  expect_not_saved(no_features, "not saved: " + path.string() + ": the preprocessing produces 0 inputs");
+  Model no_labels = sample_model();
+  no_labels.labels = {};
+  expect_not_saved(no_labels, "label map 0 classes");
+  Model multiclass = sample_model();
+  multiclass.labels.task = Task::multiclass;
+  expect_not_saved(multiclass, "a multiclass model's output is softmax, not sigmoid");
+}
+
 TEST(ModelFile, EveryInconsistencyIsAClearError) {
   const Model model = sample_model();
   const fs::path path = temp_file("tampered.safetensors");

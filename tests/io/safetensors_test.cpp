@@ -68,6 +68,9 @@ TEST(Safetensors, RejectsEveryMalformedFileWithAClearError) {
   expect_rejected(too_long, "runs past the end");
   expect_rejected(with_header("{not json", 0), "not valid JSON");
   expect_rejected(with_header("[1, 2]", 0), "not a JSON object");
+  // A number beyond a double is no parse error to the JSON library, but as bad a header.
+  expect_rejected(with_header(R"({"w": {"dtype": "F32", "shape": [1e999], "data_offsets": [0, 4]}})", 4),
+                  "not valid JSON (number overflow parsing '1e999')");
   expect_rejected(with_header(R"({"w": {"dtype": "I8", "shape": [1], "data_offsets": [0, 1]}})", 1),
                   "unsupported dtype");
   expect_rejected(with_header(R"({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}})", 8), "need 8");

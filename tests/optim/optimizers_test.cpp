@@ -129,6 +129,8 @@ TEST(Optimizers, AdamWDecouplesWeightDecay) {
   EXPECT_EQ(adamw.name(), "adamw");
   EXPECT_EQ(adamw.weight_decay().rate, 1e-2);
   expect_matches_reference(adamw, adam_rule(0.01, 0.9, 0.999, 1e-8, true), 1e-2);
+  // Giving another option keeps the default decay.
+  EXPECT_EQ(AdamW(0.01, {.beta1 = 0.8}).weight_decay().rate, 1e-2);
 }
 
 TEST(Optimizers, RmspropPlainCenteredAndWithMomentum) {

@@ -156,6 +156,7 @@ OutputTransform output_for(Task task) {
 }
 
 void save_model(const std::filesystem::path& path, const Model& model) {
+  if (!model.network) throw Error(fmt::format("{}: not saved: the model has no network", path.string()));
   SafetensorsFile file;
   append_param_tensors(model.network->params(), "", file);
   const json labels = {{"task", task_name(model.labels.task)},
@@ -168,6 +169,13 @@ void save_model(const std::filesystem::path& path, const Model& model) {
                    {"preprocessing", preprocessing_json(model.features).dump()},
                    {"labels", labels.dump()},
                    {"training", model.training.empty() ? "{}" : model.training}};
+  // What load_model would refuse (preprocessing, labels or output that do not fit the
+  // network) is refused here, before anything is written.
+  try {
+    decode_model(encode_safetensors(file), path.string());
+  } catch (const Error& e) {
+    throw Error(fmt::format("not saved: {}", e.what()));
+  }
   write_safetensors(path, file);
 }
 
@@ -191,10 +199,13 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
   }
   Model model;
   NetworkSpec spec;
+  // (Missing metadata is named before the try below, which prefixes what it holds.)
+  const std::string &architecture = meta("architecture"), &preprocessing = meta("preprocessing"),
+                    &label_map = meta("labels"), &training = meta("training");
   try {
-    spec = architecture_from(json::parse(meta("architecture")));
-    model.features = preprocessing_from(json::parse(meta("preprocessing")));
-    const json labels = json::parse(meta("labels"));
+    spec = architecture_from(json::parse(architecture));
+    model.features = preprocessing_from(json::parse(preprocessing));
+    const json labels = json::parse(label_map);
     model.labels.task = parsed<Task>(labels, "task", parse_task, "task");
     model.labels.classes = field<std::vector<std::string>>(labels, "classes");
     // A numeric target's classes all read as numbers; in files written before "numbers"
@@ -210,7 +221,7 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
     for (const FeatureColumn& c : model.features.columns) {
       if (c.name == model.target) throw Error(fmt::format("the target '{}' is also an input column", c.name));
     }
-    model.training = meta("training");
+    model.training = training;
   } catch (const Error& e) {
     throw Error(fmt::format("{}: invalid model metadata: {}", source, e.what()));
   } catch (const json::exception& e) {

@@ -46,7 +46,9 @@ struct Model {
 // softmax for multiclass, identity for regression. Loading requires it.
 OutputTransform output_for(Task task);
 
-// Writes atomically.
+// Writes atomically, after the validation load_model makes: a model without a network,
+// or whose preprocessing, labels or output do not fit it, is an Error and nothing is
+// written.
 void save_model(const std::filesystem::path& path, const Model& model);
 Model load_model(const std::filesystem::path& path);
 // The same validation on bytes in memory; `source` names them in errors.

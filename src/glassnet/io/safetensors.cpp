@@ -12,6 +12,7 @@
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/io/atomic_file.hpp"
+#include "glassnet/io/json_fields.hpp"
 
 static_assert(std::endian::native == std::endian::little, "the safetensors code assumes a little-endian machine");
 
@@ -99,6 +100,8 @@ SafetensorsFile decode_safetensors(const std::vector<std::byte>& bytes, const st
     header = json::parse(text);
   } catch (const json::parse_error& e) {
     throw fail(fmt::format("header is not valid JSON (at byte {} of the header)", e.byte));
+  } catch (const json::exception& e) {  // a number beyond a double's range
+    throw fail(fmt::format("header is not valid JSON ({})", json_error_text(e)));
   }
   if (!header.is_object()) throw fail("header is not a JSON object");
   const std::size_t data_size = bytes.size() - 8 - static_cast<std::size_t>(length);

@@ -37,11 +37,25 @@ class Adam : public Optimizer {
   std::vector<Scalar> exp_avg_sq_;  // v
 };
 
-// AdamW: Adam with decoupled weight decay (default 1e-2).
+// AdamW's options: Adam's, with its own default decay, which stays 1e-2 when only the
+// others are given (AdamW(lr, {.beta1 = 0.8})), as torch.optim.AdamW's does.
+struct AdamWOptions {
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double epsilon = 1e-8;
+  WeightDecay weight_decay{.rate = 1e-2};  // decoupled
+};
+
+// AdamW: Adam with decoupled weight decay.
 class AdamW : public Adam {
  public:
-  explicit AdamW(double learning_rate = 1e-3, AdamOptions options = {.weight_decay = {.rate = 1e-2}})
-      : Adam(learning_rate, options, true) {}
+  explicit AdamW(double learning_rate = 1e-3, AdamWOptions options = {})
+      : Adam(learning_rate,
+             {.beta1 = options.beta1,
+              .beta2 = options.beta2,
+              .epsilon = options.epsilon,
+              .weight_decay = options.weight_decay},
+             true) {}
 };
 
 }  // namespace glassnet

@@ -64,7 +64,7 @@ std::unique_ptr<Optimizer> make_optimizer(const RunConfig& c) {
   if (c.optimizer == "adam") return std::make_unique<Adam>(c.learning_rate, AdamOptions{.weight_decay = decay});
   if (c.optimizer == "adamw") {
     return std::make_unique<AdamW>(c.learning_rate,
-                                   AdamOptions{.weight_decay = {.rate = c.weight_decay > 0 ? c.weight_decay : 1e-2}});
+                                   AdamWOptions{.weight_decay = {.rate = c.weight_decay > 0 ? c.weight_decay : 1e-2}});
   }
   if (c.optimizer == "rmsprop")
     return std::make_unique<Rmsprop>(c.learning_rate, RmspropOptions{.weight_decay = decay});
