@@ -353,6 +353,28 @@ TEST(Trainer, ThirtyTwoResidualBlocksStillTrain) {
       << history.front().train_loss << " → " << history.back().train_loss;
 }
 
+// A bad target is named by its row in the data, before any step: the loss alone would
+// name its row in the batch, after the batches before it had changed the weights.
+TEST(Trainer, ABadTargetIsNamedByItsDataRowBeforeAnyStep) {
+  const Matrix x = Matrix::Ones(200, 2);
+  Matrix y = Matrix::Zero(200, 1);
+  y(150, 0) = 2;
+  Rng rng(1);
+  auto network = make_network({.in_features = 2, .hidden = {3}, .out_features = 1}, rng);
+  const std::vector<Scalar> before(network->params().values().begin(), network->params().values().end());
+  const BceWithLogits loss;
+  Sgd sgd(0.1);
+  Trainer trainer(*network, loss, sgd);
+  try {
+    trainer.fit({x, y}, {.epochs = 1, .batch_size = 32, .shuffle = false});
+    ADD_FAILURE() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "training data: bce: target at row 150, column 0 is 2; expected a value in [0, 1]");
+  }
+  EXPECT_TRUE(std::equal(before.begin(), before.end(), network->params().values().begin())) << "no step was taken";
+}
+
 TEST(Trainer, StopsWithATrainingErrorWhenTheLossIsNotFinite) {
   Matrix x = Matrix::Ones(4, 2);
   x(2, 1) = std::numeric_limits<Scalar>::quiet_NaN();

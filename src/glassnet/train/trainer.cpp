@@ -16,7 +16,9 @@
 namespace glassnet {
 namespace {
 
-void check_data(const Network& network, const DataView& data, std::string_view what) {
+// Shapes, and every target and weight as the loss checks them (before any step, so that
+// a bad row is named as the data's, not its batch's, and no step has been taken).
+void check_data(const Network& network, const Loss& loss, const DataView& data, std::string_view what) {
   if (data.x.cols() != network.spec().in_features) {
     throw Error(fmt::format("{} data has {} feature columns; the network expects {}", what, data.x.cols(),
                             network.spec().in_features));
@@ -29,6 +31,11 @@ void check_data(const Network& network, const DataView& data, std::string_view w
         fmt::format("{} data has {} rows but {} sample weights", what, data.x.rows(), data.sample_weights.size()));
   }
   if (data.x.rows() == 0) throw Error(fmt::format("{} data has no rows", what));
+  try {
+    loss.check(network.spec().out_features, data.targets, data.sample_weights);
+  } catch (const Error& e) {
+    throw Error(fmt::format("{} data: {}", what, e.what()));
+  }
 }
 
 double weight_of_rows(const DataView& data, std::span<const Index> rows) {
@@ -145,8 +152,8 @@ void Trainer::gather(const DataView& data, std::span<const Index> rows) {
 }
 
 std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& options, const DataView* validation) {
-  check_data(network_, train, "training");
-  if (validation != nullptr) check_data(network_, *validation, "validation");
+  check_data(network_, loss_, train, "training");
+  if (validation != nullptr) check_data(network_, loss_, *validation, "validation");
   if (options.batch_size <= 0) throw Error(fmt::format("batch size: expected > 0, got {}", options.batch_size));
   if (options.epochs < 0) throw Error(fmt::format("epochs: expected ≥ 0, got {}", options.epochs));
   if (options.pause_after < 0) throw Error(fmt::format("pause: expected an epoch ≥ 0, got {}", options.pause_after));
@@ -324,7 +331,7 @@ Trainer::Position Trainer::restore_snapshot() {
 double Trainer::evaluate(const DataView& data, Index batch_size) { return evaluate_with_accuracy(data, batch_size).loss; }
 
 Trainer::Evaluation Trainer::evaluate_with_accuracy(const DataView& data, Index batch_size) {
-  check_data(network_, data, "evaluation");
+  check_data(network_, loss_, data, "evaluation");
   if (batch_size <= 0) throw Error(fmt::format("batch size: expected > 0, got {}", batch_size));
   const ConstMatrixView& x = data.x;
   const ConstMatrixView& targets = data.targets;
