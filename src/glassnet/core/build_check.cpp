@@ -1,0 +1,5 @@
+#include "glassnet/core/build_check.hpp"
+
+extern "C" {
+const int GLASSNET_BUILD_SYMBOL = 1;
+}
