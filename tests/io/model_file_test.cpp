@@ -84,7 +84,7 @@ TEST(ModelFile, AModelThatWouldNotLoadIsNotSaved) {
     }
     EXPECT_FALSE(fs::exists(path)) << "nothing is written";
   };
-  expect_not_saved(Model{}, "not saved: the model has no network");
+  expect_not_saved(Model{}, "not saved: " + path.string() + ": the model has no network");
   Model no_features = sample_model();
   no_features.features.columns.clear();
   expect_not_saved(no_features, "not saved: " + path.string() + ": the preprocessing produces 0 inputs");

@@ -131,6 +131,9 @@ TEST(Optimizers, AdamWDecouplesWeightDecay) {
   expect_matches_reference(adamw, adam_rule(0.01, 0.9, 0.999, 1e-8, true), 1e-2);
   // Giving another option keeps the default decay.
   EXPECT_EQ(AdamW(0.01, {.beta1 = 0.8}).weight_decay().rate, 1e-2);
+  const AdamW all(0.01, {.weight_decay = {.decay_biases_and_norms = true}});
+  EXPECT_EQ(all.weight_decay().rate, 1e-2);
+  EXPECT_TRUE(all.weight_decay().decay_biases_and_norms);
 }
 
 TEST(Optimizers, RmspropPlainCenteredAndWithMomentum) {

@@ -167,7 +167,10 @@ std::unique_ptr<Optimizer> make_optimizer(const json& o) {
                                                 .weight_decay = decay});
   }
   if (name == "adam") return std::make_unique<Adam>(lr, AdamOptions{.weight_decay = decay});
-  if (name == "adamw") return std::make_unique<AdamW>(lr, AdamWOptions{.weight_decay = decay});
+  if (name == "adamw") {
+    return std::make_unique<AdamW>(
+        lr, AdamWOptions{.weight_decay = {.rate = decay.rate, .decay_biases_and_norms = decay.decay_biases_and_norms}});
+  }
   return std::make_unique<Rmsprop>(lr, RmspropOptions{.alpha = o.value("alpha", 0.99),
                                                       .momentum = o.value("momentum", 0.0),
                                                       .centered = o.value("centered", false),

@@ -13,6 +13,7 @@
 #include <Eigen/Core>
 #include <vector>
 
+#include "glassnet/core/build_check.hpp"
 #include "glassnet/core/scalar.hpp"
 
 namespace glassnet {

@@ -2,8 +2,6 @@
 // The one floating-point type of the library. float by default; the CMake option
 // GLASSNET_DOUBLE builds everything in double, which the gradient checks use.
 
-#include "glassnet/core/build_check.hpp"
-
 namespace glassnet {
 
 #if defined(GLASSNET_DOUBLE) && GLASSNET_DOUBLE

@@ -11,6 +11,7 @@
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/table.hpp"
+#include "glassnet/io/atomic_file.hpp"
 #include "glassnet/io/json_fields.hpp"
 #include "glassnet/io/param_tensors.hpp"
 #include "glassnet/io/safetensors.hpp"
@@ -156,7 +157,7 @@ OutputTransform output_for(Task task) {
 }
 
 void save_model(const std::filesystem::path& path, const Model& model) {
-  if (!model.network) throw Error(fmt::format("{}: not saved: the model has no network", path.string()));
+  if (!model.network) throw Error(fmt::format("not saved: {}: the model has no network", path.string()));
   SafetensorsFile file;
   append_param_tensors(model.network->params(), "", file);
   const json labels = {{"task", task_name(model.labels.task)},
@@ -171,12 +172,13 @@ void save_model(const std::filesystem::path& path, const Model& model) {
                    {"training", model.training.empty() ? "{}" : model.training}};
   // What load_model would refuse (preprocessing, labels or output that do not fit the
   // network) is refused here, before anything is written.
+  const std::vector<std::byte> bytes = encode_safetensors(file);
   try {
-    decode_model(encode_safetensors(file), path.string());
+    decode_model(bytes, path.string());
   } catch (const Error& e) {
     throw Error(fmt::format("not saved: {}", e.what()));
   }
-  write_safetensors(path, file);
+  write_file_atomically(path, bytes);
 }
 
 Model load_model(const std::filesystem::path& path) {

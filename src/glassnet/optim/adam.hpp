@@ -37,13 +37,18 @@ class Adam : public Optimizer {
   std::vector<Scalar> exp_avg_sq_;  // v
 };
 
-// AdamW's options: Adam's, with its own default decay, which stays 1e-2 when only the
-// others are given (AdamW(lr, {.beta1 = 0.8})), as torch.optim.AdamW's does.
+// AdamW's options: Adam's, with its own default decay rate, which stays 1e-2 when only
+// other options are given (AdamW(lr, {.beta1 = 0.8}), AdamW(lr, {.weight_decay =
+// {.decay_biases_and_norms = true}})), as torch.optim.AdamW's does.
 struct AdamWOptions {
+  struct Decay {  // decoupled: WeightDecay with AdamW's default rate
+    double rate = 1e-2;
+    bool decay_biases_and_norms = false;
+  };
   double beta1 = 0.9;
   double beta2 = 0.999;
   double epsilon = 1e-8;
-  WeightDecay weight_decay{.rate = 1e-2};  // decoupled
+  Decay weight_decay;
 };
 
 // AdamW: Adam with decoupled weight decay.
@@ -54,7 +59,8 @@ class AdamW : public Adam {
              {.beta1 = options.beta1,
               .beta2 = options.beta2,
               .epsilon = options.epsilon,
-              .weight_decay = options.weight_decay},
+              .weight_decay = {.rate = options.weight_decay.rate,
+                               .decay_biases_and_norms = options.weight_decay.decay_biases_and_norms}},
              true) {}
 };
 
