@@ -280,7 +280,7 @@ std::vector<EpochLogs> Trainer::fit(const DataView& train, const FitOptions& opt
       logs.train_accuracy = static_cast<double>(epoch_correct_) / static_cast<double>(epoch_counted_);
     }
     if (validation != nullptr) {
-      const Evaluation e = evaluate_with_accuracy(*validation);
+      const Evaluation e = evaluate_checked(*validation, kEvaluationBatch);  // (fit checked it)
       logs.val_loss = e.loss;
       logs.val_accuracy = e.accuracy;
     }
@@ -333,6 +333,10 @@ double Trainer::evaluate(const DataView& data, Index batch_size) { return evalua
 Trainer::Evaluation Trainer::evaluate_with_accuracy(const DataView& data, Index batch_size) {
   check_data(network_, loss_, data, "evaluation");
   if (batch_size <= 0) throw Error(fmt::format("batch size: expected > 0, got {}", batch_size));
+  return evaluate_checked(data, batch_size);
+}
+
+Trainer::Evaluation Trainer::evaluate_checked(const DataView& data, Index batch_size) {
   const ConstMatrixView& x = data.x;
   const ConstMatrixView& targets = data.targets;
   double weighted_sum = 0.0;

@@ -122,12 +122,13 @@ class Trainer {
   double step(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights = {});
 
   // Mean loss over all rows in evaluation mode, in batches of batch_size; no gradients.
-  double evaluate(const DataView& data, Index batch_size = 1024);
+  static constexpr Index kEvaluationBatch = 1024;
+  double evaluate(const DataView& data, Index batch_size = kEvaluationBatch);
   struct Evaluation {
     double loss = 0.0;
     std::optional<double> accuracy;  // classification losses (Loss::count_correct), unweighted
   };
-  Evaluation evaluate_with_accuracy(const DataView& data, Index batch_size = 1024);
+  Evaluation evaluate_with_accuracy(const DataView& data, Index batch_size = kEvaluationBatch);
 
   // Asks fit to stop after the current epoch.
   void request_stop() { stop_requested_ = true; }
@@ -179,6 +180,8 @@ class Trainer {
   double base_learning_rate() const { return base_learning_rate_; }
 
  private:
+  // evaluate_with_accuracy on data already checked (fit's validation, each epoch).
+  Evaluation evaluate_checked(const DataView& data, Index batch_size);
   // The threads a micro-batch of `rows` rows is split across (1: not split).
   int split_parts(Index rows);
   // Forward and backward of one micro-batch, gradients scaled by `share`. Returns its loss.
