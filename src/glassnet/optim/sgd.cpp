@@ -46,15 +46,22 @@ Optimizer::SquaredNorms Sgd::update(Scalar* value, const Scalar* grad, Index sta
     return {update_sq, weight_sq};
   }
   Scalar* b = momentum_buffer_.data() + state_offset;
+  // One loop per (first step, Nesterov) pair: a branch inside the loop keeps it scalar.
+  const auto momentum_loop = [&]<bool kFirst, bool kNesterov>() {
 #pragma omp simd reduction(+ : update_sq, weight_sq)
-  for (Index i = 0; i < n; ++i) {
-    Scalar g = grad[i] + lambda * value[i];
-    b[i] = t == 1 ? g : mu * b[i] + damp * g;
-    g = options_.nesterov ? g + mu * b[i] : b[i];
-    const Scalar delta = lr * g;
-    value[i] -= delta;
-    update_sq += delta * delta;
-    weight_sq += value[i] * value[i];
+    for (Index i = 0; i < n; ++i) {
+      const Scalar g = grad[i] + lambda * value[i];
+      b[i] = kFirst ? g : mu * b[i] + damp * g;
+      const Scalar delta = lr * (kNesterov ? g + mu * b[i] : b[i]);
+      value[i] -= delta;
+      update_sq += delta * delta;
+      weight_sq += value[i] * value[i];
+    }
+  };
+  if (t == 1) {
+    options_.nesterov ? momentum_loop.operator()<true, true>() : momentum_loop.operator()<true, false>();
+  } else {
+    options_.nesterov ? momentum_loop.operator()<false, true>() : momentum_loop.operator()<false, false>();
   }
   return {update_sq, weight_sq};
 }
