@@ -377,6 +377,23 @@ TEST(Repair, TheWinningTrialCarriesOnInsteadOfStartingAgain) {
   }
 }
 
+// The configured run's data are not prepared again: the trials of its seed, the winner's
+// among them, train on them.
+TEST(Repair, TheTrialsOfTheConfiguredSeedTrainOnItsData) {
+  testing::ScratchDir dir;
+  RunConfig c = small_incident(dir);
+  c.epochs = 12;
+  c.auto_repair = true;
+  auto first = std::make_unique<TrainingRun>(c);
+  first->train_to(3);
+  const std::shared_ptr<const PreparedData> prepared = first->data();
+  const RepairReport r = repair(c, {.trial_epochs = 3, .spread_seeds = 2, .stop_when_healthy = true, .carry_on = true},
+                                {}, std::move(first));
+  ASSERT_TRUE(std::any_of(r.trials.begin(), r.trials.end(), [](const Trial& t) { return t.kept; }));
+  ASSERT_NE(r.best_run, nullptr);
+  EXPECT_EQ(r.best_run->data(), prepared);
+}
+
 // SGD at lr 3 on six tanh layers: batch normalisation is kept, and the run it carries on
 // spikes again in its last epoch, five rollbacks in a row. With no fix left to try, it
 // ends there with the best epoch's weights and a warning (it failed, with no model).

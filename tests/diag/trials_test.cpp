@@ -12,6 +12,7 @@
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/data/synthetic.hpp"
+#include "glassnet/train/prepared_data.hpp"
 #include "test_support.hpp"
 
 namespace glassnet {
@@ -69,6 +70,34 @@ TEST(Trials, ATrialThatThrowsLeavesNoOtherTrialsLogBehind) {
       EXPECT_EQ(entry.path().string().find(".trial"), std::string::npos) << entry.path();
     }
   }
+}
+
+// Trials of one seed train on one PreparedData, prepared once — also when two ask for it
+// side by side, and when the configured run prepared it already; another seed's split is
+// prepared apart.
+TEST(Trials, TrialsOfOneSeedShareTheirData) {
+  testing::ScratchDir dir;
+  const RunConfig c = moons_config(dir);
+  const Table data = read_data(c.data);
+  RunConfig fix = c;
+  fix.layers = {8, 8};
+  RunConfig other_seed = c;
+  other_seed.seed = 2;
+  for (bool together : {false, true}) {
+    TrialRunner runner(data, {.epochs = 2, .carry_on = true, .one_thread = true, .together = together});
+    const auto o = runner.run({runner.trial(c, true), runner.trial(fix, true), runner.trial(other_seed, true),
+                               runner.trial(other_seed, true)});
+    ASSERT_EQ(o.size(), 4u);
+    for (const TrialOutcome& t : o) ASSERT_NE(t.run, nullptr);
+    EXPECT_EQ(o[0].run->data(), o[1].run->data()) << "together: " << together;
+    EXPECT_EQ(o[2].run->data(), o[3].run->data()) << "together: " << together;
+    EXPECT_NE(o[0].run->data(), o[2].run->data());
+    EXPECT_NE(o[0].run->data()->x_train, o[2].run->data()->x_train) << "another seed, another split";
+  }
+  TrialRunner runner(data, {.epochs = 2, .carry_on = true});
+  const auto configured = prepare_data(c, data);
+  runner.share(configured);
+  EXPECT_EQ(runner.run({runner.trial(fix, true)})[0].run->data(), configured);
 }
 
 }  // namespace

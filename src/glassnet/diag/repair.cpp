@@ -62,10 +62,12 @@ std::vector<std::string> severe_symptoms(const std::vector<Finding>& findings) {
 }
 
 // The search of repair() over config.data as read once, and its state between trials.
+// `prepared`: the data the configured run trained on, when it ran already (with `first`,
+// or before it ended), for the trials that prepare it alike.
 class Search {
  public:
   Search(const Table& data, const RunConfig& config, const RepairOptions& options, const TrialHook& on_trial,
-         std::unique_ptr<TrainingRun> first);
+         std::unique_ptr<TrainingRun> first, std::shared_ptr<const PreparedData> prepared = nullptr);
   // An exception leaves the best trial's paused run and its log behind: they go.
   ~Search() { discard(best_trial_); }
   Search(const Search&) = delete;
@@ -164,7 +166,7 @@ TrialOptions trial_options(const RunConfig& config, const RepairOptions& options
 }
 
 Search::Search(const Table& data, const RunConfig& config, const RepairOptions& options, const TrialHook& on_trial,
-               std::unique_ptr<TrainingRun> first)
+               std::unique_ptr<TrainingRun> first, std::shared_ptr<const PreparedData> prepared)
     : config_(config),
       options_(options),
       on_trial_(on_trial),
@@ -175,6 +177,8 @@ Search::Search(const Table& data, const RunConfig& config, const RepairOptions& 
       trial_config_(config),
       runner_(data, trial_options(config, options, epochs_, seeds_)) {
   if (!options.carry_on) trial_config_.epochs = epochs_;
+  if (first_) prepared = first_->data();
+  if (prepared) runner_.share(std::move(prepared));
 }
 
 void Search::record(Trial trial) {
@@ -521,6 +525,7 @@ RepairedRun train_with_repair(const RunConfig& config, const Table& data, const 
   };
   // The run as configured, judged after the trials' length: healthy, it carries on.
   auto run = std::make_unique<TrainingRun>(first, data, first_hooks);
+  const std::shared_ptr<const PreparedData> prepared = run->data();  // for the trials of its seed
   std::exception_ptr failure;
   try {
     run->train_to(trial_epochs);
@@ -535,7 +540,7 @@ RepairedRun train_with_repair(const RunConfig& config, const Table& data, const 
     run.reset();
   }
   const bool carried = run != nullptr;
-  out.repair = Search(data, config, trials, on_trial, std::move(run)).run();
+  out.repair = Search(data, config, trials, on_trial, std::move(run), prepared).run();
   RepairReport& report = *out.repair;
   const bool changed = std::any_of(report.trials.begin(), report.trials.end(), [](const Trial& t) { return t.kept; });
   nlohmann::json logged = repair_json(report);

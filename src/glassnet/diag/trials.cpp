@@ -13,14 +13,14 @@
 namespace glassnet {
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // A run that failed: the worst outcome, with what the doctor found up to its failure.
-TrialOutcome failed_trial(const RunConfig& config, const Table& data, const TrainingFailed& failure, double seconds) {
+TrialOutcome failed_trial(const PreparedData& prepared, const TrainingFailed& failure, double seconds) {
   TrialOutcome failed;
-  failed.task = task_of(config, data);
+  failed.task = prepared.labels.task;
   failed.seconds = seconds;
   failed.findings = failure.findings();
   failed.series = failure.series();
@@ -42,31 +42,31 @@ RunConfig as_trial(RunConfig config, bool one_thread) {
 }
 
 // A trial trained to its end, its log only where `log` says. It writes no model: its
-// --out is `out`, a name no other run has, checked as any output but never written.
-TrialOutcome ended_trial(RunConfig config, const Table& data, const std::filesystem::path& out,
-                         const std::optional<std::filesystem::path>& log) {
+// --out is `out`, a name no other run has, checked as any output but never written. Its
+// time counts from `start` (before its data was prepared, or waited for).
+TrialOutcome ended_trial(RunConfig config, const std::shared_ptr<const PreparedData>& prepared,
+                         const std::filesystem::path& out, const std::optional<std::filesystem::path>& log,
+                         Clock::time_point start) {
   config.out = out;
   config.log = log;
   config.auto_repair = false;
-  const auto start = std::chrono::steady_clock::now();
   try {
     // (trained before the clock is read)
-    RunResult result = TrainingRun(config, data).finish(TrainingRun::SaveModel::no);
+    RunResult result = TrainingRun(config, prepared).finish(TrainingRun::SaveModel::no);
     return outcome_of(std::move(result), seconds_since(start));
   } catch (const TrainingFailed& e) {
-    return failed_trial(config, data, e, seconds_since(start));
+    return failed_trial(*prepared, e, seconds_since(start));
   }
 }
 
 // carry_on: the configured run itself (its epochs, model file, and rollbacks), paused
-// after `epochs`; its log where `log` says.
-TrialOutcome paused_trial(RunConfig config, const Table& data, Index epochs,
-                          const std::optional<std::filesystem::path>& log) {
+// after `epochs`; its log where `log` says; its time as ended_trial's.
+TrialOutcome paused_trial(RunConfig config, const std::shared_ptr<const PreparedData>& prepared, Index epochs,
+                          const std::optional<std::filesystem::path>& log, Clock::time_point start) {
   config.log = log;
   config.auto_repair = true;
-  const auto start = std::chrono::steady_clock::now();
   try {
-    auto run = std::make_unique<TrainingRun>(config, data);
+    auto run = std::make_unique<TrainingRun>(config, prepared);
     run->train_to(epochs);
     RunResult look = run->so_far();
     TrialOutcome out = outcome_of(std::move(look), seconds_since(start));
@@ -75,7 +75,7 @@ TrialOutcome paused_trial(RunConfig config, const Table& data, Index epochs,
     return out;
   } catch (const TrainingFailed& e) {
     if (log) remove_quietly(*log);
-    return failed_trial(config, data, e, seconds_since(start));
+    return failed_trial(*prepared, e, seconds_since(start));
   }
 }
 
@@ -117,21 +117,54 @@ TrialRunner::Job TrialRunner::trial(const RunConfig& config, bool may_be_kept,
   // Named here, in the order asked for, before the trial may leave for another thread.
   const int number = ++started_;
   const RunConfig c = as_trial(config, options_.one_thread);
-  const Table& data = data_;
   const Index epochs = options_.epochs;
   if (!options_.carry_on) {
     RunConfig ended = c;
     ended.epochs = epochs;
     const auto out = scratch_->path() / fmt::format("trial{}.safetensors", number);
-    return [&data, ended, out, log] { return ended_trial(ended, data, out, log); };
+    return [this, ended, out, log] {
+      const auto start = Clock::now();
+      return ended_trial(ended, prepared(ended), out, log, start);
+    };
   }
   std::optional<std::filesystem::path> trial_log;
   if (may_be_kept && options_.log) trial_log = fmt::format("{}.trial{}", options_.log->string(), number);
-  return [&data, c, epochs, trial_log, may_be_kept] {
-    TrialOutcome o = paused_trial(c, data, epochs, trial_log);
+  return [this, c, epochs, trial_log, may_be_kept] {
+    const auto start = Clock::now();
+    TrialOutcome o = paused_trial(c, prepared(c), epochs, trial_log, start);
     if (!may_be_kept) discard(o);
     return o;
   };
+}
+
+void TrialRunner::share(std::shared_ptr<const PreparedData> prepared) {
+  std::promise<std::shared_ptr<const PreparedData>> made;
+  made.set_value(prepared);
+  const std::lock_guard lock(prepared_mutex_);
+  prepared_.emplace_back(*prepared->made_for, made.get_future().share());
+}
+
+std::shared_ptr<const PreparedData> TrialRunner::prepared(const RunConfig& config) {
+  std::optional<std::promise<std::shared_ptr<const PreparedData>>> making;  // when this call prepares it
+  Prepared ready;
+  {
+    const std::lock_guard lock(prepared_mutex_);
+    for (const auto& [made_for, future] : prepared_) {
+      if (same_preparation(made_for, config)) ready = future;
+    }
+    if (!ready.valid()) {
+      ready = making.emplace().get_future().share();
+      prepared_.emplace_back(config, ready);
+    }
+  }
+  if (making) {
+    try {
+      making->set_value(prepare_data(config, data_));
+    } catch (...) {  // bad input: for every trial that asks
+      making->set_exception(std::current_exception());
+    }
+  }
+  return ready.get();
 }
 
 std::vector<TrialOutcome> TrialRunner::run(const std::vector<Job>& jobs) const {

@@ -14,12 +14,15 @@
 // Where `together`, trials run two at a time, the second on another thread; with
 // `one_thread` each splits its products over one thread only (each has a core). A
 // trial's outcome depends on its configuration and thread count, not on which thread
-// runs it, nor on what runs beside it.
+// runs it, nor on what runs beside it. Trials that prepare their data alike (the same
+// seed, hence the same split: train/prepared_data.hpp) share it, prepared once.
 
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -86,12 +89,21 @@ class TrialRunner {
   // one after the other otherwise; their outcomes, in the jobs' order. When one throws,
   // the trials that finished are discarded and its exception is rethrown.
   std::vector<TrialOutcome> run(const std::vector<Job>& jobs) const;
+  // Data prepared already (the configured run's), for the trials that prepare it alike.
+  void share(std::shared_ptr<const PreparedData> prepared);
 
   const TrialOptions& options() const { return options_; }
 
  private:
+  using Prepared = std::shared_future<std::shared_ptr<const PreparedData>>;
+  // The data `config` trains on: prepared by the first trial that asks, which the others
+  // asking for it meanwhile wait for. Throws Error as prepare_data does.
+  std::shared_ptr<const PreparedData> prepared(const RunConfig& config);
+
   const Table& data_;
   TrialOptions options_;
+  std::mutex prepared_mutex_;
+  std::vector<std::pair<RunConfig, Prepared>> prepared_;  // each a configuration that prepares it
   std::optional<TemporaryDirectory> scratch_;  // without carry_on: where the trials' --out points
   int started_ = 0;
 };

@@ -28,29 +28,12 @@
 #include "glassnet/train/checkpointing.hpp"
 #include "glassnet/train/early_stopping.hpp"
 #include "glassnet/train/metrics_json.hpp"
+#include "glassnet/train/prepared_data.hpp"
 #include "glassnet/train/resume_options.hpp"
 #include "glassnet/train/trainer.hpp"
 
 namespace glassnet {
 namespace {
-
-Index target_index(const Table& table, const std::string& target) {
-  if (target.empty()) return static_cast<Index>(table.columns.size()) - 1;
-  const Index found = table.find(target);
-  if (found < 0) {
-    std::vector<std::string> names;
-    for (const auto& c : table.columns) names.push_back(c.name);
-    throw Error(
-        fmt::format("{}: no column '{}' for the target (columns: {})", table.source, target, fmt::join(names, ", ")));
-  }
-  return found;
-}
-
-Matrix rows_of(const Matrix& m, const std::vector<Index>& rows) {
-  Matrix out(static_cast<Index>(rows.size()), m.cols());
-  for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Index>(i)) = m.row(rows[i]);
-  return out;
-}
 
 std::unique_ptr<Optimizer> make_optimizer(const RunConfig& c) {
   const WeightDecay decay{.rate = c.weight_decay};
@@ -226,7 +209,8 @@ struct TrainingRun::State {
   RunResult result;                  // task, warnings, threads and memory from the start
   std::vector<Finding> preflight;    // preflight's findings
   Model model;
-  Matrix x_train, y_train, x_val, y_val, x_test, y_test;
+  std::shared_ptr<const PreparedData> data;                           // shared with runs that prepare it alike
+  const Matrix &x_train, &y_train, &x_val, &y_val, &x_test, &y_test;  // data's
   std::vector<Scalar> sample_weights;
   std::unique_ptr<Loss> loss;
   std::unique_ptr<Optimizer> optimizer;
@@ -247,88 +231,31 @@ struct TrainingRun::State {
   mutable std::optional<RunResult> look;
   mutable std::pair<Index, bool> look_at{-1, false};
 
-  State(const RunConfig& c, const Table& data, const RunHooks& h);
+  State(const RunConfig& c, std::shared_ptr<const PreparedData> prepared, const RunHooks& h);
   // Metrics on every split and the doctor's findings, for the parameters as they are now.
   void summarize(RunResult& out) const;
 };
 
-TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks& h) : config(c), hooks(h) {
-  // The data as given, or a copy with its missing values filled (--impute).
-  std::optional<Table> imputed;
-  if (config.impute) imputed = data;
-  const Table& table = imputed ? *imputed : data;
-  const Index target = target_index(table, config.target);
-  const Column& target_column = table.columns[static_cast<std::size_t>(target)];
-  const LabelEncoding labels = fit_labels(target_column, table.source, config.task);
-  const Matrix y_all = labels.encode(target_column, table.source);
+TrainingRun::State::State(const RunConfig& c, std::shared_ptr<const PreparedData> prepared, const RunHooks& h)
+    : config(c),
+      hooks(h),
+      data(std::move(prepared)),
+      x_train(data->x_train),
+      y_train(data->y_train),
+      x_val(data->x_val),
+      y_val(data->y_val),
+      x_test(data->x_test),
+      y_test(data->y_test) {
+  const LabelEncoding& labels = data->labels;
   const bool classification = labels.task != Task::regression;
-
-  // Validation and test files take the training file's column kinds (a text column of
-  // "007" and "B" is not read as numbers in a file where "007" is most values).
-  ColumnKinds kinds;
-  for (const Column& column : data.columns) kinds[column.name] = column.kind;
-  std::optional<Table> val_table, test_table;
-  if (config.val_data) val_table = read_data(*config.val_data, config.val_labels, config.delimiter, &kinds);
-  if (config.test_data) test_table = read_data(*config.test_data, config.test_labels, config.delimiter, &kinds);
-  std::vector<Index> classes;
-  if (classification) {
-    for (Index i = 0; i < y_all.rows(); ++i) classes.push_back(static_cast<Index>(y_all(i, 0)));
-  }
-  const Split split = split_rows(table.rows(), config.val_data ? 0.0 : config.val_split,
-                                 config.test_data ? 0.0 : config.test_split, config.seed, classes);
-
   result.task = labels.task;
+  result.warnings = data->warnings;
   const ThreadCountScope threads(config.threads);  // for preflight's training
   result.threads = thread_count();
-  std::vector<Table*> others;
-  if (val_table) others.push_back(&*val_table);
-  if (test_table) others.push_back(&*test_table);
-  ImputedValues imputed_values;  // --impute
-  if (!config.impute) {
-    const auto missing = find_missing(table);
-    std::vector<MissingColumn> features_missing;
-    for (const auto& m : missing) {
-      if (m.name != target_column.name) features_missing.push_back(m);
-    }
-    if (!features_missing.empty()) throw Error(describe_missing(table, features_missing));
-    for (Table* other : others) {
-      const auto other_missing = find_missing(*other);
-      if (!other_missing.empty()) throw Error(describe_missing(*other, other_missing));
-    }
-  } else {
-    imputed_values = impute(*imputed, *config.impute, split.train, target);
-    for (Table* other : others) impute_like(*other, imputed_values, other->find(target_column.name));
-  }
-
   model.labels = labels;
-  model.target = target_column.name;
-  model.features = fit_features(table, target, split.train, config.standardize);
-  std::unordered_map<std::string_view, std::string_view> fills;  // --impute: prediction fills alike
-  for (const ImputedValue& v : imputed_values.values) fills.emplace(v.column, v.value);
-  for (FeatureColumn& feature : model.features.columns) {
-    if (const auto fill = fills.find(feature.name); fill != fills.end()) feature.fill = std::string(fill->second);
-  }
+  model.target = data->target;
+  model.features = data->features;
   model.training = config_json(config).dump();
-  const Matrix x_all = model.features.transform(table);
-  x_train = rows_of(x_all, split.train);
-  y_train = rows_of(y_all, split.train);
-  x_val = rows_of(x_all, split.validation);
-  y_val = rows_of(y_all, split.validation);
-  x_test = rows_of(x_all, split.test);
-  y_test = rows_of(y_all, split.test);
-  const auto other_xy = [&](const Table& other, Matrix& x, Matrix& y, const char* name) {
-    Index unseen = 0;
-    x = model.features.transform(other, &unseen);
-    const Index t = other.find(target_column.name);
-    if (t < 0) throw Error(fmt::format("{}: no target column '{}'", other.source, target_column.name));
-    y = labels.encode(other.columns[static_cast<std::size_t>(t)], other.source);
-    if (unseen > 0)
-      result.warnings.push_back(
-          fmt::format("{} in the {} data with a category unseen in training, encoded as all zeros",
-                      counted(unseen, "value"), name));
-  };
-  if (val_table) other_xy(*val_table, x_val, y_val, "validation");
-  if (test_table) other_xy(*test_table, x_test, y_test, "test");
 
   NetworkSpec spec;
   spec.in_features = model.features.width();
@@ -359,12 +286,6 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
   }
   optimizer = make_optimizer(config);
   const Index steps_per_epoch = (x_train.rows() + config.batch_size - 1) / config.batch_size;
-  std::uint64_t data_bytes = table.bytes();
-  for (const Table* other : others) data_bytes += other->bytes();
-  data_bytes += static_cast<std::uint64_t>(x_all.size() + y_all.size()) * sizeof(Scalar);
-  for (const Matrix* m : std::initializer_list<const Matrix*>{&x_train, &y_train, &x_val, &y_val, &x_test, &y_test}) {
-    data_bytes += static_cast<std::uint64_t>(m->size()) * sizeof(Scalar);
-  }
   const PreflightInput checks{
       .network = model.network.get(),
       .loss = loss.get(),
@@ -379,7 +300,7 @@ TrainingRun::State::State(const RunConfig& c, const Table& data, const RunHooks&
       .seed = config.seed,
       .batch_size = config.batch_size,
       .optimizer_buffers = optimizer->state_buffer_count(),
-      .data_bytes = data_bytes,
+      .data_bytes = data->bytes,
       .monitor_bytes = Monitor::bytes_for(*model.network, {.level = config.monitor}, steps_per_epoch * config.epochs)};
   refuse_what_cannot_fit("--epochs", fmt::format("the monitor's series of {} steps", steps_per_epoch * config.epochs),
                          static_cast<double>(checks.monitor_bytes));
@@ -510,13 +431,24 @@ void TrainingRun::State::summarize(RunResult& out) const {
 TrainingRun::TrainingRun(const RunConfig& config, const RunHooks& hooks) {
   // Every input is read and checked before anything is trained or written.
   check_options(config);
-  state_ = std::make_unique<State>(config, read_data(config.data, config.labels, config.delimiter), hooks);
+  state_ = std::make_unique<State>(
+      config, prepare_data(config, read_data(config.data, config.labels, config.delimiter)), hooks);
 }
 
 TrainingRun::TrainingRun(const RunConfig& config, const Table& table, const RunHooks& hooks) {
   check_options(config);
-  state_ = std::make_unique<State>(config, table, hooks);
+  state_ = std::make_unique<State>(config, prepare_data(config, table), hooks);
 }
+
+TrainingRun::TrainingRun(const RunConfig& config, std::shared_ptr<const PreparedData> data, const RunHooks& hooks) {
+  check_options(config);
+  if (!data || !same_preparation(*data->made_for, config)) {
+    throw Error("TrainingRun: the data were prepared for another configuration (train/prepared_data.hpp)");
+  }
+  state_ = std::make_unique<State>(config, std::move(data), hooks);
+}
+
+std::shared_ptr<const PreparedData> TrainingRun::data() const { return state_->data; }
 
 TrainingRun::TrainingRun(TrainingRun&&) noexcept = default;
 TrainingRun& TrainingRun::operator=(TrainingRun&&) noexcept = default;

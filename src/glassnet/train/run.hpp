@@ -1,10 +1,9 @@
 #pragma once
 // A complete training run from files, as `glassnet train` does it:
-//   read the data (CSV, or IDX images with labels: data/read_data.hpp) → type the columns → choose the target and task
-//   → split (stratified for classification, seeded) or read separate validation/test files → report missing values (or
-//   impute them, fitted on the training rows) → fit features on the training rows → build the network, loss and
-//   optimizer for the task → train with validation, early stopping and checkpoints → metrics on every split → save the
-//   model file.
+//   read the data (CSV, or IDX images with labels: data/read_data.hpp) → type the columns → prepare the rows
+//   (train/prepared_data.hpp: target and task, split or validation/test files, missing values, features fitted on the
+//   training rows) → build the network, loss and optimizer for the task → train with validation, early stopping and
+//   checkpoints → metrics on every split → save the model file.
 // Everything the command line offers is a field of RunConfig; the CLI only parses.
 
 #include <atomic>
@@ -29,6 +28,7 @@
 #include "glassnet/io/model_file.hpp"
 #include "glassnet/train/callback.hpp"
 #include "glassnet/train/metrics.hpp"
+#include "glassnet/train/prepared_data.hpp"
 
 namespace glassnet {
 
@@ -152,6 +152,9 @@ class TrainingRun {
   // Throws Error for bad input, before anything is written.
   explicit TrainingRun(const RunConfig& config, const RunHooks& hooks = {});
   TrainingRun(const RunConfig& config, const Table& table, const RunHooks& hooks = {});
+  // On data already prepared (train/prepared_data.hpp) for a configuration that prepares
+  // it alike (same_preparation; an Error otherwise): runs that share it read none.
+  TrainingRun(const RunConfig& config, std::shared_ptr<const PreparedData> data, const RunHooks& hooks = {});
   TrainingRun(TrainingRun&&) noexcept;
   TrainingRun& operator=(TrainingRun&&) noexcept;
   ~TrainingRun();
@@ -180,6 +183,7 @@ class TrainingRun {
   Index epoch() const;  // epochs trained
   bool ended() const;   // at config.epochs, stopped or failed: it trains no more
   const RunConfig& config() const;
+  std::shared_ptr<const PreparedData> data() const;  // the rows it trains on and is judged by
   RunResult so_far() const;
   // SaveModel::no: no model file is written (a trial, judged and dropped), and the
   // result's files and the log's end name none.

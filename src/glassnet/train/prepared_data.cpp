@@ -1,0 +1,129 @@
+#include "glassnet/train/prepared_data.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+
+#include "glassnet/core/counted.hpp"
+#include "glassnet/core/error.hpp"
+#include "glassnet/data/read_data.hpp"
+#include "glassnet/data/split.hpp"
+#include "glassnet/train/run.hpp"
+
+namespace glassnet {
+namespace {
+
+Matrix rows_of(const Matrix& m, const std::vector<Index>& rows) {
+  Matrix out(static_cast<Index>(rows.size()), m.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Index>(i)) = m.row(rows[i]);
+  return out;
+}
+
+}  // namespace
+
+Index target_index(const Table& table, const std::string& target) {
+  if (target.empty()) return static_cast<Index>(table.columns.size()) - 1;
+  const Index found = table.find(target);
+  if (found < 0) {
+    std::vector<std::string> names;
+    for (const auto& c : table.columns) names.push_back(c.name);
+    throw Error(
+        fmt::format("{}: no column '{}' for the target (columns: {})", table.source, target, fmt::join(names, ", ")));
+  }
+  return found;
+}
+
+bool same_preparation(const RunConfig& a, const RunConfig& b) {
+  return a.data == b.data && a.labels == b.labels && a.target == b.target && a.task == b.task &&
+         a.delimiter == b.delimiter && a.val_split == b.val_split && a.test_split == b.test_split &&
+         a.val_data == b.val_data && a.test_data == b.test_data && a.val_labels == b.val_labels &&
+         a.test_labels == b.test_labels && a.seed == b.seed && a.standardize == b.standardize && a.impute == b.impute;
+}
+
+std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const Table& data) {
+  auto out = std::make_shared<PreparedData>();
+  out->made_for = std::make_shared<const RunConfig>(config);
+  // The data as given, or a copy with its missing values filled (--impute).
+  std::optional<Table> imputed;
+  if (config.impute) imputed = data;
+  const Table& table = imputed ? *imputed : data;
+  const Index target = target_index(table, config.target);
+  const Column& target_column = table.columns[static_cast<std::size_t>(target)];
+  out->labels = fit_labels(target_column, table.source, config.task);
+  out->target = target_column.name;
+  const Matrix y_all = out->labels.encode(target_column, table.source);
+  const bool classification = out->labels.task != Task::regression;
+
+  // Validation and test files take the training file's column kinds (a text column of
+  // "007" and "B" is not read as numbers in a file where "007" is most values).
+  ColumnKinds kinds;
+  for (const Column& column : data.columns) kinds[column.name] = column.kind;
+  std::optional<Table> val_table, test_table;
+  if (config.val_data) val_table = read_data(*config.val_data, config.val_labels, config.delimiter, &kinds);
+  if (config.test_data) test_table = read_data(*config.test_data, config.test_labels, config.delimiter, &kinds);
+  std::vector<Index> classes;
+  if (classification) {
+    for (Index i = 0; i < y_all.rows(); ++i) classes.push_back(static_cast<Index>(y_all(i, 0)));
+  }
+  const Split split = split_rows(table.rows(), config.val_data ? 0.0 : config.val_split,
+                                 config.test_data ? 0.0 : config.test_split, config.seed, classes);
+
+  std::vector<Table*> others;
+  if (val_table) others.push_back(&*val_table);
+  if (test_table) others.push_back(&*test_table);
+  ImputedValues imputed_values;  // --impute
+  if (!config.impute) {
+    const auto missing = find_missing(table);
+    std::vector<MissingColumn> features_missing;
+    for (const auto& m : missing) {
+      if (m.name != target_column.name) features_missing.push_back(m);
+    }
+    if (!features_missing.empty()) throw Error(describe_missing(table, features_missing));
+    for (Table* other : others) {
+      const auto other_missing = find_missing(*other);
+      if (!other_missing.empty()) throw Error(describe_missing(*other, other_missing));
+    }
+  } else {
+    imputed_values = impute(*imputed, *config.impute, split.train, target);
+    for (Table* other : others) impute_like(*other, imputed_values, other->find(target_column.name));
+  }
+
+  out->features = fit_features(table, target, split.train, config.standardize);
+  std::unordered_map<std::string_view, std::string_view> fills;  // --impute: prediction fills alike
+  for (const ImputedValue& v : imputed_values.values) fills.emplace(v.column, v.value);
+  for (FeatureColumn& feature : out->features.columns) {
+    if (const auto fill = fills.find(feature.name); fill != fills.end()) feature.fill = std::string(fill->second);
+  }
+  const Matrix x_all = out->features.transform(table);
+  out->x_train = rows_of(x_all, split.train);
+  out->y_train = rows_of(y_all, split.train);
+  out->x_val = rows_of(x_all, split.validation);
+  out->y_val = rows_of(y_all, split.validation);
+  out->x_test = rows_of(x_all, split.test);
+  out->y_test = rows_of(y_all, split.test);
+  const auto other_xy = [&](const Table& other, Matrix& x, Matrix& y, const char* name) {
+    Index unseen = 0;
+    x = out->features.transform(other, &unseen);
+    const Index t = other.find(target_column.name);
+    if (t < 0) throw Error(fmt::format("{}: no target column '{}'", other.source, target_column.name));
+    y = out->labels.encode(other.columns[static_cast<std::size_t>(t)], other.source);
+    if (unseen > 0)
+      out->warnings.push_back(fmt::format("{} in the {} data with a category unseen in training, encoded as all zeros",
+                                          counted(unseen, "value"), name));
+  };
+  if (val_table) other_xy(*val_table, out->x_val, out->y_val, "validation");
+  if (test_table) other_xy(*test_table, out->x_test, out->y_test, "test");
+
+  out->bytes = table.bytes();
+  for (const Table* other : others) out->bytes += other->bytes();
+  out->bytes += static_cast<std::uint64_t>(x_all.size() + y_all.size()) * sizeof(Scalar);
+  for (const Matrix* m : {&out->x_train, &out->y_train, &out->x_val, &out->y_val, &out->x_test, &out->y_test}) {
+    out->bytes += static_cast<std::uint64_t>(m->size()) * sizeof(Scalar);
+  }
+  return out;
+}
+
+}  // namespace glassnet

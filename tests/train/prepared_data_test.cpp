@@ -1,0 +1,122 @@
+// Data prepared once for runs that prepare it alike (train/prepared_data.hpp): a run on
+// shared data is the run that prepares its own, and same_preparation tells exactly the
+// options that change what is prepared.
+
+#include "glassnet/train/prepared_data.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "glassnet/core/error.hpp"
+#include "glassnet/data/read_data.hpp"
+#include "glassnet/data/synthetic.hpp"
+#include "glassnet/train/run.hpp"
+#include "test_support.hpp"
+
+namespace glassnet {
+namespace {
+
+RunConfig moons_config(const testing::ScratchDir& dir) {
+  std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(400, 2, 0.2, 6));
+  RunConfig c;
+  c.data = dir.path / "moons.csv";
+  c.layers = {16, 16};
+  c.epochs = 4;
+  c.test_split = 0.1;
+  c.out = dir.path / "m.safetensors";
+  return c;
+}
+
+bool same_matrices(const PreparedData& a, const PreparedData& b) {
+  return a.labels.task == b.labels.task && a.x_train == b.x_train && a.y_train == b.y_train && a.x_val == b.x_val &&
+         a.y_val == b.y_val && a.x_test == b.x_test && a.y_test == b.y_test;
+}
+
+// Two set-ups on one PreparedData end as each does on data of its own, bit for bit.
+TEST(PreparedData, RunsOnSharedDataEndAsRunsThatPrepareTheirOwn) {
+  const testing::ScratchDir dir;
+  const RunConfig c = moons_config(dir);
+  const Table table = read_data(c.data);
+  RunConfig other = c;
+  other.layers = {8, 8, 8};
+  other.activation = Activation::tanh;
+  other.learning_rate = 3e-3;
+  const auto shared = prepare_data(c, table);
+  for (const RunConfig& config : {c, other}) {
+    TrainingRun own(config, table), on_shared(config, shared);
+    EXPECT_NE(own.data(), shared);
+    EXPECT_EQ(on_shared.data(), shared) << "the run keeps the data it was given";
+    EXPECT_TRUE(same_matrices(*own.data(), *shared));
+    const RunResult a = own.finish(TrainingRun::SaveModel::no);
+    const RunResult b = on_shared.finish(TrainingRun::SaveModel::no);
+    for (const char* split : {"train", "val", "test"}) {
+      EXPECT_EQ(a.metrics.at(split).values, b.metrics.at(split).values) << split;
+    }
+    EXPECT_EQ(a.monitor.loss, b.monitor.loss);
+    ASSERT_EQ(a.findings.size(), b.findings.size());
+  }
+}
+
+// Every option that changes what is prepared makes another preparation, and one that
+// does not leaves the data as they were: same_preparation says which is which.
+TEST(PreparedData, SamePreparationComparesTheOptionsThatChangeTheData) {
+  const testing::ScratchDir dir;
+  const RunConfig c = moons_config(dir);
+  const Table table = read_data(c.data);
+  const auto base = prepare_data(c, table);
+  const std::vector<std::pair<std::string, std::function<void(RunConfig&)>>> changes_data = {
+      {"seed", [](RunConfig& r) { r.seed = 9; }},
+      {"val_split", [](RunConfig& r) { r.val_split = 0.3; }},
+      {"test_split", [](RunConfig& r) { r.test_split = 0.0; }},
+      {"standardize", [](RunConfig& r) { r.standardize = false; }},
+      {"task", [](RunConfig& r) { r.task = Task::regression; }},
+      {"target", [](RunConfig& r) { r.target = "x0"; }},
+  };
+  for (const auto& [name, change] : changes_data) {
+    RunConfig changed = c;
+    change(changed);
+    EXPECT_FALSE(same_preparation(c, changed)) << name;
+    const auto other = prepare_data(changed, table);
+    EXPECT_FALSE(same_matrices(*base, *other)) << name << " should change the prepared data";
+  }
+  const std::vector<std::pair<std::string, std::function<void(RunConfig&)>>> leaves_data = {
+      {"layers", [](RunConfig& r) { r.layers = {4}; }},
+      {"activation", [](RunConfig& r) { r.activation = Activation::sigmoid; }},
+      {"norm", [](RunConfig& r) { r.norm = Normalization::batch; }},
+      {"optimizer", [](RunConfig& r) { r.optimizer = "sgd"; }},
+      {"lr", [](RunConfig& r) { r.learning_rate = 0.5; }},
+      {"epochs", [](RunConfig& r) { r.epochs = 2; }},
+      {"batch_size", [](RunConfig& r) { r.batch_size = 7; }},
+      {"class weights", [](RunConfig& r) { r.balanced_class_weights = true; }},
+      {"threads", [](RunConfig& r) { r.threads = 1; }},
+      {"auto_repair", [](RunConfig& r) { r.auto_repair = true; }},
+      {"out", [](RunConfig& r) { r.out = "elsewhere.safetensors"; }},
+  };
+  for (const auto& [name, change] : leaves_data) {
+    RunConfig changed = c;
+    change(changed);
+    EXPECT_TRUE(same_preparation(c, changed)) << name;
+    EXPECT_TRUE(same_matrices(*base, *prepare_data(changed, table))) << name;
+  }
+}
+
+// Data prepared for another split is refused, not trained on.
+TEST(PreparedData, ARunRefusesDataPreparedForAnotherConfiguration) {
+  const testing::ScratchDir dir;
+  const RunConfig c = moons_config(dir);
+  const Table table = read_data(c.data);
+  const auto prepared = prepare_data(c, table);
+  RunConfig other_seed = c;
+  other_seed.seed = 2;
+  EXPECT_THROW(TrainingRun(other_seed, prepared), Error);
+  EXPECT_THROW(TrainingRun(c, std::shared_ptr<const PreparedData>()), Error);
+  EXPECT_NO_THROW(TrainingRun(c, prepared));
+}
+
+}  // namespace
+}  // namespace glassnet
