@@ -181,6 +181,24 @@ TEST(Doctor, AFallJustUnderTenPercentIsNotPrintedAsTen) {
       << find_finding(clear, "exploding_gradients")->summary;
 }
 
+// A change under 1 % is printed with a decimal, and one under 0.05 % without a direction:
+// never "rose 0 %".
+TEST(Doctor, ASmallChangeOfTheLossIsNotPrintedAsZeroPercent) {
+  std::vector<double> growing;
+  for (int i = 0; i < 100; ++i) growing.push_back(std::pow(10.0, i / 20.0));
+  // The first and last tenths' medians are the losses of steps 6 and 96, 90/99 of the way apart.
+  const auto summary = [&](double rise) {
+    const auto found = diagnose(series_with_grad_norms(growing, 1.0, 1.0 + rise * 99.0 / 90.0));
+    const Finding* f = find_finding(found, "exploding_gradients");
+    return f == nullptr ? std::string("no finding") : f->summary;
+  };
+  EXPECT_NE(summary(0.004).find("the loss rose 0.4 %"), std::string::npos) << summary(0.004);
+  EXPECT_NE(summary(-0.003).find("the loss fell 0.3 %"), std::string::npos) << summary(-0.003);
+  EXPECT_NE(summary(0.0002).find("the loss stayed where it started"), std::string::npos) << summary(0.0002);
+  EXPECT_NE(summary(0.03).find("the loss rose 3 %"), std::string::npos) << summary(0.03);
+  for (double rise : {0.004, -0.003, 0.0002, 0.03}) EXPECT_EQ(summary(rise).find(" 0 %"), std::string::npos);
+}
+
 // Gradients that explode while the first steps move each weight by a large fraction of
 // itself: the learning rate is the cause, and a tenth of it (as configured, not as the
 // steps used it) the first fix.

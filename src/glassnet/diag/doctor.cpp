@@ -78,12 +78,16 @@ Progress progress_of(const MonitorSeries& s, const RunFacts& facts) {
   // "poor" (9.93 % read "fell 10 %" beside a verdict of poor learning).
   const double percent = 100.0 * p.improvement;
   const bool crosses = (std::round(percent) < 100.0 * kPoorImprovement) != p.poor;
-  // (Truncated, so that 9.97 % is not printed as 10.0 % either.)
-  p.description = p.improvement >= 0.0 ? crosses
-                                             ? fmt::format("the loss fell {:.1f} %", std::floor(10.0 * percent) / 10.0)
-                                             : fmt::format("the loss fell {:.0f} %", percent)
-                  : growth < 10.0 ? fmt::format("the loss rose {:.0f} %", -100.0 * p.improvement)
-                                       : fmt::format("the loss rose {:.3g}-fold", growth);
+  // (Truncated, so that 9.97 % is not printed as 10.0 % either.) Under 1 %, one decimal,
+  // and under 0.05 % no direction, so that a change never reads "0 %".
+  const double change = std::abs(percent);
+  const char* direction = p.improvement >= 0.0 ? "fell" : "rose";
+  p.description = change < 0.05          ? std::string("the loss stayed where it started (within 0.05 %)")
+                  : crosses              ? fmt::format("the loss fell {:.1f} %", std::floor(10.0 * percent) / 10.0)
+                  : change < 1.0         ? fmt::format("the loss {} {:.1f} %", direction, change)
+                  : p.improvement >= 0.0 ? fmt::format("the loss fell {:.0f} %", percent)
+                  : growth < 10.0        ? fmt::format("the loss rose {:.0f} %", change)
+                                         : fmt::format("the loss rose {:.3g}-fold", growth);
   if (facts.scores && facts.chance) {
     p.poor = p.poor || at_chance(*facts.scores, *facts.chance);
     p.description += fmt::format(", accuracy {:.3f} against the majority-class baseline {:.3f}", facts.scores->accuracy,
