@@ -61,8 +61,9 @@ std::string trials_header(Index epochs) {
 std::string trial_line(const Trial& t) {
   const std::string left = t.findings_left.empty() ? "-" : fmt::format("{}", fmt::join(t.findings_left, ", "));
   const std::string value = t.diverged() ? "diverged" : fmt::format("{} {:.4f}", t.metric, t.val_metric);
-  // (The column fits "balanced_accuracy 0.8327" in a search judged by it.)
-  const std::size_t width = std::max<std::size_t>(18, t.metric.size() + 7);
+  // One width for every metric, "balanced_accuracy 0.8327" the longest: a change of task
+  // changes the metric within a table.
+  constexpr std::size_t width = std::string_view("balanced_accuracy 0.8327").size();
   const bool baseline = t.kind != Trial::Kind::fix;
   // Trials on small data take milliseconds.
   const double ms = std::round(1000.0 * t.seconds);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "browser.hpp"
@@ -250,6 +251,26 @@ TEST_F(DoctorCli, TrialsOfAnotherTaskNameTheirOwnMetric) {
   EXPECT_NE(html.find("<th>validation metric</th>"), std::string::npos);
   EXPECT_NE(html.find("<td>r2 0."), std::string::npos);
   EXPECT_NE(html.find("<td>accuracy 0."), std::string::npos);
+}
+
+// The trial table's columns line up when a change of task changes the metric: unbalanced
+// labels trained as a regression go from R² to balanced accuracy, the longest name.
+TEST_F(DoctorCli, TheTrialTableLinesUpAcrossAChangeOfMetric) {
+  ASSERT_EQ(run_command(cli() + " synth fraud --rows 4000 --fraud-rate 0.05 --seed 3 --out " + path("f.csv")).exit_code,
+            0);
+  const auto r = run_command(cli() + " train --data " + path("f.csv") +
+                             " --task regression --auto-repair --epochs 12 --out " + path("f.safetensors"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // What follows the value starts in one column on every line.
+  const std::regex value(R"((\n  .*? (r2|accuracy|balanced_accuracy) -?[0-9.]+ +)[^ ])");
+  std::set<std::size_t> columns;
+  std::set<std::string> metrics;
+  for (auto m = std::sregex_iterator(r.output.begin(), r.output.end(), value); m != std::sregex_iterator(); ++m) {
+    columns.insert(static_cast<std::size_t>((*m)[1].length()));
+    metrics.insert((*m)[2].str());
+  }
+  EXPECT_EQ(metrics, (std::set<std::string>{"balanced_accuracy", "r2"})) << r.output;
+  EXPECT_EQ(columns.size(), 1u) << r.output;
 }
 
 // The majority-class baseline is taken on the rows the accuracy is: a validation file of
