@@ -117,7 +117,20 @@ TEST(ModelFile, EveryInconsistencyIsAClearError) {
   f.metadata["preprocessing"] = R"({"standardize": true, "columns": []})";
   expect_rejected(f, "the preprocessing produces 0 inputs but the network takes 3");
   f = good;
+  const std::string last = f.tensors.back().name;
   f.tensors.pop_back();
+  expect_rejected(f, "tensor '" + last + "' is missing");
+  f = good;
+  f.tensors.push_back(f.tensors.back());
+  f.tensors.back().name = "layers.9.weight";
+  expect_rejected(f, "the file holds " + std::to_string(good.tensors.size() + 1) + " tensors; the architecture has " +
+                         std::to_string(good.tensors.size()) + ", and no 'layers.9.weight'");
+  f = good;  // an architecture far beyond the file's values is refused by its count, unbuilt
+  {
+    auto architecture = nlohmann::json::parse(f.metadata.at("architecture"));
+    architecture["hidden"] = {100000, 100000};
+    f.metadata["architecture"] = architecture.dump();
+  }
   expect_rejected(f, "values but the file's tensors hold");
   f = good;
   for (auto& t : f.tensors) {

@@ -255,12 +255,16 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
   if (std::set<std::string>(classes.begin(), classes.end()).size() != classes.size()) {
     throw Error(fmt::format("{}: the classes [{}] are not distinct", source, fmt::join(classes, ", ")));
   }
-  // The file must hold every value the architecture needs before anything is built.
+  // An architecture far larger than the file's values is refused unbuilt (a header can ask
+  // for any size); one within reach is built, so that a missing, misshapen or extra tensor
+  // is named.
   std::size_t values_in_file = 0;
   for (const auto& t : file.tensors) values_in_file += t.values.size();
-  if (static_cast<std::size_t>(parameter_count(spec)) != values_in_file) {
-    throw Error(fmt::format("{}: the architecture holds {} values but the file's tensors hold {}", source,
-                            parameter_count(spec), values_in_file));
+  constexpr std::size_t kBuildableBeyondFile = std::size_t{1} << 20;  // values (4 MiB of floats)
+  const auto needed = static_cast<std::size_t>(parameter_count(spec));
+  if (needed != values_in_file && needed > 2 * values_in_file + kBuildableBeyondFile) {
+    throw Error(fmt::format("{}: the architecture holds {} values but the file's tensors hold {}", source, needed,
+                            values_in_file));
   }
   Rng rng(0);
   try {
@@ -270,9 +274,14 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
   }
   ParamStore& params = model.network->params();
   copy_param_tensors(params, find_param_tensors(params, file, "", source));
-  if (file.tensors.size() != params.params().size()) {
-    throw Error(fmt::format("{}: the file holds {} tensors; the architecture has {}", source, file.tensors.size(),
-                            params.params().size()));
+  if (file.tensors.size() != params.params().size()) {  // every parameter found: one tensor is not one
+    std::set<std::string> names;
+    for (const auto& p : params.params()) names.insert(p.name);
+    const auto extra = std::find_if(file.tensors.begin(), file.tensors.end(),
+                                    [&](const SafetensorsTensor& t) { return names.count(t.name) == 0; });
+    throw Error(fmt::format("{}: the file holds {} tensors; the architecture has {}{}", source, file.tensors.size(),
+                            params.params().size(),
+                            extra == file.tensors.end() ? "" : fmt::format(", and no '{}'", extra->name)));
   }
   return model;
 }
