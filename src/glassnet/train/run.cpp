@@ -1,11 +1,8 @@
 #include "glassnet/train/run.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
-#include <string_view>
-#include <unordered_map>
 #include <utility>
 
 #include "glassnet/core/counted.hpp"
@@ -15,7 +12,6 @@
 #include "glassnet/data/features.hpp"
 #include "glassnet/data/idx.hpp"
 #include "glassnet/data/read_data.hpp"
-#include "glassnet/data/split.hpp"
 #include "glassnet/diag/finding_json.hpp"
 #include "glassnet/diag/fixes.hpp"
 #include "glassnet/diag/metrics_log.hpp"
