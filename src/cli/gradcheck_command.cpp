@@ -105,8 +105,12 @@ int run(const GradcheckOptions& options) {
   const GradientCheckReport report = check_gradients(network->layers(), network->params(), view(x),
                                                      loss_objective(*loss, view(targets)), check_options);
 
-  fmt::print("gradient check: {} precision, step {:g}, error floor {:g}, tolerance {:g}\n",
-             kDoublePrecision ? "double" : "float", check_options.step, check_options.floor, options.tolerance);
+  fmt::print("gradient check: {} precision, step {:g}, error floor {:.3g}{}, tolerance {:g}\n",
+             kDoublePrecision ? "double" : "float", check_options.step, report.floor,
+             report.floor > check_options.floor
+                 ? fmt::format(" ({:g} × the loss, {:.4g})", check_options.loss_floor, report.objective)
+                 : std::string(),
+             options.tolerance);
   fmt::print("network {}", options.inputs);
   for (Index w : options.layers) fmt::print(" -> {} {}", w, options.activation);
   fmt::print(" -> {} ({} loss), batch {}, seed {}\n\n", options.outputs, loss->name(), options.batch, options.seed);

@@ -212,6 +212,40 @@ TEST(GradientCheck, CatchesAWrongInputGradient) {
   EXPECT_EQ(report.tensors.back().name, "input");
 }
 
+// The rounding of every difference is relative to the loss, and so is the floor: a
+// network whose outputs sit far from their targets passes with a floor that grows with
+// |L|, and a wrong gradient under that loss is still caught.
+TEST(GradientCheck, TheFloorScalesWithTheLoss) {
+  Rng rng(41);
+  auto network =
+      make_network({.in_features = 6, .hidden = {24, 24, 24}, .activation = Activation::tanh, .out_features = 2}, rng);
+  const auto mse = make_loss(LossKind::mse);
+  Matrix targets = random_matrix(9, 2, rng);
+  targets.array() += Scalar(5);  // far from any output: L ≈ 25
+  network->layers().set_input_gradient_needed(true);
+  const Matrix x = random_matrix(9, 6, rng);
+  const auto report =
+      check_gradients(network->layers(), network->params(), view(x), loss_objective(*mse, view(targets)));
+  EXPECT_GT(report.objective, 10.0);
+  const GradientCheckOptions options;
+  EXPECT_DOUBLE_EQ(report.floor, std::max(options.floor, options.loss_floor * report.objective));
+  EXPECT_LE(report.max_error(), kTolerance) << describe(report);
+
+  const auto small = check_gradients(network->layers(), network->params(), view(x),
+                                     loss_objective(*mse, view(Matrix(network->predict(x)))));
+  EXPECT_LT(small.objective, 1.0);
+  EXPECT_DOUBLE_EQ(small.floor, options.floor) << "no smaller than the floor as given";
+
+  ParamStore params;
+  WrongWeightGradient wrong(2);
+  wrong.build(6, params, "wrong.");
+  wrong.initialize(rng);
+  const auto caught = check_gradients(wrong, params, view(x), loss_objective(*mse, view(targets)));
+  EXPECT_GT(caught.objective, 10.0);
+  EXPECT_GT(caught.max_error(), 1.5 * kTolerance) << describe(caught);
+  EXPECT_EQ(caught.tensors.front().name, "wrong.weight");
+}
+
 TEST(GradientCheck, LeavesParametersAsTheyWere) {
   Rng rng(32);
   ParamStore params;

@@ -126,7 +126,7 @@ std::optional<double> difference(Scalar& value, Probe& probe, double step) {
 }
 
 TensorCheck check_tensor(std::string name, Scalar* values, const Scalar* analytic, Index size, Probe& probe,
-                         const GradientCheckOptions& options) {
+                         const GradientCheckOptions& options, double floor) {
   TensorCheck check;
   check.name = std::move(name);
   check.size = size;
@@ -137,7 +137,7 @@ TensorCheck check_tensor(std::string name, Scalar* values, const Scalar* analyti
       ++check.skipped;
       continue;
     }
-    double error = element_error(analytic[j], *numeric, options.floor);
+    double error = element_error(analytic[j], *numeric, floor);
     if (!std::isfinite(error)) error = std::numeric_limits<double>::infinity();
     if (error > check.max_error || j == 0) {
       check.max_error = error;
@@ -187,6 +187,8 @@ GradientCheckReport check_gradients(Layer& layer, ParamStore& params, ConstMatri
   Probe probe(layer, input, objective, options.mode);
   params.zero_grads();
   const ConstMatrixView y = probe.forward();
+  report.objective = objective.value(y);
+  report.floor = std::max(options.floor, options.loss_floor * std::abs(report.objective));
   Matrix dy(y.rows(), y.cols());
   objective.gradient(y, view(dy));
   const bool input_gradient_was_needed = layer.input_gradient_needed();
@@ -197,11 +199,12 @@ GradientCheckReport check_gradients(Layer& layer, ParamStore& params, ConstMatri
 
   for (const auto& p : params.params()) {
     if (!p.trainable) continue;
-    report.tensors.push_back(
-        check_tensor(p.name, params.values().data() + p.offset, analytic.data() + p.offset, p.size(), probe, options));
+    report.tensors.push_back(check_tensor(p.name, params.values().data() + p.offset, analytic.data() + p.offset,
+                                          p.size(), probe, options, report.floor));
   }
   if (options.check_input) {
-    report.tensors.push_back(check_tensor("input", input.data(), dx.data(), input.size(), probe, options));
+    report.tensors.push_back(
+        check_tensor("input", input.data(), dx.data(), input.size(), probe, options, report.floor));
   }
   probe.forward();  // leave the layer's caches consistent with x
   return report;

@@ -11,7 +11,9 @@
 // — the relative error, with an absolute floor so that elements whose gradient is
 // below the floor are judged by their absolute error |a − n| / floor instead
 // (the relative error of a near-zero quantity measures rounding noise, not backward).
-// The report gives, per tensor, the worst element.
+// The rounding of L is relative to L, and so is that of every difference of it: the
+// floor is max(floor, loss_floor × |L|), L at the unperturbed parameters (options
+// below). The report gives, per tensor, the worst element, and the floor used.
 //
 // Stochastic layers (Dropout) replay the same draws in every evaluation: the checker
 // saves their generators' states first and restores them before each forward.
@@ -41,6 +43,12 @@ struct GradientCheckOptions {
   // Difference step h, and the floor of the error's denominator.
   double step = kDoublePrecision ? 1e-3 : 1e-2;
   double floor = kDoublePrecision ? 1e-4 : 1e-1;
+  // The floor's growth with the loss, per unit of |L|. In float, the worst of 4,800
+  // random networks (`glassnet gradcheck`), an MSE at |L| = 50 through three LeakyReLU
+  // layers, left a difference 0.016 off a correct gradient: 3.2e-4 per unit of loss,
+  // which over a tolerance of 2 % asks a floor of 1.6e-2 per unit; this is three times
+  // it. In double the same rounding, 2e9 times smaller, never reaches the floor.
+  double loss_floor = kDoublePrecision ? 1e-11 : 5e-2;
   bool check_input = true;  // also check dL/dx
   Mode mode = Mode::train;  // the mode of every forward
 };
@@ -70,6 +78,8 @@ struct TensorCheck {
 
 struct GradientCheckReport {
   std::vector<TensorCheck> tensors;
+  double objective = 0.0;  // L at the unperturbed parameters and input
+  double floor = 0.0;      // the floor used: max(floor, loss_floor × |objective|) (options)
   double max_error() const;
   Index skipped() const;
   bool passed(double tolerance) const { return max_error() <= tolerance; }
