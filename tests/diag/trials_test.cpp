@@ -102,5 +102,41 @@ TEST(Trials, TrialsOfOneSeedShareTheirData) {
   EXPECT_EQ(runner.run({runner.trial(fix, true)})[0].run->data(), configured);
 }
 
+// The runner keeps one preparation per seed: a seed's later one (a change of
+// standardisation, or of task) takes the place of the earlier, which goes once no run
+// holds it.
+TEST(Trials, ARunnerKeepsOnePreparationPerSeed) {
+  testing::ScratchDir dir;
+  const RunConfig c = moons_config(dir);
+  const Table data = read_data(c.data);
+  TrialRunner runner(data, {.epochs = 2, .carry_on = true});
+  std::weak_ptr<const PreparedData> first;
+  first = runner.run({runner.trial(c, true)})[0].run->data();  // the trial and its run are gone
+  EXPECT_FALSE(first.expired()) << "kept for the seed's next trials";
+  EXPECT_EQ(runner.run({runner.trial(c, true)})[0].run->data(), first.lock());
+  RunConfig unscaled = c;
+  unscaled.standardize = false;
+  const auto later = runner.run({runner.trial(unscaled, true)});
+  EXPECT_TRUE(first.expired()) << "the seed's earlier preparation is let go";
+  EXPECT_EQ(runner.run({runner.trial(unscaled, true)})[0].run->data(), later[0].run->data());
+}
+
+// A preparation that fails (bad input) fails every trial that waits for it, side by
+// side or not, and none hangs.
+TEST(Trials, APreparationThatFailsFailsEveryTrialWaitingForIt) {
+  testing::ScratchDir dir;
+  const RunConfig c = moons_config(dir);
+  const Table data = read_data(c.data);
+  RunConfig broken = c;
+  broken.target = "no such column";
+  RunConfig broken_fix = broken;
+  broken_fix.layers = {8};
+  for (bool together : {false, true}) {
+    TrialRunner runner(data, {.epochs = 2, .carry_on = true, .one_thread = true, .together = together});
+    EXPECT_THROW(runner.run({runner.trial(broken, true), runner.trial(broken_fix, true)}), Error);
+    EXPECT_THROW(runner.run({runner.trial(broken, true)}), Error) << "and later ones";
+  }
+}
+
 }  // namespace
 }  // namespace glassnet

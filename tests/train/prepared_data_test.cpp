@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <string>
@@ -20,6 +21,8 @@
 
 namespace glassnet {
 namespace {
+
+namespace fs = std::filesystem;
 
 RunConfig moons_config(const testing::ScratchDir& dir) {
   std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(400, 2, 0.2, 6));
@@ -69,10 +72,24 @@ TEST(PreparedData, RunsOnSharedDataEndAsRunsThatPrepareTheirOwn) {
 // does not leaves the data as they were: same_preparation says which is which.
 TEST(PreparedData, SamePreparationComparesTheOptionsThatChangeTheData) {
   const testing::ScratchDir dir;
-  const RunConfig c = moons_config(dir);
+  RunConfig c = moons_config(dir);
+  {  // a value missing, filled by --impute mean: the fill is part of the preparation
+    std::string text = dataset_csv(make_moons(400, 2, 0.2, 6));
+    const std::size_t third_line = text.find('\n', text.find('\n') + 1) + 1;
+    const std::size_t x1 = text.find(',', third_line) + 1;  // (x0 is a target below)
+    text.erase(x1, text.find(',', x1) - x1);
+    std::ofstream((dir.path / "gappy.csv").string()) << text;
+    std::ofstream((dir.path / "val.csv").string()) << dataset_csv(make_moons(50, 2, 0.2, 7));
+  }
+  c.data = dir.path / "gappy.csv";
+  c.impute = Imputation::mean;
   const Table table = read_data(c.data);
   const auto base = prepare_data(c, table);
+  const fs::path val = dir.path / "val.csv";
   const std::vector<std::pair<std::string, std::function<void(RunConfig&)>>> changes_data = {
+      {"impute", [](RunConfig& r) { r.impute = Imputation::median; }},
+      {"val_data", [&](RunConfig& r) { r.val_data = val; }},
+      {"test_data", [&](RunConfig& r) { r.test_data = val; }},
       {"seed", [](RunConfig& r) { r.seed = 9; }},
       {"val_split", [](RunConfig& r) { r.val_split = 0.3; }},
       {"test_split", [](RunConfig& r) { r.test_split = 0.0; }},
@@ -106,6 +123,27 @@ TEST(PreparedData, SamePreparationComparesTheOptionsThatChangeTheData) {
     EXPECT_TRUE(same_preparation(c, changed)) << name;
     EXPECT_TRUE(same_matrices(*base, *prepare_data(changed, table))) << name;
   }
+  // Compared too: where the table and the validation and test files come from.
+  const std::vector<std::pair<std::string, std::function<void(RunConfig&)>>> names_the_files = {
+      {"data", [](RunConfig& r) { r.data = "other.csv"; }},
+      {"labels", [](RunConfig& r) { r.labels = "labels.idx"; }},
+      {"delimiter", [](RunConfig& r) { r.delimiter = ';'; }},
+      {"val_labels", [&](RunConfig& r) { r.val_data = r.val_labels = val; }},
+      {"test_labels", [&](RunConfig& r) { r.test_data = r.test_labels = val; }},
+  };
+  RunConfig with_files = c;
+  with_files.val_data = with_files.test_data = val;
+  for (const auto& [name, change] : names_the_files) {
+    RunConfig changed = with_files;
+    change(changed);
+    EXPECT_FALSE(same_preparation(with_files, changed)) << name;
+  }
+  // A fraction a file takes the place of is not read, and not compared.
+  RunConfig other_fractions = with_files;
+  other_fractions.val_split = 0.4;
+  other_fractions.test_split = 0.3;
+  EXPECT_TRUE(same_preparation(with_files, other_fractions));
+  EXPECT_TRUE(same_matrices(*prepare_data(with_files, table), *prepare_data(other_fractions, table)));
 }
 
 // Data prepared for another split is refused, not trained on.

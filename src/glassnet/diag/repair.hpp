@@ -131,7 +131,9 @@ using TrialHook = std::function<void(const Trial&)>;
 // doctor judges the trials from it). A trial that fails counts as the
 // worst outcome, with its failure's findings (TrainingFailed). With carry_on, `first`
 // may hold the run as configured, already paused after trial_epochs (or ended): it is
-// the baseline's first seed, and not trained again.
+// the baseline's first seed, and not trained again. It must be a TrainingRun of
+// `config` on config.data as repair() reads it: its prepared rows (TrainingRun::data)
+// serve every trial of its seed.
 RepairReport repair(const RunConfig& config, const RepairOptions& options = {}, const TrialHook& on_trial = {},
                     std::unique_ptr<TrainingRun> first = nullptr);
 

@@ -41,15 +41,10 @@ RunConfig as_trial(RunConfig config, bool one_thread) {
   return config;
 }
 
-// A trial trained to its end, its log only where `log` says. It writes no model: its
-// --out is `out`, a name no other run has, checked as any output but never written. Its
-// time counts from `start` (before its data was prepared, or waited for).
-TrialOutcome ended_trial(RunConfig config, const std::shared_ptr<const PreparedData>& prepared,
-                         const std::filesystem::path& out, const std::optional<std::filesystem::path>& log,
+// A trial trained to its end (`config` as ended_config makes it). Its time counts from
+// `start`, before its options were checked and its data prepared (or waited for).
+TrialOutcome ended_trial(const RunConfig& config, const std::shared_ptr<const PreparedData>& prepared,
                          Clock::time_point start) {
-  config.out = out;
-  config.log = log;
-  config.auto_repair = false;
   try {
     // (trained before the clock is read)
     RunResult result = TrainingRun(config, prepared).finish(TrainingRun::SaveModel::no);
@@ -59,24 +54,40 @@ TrialOutcome ended_trial(RunConfig config, const std::shared_ptr<const PreparedD
   }
 }
 
-// carry_on: the configured run itself (its epochs, model file, and rollbacks), paused
-// after `epochs`; its log where `log` says; its time as ended_trial's.
-TrialOutcome paused_trial(RunConfig config, const std::shared_ptr<const PreparedData>& prepared, Index epochs,
-                          const std::optional<std::filesystem::path>& log, Clock::time_point start) {
+// Without carry_on: `epochs` long, its log only where `log` says, and no model written:
+// its --out is `out`, a name no other run has, checked as any output but never written.
+RunConfig ended_config(RunConfig config, Index epochs, const std::filesystem::path& out,
+                       const std::optional<std::filesystem::path>& log) {
+  config.epochs = epochs;
+  config.out = out;
   config.log = log;
-  config.auto_repair = true;
+  config.auto_repair = false;
+  return config;
+}
+
+// carry_on: the configured run itself (`config` as paused_config makes it) paused after
+// `epochs`; its time as ended_trial's.
+TrialOutcome paused_trial(const RunConfig& config, const std::shared_ptr<const PreparedData>& prepared, Index epochs,
+                          Clock::time_point start) {
   try {
     auto run = std::make_unique<TrainingRun>(config, prepared);
     run->train_to(epochs);
     RunResult look = run->so_far();
     TrialOutcome out = outcome_of(std::move(look), seconds_since(start));
     out.run = std::move(run);
-    out.log = log;
+    out.log = config.log;
     return out;
   } catch (const TrainingFailed& e) {
-    if (log) remove_quietly(*log);
+    if (config.log) remove_quietly(*config.log);
     return failed_trial(*prepared, e, seconds_since(start));
   }
+}
+
+// carry_on: its epochs, model file and rollbacks, and its log where `log` says.
+RunConfig paused_config(RunConfig config, const std::optional<std::filesystem::path>& log) {
+  config.log = log;
+  config.auto_repair = true;
+  return config;
 }
 
 }  // namespace
@@ -119,29 +130,40 @@ TrialRunner::Job TrialRunner::trial(const RunConfig& config, bool may_be_kept,
   const RunConfig c = as_trial(config, options_.one_thread);
   const Index epochs = options_.epochs;
   if (!options_.carry_on) {
-    RunConfig ended = c;
-    ended.epochs = epochs;
-    const auto out = scratch_->path() / fmt::format("trial{}.safetensors", number);
-    return [this, ended, out, log] {
+    const RunConfig ended = ended_config(c, epochs, scratch_->path() / fmt::format("trial{}.safetensors", number), log);
+    return [this, ended] {
       const auto start = Clock::now();
-      return ended_trial(ended, prepared(ended), out, log, start);
+      check_run_options(ended);  // before any data is read, as a run does
+      return ended_trial(ended, prepared(ended), start);
     };
   }
   std::optional<std::filesystem::path> trial_log;
   if (may_be_kept && options_.log) trial_log = fmt::format("{}.trial{}", options_.log->string(), number);
-  return [this, c, epochs, trial_log, may_be_kept] {
+  const RunConfig paused = paused_config(c, trial_log);
+  return [this, paused, epochs, may_be_kept] {
     const auto start = Clock::now();
-    TrialOutcome o = paused_trial(c, prepared(c), epochs, trial_log, start);
+    check_run_options(paused);  // before any data is read, as a run does
+    TrialOutcome o = paused_trial(paused, prepared(paused), epochs, start);
     if (!may_be_kept) discard(o);
     return o;
   };
 }
 
+void TrialRunner::remember(const RunConfig& config, Prepared ready) {
+  // One per seed: a later preparation of a seed (after a kept change of task or of
+  // standardisation) is what its later trials ask for, and the earlier one is freed
+  // once the runs holding it are.
+  std::erase_if(prepared_, [&](const auto& entry) { return entry.first.seed == config.seed; });
+  prepared_.emplace_back(config, std::move(ready));
+}
+
 void TrialRunner::share(std::shared_ptr<const PreparedData> prepared) {
+  if (!prepared || !prepared->made_for) throw Error("TrialRunner::share: data not made by prepare_data");
   std::promise<std::shared_ptr<const PreparedData>> made;
-  made.set_value(prepared);
+  const RunConfig config = *prepared->made_for;
+  made.set_value(std::move(prepared));
   const std::lock_guard lock(prepared_mutex_);
-  prepared_.emplace_back(*prepared->made_for, made.get_future().share());
+  remember(config, made.get_future().share());
 }
 
 std::shared_ptr<const PreparedData> TrialRunner::prepared(const RunConfig& config) {
@@ -154,7 +176,7 @@ std::shared_ptr<const PreparedData> TrialRunner::prepared(const RunConfig& confi
     }
     if (!ready.valid()) {
       ready = making.emplace().get_future().share();
-      prepared_.emplace_back(config, ready);
+      remember(config, ready);
     }
   }
   if (making) {

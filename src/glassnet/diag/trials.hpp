@@ -15,7 +15,9 @@
 // `one_thread` each splits its products over one thread only (each has a core). A
 // trial's outcome depends on its configuration and thread count, not on which thread
 // runs it, nor on what runs beside it. Trials that prepare their data alike (the same
-// seed, hence the same split: train/prepared_data.hpp) share it, prepared once.
+// seed, hence the same split, and the same task and data options:
+// train/prepared_data.hpp) share it, prepared once. A trial's time counts its data's
+// preparation, or its wait for it, only where it asked first.
 
 #include <filesystem>
 #include <functional>
@@ -86,10 +88,12 @@ class TrialRunner {
   // outcome; bad input throws Error as run_training does.
   Job trial(const RunConfig& config, bool may_be_kept, const std::optional<std::filesystem::path>& log = std::nullopt);
   // Runs jobs two at a time where `together` (the first of each pair on this thread),
-  // one after the other otherwise; their outcomes, in the jobs' order. When one throws,
+  // one after the other otherwise; their outcomes, in the jobs' order. Jobs refer to the
+  // runner: they run before it is destroyed. When one throws,
   // the trials that finished are discarded and its exception is rethrown.
   std::vector<TrialOutcome> run(const std::vector<Job>& jobs) const;
-  // Data prepared already (the configured run's), for the trials that prepare it alike.
+  // Data prepared already from the runner's table (the configured run's: prepare_data),
+  // for the trials that prepare it alike.
   void share(std::shared_ptr<const PreparedData> prepared);
 
   const TrialOptions& options() const { return options_; }
@@ -97,13 +101,19 @@ class TrialRunner {
  private:
   using Prepared = std::shared_future<std::shared_ptr<const PreparedData>>;
   // The data `config` trains on: prepared by the first trial that asks, which the others
-  // asking for it meanwhile wait for. Throws Error as prepare_data does.
+  // asking for it meanwhile wait for. Throws Error as prepare_data does (and again for
+  // every trial that asks for the same preparation).
   std::shared_ptr<const PreparedData> prepared(const RunConfig& config);
+  // Keeps `ready` for the trials that prepare alike, in place of the seed's earlier one.
+  // Requires prepared_mutex_.
+  void remember(const RunConfig& config, Prepared ready);
 
   const Table& data_;
   TrialOptions options_;
   std::mutex prepared_mutex_;
-  std::vector<std::pair<RunConfig, Prepared>> prepared_;  // each a configuration that prepares it
+  // The latest preparation of each seed, with a configuration that prepares it: at most
+  // one copy of the data per seed stays alive for the runner's sake (the runs hold their own).
+  std::vector<std::pair<RunConfig, Prepared>> prepared_;
   std::optional<TemporaryDirectory> scratch_;  // without carry_on: where the trials' --out points
   int started_ = 0;
 };

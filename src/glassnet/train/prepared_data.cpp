@@ -37,10 +37,14 @@ Index target_index(const Table& table, const std::string& target) {
 }
 
 bool same_preparation(const RunConfig& a, const RunConfig& b) {
+  // A fraction is read only where no file takes its place.
+  const bool same_val =
+      a.val_data == b.val_data && (a.val_data ? a.val_labels == b.val_labels : a.val_split == b.val_split);
+  const bool same_test =
+      a.test_data == b.test_data && (a.test_data ? a.test_labels == b.test_labels : a.test_split == b.test_split);
   return a.data == b.data && a.labels == b.labels && a.target == b.target && a.task == b.task &&
-         a.delimiter == b.delimiter && a.val_split == b.val_split && a.test_split == b.test_split &&
-         a.val_data == b.val_data && a.test_data == b.test_data && a.val_labels == b.val_labels &&
-         a.test_labels == b.test_labels && a.seed == b.seed && a.standardize == b.standardize && a.impute == b.impute;
+         a.delimiter == b.delimiter && same_val && same_test && a.seed == b.seed && a.standardize == b.standardize &&
+         a.impute == b.impute;
 }
 
 std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const Table& data) {

@@ -173,8 +173,9 @@ void refuse_what_cannot_fit(const char* option, const std::string& what, double 
                           format_bytes(static_cast<double>(*available))));
 }
 
-// The options that do not depend on the data, checked before anything is read.
-void check_options(const RunConfig& config) {
+}  // namespace
+
+void check_run_options(const RunConfig& config) {
   check_files(input_files(config), output_files(config));
   if (!config.labels && looks_like_idx(config.data)) {
     throw Error(
@@ -187,8 +188,6 @@ void check_options(const RunConfig& config) {
   if (config.test_labels && !config.test_data) throw Error("--test-labels needs --test-data (the images they label)");
   if (const auto why = untrainable(config)) throw Error(*why);
 }
-
-}  // namespace
 
 std::optional<std::string> untrainable(const RunConfig& config) {
   if (config.norm == Normalization::batch && config.batch_size < 2) {
@@ -205,7 +204,7 @@ struct TrainingRun::State {
   RunResult result;                  // task, warnings, threads and memory from the start
   std::vector<Finding> preflight;    // preflight's findings
   Model model;
-  std::shared_ptr<const PreparedData> data;                           // shared with runs that prepare it alike
+  const std::shared_ptr<const PreparedData> data;                     // shared with runs that prepare it alike
   const Matrix &x_train, &y_train, &x_val, &y_val, &x_test, &y_test;  // data's
   std::vector<Scalar> sample_weights;
   std::unique_ptr<Loss> loss;
@@ -426,19 +425,19 @@ void TrainingRun::State::summarize(RunResult& out) const {
 
 TrainingRun::TrainingRun(const RunConfig& config, const RunHooks& hooks) {
   // Every input is read and checked before anything is trained or written.
-  check_options(config);
+  check_run_options(config);
   state_ = std::make_unique<State>(
       config, prepare_data(config, read_data(config.data, config.labels, config.delimiter)), hooks);
 }
 
 TrainingRun::TrainingRun(const RunConfig& config, const Table& table, const RunHooks& hooks) {
-  check_options(config);
+  check_run_options(config);
   state_ = std::make_unique<State>(config, prepare_data(config, table), hooks);
 }
 
 TrainingRun::TrainingRun(const RunConfig& config, std::shared_ptr<const PreparedData> data, const RunHooks& hooks) {
-  check_options(config);
-  if (!data || !same_preparation(*data->made_for, config)) {
+  check_run_options(config);
+  if (!data || !data->made_for || !same_preparation(*data->made_for, config)) {
     throw Error("TrainingRun: the data were prepared for another configuration (train/prepared_data.hpp)");
   }
   state_ = std::make_unique<State>(config, std::move(data), hooks);

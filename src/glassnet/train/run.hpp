@@ -195,6 +195,11 @@ class TrainingRun {
   std::unique_ptr<State> state_;
 };
 
+// The options that do not depend on the data — the files' roles, option pairs, what
+// makes the set-up untrainable — checked as a run checks them before it reads anything.
+// Throws Error.
+void check_run_options(const RunConfig& config);
+
 // What makes a configuration untrainable whatever its data (batch normalisation with
 // batches of one row); nullopt when nothing does. A run checks it before reading its
 // data; the repair does not try a fix that makes it so.
