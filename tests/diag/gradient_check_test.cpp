@@ -231,6 +231,24 @@ TEST(GradientCheck, TheFloorScalesWithTheLoss) {
   EXPECT_DOUBLE_EQ(report.floor, std::max(options.floor, options.loss_floor * report.objective));
   EXPECT_LE(report.max_error(), kTolerance) << describe(report);
 
+  // Where the grown floor is above an element's gradients, its error is its absolute
+  // error over that floor: every tensor is judged by the floor the report names.
+  GradientCheckOptions wide;
+  wide.floor = 1.0;
+  wide.loss_floor = 1.0;  // a floor of |L|, above every gradient here
+  const auto judged =
+      check_gradients(network->layers(), network->params(), view(x), loss_objective(*mse, view(targets)), wide);
+  EXPECT_DOUBLE_EQ(judged.floor, judged.objective);
+  for (const TensorCheck& t : judged.tensors) {
+    ASSERT_LT(std::max(std::abs(t.analytic), std::abs(t.numeric)), judged.floor) << t.name;
+    EXPECT_DOUBLE_EQ(t.max_error, std::abs(t.analytic - t.numeric) / judged.floor) << t.name;
+  }
+  // And it grows no further than 100 times the floor as given.
+  wide.loss_floor = 1e6;
+  const auto capped =
+      check_gradients(network->layers(), network->params(), view(x), loss_objective(*mse, view(targets)), wide);
+  EXPECT_DOUBLE_EQ(capped.floor, 100 * wide.floor);
+
   const auto small = check_gradients(network->layers(), network->params(), view(x),
                                      loss_objective(*mse, view(Matrix(network->predict(x)))));
   EXPECT_LT(small.objective, 1.0);

@@ -188,7 +188,9 @@ GradientCheckReport check_gradients(Layer& layer, ParamStore& params, ConstMatri
   params.zero_grads();
   const ConstMatrixView y = probe.forward();
   report.objective = objective.value(y);
-  report.floor = std::max(options.floor, options.loss_floor * std::abs(report.objective));
+  constexpr double kMostGrowth = 100.0;  // (the header)
+  report.floor =
+      std::clamp(options.loss_floor * std::abs(report.objective), options.floor, kMostGrowth * options.floor);
   Matrix dy(y.rows(), y.cols());
   objective.gradient(y, view(dy));
   const bool input_gradient_was_needed = layer.input_gradient_needed();
