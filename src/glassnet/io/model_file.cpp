@@ -255,14 +255,15 @@ Model decode_model(const std::vector<std::byte>& bytes, const std::string& sourc
   if (std::set<std::string>(classes.begin(), classes.end()).size() != classes.size()) {
     throw Error(fmt::format("{}: the classes [{}] are not distinct", source, fmt::join(classes, ", ")));
   }
-  // An architecture far larger than the file's values is refused unbuilt (a header can ask
-  // for any size); one within reach is built, so that a missing, misshapen or extra tensor
-  // is named.
+  // An architecture larger than the file's values is refused unbuilt (a header can ask
+  // for any size) unless it is within a million values of them: then it is built, so
+  // that the missing or misshapen tensor is named (a file can make a network at most that
+  // much larger than itself: 8 MiB of floats, values and gradients).
   std::size_t values_in_file = 0;
   for (const auto& t : file.tensors) values_in_file += t.values.size();
-  constexpr std::size_t kBuildableBeyondFile = std::size_t{1} << 20;  // values (4 MiB of floats)
+  constexpr std::size_t kBuildableBeyondFile = std::size_t{1} << 20;  // values
   const auto needed = static_cast<std::size_t>(parameter_count(spec));
-  if (needed != values_in_file && needed > 2 * values_in_file + kBuildableBeyondFile) {
+  if (needed > values_in_file + kBuildableBeyondFile) {
     throw Error(fmt::format("{}: the architecture holds {} values but the file's tensors hold {}", source, needed,
                             values_in_file));
   }
