@@ -505,6 +505,41 @@ TEST(Repair, AChangeOfTaskThatShowsClassImbalanceTriesClassWeightsNext) {
   EXPECT_EQ(testing::find_finding(r.result.findings, "class_imbalance"), nullptr);
 }
 
+// 15 % of class 1, shifted by 1.3 standard deviations in one feature (too few to flag
+// class imbalance, which needs a fifth of an even share): a model that learned reaches
+// the majority's accuracy, or barely above, and a balanced accuracy well above a half.
+// SGD at lr 1e-6 sits at chance; a higher rate learns, and the doctor finds its run
+// healthy. The search judged "at chance" by the accuracy alone and kept nothing, where
+// the doctor judges both scores: the fix is kept.
+TEST(Repair, AFixThatLearnsAtTheMajoritysAccuracyIsNotAtChance) {
+  testing::ScratchDir dir;
+  {
+    Rng rng(5);
+    std::ofstream out(dir.path / "overlap.csv");
+    out << "a,b,label\n";
+    for (int i = 0; i < 3000; ++i) {
+      const int y = rng.uniform() < 0.15 ? 1 : 0;
+      out << fmt::format("{:.4f},{:.4f},{}\n", rng.normal(1.3 * y, 1.0), rng.normal(), y);
+    }
+  }
+  RunConfig c;
+  c.data = dir.path / "overlap.csv";
+  c.optimizer = "sgd";
+  c.learning_rate = 1e-6;
+  c.epochs = 20;
+  c.out = dir.path / "m.safetensors";
+  const RepairReport r = repair(c);
+  ASSERT_NE(testing::find_finding(r.findings, "lr_too_low"), nullptr);
+  EXPECT_EQ(r.metric, "accuracy") << "no class imbalance flagged";
+  const auto healthy_step = std::find_if(r.trials.begin(), r.trials.end(), [](const Trial& t) {
+    return t.kind == Trial::Kind::fix && t.change.rfind("--lr ", 0) == 0 && t.findings_left.empty() && t.effect > 1.0;
+  });
+  ASSERT_NE(healthy_step, r.trials.end()) << "a learning rate that learns, beyond the spread";
+  EXPECT_TRUE(healthy_step->kept) << healthy_step->change << " " << healthy_step->val_metric;
+  EXPECT_GT(r.best_metric, 0.85);
+  EXPECT_NE(r.best.learning_rate, c.learning_rate);
+}
+
 TEST(Repair, AHealthyRunHasNothingToTry) {
   testing::ScratchDir dir;
   std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(1000, 2, 0.1, 4));

@@ -88,28 +88,38 @@ class Search {
     std::optional<TrialOutcome> ready;
   };
 
+  // A seed's run: its metric, and whether it learned — it did not diverge, and is not at
+  // chance (at_chance below).
+  struct SeedRun {
+    double metric = 0.0;
+    bool learned = true;
+  };
+  static std::vector<double> metrics_of(const std::vector<SeedRun>& runs);
+
   void record(Trial trial);
   RunConfig seeded(const RunConfig& base, Index k) const;
   // The trial of seed k of `base`: for the baseline's seed 0, the run as configured when
   // the caller gave it (carry_on: already trained this far).
   Job seed_job(const RunConfig& base, Index k, Trial::Kind kind);
-  // Records the outcomes of seeds from, from + 1, … of `base`; their metrics.
-  std::vector<double> record_seeds(const RunConfig& base, Index from, Trial::Kind kind, const std::string& change,
-                                   std::vector<TrialOutcome> outcomes);
+  // Records the outcomes of seeds from, from + 1, … of `base`; their runs.
+  std::vector<SeedRun> record_seeds(const RunConfig& base, Index from, Trial::Kind kind, const std::string& change,
+                                    std::vector<TrialOutcome> outcomes);
   // The end of the seeds from … count − 1 that may run: spread runs only as far as the
   // budget pays for them.
   Index seeds_paid(Index from, Index count, Trial::Kind kind) const;
   // Runs a configuration with seeds config.seed + from … config.seed + count − 1, records
-  // them, and returns their metrics. `ready` is seed `from`, already run.
-  std::vector<double> seeded_runs(const RunConfig& base, Index from, Index count, Trial::Kind kind,
-                                  const std::string& change, std::optional<TrialOutcome> ready = std::nullopt);
+  // them, and returns their runs. `ready` is seed `from`, already run.
+  std::vector<SeedRun> seeded_runs(const RunConfig& base, Index from, Index count, Trial::Kind kind,
+                                   const std::string& change, std::optional<TrialOutcome> ready = std::nullopt);
   // The spread of the runs that learned. A run that diverged failed, and says nothing
   // of the noise; so does one at chance when another seed rose above it (when every
   // seed is at chance, their spread is the noise of chance).
-  double spread_of(const std::vector<double>& metrics) const;
-  // Classification, where a score above chance is possible: whether a metric is within
-  // chance's (the majority-class baseline for accuracy, 1/k for balanced accuracy).
-  bool at_chance(double metric) const;
+  double spread_of(const std::vector<SeedRun>& runs) const;
+  // Classification: whether a run is at chance as the doctor judges it (diag/doctor.hpp:
+  // at_chance), on both its accuracy and its balanced accuracy, whichever metric the
+  // search judges by — a run at the majority's accuracy whose balanced accuracy rose
+  // has learned.
+  bool at_chance(const TrialOutcome& outcome) const;
   // The best so far, paused (carry_on), and its log.
   void keep(TrialOutcome& outcome);
   std::vector<Job> pending_jobs();
@@ -142,7 +152,8 @@ class Search {
   TrialOutcome best_trial_;
   RunConfig best_;
   double best_metric_ = 0.0;
-  std::vector<double> best_runs_;  // the best's metric over its seeds
+  std::vector<SeedRun> best_runs_;      // the best's over its seeds
+  std::vector<SeedRun> baseline_runs_;  // the baseline's (report_.baseline, with whether each learned)
   std::size_t best_severe_ = 0;
   bool healthy_ = false;     // the best leaves nothing that calls for repair
   bool walking_lr_ = false;  // the last trial was a learning-rate step, and kept
@@ -208,9 +219,15 @@ Search::Job Search::seed_job(const RunConfig& base, Index k, Trial::Kind kind) {
   return runner_.trial(seeded(base, k), diagnosis, diagnosis ? options_.diagnosis_log : std::nullopt);
 }
 
-std::vector<double> Search::record_seeds(const RunConfig& base, Index from, Trial::Kind kind,
-                                         const std::string& change, std::vector<TrialOutcome> outcomes) {
+std::vector<double> Search::metrics_of(const std::vector<SeedRun>& runs) {
   std::vector<double> metrics;
+  for (const SeedRun& r : runs) metrics.push_back(r.metric);
+  return metrics;
+}
+
+std::vector<Search::SeedRun> Search::record_seeds(const RunConfig& base, Index from, Trial::Kind kind,
+                                                  const std::string& change, std::vector<TrialOutcome> outcomes) {
+  std::vector<SeedRun> runs;
   for (std::size_t j = 0; j < outcomes.size(); ++j) {
     TrialOutcome& o = outcomes[j];
     const Index k = from + static_cast<Index>(j);
@@ -224,7 +241,7 @@ std::vector<double> Search::record_seeds(const RunConfig& base, Index from, Tria
     }
     if (!chance_) chance_ = o.chance;  // (a run that diverged has none)
     const double metric = o.metric(metric_name(o.task, balanced_));
-    metrics.push_back(metric);
+    runs.push_back({.metric = metric, .learned = metric > kDivergedMetric && !at_chance(o)});
     record({.kind = kind,
             .change = k == 0 ? change : fmt::format("{}, seed {}", change, c.seed),
             .config = c,
@@ -236,7 +253,7 @@ std::vector<double> Search::record_seeds(const RunConfig& base, Index from, Tria
             .val_metric = metric,
             .seconds = o.seconds});
   }
-  return metrics;
+  return runs;
 }
 
 Index Search::seeds_paid(Index from, Index count, Trial::Kind kind) const {
@@ -244,8 +261,8 @@ Index Search::seeds_paid(Index from, Index count, Trial::Kind kind) const {
   return std::min(count, from + std::max<Index>(0, (budget_ - report_.epochs_used) / epochs_));
 }
 
-std::vector<double> Search::seeded_runs(const RunConfig& base, Index from, Index count, Trial::Kind kind,
-                                        const std::string& change, std::optional<TrialOutcome> ready) {
+std::vector<Search::SeedRun> Search::seeded_runs(const RunConfig& base, Index from, Index count, Trial::Kind kind,
+                                                 const std::string& change, std::optional<TrialOutcome> ready) {
   count = seeds_paid(from, count, kind);
   std::vector<Job> jobs;
   for (Index k = ready ? from + 1 : from; k < count; ++k) jobs.push_back(seed_job(base, k, kind));
@@ -255,18 +272,18 @@ std::vector<double> Search::seeded_runs(const RunConfig& base, Index from, Index
   return record_seeds(base, from, kind, change, std::move(outcomes));
 }
 
-bool Search::at_chance(double metric) const {
+bool Search::at_chance(const TrialOutcome& outcome) const {
   if (!chance_ || report_.metric == "r2") return false;
-  const double level = balanced_ ? chance_->balanced_accuracy : chance_->accuracy;
-  return !within_chance(1.0, level) && within_chance(metric, level);
+  return glassnet::at_chance(
+      {.accuracy = outcome.metric("accuracy"), .balanced_accuracy = outcome.metric("balanced_accuracy")}, *chance_);
 }
 
-double Search::spread_of(const std::vector<double>& metrics) const {
+double Search::spread_of(const std::vector<SeedRun>& seed_runs) const {
   std::vector<double> finished, learned;
-  for (double m : metrics) {
-    if (m <= kDivergedMetric) continue;
-    finished.push_back(m);
-    if (!at_chance(m)) learned.push_back(m);
+  for (const SeedRun& r : seed_runs) {
+    if (r.metric <= kDivergedMetric) continue;
+    finished.push_back(r.metric);
+    if (r.learned) learned.push_back(r.metric);
   }
   const std::vector<double>& runs = learned.empty() ? finished : learned;
   if (runs.size() < 2) return options_.min_spread;
@@ -293,12 +310,13 @@ void Search::settle(std::vector<TrialOutcome> outcomes) {
   Pending p = std::move(*pending_);
   pending_.reset();
   if (p.ready && p.from < p.count) outcomes.insert(outcomes.begin(), std::move(*p.ready));
-  const std::vector<double> metrics = record_seeds(p.base, p.from, p.kind, p.change, std::move(outcomes));
+  const std::vector<SeedRun> runs = record_seeds(p.base, p.from, p.kind, p.change, std::move(outcomes));
   if (p.kind == Trial::Kind::baseline) {
-    report_.baseline.insert(report_.baseline.end(), metrics.begin(), metrics.end());
-    report_.spread = spread_of(report_.baseline);
+    baseline_runs_.insert(baseline_runs_.end(), runs.begin(), runs.end());
+    report_.baseline = metrics_of(baseline_runs_);
+    report_.spread = spread_of(baseline_runs_);
   }
-  best_runs_.insert(best_runs_.end(), metrics.begin(), metrics.end());
+  best_runs_.insert(best_runs_.end(), runs.begin(), runs.end());
   if (p.kind != Trial::Kind::baseline && best_runs_.size() >= 2) report_.spread = spread_of(best_runs_);
 }
 
@@ -409,22 +427,23 @@ bool Search::try_fix(std::size_t i) {
                           trial.findings_left.end();
   // A fix that leaves the run at chance has not repaired it, whatever the noise.
   trial.kept = task_changed ? !trial.diverged() && labels_fit && trial.findings_left.size() <= best_severe_
-                            : metric - best_metric_ > report_.spread && !at_chance(metric) &&
+                            : metric - best_metric_ > report_.spread && !at_chance(o) &&
                                   trial.findings_left.size() <= best_severe_;
   if (task_changed) trial.effect = 0.0;
   // A candidate close to the best is run on the other seeds too, and judged over them
   // (diag/verdict.hpp).
   const SeedVerdict verdict{.spread = report_.spread, .min_spread = options_.min_spread};
-  const bool confirm = !trial.kept && !task_changed && seeds_ >= 2 && worth_confirming(metric, best_runs_) &&
-                       !at_chance(metric) && trial.findings_left.size() <= best_severe_;
-  std::vector<double> candidate_runs{metric};
+  const bool confirm = !trial.kept && !task_changed && seeds_ >= 2 &&
+                       worth_confirming(metric, metrics_of(best_runs_)) && !at_chance(o) &&
+                       trial.findings_left.size() <= best_severe_;
+  std::vector<SeedRun> candidate_runs{{.metric = metric, .learned = metric > kDivergedMetric && !at_chance(o)}};
   if (confirm) {
     // (The other seeds' rows come before the candidate's, which carries the verdict.)
-    for (double m : seeded_runs(candidate, 1, seeds_, Trial::Kind::spread, fix, std::exchange(next_seed, {}))) {
-      candidate_runs.push_back(m);
+    for (const SeedRun& r : seeded_runs(candidate, 1, seeds_, Trial::Kind::spread, fix, std::exchange(next_seed, {}))) {
+      candidate_runs.push_back(r);
     }
     trial.kept = candidate_runs.size() == static_cast<std::size_t>(seeds_) &&
-                 beats_over_seeds(candidate_runs, best_runs_, verdict);
+                 beats_over_seeds(metrics_of(candidate_runs), metrics_of(best_runs_), verdict);
   }
   const bool kept = trial.kept;
   record(std::move(trial));
@@ -443,6 +462,7 @@ bool Search::try_fix(std::size_t i) {
     balanced_ = balanced;
     report_.metric = name;
     chance_ = o.chance;
+    candidate_runs.front().learned = metric > kDivergedMetric && !at_chance(o);  // by the new task's chance
     try_next(i, o.findings);
   }
   best_runs_ = candidate_runs;
@@ -459,16 +479,16 @@ bool Search::try_fix(std::size_t i) {
 RepairReport Search::run() {
   // 1. The baseline, over seeds: the first seed's findings choose the candidates, and the
   //    last seed runs beside the first candidate's trial.
-  report_.baseline =
-      seeded_runs(trial_config_, 0, seeds_ >= 2 ? seeds_ - 1 : seeds_, Trial::Kind::baseline, "baseline");
-  report_.spread = spread_of(report_.baseline);
+  baseline_runs_ = seeded_runs(trial_config_, 0, seeds_ >= 2 ? seeds_ - 1 : seeds_, Trial::Kind::baseline, "baseline");
+  report_.baseline = metrics_of(baseline_runs_);
+  report_.spread = spread_of(baseline_runs_);
   if (seeds_ >= 2) pending_ = Pending{trial_config_, seeds_ - 1, seeds_, Trial::Kind::baseline, "baseline", {}};
   // 2. Candidates.
   choose_candidates();
   // 3. Greedy trials from the same seed.
   best_ = trial_config_;
   best_metric_ = report_.baseline.front();
-  best_runs_ = report_.baseline;
+  best_runs_ = baseline_runs_;
   best_severe_ = severe_symptoms(report_.findings).size();
   for (std::size_t i = 0; !done(i) && try_fix(i); ++i) {
   }

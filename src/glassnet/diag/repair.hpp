@@ -17,7 +17,8 @@
 //      far and trained for trial_epochs from the same seed, hence the same split, data
 //      order and initial random stream. It is kept when its validation metric beats the
 //      best so far by more than the spread (effect size = gain / spread), is not at the
-//      chance level, and leaves no more warnings and errors than the best
+//      chance level (as chance_level judges it: accuracy and balanced accuracy both
+//      within chance's, diag/doctor.hpp: at_chance), and leaves no more warnings and errors than the best
 //      so far; a change of task (labels that
 //      did not fit it) changes the metric, so it is kept when the labels fit and it
 //      leaves no more warnings and errors; kept, the fixes of the warnings and errors
