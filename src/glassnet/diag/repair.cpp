@@ -120,6 +120,10 @@ class Search {
   // search judges by — a run at the majority's accuracy whose balanced accuracy rose
   // has learned.
   bool at_chance(const TrialOutcome& outcome) const;
+  // A seed's run of `outcome`, judged by `metric` (its value of the search's metric).
+  SeedRun seed_run(const TrialOutcome& outcome, double metric) const {
+    return {.metric = metric, .learned = metric > kDivergedMetric && !at_chance(outcome)};
+  }
   // The best so far, paused (carry_on), and its log.
   void keep(TrialOutcome& outcome);
   std::vector<Job> pending_jobs();
@@ -241,7 +245,7 @@ std::vector<Search::SeedRun> Search::record_seeds(const RunConfig& base, Index f
     }
     if (!chance_) chance_ = o.chance;  // (a run that diverged has none)
     const double metric = o.metric(metric_name(o.task, balanced_));
-    runs.push_back({.metric = metric, .learned = metric > kDivergedMetric && !at_chance(o)});
+    runs.push_back(seed_run(o, metric));
     record({.kind = kind,
             .change = k == 0 ? change : fmt::format("{}, seed {}", change, c.seed),
             .config = c,
@@ -436,7 +440,7 @@ bool Search::try_fix(std::size_t i) {
   const bool confirm = !trial.kept && !task_changed && seeds_ >= 2 &&
                        worth_confirming(metric, metrics_of(best_runs_)) && !at_chance(o) &&
                        trial.findings_left.size() <= best_severe_;
-  std::vector<SeedRun> candidate_runs{{.metric = metric, .learned = metric > kDivergedMetric && !at_chance(o)}};
+  std::vector<SeedRun> candidate_runs{seed_run(o, metric)};
   if (confirm) {
     // (The other seeds' rows come before the candidate's, which carries the verdict.)
     for (const SeedRun& r : seeded_runs(candidate, 1, seeds_, Trial::Kind::spread, fix, std::exchange(next_seed, {}))) {
@@ -462,7 +466,7 @@ bool Search::try_fix(std::size_t i) {
     balanced_ = balanced;
     report_.metric = name;
     chance_ = o.chance;
-    candidate_runs.front().learned = metric > kDivergedMetric && !at_chance(o);  // by the new task's chance
+    candidate_runs.front() = seed_run(o, metric);  // by the new task's chance
     try_next(i, o.findings);
   }
   best_runs_ = candidate_runs;
