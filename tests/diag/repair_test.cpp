@@ -299,11 +299,45 @@ TEST(Repair, AutoRepairKeepsTheBestEpochOfARunThatOverfits) {
                                      [](const EpochLogs& a, const EpochLogs& b) { return *a.val_loss < *b.val_loss; });
   EXPECT_LE(repaired.history.back().epoch - best->epoch, 200 / 4);
   EXPECT_GT(repaired.history.back().epoch - best->epoch, 200 / 10) << "more patient than a tenth of the run";
+  EXPECT_GT(repaired.history.back().train_loss, 0.8 * best->train_loss) << "its training loss stalled too";
   const Finding* kept = testing::find_finding(repaired.findings, "overfitting");
   if (kept != nullptr) {
     EXPECT_EQ(kept->severity, Severity::info) << "the best epoch's weights were restored";
   }
   EXPECT_LT(repaired.metrics.at("val")["log_loss"], plain.metrics.at("val")["log_loss"]);
+}
+
+// Four noise features beside the two of the moons: the network memorises the training
+// rows (its training loss falls a fifth below the best epoch's) and waiting longer only
+// memorises more, so auto-repair stops with --early-stopping's default patience.
+TEST(Repair, AutoRepairStopsARunThatMemorisesWithTheDefaultPatience) {
+  testing::ScratchDir dir;
+  write_edited(dir.path / "noisy.csv", dataset_csv(make_moons(150, 6, 0.1, 4)), [](std::string& line, int row) {
+    if (row % 5 == 0) line.back() = line.back() == '1' ? '0' : '1';
+    return true;
+  });
+  RunConfig c;
+  c.data = dir.path / "noisy.csv";
+  c.layers = {256, 256};
+  c.epochs = 200;
+  c.early_stopping = 0;
+  c.auto_repair = true;
+  c.out = dir.path / "m.safetensors";
+  const RunResult repaired = run_training(c);
+  const auto best = std::min_element(repaired.history.begin(), repaired.history.end(),
+                                     [](const EpochLogs& a, const EpochLogs& b) { return *a.val_loss < *b.val_loss; });
+  ASSERT_NE(best, repaired.history.end());
+  // The first epoch at least 5 after the best whose training loss is at most 0.8 × the
+  // best epoch's, well before a quarter of the run.
+  const Index patience = RunConfig{}.early_stopping;
+  const Index waited = repaired.history.back().epoch - best->epoch;
+  EXPECT_GE(waited, patience);
+  EXPECT_LT(waited, 200 / 10);
+  EXPECT_LE(repaired.history.back().train_loss, 0.8 * best->train_loss);
+  for (auto e = best + patience; e + 1 < repaired.history.end(); ++e) {
+    EXPECT_GT(e->train_loss, 0.8 * best->train_loss) << "epoch " << e->epoch << " would have stopped it";
+  }
+  EXPECT_NEAR(repaired.metrics.at("val")["log_loss"], *best->val_loss, 1e-4) << "the best epoch's weights";
 }
 
 TEST(Repair, AChangeOfTaskIsKeptForTheFindingsItCuresNotForItsMetric) {

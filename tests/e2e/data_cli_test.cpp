@@ -424,6 +424,43 @@ TEST_F(DataCli, ResumingARunThatStoppedEarlyTrainsNothing) {
   EXPECT_EQ(without_dir.output, "error: --resume needs --checkpoint-dir\n");
 }
 
+// --auto-repair stops a run that memorises (a fifth of 150 labels changed, four noise
+// features) before its full patience, and a resume of it trains nothing either.
+TEST_F(DataCli, ResumingARunStoppedForMemorisingTrainsNothing) {
+  ASSERT_EQ(run_command(cli() + " synth moons --rows 150 --features 6 --seed 4 --out " + path("moons.csv")).exit_code,
+            0);
+  {
+    std::ifstream in(path("moons.csv"));
+    std::ofstream out(path("noisy.csv"));
+    std::string line;
+    std::getline(in, line);
+    out << line << "\n";
+    for (int row = 0; std::getline(in, line); ++row) {
+      if (row % 5 == 0) line.back() = line.back() == '1' ? '0' : '1';
+      out << line << "\n";
+    }
+  }
+  const std::string common = cli() + " train --data " + path("noisy.csv") +
+                             " --layers 256,256 --epochs 200 --early-stopping 0 --auto-repair --checkpoint-dir " +
+                             path("ck");
+  const auto first = run_command(common + " --out " + path("first.safetensors"));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto at = first.output.find("binary task, ");
+  ASSERT_NE(at, std::string::npos) << first.output;
+  const int epochs = std::stoi(first.output.substr(at + 13));
+  ASSERT_LT(epochs, 200 / 4) << "stopped before a quarter of the run\n" << first.output;
+  const auto resumed = run_command(common + " --resume --out " + path("resumed.safetensors"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find(fmt::format("was stopped early after epoch {} (no better validation loss in ", epochs)),
+            std::string::npos)
+      << resumed.output;
+  EXPECT_NE(resumed.output.find("epochs, the training loss a fifth below its best epoch's): no epoch is trained"),
+            std::string::npos)
+      << resumed.output;
+  EXPECT_EQ(resumed.output.find("epoch   "), std::string::npos) << resumed.output;
+  EXPECT_EQ(bytes(path("resumed.safetensors")), bytes(path("first.safetensors")));
+}
+
 // A validation loss that is never finite (validation rows far outside float's range)
 // is early stopping's and the plateau schedule's best: its checkpoint stored it as
 // JSON null, and --resume refused the file the run had written.

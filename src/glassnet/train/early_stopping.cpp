@@ -4,32 +4,50 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/train/trainer.hpp"
 
 namespace glassnet {
 
+namespace {
+constexpr std::size_t kNumbers = 5;  // in its state (3 in checkpoints of older versions)
+}  // namespace
+
 EarlyStopping::EarlyStopping(EarlyStoppingOptions options) : options_(options) {
   if (options.patience < 0) throw Error(fmt::format("early stopping: expected patience ≥ 0, got {}", options.patience));
   if (!(options.min_delta >= 0.0)) throw Error("early stopping: expected min_delta ≥ 0");
+  if (options.memorising_patience < 0) {
+    throw Error(fmt::format("early stopping: expected memorising_patience ≥ 0, got {}", options.memorising_patience));
+  }
+  if (!(options.memorising_ratio > 0.0 && options.memorising_ratio < 1.0)) {
+    throw Error(fmt::format("early stopping: expected 0 < memorising_ratio < 1, got {}", options.memorising_ratio));
+  }
 }
 
 void EarlyStopping::on_train_begin(Trainer& /*trainer*/) { stopped_epoch_ = 0; }
 
 void EarlyStopping::on_epoch_end(Trainer& trainer, const EpochLogs& logs) {
-  const double value = options_.monitor == Monitored::val_loss && logs.val_loss ? *logs.val_loss : logs.train_loss;
+  const bool on_validation = options_.monitor == Monitored::val_loss && logs.val_loss;
+  const double value = on_validation ? *logs.val_loss : logs.train_loss;
   if (best_epoch_ == 0 || value < best_ - options_.min_delta) {
     best_ = value;
+    best_train_loss_ = logs.train_loss;
     best_epoch_ = logs.epoch;
     wait_ = 0;
+    memorised_ = false;
     if (options_.restore_best) {
       const auto values = trainer.network().params().values();
       best_values_.assign(values.begin(), values.end());
     }
     return;
   }
-  if (++wait_ >= options_.patience) {
+  ++wait_;
+  const bool memorising = on_validation && options_.memorising_patience > 0 && wait_ >= options_.memorising_patience &&
+                          logs.train_loss <= options_.memorising_ratio * best_train_loss_;
+  if (wait_ >= options_.patience || memorising) {
+    memorised_ = wait_ < options_.patience;
     stopped_epoch_ = logs.epoch;
     trainer.request_stop();
   }
@@ -43,13 +61,22 @@ void EarlyStopping::on_train_end(Trainer& trainer) {
 }
 
 CallbackState EarlyStopping::state() const {
-  return {{best_, static_cast<double>(best_epoch_), static_cast<double>(wait_)}, best_values_};
+  return {
+      {best_, static_cast<double>(best_epoch_), static_cast<double>(wait_), best_train_loss_, memorised_ ? 1.0 : 0.0},
+      best_values_};
 }
 
 void EarlyStopping::check_state(const CallbackState& state, Index epochs) const {
-  if (state.numbers.size() != 3) {
-    throw Error(fmt::format("early stopping state: expected 3 numbers (best, its epoch, epochs waited), got {}",
-                            state.numbers.size()));
+  // A checkpoint written before the shorter patience of a run that memorises has 3.
+  if (state.numbers.size() != 3 && state.numbers.size() != kNumbers) {
+    throw Error(
+        fmt::format("early stopping state: expected {} numbers (best, its epoch, epochs waited, its training "
+                    "loss, whether it stopped a run that memorises), got {}",
+                    kNumbers, state.numbers.size()));
+  }
+  if (state.numbers.size() == kNumbers && state.numbers[4] != 0.0 && state.numbers[4] != 1.0) {
+    throw Error(fmt::format("early stopping state: whether it stopped a run that memorises is {}, not 0 or 1",
+                            state.numbers[4]));
   }
   // Epoch counts: whole numbers, exactly representable (2^53).
   constexpr double kLargest = 9007199254740992.0;
@@ -74,10 +101,17 @@ void EarlyStopping::check_state(const CallbackState& state, Index epochs) const 
 }
 
 void EarlyStopping::load_state(const CallbackState& state) {
-  if (state.numbers.size() != 3) throw Error("early stopping state: expected 3 numbers");
+  if (state.numbers.size() != 3 && state.numbers.size() != kNumbers) {
+    throw Error(fmt::format("early stopping state: expected 3 or {} numbers", kNumbers));
+  }
   best_ = state.numbers[0];
   best_epoch_ = static_cast<Index>(state.numbers[1]);
   wait_ = static_cast<Index>(state.numbers[2]);
+  // A state of 3 numbers has no best epoch's training loss: NaN, which no training loss
+  // is at or below, so the shorter patience waits for the next best epoch.
+  const bool complete = state.numbers.size() == kNumbers;
+  best_train_loss_ = complete ? state.numbers[3] : std::numeric_limits<double>::quiet_NaN();
+  memorised_ = complete && state.numbers[4] == 1.0;
   best_values_ = state.values;
 }
 

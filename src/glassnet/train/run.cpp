@@ -71,6 +71,7 @@ Metrics metrics_for(Task task, const Matrix& predictions, const Matrix& y) {
 }
 
 constexpr Index kAutoRepairPatience = 10;  // epochs, at least
+const Index kAutoRepairMemorisingPatience = RunConfig{}.early_stopping;  // --early-stopping's default
 
 // What the doctor knows of the run: its task, what chance scores on the rows it judges —
 // `judged`, the validation rows, or the training rows without any (a validation file of
@@ -313,14 +314,16 @@ TrainingRun::State::State(const RunConfig& c, std::shared_ptr<const PreparedData
   const bool has_validation = x_val.rows() > 0;
   // Auto-repair answers overfitting where early stopping is off with an early stopping
   // of its own, patient enough for a slow start: a quarter of the epochs (the trial
-  // length), at least 10.
+  // length), at least 10 — but a run that memorises (its training loss a fifth below the
+  // best epoch's) stops with --early-stopping's default patience.
   restore_best = has_validation && (config.early_stopping > 0 || config.auto_repair);
   if (restore_best) {
     early.emplace(EarlyStoppingOptions{
         .monitor = Monitored::val_loss,
-        .patience = config.early_stopping > 0 ? config.early_stopping
-                                              : std::max<Index>(kAutoRepairPatience, config.epochs / 4),
-        .restore_best = true});
+        .patience =
+            config.early_stopping > 0 ? config.early_stopping : std::max<Index>(kAutoRepairPatience, config.epochs / 4),
+        .restore_best = true,
+        .memorising_patience = config.early_stopping > 0 ? 0 : kAutoRepairMemorisingPatience});
     trainer->add_callback(*early);
   }
   if (config.checkpoint_dir) {
@@ -339,10 +342,12 @@ TrainingRun::State::State(const RunConfig& c, std::shared_ptr<const PreparedData
                                           ? fmt::format("its best epoch's (epoch {})", early->best_epoch())
                                           : std::string("the checkpoint's");
           result.warnings.push_back(
-              stopped ? fmt::format("--resume: the run in {} was stopped early after epoch {} (no better validation "
-                                    "loss in {}): no epoch is trained, and the model written is {}",
-                                    config.checkpoint_dir->string(), trainer->epoch(),
-                                    counted(early->patience(), "epoch"), weights)
+              stopped ? fmt::format(
+                            "--resume: the run in {} was stopped early after epoch {} (no better validation "
+                            "loss in {}{}): no epoch is trained, and the model written is {}",
+                            config.checkpoint_dir->string(), trainer->epoch(), counted(early->epochs_waited(), "epoch"),
+                            early->stopped_memorising() ? ", the training loss a fifth below its best epoch's" : "",
+                            weights)
                       : fmt::format("--resume: the checkpoint in {} has {}, as many as --epochs {} or more: no epoch "
                                     "is trained, and the model written is {}",
                                     config.checkpoint_dir->string(), counted(trainer->epoch(), "epoch"), config.epochs,
