@@ -340,6 +340,82 @@ TEST(Repair, AutoRepairStopsARunThatMemorisesWithTheDefaultPatience) {
   EXPECT_NEAR(repaired.metrics.at("val")["log_loss"], *best->val_loss, 1e-4) << "the best epoch's weights";
 }
 
+// SGD at lr 200 on the spirals: rollbacks bring the run down, and no fix the trials try
+// beats it by more than the spread. Its final findings keep their warnings but no longer
+// advise the fixes the trials tried.
+TEST(Repair, TheFinalAdviceLeavesOutTheFixesTheTrialsDidNotKeep) {
+  testing::ScratchDir dir;
+  std::ofstream((dir.path / "spirals.csv").string()) << dataset_csv(make_spirals(1500, 2, 1.5, 0.05, 13));
+  RunConfig c;
+  c.data = dir.path / "spirals.csv";
+  c.optimizer = "sgd";
+  c.learning_rate = 200;
+  c.epochs = 60;
+  c.early_stopping = 0;
+  c.out = dir.path / "m.safetensors";
+  c.log = dir.path / "run.jsonl";
+  const RepairedRun r = train_with_repair(c);
+  ASSERT_TRUE(r.repair);
+  std::vector<std::string> not_kept;
+  for (const Trial& t : r.repair->trials) {
+    if (t.kind == Trial::Kind::fix && !t.kept) not_kept.push_back(t.change);
+  }
+  ASSERT_FALSE(not_kept.empty());
+  // The diagnosis advised them, and the run that carried on still has those findings.
+  std::ptrdiff_t advised_before = 0;
+  int findings_kept = 0;
+  for (const Finding& before : r.repair->findings) {
+    for (const std::string& fix : not_kept) advised_before += std::count(before.fixes.begin(), before.fixes.end(), fix);
+    findings_kept += testing::find_finding(r.result.findings, before.symptom) != nullptr;
+  }
+  ASSERT_GT(advised_before, 0);
+  ASSERT_GT(findings_kept, 0);
+  for (const Finding& f : r.result.findings) {
+    for (const std::string& fix : not_kept) {
+      EXPECT_EQ(std::count(f.fixes.begin(), f.fixes.end(), fix), 0) << f.symptom << " still advises " << fix;
+    }
+  }
+  // The log's end gives the same advice.
+  std::ifstream log(c.log->string());
+  std::string line, last_line;
+  while (std::getline(log, line)) last_line = line;
+  const nlohmann::json end = nlohmann::json::parse(last_line);
+  ASSERT_EQ(end["type"], "end");
+  ASSERT_EQ(end["findings"].size(), r.result.findings.size());
+  for (std::size_t i = 0; i < r.result.findings.size(); ++i) {
+    EXPECT_EQ(end["findings"][i]["fixes"].get<std::vector<std::string>>(), r.result.findings[i].fixes);
+  }
+}
+
+// A learning rate of 1e30 overflows every step, its rollbacks fail, and every trial
+// diverges: the failure's findings no longer advise what the trials tried.
+TEST(Repair, AFailedRepairsFindingsLeaveOutTheFixesTheTrialsDidNotKeep) {
+  testing::ScratchDir dir;
+  std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(500, 2, 0.1, 3));
+  RunConfig c;
+  c.data = dir.path / "moons.csv";
+  c.optimizer = "sgd";
+  c.learning_rate = 1e30;
+  c.epochs = 12;
+  c.out = dir.path / "m.safetensors";
+  std::vector<std::string> not_kept;
+  const TrialHook on_trial = [&](const Trial& t) {
+    if (t.kind == Trial::Kind::fix && !t.kept) not_kept.push_back(t.change);
+  };
+  try {
+    train_with_repair(c, {}, on_trial);
+    FAIL() << "expected the repair to fail";
+  } catch (const TrainingFailed& e) {
+    ASSERT_FALSE(not_kept.empty());
+    EXPECT_NE(testing::find_finding(e.findings(), "non_finite"), nullptr);
+    for (const Finding& f : e.findings()) {
+      for (const std::string& fix : not_kept) {
+        EXPECT_EQ(std::count(f.fixes.begin(), f.fixes.end(), fix), 0) << f.symptom << " still advises " << fix;
+      }
+    }
+  }
+}
+
 TEST(Repair, AChangeOfTaskIsKeptForTheFindingsItCuresNotForItsMetric) {
   testing::ScratchDir dir;
   // Three ordered classes (how many of the first two features are positive), trained as

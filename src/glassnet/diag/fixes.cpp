@@ -127,4 +127,11 @@ void drop_unusable_fixes(std::vector<Finding>& findings, const RunConfig& config
   for (Finding& f : findings) drop_unusable_fixes(f, config);
 }
 
+void leave_out_fixes(std::vector<Finding>& findings, const std::vector<std::string>& fixes) {
+  for (Finding& f : findings) {
+    std::erase_if(f.fixes,
+                  [&](const std::string& fix) { return std::find(fixes.begin(), fixes.end(), fix) != fixes.end(); });
+  }
+}
+
 }  // namespace glassnet

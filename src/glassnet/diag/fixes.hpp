@@ -33,4 +33,8 @@ bool apply_fix(RunConfig& config, const std::string& fix);
 void drop_unusable_fixes(Finding& finding, const RunConfig& config);
 void drop_unusable_fixes(std::vector<Finding>& findings, const RunConfig& config);
 
+// Removes `fixes` from every finding's advice: those that the trials of a repair tried
+// and did not keep (diag/repair.hpp), which the trial table reports instead.
+void leave_out_fixes(std::vector<Finding>& findings, const std::vector<std::string>& fixes);
+
 }  // namespace glassnet

@@ -53,6 +53,16 @@ bool judged_by_balance(const RunConfig& config, const std::vector<Finding>& find
          });
 }
 
+// The fixes the trials tried and did not keep: after them, no longer advice (the trial
+// table says what each did).
+std::vector<std::string> fixes_not_kept(const RepairReport& report) {
+  std::vector<std::string> out;
+  for (const Trial& t : report.trials) {
+    if (t.kind == Trial::Kind::fix && !t.kept) out.push_back(t.change);
+  }
+  return out;
+}
+
 std::vector<std::string> severe_symptoms(const std::vector<Finding>& findings) {
   std::vector<std::string> out;
   for (const Finding& f : findings) {
@@ -571,7 +581,16 @@ RepairedRun train_with_repair(const RunConfig& config, const Table& data, const 
   if (!changed && !carried) {
     // The run as configured ended (or failed), and no trial beat it: its log ends with the trials.
     if (config.log) append_repair(*config.log, logged);
-    if (failure) std::rethrow_exception(failure);
+    if (failure) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const TrainingFailed& e) {
+        std::vector<Finding> findings = e.findings();
+        leave_out_fixes(findings, fixes_not_kept(report));
+        throw TrainingFailed(e.what(), std::move(findings), e.series());
+      }
+    }
+    leave_out_fixes(out.result.findings, fixes_not_kept(report));
     return out;
   }
   // The best trial carries on, reporting to the caller from now on, its log under the
@@ -587,6 +606,7 @@ RepairedRun train_with_repair(const RunConfig& config, const Table& data, const 
   }
   report.best_run->log_repair(logged);
   report.best_run->end_when_rollbacks_fail();  // no fix is left to try
+  report.best_run->leave_out_fixes(fixes_not_kept(report));
   out.result = report.best_run->finish();
   return out;
 }

@@ -224,6 +224,8 @@ struct TrainingRun::State {
   bool ended = false;
   // so_far's last answer, and the steps and ended state it was for: asked again with
   // nothing trained since, it is not computed again.
+  // Advice no finding gives (leave_out_fixes), after drop_unusable_fixes.
+  std::vector<std::string> fixes_left_out;
   mutable std::optional<RunResult> look;
   mutable std::pair<Index, bool> look_at{-1, false};
 
@@ -386,8 +388,10 @@ TrainingRun::State::State(const RunConfig& c, std::shared_ptr<const PreparedData
     monitor->reserve(steps_per_epoch * config.epochs);
     trainer->add_callback(*monitor);
     watch.emplace(*monitor, facts, [this](const Finding& found, Index epoch, Index step) {
-      Finding f = found;
-      drop_unusable_fixes(f, config);
+      std::vector<Finding> advised = {found};
+      drop_unusable_fixes(advised, config);
+      glassnet::leave_out_fixes(advised, fixes_left_out);
+      const Finding& f = advised.front();
       if (log) {
         log->write_finding(f, epoch, step);
         log->flush();
@@ -424,6 +428,7 @@ void TrainingRun::State::summarize(RunResult& out) const {
     end_facts.preflight = preflight;
     out.findings = diagnose(monitor->series(), end_facts);
     drop_unusable_fixes(out.findings, config);
+    glassnet::leave_out_fixes(out.findings, fixes_left_out);
     out.monitor = monitor->series();
   }
 }
@@ -491,6 +496,11 @@ void TrainingRun::end_when_rollbacks_fail() {
   if (s.rollback && s.early) s.rollback->set_end_when_uncured(true);
 }
 
+void TrainingRun::leave_out_fixes(std::vector<std::string> fixes) {
+  state_->fixes_left_out = std::move(fixes);
+  state_->look.reset();
+}
+
 void TrainingRun::log_repair(const nlohmann::json& repair) {
   if (state_->log) state_->log->write_repair(repair);
 }
@@ -544,6 +554,7 @@ void TrainingRun::train_to(Index epoch) {
     failed.preflight = s.preflight;
     std::vector<Finding> findings = diagnose(s.monitor ? s.monitor->series() : failure_alone, failed);
     drop_unusable_fixes(findings, s.config);
+    glassnet::leave_out_fixes(findings, s.fixes_left_out);
     if (s.log) {
       nlohmann::json end = {{"error", message}, {"findings", findings_json(findings)}};
       add_first_non_finite(end, s.monitor ? &*s.monitor : nullptr);

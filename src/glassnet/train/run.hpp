@@ -178,6 +178,10 @@ class TrainingRun {
   // when no fix is left to try. Only a run with validation rows has a best epoch; one
   // without, or a problem before the first epoch ends, still fails.
   void end_when_rollbacks_fail();
+  // From now on no finding it reports (printed, logged or returned) advises these fixes:
+  // for the run that carries on after train --auto-repair's trials, those they tried and
+  // did not keep.
+  void leave_out_fixes(std::vector<std::string> fixes);
   // Adds the "repair" line (diag/repair_json.hpp) to the run's metrics log, if it has one.
   void log_repair(const nlohmann::json& repair);
   Index epoch() const;  // epochs trained
