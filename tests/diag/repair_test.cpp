@@ -387,7 +387,7 @@ TEST(Repair, TheFinalAdviceLeavesOutTheFixesTheTrialsDidNotKeep) {
   }
 }
 
-// A learning rate of 1e30 overflows every step, its rollbacks fail, and every trial
+// A learning rate of 1e300 overflows every step, its rollbacks fail, and every trial
 // diverges: the failure's findings no longer advise what the trials tried.
 TEST(Repair, AFailedRepairsFindingsLeaveOutTheFixesTheTrialsDidNotKeep) {
   testing::ScratchDir dir;
@@ -395,7 +395,7 @@ TEST(Repair, AFailedRepairsFindingsLeaveOutTheFixesTheTrialsDidNotKeep) {
   RunConfig c;
   c.data = dir.path / "moons.csv";
   c.optimizer = "sgd";
-  c.learning_rate = 1e30;
+  c.learning_rate = 1e300;
   c.epochs = 12;
   c.out = dir.path / "m.safetensors";
   std::vector<std::string> not_kept;
