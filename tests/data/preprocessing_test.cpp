@@ -197,6 +197,27 @@ TEST(Features, StandardisedOnTrainingRowsAndOneHotEncoded) {
             std::string::npos);
 }
 
+TEST(Features, AMissingValueIsAnErrorWithItsLinesUntilFilled) {
+  // read_csv + make_table + transform: an empty cell would reach the network as NaN, an
+  // empty category as none at all.
+  const Table train = table_of("amount,country,y\n1,FR,0\n3,DE,1\n5,FR,0\n");
+  FeatureTransform f = fit_features(train, train.find("y"), {0, 1, 2}, true);
+  Table gaps = table_of("amount,country\n1,FR\n,DE\n3,\n4,FR\n");
+  const std::string error = error_of([&] { f.transform(gaps); });
+  EXPECT_NE(error.find("data.csv: missing or infinite values; column 'amount': 1 (line 3); column 'country': 1 "
+                       "(line 4). Fill them first (FeatureTransform::fill_missing)"),
+            std::string::npos)
+      << error;
+  // Filled with the values a model trained with imputation keeps, it transforms.
+  f.columns[0].fill = "2";
+  f.columns[1].fill = "FR";
+  f.fill_missing(gaps);
+  const Matrix x = f.transform(gaps);
+  EXPECT_TRUE(x.allFinite());
+  EXPECT_NEAR(x(1, 0), (2.0 - 3.0) / std::sqrt(8.0 / 3.0), 1e-6);
+  EXPECT_EQ(x(2, 1), 1) << "country=FR";
+}
+
 TEST(Features, AValueTooLargeForTheInputsIsAnErrorWithItsPosition) {
   // Standardised (std 0.82), 1.7e308 leaves even a double's range; 1e200 in the training
   // rows makes the column's squares overflow.

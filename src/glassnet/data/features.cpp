@@ -31,6 +31,21 @@ std::vector<std::string> FeatureTransform::input_names() const {
   return names;
 }
 
+namespace {
+
+// The columns of find_missing that are features of `transform`.
+std::vector<MissingColumn> missing_features(const FeatureTransform& transform, const Table& table) {
+  std::unordered_set<std::string_view> features;
+  for (const auto& f : transform.columns) features.insert(f.name);
+  std::vector<MissingColumn> out;
+  for (MissingColumn& m : find_missing(table)) {
+    if (features.contains(m.name)) out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace
+
 Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
   Matrix x = Matrix::Zero(table.rows(), width());
   Index unseen_count = 0;
@@ -40,6 +55,11 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
   if (table.image_pixels > 0 && table.image_pixels != static_cast<Index>(columns.size())) {
     throw Error(fmt::format("{}: images of {} pixels; the model takes {} inputs (images the size it was trained on)",
                             table.source, table.image_pixels, columns.size()));
+  }
+  // A missing value would reach the network as NaN (numeric) or as no category at all.
+  if (any_missing(table)) {
+    throw Error(describe_missing(table, missing_features(*this, table),
+                                 "Fill them first (FeatureTransform::fill_missing), or fix the data"));
   }
   const auto positions = column_positions(table);
   for (const auto& feature : columns) {
@@ -113,12 +133,7 @@ void FeatureTransform::fill_missing(Table& table) const {
     if (feature.fill) fills.values.push_back({feature.name, *feature.fill, feature.kind});
   }
   impute_like(table, fills, -1);
-  std::unordered_set<std::string_view> features;
-  for (const auto& f : columns) features.insert(f.name);
-  std::vector<MissingColumn> left;
-  for (MissingColumn& m : find_missing(table)) {
-    if (features.contains(m.name)) left.push_back(std::move(m));
-  }
+  const std::vector<MissingColumn> left = missing_features(*this, table);
   if (!left.empty()) {
     throw Error(describe_missing(table, left,
                                  "The model has no values to fill them with: fix the data, or train the model with "

@@ -45,7 +45,8 @@ struct FeatureTransform {
   std::vector<std::string> input_names() const;
   // x:[N, width]. `unseen` (if given) receives the number of categorical values not
   // seen in training. Throws Error naming a feature column the table lacks, a numeric one
-  // that holds text (where), or images (Table::image_pixels) of another size.
+  // that holds text (where), missing values (describe_missing: fill_missing first), or
+  // images (Table::image_pixels) of another size.
   Matrix transform(const Table& table, Index* unseen = nullptr) const;
   // Fills the missing values of the feature columns of `table` with their `fill`; an
   // Error (describe_missing) for those of columns that have none.
