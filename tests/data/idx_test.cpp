@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/data/read_data.hpp"
@@ -99,6 +100,32 @@ TEST_F(Idx, TableHasOnePixelColumnPerPixelAndTheLabelLast) {
     const Table unlabeled = read_data(image_file);
     EXPECT_EQ(unlabeled.columns.size(), 6u);
     EXPECT_EQ(unlabeled.columns[3].numbers[0], 102.0 / 255);
+  }
+}
+
+// A gzip file's last four bytes give its size to read into; gzip members written one
+// after another (as `cat a.gz b.gz` makes them) read as one file, their last member's
+// size far below the whole.
+TEST_F(Idx, GzipMembersOneAfterAnotherReadAsOneFile) {
+  const std::uint32_t n = 3000;  // images of 20 × 20: 1.2 MB, over one read's chunk
+  std::vector<std::uint8_t> pixels(std::size_t{n} * 400);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>(i * 7 % 251);
+  const auto bytes = idx_bytes({n, 20, 20}, pixels);
+  const std::size_t cut = bytes.size() - 100;
+  const std::string first = write("a.gz", {bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(cut)}, true);
+  const std::string second = write("b.gz", {bytes.begin() + static_cast<std::ptrdiff_t>(cut), bytes.end()}, true);
+  const std::string both = (dir_ / "both.gz").string();
+  {
+    std::ofstream out(both, std::ios::binary);
+    out << std::ifstream(first, std::ios::binary).rdbuf() << std::ifstream(second, std::ios::binary).rdbuf();
+  }
+  const Table t = read_data(both, write("l", idx_bytes({n}, std::vector<std::uint8_t>(n, 1))));
+  ASSERT_EQ(t.rows(), n);
+  ASSERT_EQ(t.columns.size(), 401u);
+  for (std::size_t i : {std::size_t{0}, std::size_t{1234}, std::size_t{n - 1}}) {
+    for (std::size_t p : {std::size_t{0}, std::size_t{399}}) {
+      EXPECT_EQ(t.columns[p].numbers[i], pixels[i * 400 + p] / 255.0) << "image " << i << ", pixel " << p;
+    }
   }
 }
 

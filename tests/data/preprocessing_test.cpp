@@ -240,6 +240,34 @@ TEST(Features, AValueTooLargeForTheInputsIsAnErrorWithItsPosition) {
   }
 }
 
+// The split's parts are transformed from their rows alone: each row as the whole table's
+// transform has it, numeric and one-hot, in the order asked for, across the blocks of
+// rows the numeric inputs are written in; a value too large names its own line.
+TEST(Features, RowsAreTransformedAsTheWholeTableHasThem) {
+  std::string csv = "amount,country,rate,y\n";
+  for (int i = 0; i < 150; ++i) {
+    csv += fmt::format("{},{},{},{}\n", i * 7 % 31, i % 3 == 0 ? "FR" : i % 3 == 1 ? "DE" : "US", i * 0.01, i % 2);
+  }
+  const Table t = table_of(csv);
+  const FeatureTransform f = fit_features(t, t.find("y"), {0, 1, 2, 3, 4, 5, 6, 7}, true);
+  const Matrix all = f.transform(t);
+  const std::vector<Index> rows{149, 0, 64, 63, 65, 128, 7, 7, 100};
+  const Matrix part = f.transform(t, rows);
+  ASSERT_EQ(part.rows(), static_cast<Index>(rows.size()));
+  ASSERT_EQ(part.cols(), all.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(part.row(static_cast<Index>(i)), all.row(rows[i])) << "row " << rows[i];
+  }
+  EXPECT_EQ(f.transform(t, std::vector<Index>{}).rows(), 0);
+  const Table wide = table_of("a,y\n1,0\n2,1\n3,0\n1.7e308,1\n");
+  const FeatureTransform g = fit_features(wide, 1, {0, 1, 2}, true);
+  EXPECT_EQ(g.transform(wide, std::vector<Index>{0, 2}).rows(), 2) << "the row too large is not among them";
+  EXPECT_NE(error_of([&] {
+              g.transform(wide, std::vector<Index>{0, 3});
+            }).find("data.csv:5:1: 1.7e+308 in column 'a'"),
+            std::string::npos);
+}
+
 TEST(Split, StratifiedSeededAndComplete) {
   std::vector<Index> classes;
   for (Index i = 0; i < 1000; ++i) classes.push_back(i % 10 == 0 ? 1 : 0);  // 10 % positives

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <string_view>
 #include <unordered_set>
 
@@ -47,7 +48,13 @@ std::vector<MissingColumn> missing_features(const FeatureTransform& transform, c
 }  // namespace
 
 Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
-  Matrix x = Matrix::Zero(table.rows(), width());
+  std::vector<Index> all(static_cast<std::size_t>(table.rows()));
+  std::iota(all.begin(), all.end(), Index{0});
+  return transform(table, all, unseen);
+}
+
+Matrix FeatureTransform::transform(const Table& table, std::span<const Index> rows, Index* unseen) const {
+  Matrix x = Matrix::Zero(static_cast<Index>(rows.size()), width());
   Index unseen_count = 0;
   Index offset = 0;
   // Every pixel of an image is an input: images of another size would match by name
@@ -62,6 +69,15 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
                                  "Fill them first (FeatureTransform::fill_missing), or fix the data"));
   }
   const auto positions = column_positions(table);
+  // Numeric inputs are written after the categorical ones, a block of rows at a time over
+  // every column: x is row-major, and a whole column at a time would touch one cache
+  // line per row.
+  struct NumericInput {
+    const Column* column;
+    const FeatureColumn* feature;
+    Index offset;
+  };
+  std::vector<NumericInput> numeric;
   for (const auto& feature : columns) {
     const auto at = positions.find(feature.name);
     const Index c = at == positions.end() ? -1 : at->second;
@@ -80,29 +96,17 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
                                   : fmt::format("text ('{}')", quoted_value(value))));
     }
     if (feature.kind == ColumnKind::numeric) {
-      const double scale = standardize ? 1.0 / feature.stddev : 1.0;
-      const double shift = standardize ? feature.mean : 0.0;
-      for (Index r = 0; r < x.rows(); ++r) {
-        const double value = column.numbers[static_cast<std::size_t>(r)];
-        const double input = (value - shift) * scale;
-        if (std::isfinite(value) && !(std::abs(input) <= std::numeric_limits<Scalar>::max())) {
-          throw Error(fmt::format("{}: {:g} in column '{}' is too large: {} it is {:g}, beyond the largest input, {:g}",
-                                  value_location(table.source, column, static_cast<std::size_t>(r)), value,
-                                  feature.name, standardize ? "standardised," : "unstandardised,", input,
-                                  static_cast<double>(std::numeric_limits<Scalar>::max())));
-        }
-        x(r, offset) = static_cast<Scalar>(input);
-      }
+      numeric.push_back({&column, &feature, offset});
       offset += 1;
       continue;
     }
     std::map<std::string, Index> index;
     for (std::size_t k = 0; k < feature.categories.size(); ++k) index[feature.categories[k]] = static_cast<Index>(k);
     for (Index r = 0; r < x.rows(); ++r) {
+      const auto row = static_cast<std::size_t>(rows[static_cast<std::size_t>(r)]);
       // A numeric-looking column that was categorical in training is read as text.
-      const std::string value = column.kind == ColumnKind::categorical
-                                    ? column.text[static_cast<std::size_t>(r)]
-                                    : fmt::format("{}", column.numbers[static_cast<std::size_t>(r)]);
+      const std::string value =
+          column.kind == ColumnKind::categorical ? column.text[row] : fmt::format("{}", column.numbers[row]);
       const auto found = index.find(value);
       if (found == index.end()) {
         ++unseen_count;
@@ -111,6 +115,26 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
       }
     }
     offset += static_cast<Index>(feature.categories.size());
+  }
+  constexpr Index kBlockRows = 64;
+  for (Index first = 0; first < x.rows(); first += kBlockRows) {
+    const Index end = std::min(x.rows(), first + kBlockRows);
+    for (const NumericInput& in : numeric) {
+      const double scale = standardize ? 1.0 / in.feature->stddev : 1.0;
+      const double shift = standardize ? in.feature->mean : 0.0;
+      for (Index r = first; r < end; ++r) {
+        const auto row = static_cast<std::size_t>(rows[static_cast<std::size_t>(r)]);
+        const double value = in.column->numbers[row];
+        const double input = (value - shift) * scale;
+        if (std::isfinite(value) && !(std::abs(input) <= std::numeric_limits<Scalar>::max())) {
+          throw Error(fmt::format("{}: {:g} in column '{}' is too large: {} it is {:g}, beyond the largest input, {:g}",
+                                  value_location(table.source, *in.column, row), value, in.feature->name,
+                                  standardize ? "standardised," : "unstandardised,", input,
+                                  static_cast<double>(std::numeric_limits<Scalar>::max())));
+        }
+        x(r, in.offset) = static_cast<Scalar>(input);
+      }
+    }
   }
   if (unseen != nullptr) *unseen = unseen_count;
   return x;

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <fstream>
 #include <vector>
@@ -14,26 +16,52 @@ namespace {
 
 constexpr std::uint64_t kMaxBytes = std::uint64_t{1} << 32;  // 4 GiB decompressed
 
-// The file's bytes, decompressed when it is gzip (zlib reads plain files as they are).
+// The size the file's bytes will have: a plain file's own, a gzip file's as its last
+// four bytes state it (modulo 2^32, beyond the largest IDX file read) — but never more
+// than deflate can make of the file's size (1032:1), so that a small file cannot ask
+// for gigabytes. A hint: a file that misstates it (gzip members one after another) is
+// read all the same.
+std::size_t expected_size(const std::filesystem::path& path) {
+  constexpr std::uintmax_t kDeflateRatio = 1032;
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  std::ifstream in(path, std::ios::binary);
+  std::array<unsigned char, 4> bytes{};
+  if (ec || !in.read(reinterpret_cast<char*>(bytes.data()), 2)) return 0;
+  if (bytes[0] != 0x1f || bytes[1] != 0x8b) return static_cast<std::size_t>(std::min<std::uintmax_t>(size, kMaxBytes));
+  if (!in.seekg(-4, std::ios::end) || !in.read(reinterpret_cast<char*>(bytes.data()), 4)) return 0;
+  const std::uintmax_t stated = std::uintmax_t{bytes[0]} | (std::uintmax_t{bytes[1]} << 8) |
+                                (std::uintmax_t{bytes[2]} << 16) | (std::uintmax_t{bytes[3]} << 24);
+  return static_cast<std::size_t>(std::min(stated, size * kDeflateRatio));
+}
+
+// The file's bytes, decompressed when it is gzip (zlib reads plain files as they are),
+// read in place: for tens of megabytes of images, growing a buffer chunk by chunk
+// touches and copies twice the memory.
 std::vector<std::uint8_t> read_maybe_gzip(const std::filesystem::path& path) {
   gzFile file = gzopen(path.c_str(), "rb");
   if (file == nullptr) throw Error(fmt::format("{}: cannot open for reading", path.string()));
-  std::vector<std::uint8_t> bytes;
-  std::vector<std::uint8_t> chunk(1 << 20);
+  constexpr std::size_t kChunk = std::size_t{1} << 20;
+  // (one byte beyond the expected size: the read that finds the end)
+  std::vector<std::uint8_t> bytes(expected_size(path) + 1);
+  std::size_t size = 0;
   for (;;) {
-    const int n = gzread(file, chunk.data(), static_cast<unsigned>(chunk.size()));
+    if (size == bytes.size()) bytes.resize(std::min<std::size_t>(2 * size + kChunk, kMaxBytes + kChunk));
+    const std::size_t room = std::min(bytes.size() - size, kChunk);
+    const int n = gzread(file, bytes.data() + size, static_cast<unsigned>(room));
     if (n < 0) {
       gzclose(file);
       throw Error(fmt::format("{}: the gzip data is corrupt", path.string()));
     }
     if (n == 0) break;
-    bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + n);
-    if (bytes.size() > kMaxBytes) {
+    size += static_cast<std::size_t>(n);
+    if (size > kMaxBytes) {
       gzclose(file);
       throw Error(fmt::format("{}: larger than 4 GiB; not an IDX file glassnet reads", path.string()));
     }
   }
   gzclose(file);
+  bytes.resize(size);
   return bytes;
 }
 
@@ -124,7 +152,16 @@ Table read_idx_table(const std::filesystem::path& images, const std::optional<st
     column.name = fmt::format("pixel_{}", p);
     column.numbers.resize(n);
     column.missing.assign(n, false);
-    for (std::size_t i = 0; i < n; ++i) column.numbers[i] = data[i * pixels + p] / 255.0;
+  }
+  // Images are rows of pixels, the table columns of them: a block of images at a time
+  // over every pixel, since a whole column at a time would read one cache line per image.
+  constexpr std::size_t kBlockImages = 64;
+  for (std::size_t first = 0; first < n; first += kBlockImages) {
+    const std::size_t end = std::min(n, first + kBlockImages);
+    for (std::size_t p = 0; p < pixels; ++p) {
+      double* numbers = table.columns[p].numbers.data();
+      for (std::size_t i = first; i < end; ++i) numbers[i] = data[i * pixels + p] / 255.0;
+    }
   }
   if (y) {
     Column& column = table.columns.back();

@@ -101,12 +101,11 @@ std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const 
   for (FeatureColumn& feature : out->features.columns) {
     if (const auto fill = fills.find(feature.name); fill != fills.end()) feature.fill = std::string(fill->second);
   }
-  const Matrix x_all = out->features.transform(table);
-  out->x_train = rows_of(x_all, split.train);
+  out->x_train = out->features.transform(table, split.train);
   out->y_train = rows_of(y_all, split.train);
-  out->x_val = rows_of(x_all, split.validation);
+  out->x_val = out->features.transform(table, split.validation);
   out->y_val = rows_of(y_all, split.validation);
-  out->x_test = rows_of(x_all, split.test);
+  out->x_test = out->features.transform(table, split.test);
   out->y_test = rows_of(y_all, split.test);
   const auto other_xy = [&](const Table& other, Matrix& x, Matrix& y, const char* name) {
     Index unseen = 0;
@@ -123,7 +122,7 @@ std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const 
 
   out->bytes = table.bytes();
   for (const Table* other : others) out->bytes += other->bytes();
-  out->bytes += static_cast<std::uint64_t>(x_all.size() + y_all.size()) * sizeof(Scalar);
+  out->bytes += static_cast<std::uint64_t>(y_all.size()) * sizeof(Scalar);
   for (const Matrix* m : {&out->x_train, &out->y_train, &out->x_val, &out->y_val, &out->x_test, &out->y_test}) {
     out->bytes += static_cast<std::uint64_t>(m->size()) * sizeof(Scalar);
   }
