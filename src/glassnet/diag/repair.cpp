@@ -79,7 +79,10 @@ class Search {
   Search(const Table& data, const RunConfig& config, const RepairOptions& options, const TrialHook& on_trial,
          std::unique_ptr<TrainingRun> first, std::shared_ptr<const PreparedData> prepared = nullptr);
   // An exception leaves the best trial's paused run and its log behind: they go.
-  ~Search() { discard(best_trial_); }
+  ~Search() {
+    discard(best_trial_);
+    if (ahead_) discard(ahead_->outcome);
+  }
   Search(const Search&) = delete;
   Search& operator=(const Search&) = delete;
 
@@ -96,6 +99,13 @@ class Search {
     Trial::Kind kind = Trial::Kind::spread;
     std::string change;
     std::optional<TrialOutcome> ready;
+  };
+  // The trial of candidates_[index] on top of the best, run beside the fix before it:
+  // the trial the search runs next should that fix not be kept.
+  struct Ahead {
+    std::size_t index = 0;
+    RunConfig config;
+    TrialOutcome outcome;
   };
 
   // A seed's run: its metric, and whether it learned — it did not diverge, and is not at
@@ -148,6 +158,10 @@ class Search {
   // could not (class imbalance under a regression): the fixes of `findings`' warnings
   // and errors not tried yet become the candidates after candidates_[i].
   void try_next(std::size_t i, const std::vector<Finding>& findings);
+  // The candidate the search tries after candidates_[i] should that not be kept (done,
+  // the learning-rate walk and the fixes that change nothing skipped as they would be),
+  // on top of the best; none when the search would end.
+  std::optional<Ahead> next_if_not_kept(std::size_t i) const;
   // Tries candidates_[i] on top of the best; false when the search ends with it.
   bool try_fix(std::size_t i);
 
@@ -173,6 +187,7 @@ class Search {
   bool walking_lr_ = false;  // the last trial was a learning-rate step, and kept
   bool walk_over_ = false;   // a kept learning-rate step was followed by one that did not help
   std::optional<Pending> pending_;
+  std::optional<Ahead> ahead_;         // run already, while the best has not changed
   std::optional<ClassScores> chance_;  // classification: what chance scores on the diagnosis's rows
   bool balanced_ = false;              // classification is judged by balanced accuracy
 };
@@ -384,6 +399,19 @@ void Search::try_next(std::size_t i, const std::vector<Finding>& findings) {
   if (i < doctors_fixes_) doctors_fixes_ += shown.size();  // (the doctor's own, as the first were)
 }
 
+std::optional<Search::Ahead> Search::next_if_not_kept(std::size_t i) const {
+  // (try_fix's state after a trial not kept: no learning-rate walk goes on)
+  const bool walk_over = walk_over_ || (walking_lr_ && learning_rate_step(candidates_[i]));
+  for (std::size_t j = i + 1; j < candidates_.size(); ++j) {
+    if (options_.stop_when_healthy && healthy_ && j >= doctors_fixes_) return std::nullopt;  // done(j)
+    if (walk_over && learning_rate_step(candidates_[j])) continue;
+    RunConfig next = best_;
+    if (!apply_fix(next, candidates_[j]) || untrainable(next)) continue;
+    return Ahead{.index = j, .config = std::move(next), .outcome = {}};
+  }
+  return std::nullopt;
+}
+
 bool Search::try_fix(std::size_t i) {
   const std::string fix = candidates_[i];                  // (a copy: a change of task adds candidates)
   if (walk_over_ && learning_rate_step(fix)) return true;  // the decades beyond no longer help
@@ -393,21 +421,41 @@ bool Search::try_fix(std::size_t i) {
   // when the budget still pays for it; a spread no verdict will use is not run.
   if (pending_) pending_->count = seeds_paid(pending_->from, pending_->count, pending_->kind);
   const Index pending_runs = pending_ ? pending_->count - pending_->from : 0;
-  if (report_.epochs_used + (pending_runs + 1) * epochs_ > budget_) return false;
+  // This fix's trial, when it did not run beside the one before (ahead_).
+  std::optional<TrialOutcome> ran;
+  if (ahead_) {
+    if (ahead_->index == i) {
+      ran = std::move(ahead_->outcome);
+    } else {
+      discard(ahead_->outcome);
+    }
+    ahead_.reset();
+  }
+  if (report_.epochs_used + (pending_runs + 1) * epochs_ > budget_) {
+    if (ran) discard(*ran);
+    return false;
+  }
   // The fix's trial, and beside it the pending seeds still to run or, where a core is
-  // free and none are, the fix's next seed: a fix that is kept, or close enough to be
-  // confirmed, asks for it.
-  std::vector<Job> jobs{runner_.trial(candidate, true)};
-  Index pending_to_run = 0;
+  // free and none are, the trial the search runs next should this fix not be kept (most
+  // are not) — or, where there is none, the fix's next seed: a fix that is kept, or close
+  // enough to be confirmed, asks for it.
+  std::vector<Job> jobs;
+  if (!ran) jobs.push_back(runner_.trial(candidate, true));
   if (pending_) {
     for (Job& job : pending_jobs()) jobs.push_back(std::move(job));
-    pending_to_run = static_cast<Index>(jobs.size()) - 1;
   }
-  const bool speculate = pending_to_run == 0 && seeds_ >= 2 && runner_.options().together &&
+  const Index pending_to_run = static_cast<Index>(jobs.size()) - (ran ? 0 : 1);
+  const bool speculate = !ran && pending_to_run == 0 && seeds_ >= 2 && runner_.options().together &&
                          report_.epochs_used + (pending_runs + 2) * epochs_ <= budget_;
-  if (speculate) jobs.push_back(runner_.trial(seeded(candidate, 1), false));
+  std::optional<Ahead> ahead = speculate ? next_if_not_kept(i) : std::nullopt;
+  if (ahead) {
+    jobs.push_back(runner_.trial(ahead->config, true));
+  } else if (speculate) {
+    jobs.push_back(runner_.trial(seeded(candidate, 1), false));
+  }
   std::vector<TrialOutcome> outcomes = runner_.run(jobs);
-  TrialOutcome o = std::move(outcomes.front());
+  const std::size_t first_pending = ran ? 0 : 1;
+  TrialOutcome o = ran ? std::move(*ran) : std::move(outcomes.front());
   // A change of task (labels that did not fit it) is judged by its own task's metric,
   // chosen as the diagnosis chooses it.
   const bool task_changed = candidate.task != best_.task;
@@ -417,10 +465,14 @@ bool Search::try_fix(std::size_t i) {
   // (Where every seed of the baseline diverged, the first trial that did not tells what chance scores.)
   if (!chance_ && !task_changed) chance_ = o.chance;
   std::optional<TrialOutcome> next_seed;
-  if (speculate) next_seed = std::move(outcomes.back());
+  if (ahead) {
+    ahead->outcome = std::move(outcomes.back());
+  } else if (speculate) {
+    next_seed = std::move(outcomes.back());
+  }
   if (pending_) {
-    settle(std::vector<TrialOutcome>(std::make_move_iterator(outcomes.begin() + 1),
-                                     std::make_move_iterator(outcomes.begin() + 1 + pending_to_run)));
+    const auto from = outcomes.begin() + static_cast<std::ptrdiff_t>(first_pending);
+    settle(std::vector<TrialOutcome>(std::make_move_iterator(from), std::make_move_iterator(from + pending_to_run)));
   }
   Trial trial{.kind = Trial::Kind::fix,
               .change = fix,
@@ -465,8 +517,10 @@ bool Search::try_fix(std::size_t i) {
   walking_lr_ = kept && learning_rate_step(fix);
   if (!kept) {
     discard(o);
+    ahead_ = std::move(ahead);  // the best is as it was: the next trial has run
     return true;
   }
+  if (ahead) discard(ahead->outcome);
   keep(o);
   best_ = candidate;
   best_metric_ = metric;
@@ -505,6 +559,10 @@ RepairReport Search::run() {
   best_runs_ = baseline_runs_;
   best_severe_ = severe_symptoms(report_.findings).size();
   for (std::size_t i = 0; !done(i) && try_fix(i); ++i) {
+  }
+  if (ahead_) {  // the search ended before it
+    discard(ahead_->outcome);
+    ahead_.reset();
   }
   // The baseline's seeds are all in the report; a spread no verdict will use is not run.
   if (pending_ && pending_->kind == Trial::Kind::baseline) settle(runner_.run(pending_jobs()));

@@ -34,9 +34,11 @@
 // (two hardware threads or more, spread_seeds ≥ 2, RunConfig::threads not 1), every
 // trial runs on one thread, and with RepairOptions::side_by_side two at a time: the
 // seeds the next verdict needs (the baseline's last, a kept fix's spread) beside the
-// next fix's trial, and otherwise a fix's next seed beside its trial (the spread of a
-// kept fix, or the confirmation of a close one, asks for it). The trials recorded and
-// their verdicts are the same either way.
+// next fix's trial; otherwise the fix the search tries next should this one not be kept
+// (most are not: a fix not kept leaves the best as it was, so that trial is the one the
+// search would run), or, where there is none, a fix's next seed (the spread of a kept
+// fix, or the confirmation of a close one, asks for it). The trials recorded and their
+// verdicts are the same either way.
 //
 // With RepairOptions::carry_on (train --auto-repair), every trial is the configured run
 // itself, paused after trial_epochs (train/run.hpp: TrainingRun), and the best is kept
