@@ -272,10 +272,11 @@ TEST(Repair, ASeedAtChanceIsAFailedRunNotNoise) {
   }
 }
 
-TEST(Repair, AutoRepairKeepsTheBestEpochOfARunThatOverfits) {
-  testing::ScratchDir dir;
-  // 150 rows with every fifth label flipped: a 256 × 256 network memorises the noise.
-  write_edited(dir.path / "noisy.csv", dataset_csv(make_moons(150, 2, 0.1, 4)), [](std::string& line, int row) {
+// 150 rows of the moons with `features` features (2 informative) and every fifth label
+// flipped, and a 256 × 256 network for 200 epochs without early stopping: it memorises
+// the noise.
+RunConfig memorising_moons(const testing::ScratchDir& dir, Index features) {
+  write_edited(dir.path / "noisy.csv", dataset_csv(make_moons(150, features, 0.1, 4)), [](std::string& line, int row) {
     if (row % 5 == 0) line.back() = line.back() == '1' ? '0' : '1';
     return true;
   });
@@ -285,6 +286,12 @@ TEST(Repair, AutoRepairKeepsTheBestEpochOfARunThatOverfits) {
   c.epochs = 200;
   c.early_stopping = 0;
   c.out = dir.path / "m.safetensors";
+  return c;
+}
+
+TEST(Repair, AutoRepairKeepsTheBestEpochOfARunThatOverfits) {
+  testing::ScratchDir dir;
+  RunConfig c = memorising_moons(dir, 2);
   const RunResult plain = run_training(c);
   const Finding* overfit = testing::find_finding(plain.findings, "overfitting");
   ASSERT_NE(overfit, nullptr);
@@ -312,17 +319,8 @@ TEST(Repair, AutoRepairKeepsTheBestEpochOfARunThatOverfits) {
 // memorises more, so auto-repair stops with --early-stopping's default patience.
 TEST(Repair, AutoRepairStopsARunThatMemorisesWithTheDefaultPatience) {
   testing::ScratchDir dir;
-  write_edited(dir.path / "noisy.csv", dataset_csv(make_moons(150, 6, 0.1, 4)), [](std::string& line, int row) {
-    if (row % 5 == 0) line.back() = line.back() == '1' ? '0' : '1';
-    return true;
-  });
-  RunConfig c;
-  c.data = dir.path / "noisy.csv";
-  c.layers = {256, 256};
-  c.epochs = 200;
-  c.early_stopping = 0;
+  RunConfig c = memorising_moons(dir, 6);
   c.auto_repair = true;
-  c.out = dir.path / "m.safetensors";
   const RunResult repaired = run_training(c);
   const auto best = std::min_element(repaired.history.begin(), repaired.history.end(),
                                      [](const EpochLogs& a, const EpochLogs& b) { return *a.val_loss < *b.val_loss; });
@@ -526,16 +524,9 @@ TEST(Repair, TheRepairedRunEndsAtItsBestEpochWhenItsRollbacksFail) {
   EXPECT_GT(repaired.result.metrics.at("val")["accuracy"], 0.95) << "the best epoch's weights, not the spike's";
 }
 
-// Trials side by side (a fix's trial beside its next seed, a baseline's seeds together)
-// run on two threads at once; the report is the one trials one after the other give.
-TEST(Repair, TrialsSideBySideGiveTheSameReportAsOneAfterTheOther) {
-  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "one hardware thread: trials never run side by side";
-  testing::ScratchDir dir;
-  const RunConfig c = small_incident(dir);
-  const RepairReport apart = repair(c, {.spread_seeds = 2, .stop_when_healthy = true, .side_by_side = false});
-  const RepairReport together = repair(c, {.spread_seeds = 2, .stop_when_healthy = true, .side_by_side = true});
+// The same trials in the same order, with the same verdicts, and the same spread.
+void expect_same_trials(const RepairReport& apart, const RepairReport& together) {
   ASSERT_EQ(apart.trials.size(), together.trials.size());
-  ASSERT_GE(apart.trials.size(), 4u);
   for (std::size_t i = 0; i < apart.trials.size(); ++i) {
     const Trial &a = apart.trials[i], &b = together.trials[i];
     EXPECT_EQ(a.change, b.change) << i;
@@ -545,6 +536,18 @@ TEST(Repair, TrialsSideBySideGiveTheSameReportAsOneAfterTheOther) {
     EXPECT_EQ(a.kept, b.kept) << a.change;
   }
   EXPECT_EQ(apart.spread, together.spread);
+}
+
+// Trials side by side (a fix's trial beside its next seed, a baseline's seeds together)
+// run on two threads at once; the report is the one trials one after the other give.
+TEST(Repair, TrialsSideBySideGiveTheSameReportAsOneAfterTheOther) {
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "one hardware thread: trials never run side by side";
+  testing::ScratchDir dir;
+  const RunConfig c = small_incident(dir);
+  const RepairReport apart = repair(c, {.spread_seeds = 2, .stop_when_healthy = true, .side_by_side = false});
+  const RepairReport together = repair(c, {.spread_seeds = 2, .stop_when_healthy = true, .side_by_side = true});
+  ASSERT_GE(apart.trials.size(), 4u);
+  expect_same_trials(apart, together);
   EXPECT_EQ(apart.best.activation, Activation::relu);
   EXPECT_EQ(together.epochs_used, apart.epochs_used) << "a next seed run beside a fix that needs none is not counted";
 }
@@ -583,16 +586,7 @@ TEST(Repair, FixesTriedAheadGiveTheSameReportAsOneAfterTheOther) {
     in_a_row = in_a_row || (before > 0 && rows[before - 1].kind == Trial::Kind::fix && seeds_of_next);
   }
   ASSERT_TRUE(in_a_row) << trials;
-  ASSERT_EQ(apart.trials.size(), together.trials.size()) << trials;
-  for (std::size_t i = 0; i < apart.trials.size(); ++i) {
-    const Trial &a = apart.trials[i], &b = together.trials[i];
-    EXPECT_EQ(a.change, b.change) << i;
-    EXPECT_EQ(a.kind, b.kind) << i;
-    EXPECT_EQ(a.val_metric, b.val_metric) << a.change;
-    EXPECT_EQ(a.findings_left, b.findings_left) << a.change;
-    EXPECT_EQ(a.kept, b.kept) << a.change;
-  }
-  EXPECT_EQ(apart.spread, together.spread);
+  expect_same_trials(apart, together);
   EXPECT_EQ(apart.best_metric, together.best_metric);
   EXPECT_EQ(together.epochs_used, apart.epochs_used) << "a fix run ahead is counted once, when it is judged";
 }
