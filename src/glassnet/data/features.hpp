@@ -49,8 +49,8 @@ struct FeatureTransform {
   // that holds text (where), missing values (describe_missing: fill_missing first), or
   // images (Table::image_pixels) of another size.
   Matrix transform(const Table& table, Index* unseen = nullptr) const;
-  // The same for rows `rows` of `table` alone, in that order: x:[rows.size(), width]
-  // (the split's parts, made without transforming every row first).
+  // The same for rows `rows` of `table` alone (each below table.rows()), in that order:
+  // x:[rows.size(), width] (the split's parts, made without transforming every row first).
   Matrix transform(const Table& table, std::span<const Index> rows, Index* unseen = nullptr) const;
   // Fills the missing values of the feature columns of `table` with their `fill`; an
   // Error (describe_missing) for those of columns that have none.

@@ -222,16 +222,21 @@ struct TrainingRun::State {
   RunFacts facts;
   std::vector<EpochLogs> history;
   bool ended = false;
+  std::vector<std::string> fixes_left_out;  // advice no finding gives (TrainingRun::leave_out_fixes)
   // so_far's last answer, and the steps and ended state it was for: asked again with
   // nothing trained since, it is not computed again.
-  // Advice no finding gives (leave_out_fixes), after drop_unusable_fixes.
-  std::vector<std::string> fixes_left_out;
   mutable std::optional<RunResult> look;
   mutable std::pair<Index, bool> look_at{-1, false};
 
   State(const RunConfig& c, std::shared_ptr<const PreparedData> prepared, const RunHooks& h);
   // Metrics on every split and the doctor's findings, for the parameters as they are now.
   void summarize(RunResult& out) const;
+  // The findings' fixes as the run advises them: those its options can take, less those
+  // left out.
+  void advise(std::vector<Finding>& findings) const {
+    drop_unusable_fixes(findings, config);
+    glassnet::leave_out_fixes(findings, fixes_left_out);
+  }
 };
 
 TrainingRun::State::State(const RunConfig& c, std::shared_ptr<const PreparedData> prepared, const RunHooks& h)
@@ -303,7 +308,7 @@ TrainingRun::State::State(const RunConfig& c, std::shared_ptr<const PreparedData
   refuse_what_cannot_fit("--epochs", fmt::format("the monitor's series of {} steps", steps_per_epoch * config.epochs),
                          static_cast<double>(checks.monitor_bytes));
   preflight = glassnet::preflight(checks);
-  drop_unusable_fixes(preflight, config);
+  advise(preflight);
   result.findings = preflight;
   result.memory = estimate_memory(checks);
   if (hooks.on_finding) {
@@ -389,8 +394,7 @@ TrainingRun::State::State(const RunConfig& c, std::shared_ptr<const PreparedData
     trainer->add_callback(*monitor);
     watch.emplace(*monitor, facts, [this](const Finding& found, Index epoch, Index step) {
       std::vector<Finding> advised = {found};
-      drop_unusable_fixes(advised, config);
-      glassnet::leave_out_fixes(advised, fixes_left_out);
+      advise(advised);
       const Finding& f = advised.front();
       if (log) {
         log->write_finding(f, epoch, step);
@@ -427,8 +431,7 @@ void TrainingRun::State::summarize(RunResult& out) const {
     }
     end_facts.preflight = preflight;
     out.findings = diagnose(monitor->series(), end_facts);
-    drop_unusable_fixes(out.findings, config);
-    glassnet::leave_out_fixes(out.findings, fixes_left_out);
+    advise(out.findings);
     out.monitor = monitor->series();
   }
 }
@@ -553,8 +556,7 @@ void TrainingRun::train_to(Index epoch) {
     RunFacts failed = s.facts;
     failed.preflight = s.preflight;
     std::vector<Finding> findings = diagnose(s.monitor ? s.monitor->series() : failure_alone, failed);
-    drop_unusable_fixes(findings, s.config);
-    glassnet::leave_out_fixes(findings, s.fixes_left_out);
+    s.advise(findings);
     if (s.log) {
       nlohmann::json end = {{"error", message}, {"findings", findings_json(findings)}};
       add_first_non_finite(end, s.monitor ? &*s.monitor : nullptr);
