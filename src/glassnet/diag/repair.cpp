@@ -128,9 +128,12 @@ class Search {
   // budget pays for them.
   Index seeds_paid(Index from, Index count, Trial::Kind kind) const;
   // Runs a configuration with seeds config.seed + from … config.seed + count − 1, records
-  // them, and returns their runs. `ready` is seed `from`, already run.
+  // them, and returns their runs. `ready` is seed `from`, already run. `beside`, when it
+  // holds a trial to run ahead, runs beside the seeds where two run at a time and one
+  // runs at all, its outcome in it (and is emptied otherwise).
   std::vector<SeedRun> seeded_runs(const RunConfig& base, Index from, Index count, Trial::Kind kind,
-                                   const std::string& change, std::optional<TrialOutcome> ready = std::nullopt);
+                                   const std::string& change, std::optional<TrialOutcome> ready = std::nullopt,
+                                   std::optional<Ahead>* beside = nullptr);
   // The spread of the runs that learned. A run that diverged failed, and says nothing
   // of the noise; so does one at chance when another seed rose above it (when every
   // seed is at chance, their spread is the noise of chance).
@@ -291,13 +294,23 @@ Index Search::seeds_paid(Index from, Index count, Trial::Kind kind) const {
 }
 
 std::vector<Search::SeedRun> Search::seeded_runs(const RunConfig& base, Index from, Index count, Trial::Kind kind,
-                                                 const std::string& change, std::optional<TrialOutcome> ready) {
+                                                 const std::string& change, std::optional<TrialOutcome> ready,
+                                                 std::optional<Ahead>* beside) {
   count = seeds_paid(from, count, kind);
   std::vector<Job> jobs;
   for (Index k = ready ? from + 1 : from; k < count; ++k) jobs.push_back(seed_job(base, k, kind));
+  const bool ahead = beside != nullptr && beside->has_value() && !jobs.empty() && runner_.options().together;
+  if (ahead) jobs.push_back(runner_.trial((*beside)->config, true));
+  std::vector<TrialOutcome> ran = runner_.run(jobs);
+  if (ahead) {
+    (*beside)->outcome = std::move(ran.back());
+    ran.pop_back();
+  } else if (beside != nullptr) {
+    beside->reset();
+  }
   std::vector<TrialOutcome> outcomes;
   if (ready && from < count) outcomes.push_back(std::move(*ready));
-  for (TrialOutcome& o : runner_.run(jobs)) outcomes.push_back(std::move(o));
+  for (TrialOutcome& o : ran) outcomes.push_back(std::move(o));
   return record_seeds(base, from, kind, change, std::move(outcomes));
 }
 
@@ -504,8 +517,12 @@ bool Search::try_fix(std::size_t i) {
                        trial.findings_left.size() <= best_severe_;
   std::vector<SeedRun> candidate_runs{seed_run(o, metric)};
   if (confirm) {
+    // The trial the search runs next should this fix not be kept runs beside its seeds,
+    // where it did not beside its trial and the budget pays for it after them.
+    if (!ahead && report_.epochs_used + (seeds_ + 1) * epochs_ <= budget_) ahead = next_if_not_kept(i);
     // (The other seeds' rows come before the candidate's, which carries the verdict.)
-    for (const SeedRun& r : seeded_runs(candidate, 1, seeds_, Trial::Kind::spread, fix, std::exchange(next_seed, {}))) {
+    for (const SeedRun& r :
+         seeded_runs(candidate, 1, seeds_, Trial::Kind::spread, fix, std::exchange(next_seed, {}), &ahead)) {
       candidate_runs.push_back(r);
     }
     trial.kept = candidate_runs.size() == static_cast<std::size_t>(seeds_) &&

@@ -37,8 +37,9 @@
 // next fix's trial; otherwise the fix the search tries next should this one not be kept
 // (most are not: a fix not kept leaves the best as it was, so that trial is the one the
 // search would run), or, where there is none, a fix's next seed (the spread of a kept
-// fix, or the confirmation of a close one, asks for it). The trials recorded and their
-// verdicts are the same either way.
+// fix, or the confirmation of a close one, asks for it); the seeds that confirm a close
+// fix have that next trial beside them too. The trials recorded and their verdicts are
+// the same either way.
 //
 // With RepairOptions::carry_on (train --auto-repair), every trial is the configured run
 // itself, paused after trial_epochs (train/run.hpp: TrainingRun), and the best is kept
