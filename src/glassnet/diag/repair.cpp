@@ -454,10 +454,11 @@ bool Search::try_fix(std::size_t i) {
   // enough to be confirmed, asks for it.
   std::vector<Job> jobs;
   if (!ran) jobs.push_back(runner_.trial(candidate, true));
+  const std::size_t first_pending = jobs.size();  // the pending seeds' place among the jobs
   if (pending_) {
     for (Job& job : pending_jobs()) jobs.push_back(std::move(job));
   }
-  const Index pending_to_run = static_cast<Index>(jobs.size()) - (ran ? 0 : 1);
+  const auto pending_to_run = static_cast<Index>(jobs.size() - first_pending);
   const bool speculate = !ran && pending_to_run == 0 && seeds_ >= 2 && runner_.options().together &&
                          report_.epochs_used + (pending_runs + 2) * epochs_ <= budget_;
   std::optional<Ahead> ahead = speculate ? next_if_not_kept(i) : std::nullopt;
@@ -467,7 +468,6 @@ bool Search::try_fix(std::size_t i) {
     jobs.push_back(runner_.trial(seeded(candidate, 1), false));
   }
   std::vector<TrialOutcome> outcomes = runner_.run(jobs);
-  const std::size_t first_pending = ran ? 0 : 1;
   TrialOutcome o = ran ? std::move(*ran) : std::move(outcomes.front());
   // A change of task (labels that did not fit it) is judged by its own task's metric,
   // chosen as the diagnosis chooses it.
