@@ -16,6 +16,9 @@
 //
 // The last line is machine-readable:
 //   detection=P% right_fix=P% false_alarms=P% repaired=P% repair_time=Rx
+//
+// With --trials, each repair's trials are printed as they end: the trial's kind, its
+// change, whether it was kept, its epochs, its seconds and its validation metric.
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -177,9 +180,21 @@ double metric_of(const RunResult& r, const std::string& metric) {
   return m.values.count(metric) ? m[metric] : -1.0;
 }
 
+// A trial as --trials prints it.
+void print_trial(const Trial& t) {
+  const char* kind = t.kind == Trial::Kind::baseline ? "baseline" : t.kind == Trial::Kind::spread ? "spread" : "fix";
+  fmt::print("    {:<8} {:<40} {:<4} {:>3} epochs {:.3f} s {} {:.3f}\n", kind, t.change, t.kept ? "kept" : "", t.epochs,
+             t.seconds, t.metric, t.val_metric);
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const bool show_trials = argc > 1 && std::string(argv[1]) == "--trials";
+  if (argc > 2 || (argc == 2 && !show_trials)) {
+    fmt::print(stderr, "usage: {} [--trials]\n", argv[0]);
+    return 2;
+  }
   const auto dir = std::filesystem::temp_directory_path() / fmt::format("glassnet-diagnosis-{}", ::getpid());
   std::filesystem::create_directories(dir);
   const std::vector<DataSet> data = {
@@ -308,7 +323,8 @@ int main() {
       start = std::chrono::steady_clock::now();
       double repaired_metric = -1.0;
       try {
-        repaired_metric = metric_of(train_with_repair(faulty).result, fault.metric);
+        repaired_metric =
+            metric_of(train_with_repair(faulty, {}, show_trials ? print_trial : TrialHook{}).result, fault.metric);
       } catch (const TrainingError&) {
       }
       const double repair_seconds = seconds_since(start);
@@ -319,7 +335,7 @@ int main() {
       t.repaired += repaired;
       t.repair_seconds += repair_seconds;
       t.clean_seconds += clean_seconds;
-      fmt::print("{:<24} {:<8} detected {:<3} right fix {:<3} {} {:.3f} (correct {:.3f}) {:<9} {:.1f} s / {:.1f} s\n",
+      fmt::print("{:<24} {:<8} detected {:<3} right fix {:<3} {} {:.3f} (correct {:.3f}) {:<9} {:.3f} s / {:.3f} s\n",
                  fault.name, d.name, found ? "yes" : "no", fixed_first ? "yes" : "no", fault.metric, repaired_metric,
                  correct_metric, repaired ? "repaired" : "not", repair_seconds, clean_seconds);
       std::fflush(stdout);

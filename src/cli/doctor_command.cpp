@@ -91,7 +91,7 @@ int run_doctor(DoctorFlags& flags) {
   }
   if (files.count("report")) fmt::print("report written to {}\n", files.at("report"));
   if (!flags.repair) return 0;
-  fmt::print("{}", best_text(report.trials, report.metric, report.best_metric));
+  fmt::print("{}", best_text(report.trials, report.metric, report.best_metric, config.epochs));
   fmt::print("best configuration written to {} (glassnet train --config {})\n", flags.best, flags.best);
   return 0;
 }

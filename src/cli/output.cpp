@@ -73,18 +73,21 @@ std::string trial_line(const Trial& t) {
       baseline ? fmt::format("left: {}", left) : fmt::format("{:+.1f}× spread; left: {}", t.effect, left), time);
 }
 
-std::string best_text(const std::vector<Trial>& trials, std::string_view metric, double best_metric) {
+std::string best_text(const std::vector<Trial>& trials, std::string_view metric, double best_metric,
+                      Index trial_epochs) {
   const auto value = [](double m) { return m > kDivergedMetric ? fmt::format("{:.4f}", m) : std::string("diverged"); };
   std::vector<std::string> kept;
   for (const Trial& t : trials) {
     if (t.kept) kept.push_back(t.change);
   }
-  if (kept.empty()) return fmt::format("best: the configuration as given ({} {})\n", metric, value(best_metric));
+  const std::string in_trial = fmt::format("in its {}-epoch trial", trial_epochs);
+  if (kept.empty())
+    return fmt::format("best: the configuration as given ({} {} {})\n", metric, value(best_metric), in_trial);
   // The baseline's first seed is the first trial; its metric is another when a fix changed the task.
   const Trial& first = trials.front();
   const std::string_view first_metric = first.metric;
-  return fmt::format("best: {} ({} {}, from {}{})\n", fmt::join(kept, ", then "), metric, value(best_metric),
-                     first_metric == metric ? "" : fmt::format("{} ", first_metric),
+  return fmt::format("best: {} ({} {} {}, from {}{})\n", fmt::join(kept, ", then "), metric, value(best_metric),
+                     in_trial, first_metric == metric ? "" : fmt::format("{} ", first_metric),
                      first.val_metric > kDivergedMetric ? value(first.val_metric) : std::string("a run that diverged"));
 }
 

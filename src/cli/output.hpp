@@ -33,9 +33,11 @@ std::string findings_text(const std::vector<Finding>& findings);
 // warnings and errors left, the validation metric, the effect size, the time).
 std::string trials_header(Index epochs);
 std::string trial_line(const Trial& trial);
-// "best: <the kept changes> (metric, from the baseline's)": `trials` as run, the
-// baseline's first seed first (RepairReport::trials, RepairRecord::trials).
-std::string best_text(const std::vector<Trial>& trials, std::string_view metric, double best_metric);
+// "best: <the kept changes> (metric in its N-epoch trial, from the baseline's)": `trials`
+// as run, the baseline's first seed first (RepairReport::trials, RepairRecord::trials),
+// `trial_epochs` long (the metric is the trial's, not the end of a run that carried on).
+std::string best_text(const std::vector<Trial>& trials, std::string_view metric, double best_metric,
+                      Index trial_epochs);
 // One line for a rollback of --auto-repair.
 std::string rollback_text(const RollbackEvent& event);
 

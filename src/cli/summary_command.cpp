@@ -97,7 +97,7 @@ void summarise_log(const std::string& path) {
     for (const Trial& t : r.trials) length = std::max(length, t.epochs);
     fmt::print("repair: {}", trials_header(length));
     for (const Trial& t : r.trials) fmt::print("{}", trial_line(t));
-    fmt::print("repair: {}", best_text(r.trials, r.metric, r.best_metric));
+    fmt::print("repair: {}", best_text(r.trials, r.metric, r.best_metric, length));
   }
   for (const RollbackEvent& e : log.rollbacks) fmt::print("{}", rollback_text(e));
 }

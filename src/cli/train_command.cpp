@@ -149,7 +149,9 @@ int run(RunFlags& flags) {
   }
   fmt::print("\n{}\n", layer_table(result.monitor, result.findings));
   fmt::print("{}", findings_text(result.findings));
-  if (repair) fmt::print("repair: {}", best_text(repair->trials, repair->metric, repair->best_metric));
+  if (repair)
+    fmt::print("repair: {}",
+               best_text(repair->trials, repair->metric, repair->best_metric, auto_repair_trial_epochs(c.epochs)));
   fmt::print("model written to {}\n", result.files.at("model"));
   if (result.files.count("report")) fmt::print("report written to {}\n", result.files.at("report"));
   return result.interrupted ? kInterruptedExitCode : 0;

@@ -98,6 +98,7 @@ TEST_F(ReportCli, DoctorsReportHoldsTheTrials) {
   ASSERT_EQ(summary.exit_code, 0) << summary.output;
   EXPECT_NE(summary.output.find("repair: trials, 4 epochs each"), std::string::npos) << summary.output;
   EXPECT_NE(summary.output.find("repair: best: "), std::string::npos) << summary.output;
+  EXPECT_NE(summary.output.find(" in its 4-epoch trial"), std::string::npos) << summary.output;
   // The doctor judges its runs by the monitor: --monitor off is refused, as train
   // refuses --report with it (its runs turned the monitor on again, silently).
   const auto unmonitored = run_command(cli() + " doctor --epochs 2 --monitor off --data " + path("moons.csv") +
