@@ -692,6 +692,41 @@ TEST(Repair, AFixThatLearnsAtTheMajoritysAccuracyIsNotAtChance) {
   EXPECT_NE(r.best.learning_rate, c.learning_rate);
 }
 
+// Healthy at the trial length (10 of 40 epochs), this run ends with half of its second
+// layer's ReLUs dead. Trials of 10 epochs would replay the start that was judged healthy
+// (they did: both baseline seeds left nothing, no fix was tried): the run ends as it
+// would without --auto-repair, the warning and its advice in its result and log.
+TEST(Repair, AWarningFirstSeenAtTheEndIsTheEndsFindingNotAReasonForTrials) {
+  testing::ScratchDir dir;
+  std::ofstream((dir.path / "spirals.csv").string()) << dataset_csv(make_spirals(1500, 2, 1.5, 0.05, 13));
+  RunConfig c;
+  c.data = dir.path / "spirals.csv";
+  c.layers = {32, 32};
+  c.optimizer = "momentum";
+  c.learning_rate = 0.2;
+  c.epochs = 40;
+  c.early_stopping = 0;
+  c.threads = 1;
+  c.out = dir.path / "m.safetensors";
+  c.log = dir.path / "run.jsonl";
+  int trials = 0;
+  const RepairedRun r = train_with_repair(c, {}, [&](const Trial&) { ++trials; });
+  const Finding* dead = testing::find_finding(r.result.findings, "dead_relu");
+  ASSERT_NE(dead, nullptr) << "the set-up no longer ends with dead units";
+  ASSERT_EQ(dead->severity, Severity::warning);
+  EXPECT_FALSE(dead->fixes.empty());
+  EXPECT_FALSE(r.repair);
+  EXPECT_EQ(trials, 0);
+  EXPECT_GT(r.result.history.size(), static_cast<std::size_t>(auto_repair_trial_epochs(c.epochs)));
+  std::ifstream log(c.log->string());
+  std::string line, types;
+  while (std::getline(log, line)) {
+    const std::string type = nlohmann::json::parse(line)["type"];
+    if (type == "end" || type == "repair") types += type + " ";
+  }
+  EXPECT_EQ(types, "end ");
+}
+
 TEST(Repair, AHealthyRunHasNothingToTry) {
   testing::ScratchDir dir;
   std::ofstream((dir.path / "moons.csv").string()) << dataset_csv(make_moons(1000, 2, 0.1, 4));

@@ -15,7 +15,7 @@
 //   end      once, last of the training: final metrics, findings, files
 //   repair   once, when repair trials were run (diag/repair_json.hpp): after the end
 //            line of the run they followed (doctor --repair's diagnosis; train
-//            --auto-repair's run as configured, when it had ended), or, for train
+//            --auto-repair's run as configured, when it had failed), or, for train
 //            --auto-repair's trial that carries on, before its next epoch
 // Non-finite numbers are written as null. Lines are buffered and written at the end of
 // each epoch, so the file can be followed while training runs.

@@ -632,7 +632,9 @@ RepairedRun train_with_repair(const RunConfig& config, const Table& data, const 
     first_rollbacks.push_back(e);
     if (hooks.on_rollback) hooks.on_rollback(e);
   };
-  // The run as configured, judged after the trials' length: healthy, it carries on.
+  // The run as configured, judged after the trials' length: healthy, it carries on to
+  // its end. (A warning first seen there stays the end's finding, with its advice: the
+  // trials, as long as that look, would replay the healthy start it judged.)
   auto run = std::make_unique<TrainingRun>(first, data, first_hooks);
   const std::shared_ptr<const PreparedData> prepared = run->data();  // for the trials of its seed
   std::exception_ptr failure;
@@ -641,32 +643,26 @@ RepairedRun train_with_repair(const RunConfig& config, const Table& data, const 
     const RunResult look = run->so_far();
     if (std::none_of(look.findings.begin(), look.findings.end(), calls_for_repair)) {
       out.result = run->finish();
-      if (std::none_of(out.result.findings.begin(), out.result.findings.end(), calls_for_repair)) return out;
-      run.reset();  // found only later: the trials start afresh
+      return out;
     }
   } catch (const TrainingError&) {  // the rollbacks did not cure it: the set-up has to change
     failure = std::current_exception();
     run.reset();
   }
-  const bool carried = run != nullptr;
   out.repair = Search(data, config, trials, on_trial, std::move(run), prepared).run();
   RepairReport& report = *out.repair;
   const bool changed = std::any_of(report.trials.begin(), report.trials.end(), [](const Trial& t) { return t.kept; });
   nlohmann::json logged = repair_json(report);
-  if (!changed && !carried) {
-    // The run as configured ended (or failed), and no trial beat it: its log ends with the trials.
+  if (!changed && failure) {
+    // The run as configured failed, and no trial beat it: its log ends with the trials.
     if (config.log) append_repair(*config.log, logged);
-    if (failure) {
-      try {
-        std::rethrow_exception(failure);
-      } catch (const TrainingFailed& e) {
-        std::vector<Finding> findings = e.findings();
-        leave_out_fixes(findings, fixes_not_kept(report));
-        throw TrainingFailed(e.what(), std::move(findings), e.series());
-      }
+    try {
+      std::rethrow_exception(failure);
+    } catch (const TrainingFailed& e) {
+      std::vector<Finding> findings = e.findings();
+      leave_out_fixes(findings, fixes_not_kept(report));
+      throw TrainingFailed(e.what(), std::move(findings), e.series());
     }
-    leave_out_fixes(out.result.findings, fixes_not_kept(report));
-    return out;
   }
   // The best trial carries on, reporting to the caller from now on, its log under the
   // configured name and holding the trials (and the rollbacks of the run it replaces).

@@ -147,12 +147,14 @@ Index auto_repair_trial_epochs(Index epochs);
 
 // `glassnet train --auto-repair`: trains with rollback repair (RunConfig::auto_repair)
 // for the trial length — a quarter of the configured epochs, at least 3 — and judges the
-// run there as the end would. Healthy, it carries on to the end. When it shows a
-// warning or an error other than overfitting (then, or at its end), or fails after its
-// rollbacks, it repairs by trials with carry_on — two seeds for the spread, at most 8
-// trials, stopping as RepairOptions::stop_when_healthy says — the run as configured
-// being the baseline's first seed when it is still paused; the best trial carries on to
-// the configured epochs and writes the model, its log moved onto the configuration's.
+// run there as the end would. Healthy, it carries on to the end, and a warning first
+// seen there is the end's finding (trials of that length would replay the healthy start
+// it was judged by). When it shows a warning or an error other than overfitting then, or
+// fails after its rollbacks, it repairs by trials with carry_on — two seeds for the
+// spread, at most 8 trials, stopping as RepairOptions::stop_when_healthy says — the run
+// as configured being the baseline's first seed when it is still paused; the best trial
+// carries on to the configured epochs and writes the model, its log moved onto the
+// configuration's.
 // A "repaired" rollback list in the result means a fix was kept. The monitor off is an
 // Error, as for repair().
 struct RepairedRun {
