@@ -4,7 +4,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -G Ninja -DGLASSNET_WERROR=ON
 
-.PHONY: all deps build demo test test-release test-double test-sanitize test-fuzz sanitize-build clean
+.PHONY: all deps build demo test test-stages test-release test-double test-sanitize test-fuzz sanitize-build clean
 # One stage at a time: each uses every core, and the sanitizer tests and the fuzzers
 # share one build directory.
 .NOTPARALLEL:
@@ -24,8 +24,12 @@ demo: build
 
 # The whole suite: the release build, the double-precision build (gradient checks at
 # 1e-6), the AddressSanitizer + UndefinedBehaviorSanitizer build, and a bounded run of
-# each fuzzer.
-test: test-release test-double test-sanitize test-fuzz
+# each fuzzer. .ci/run runs the stages one by one and prints each one's time.
+TEST_STAGES = test-release test-double test-sanitize test-fuzz
+test: $(TEST_STAGES)
+
+test-stages:
+	@echo $(TEST_STAGES)
 
 test-release: build
 	@cd build && ctest --output-on-failure -j $(JOBS)
