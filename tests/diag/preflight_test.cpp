@@ -275,7 +275,7 @@ TEST(Preflight, MemoryEstimateAddsParametersOptimizerAndLayerBuffers) {
   EXPECT_EQ(m.data, 500'000'000u);
   // Per row: the layers' buffers, the batch's inputs and target, the loss gradient.
   EXPECT_EQ(m.per_row, static_cast<std::uint64_t>(s.network->floats_per_row() + 784 + 1 + 10) * sizeof(Scalar));
-  EXPECT_EQ(m.activations, m.per_row * 1024);  // the evaluation batch is the larger
+  EXPECT_EQ(m.activations, m.per_row * 256);  // the evaluation batch (Trainer::kEvaluationBatch) is the larger
   EXPECT_EQ(estimate_memory(s.input(4096, 0)).activations, m.per_row * 4096);
 }
 

@@ -27,9 +27,10 @@ constexpr double kOverfitTarget = 0.10;     // of the one batch's starting loss
 constexpr Index kOverfitRows = 16;
 constexpr Index kOverfitSteps = 200;
 constexpr double kParametersPerRow = 10.0;
-constexpr Index kLossSampleRows = 1024;
+// One evaluation batch: the first loss fills the buffers that evaluation reuses.
+constexpr Index kLossSampleRows = Trainer::kEvaluationBatch;
 constexpr double kMemoryWarning = 0.8;  // of the available memory
-constexpr Index kEvaluationRows = 1024;  // the trainer's evaluation batch, Network::kPredictRows
+constexpr Index kEvaluationRows = Trainer::kEvaluationBatch;
 
 Finding finding(std::string symptom, Severity severity, std::string summary) {
   Finding f;

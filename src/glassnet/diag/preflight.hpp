@@ -61,7 +61,7 @@ struct PreflightInput {
 std::vector<Finding> preflight(const PreflightInput& input);
 
 // Peak memory of a training run, by part, in bytes. An upper estimate: every layer
-// buffer at the larger of the batch size and the evaluation batch (1024 rows), as if
+// buffer at the larger of the batch size and the evaluation batch (256 rows), as if
 // all were alive at once, and at the calling thread's count (core/threads.hpp) the copies
 // a batch split across the threads adds (train/split_step.hpp).
 struct MemoryEstimate {

@@ -68,7 +68,11 @@ class Network {
   // Predictions (probabilities or values) in evaluation mode, kPredictRows rows at a
   // time so that the layers' buffers stay small. x:[B, in]  → [B, out]
   Matrix predict(ConstMatrixView x);
-  static constexpr Index kPredictRows = 1024;
+  // Also the trainer's evaluation batch. 256 rows keep a layer of 32 units within a
+  // 32 KiB buffer: at 1,024 rows (128 KiB, where the C library maps fresh pages) the
+  // first forward pass of a 12-layer network spent 10 ms touching new memory, which
+  // every repair trial paid again (0.3 ms once touched).
+  static constexpr Index kPredictRows = 256;
 
   // The floats the layers' buffers hold per batch row after training steps; the
   // network's working memory is this times the largest batch (nn/layer.hpp).

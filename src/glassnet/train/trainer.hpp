@@ -122,7 +122,7 @@ class Trainer {
   double step(ConstMatrixView x, ConstMatrixView targets, std::span<const Scalar> sample_weights = {});
 
   // Mean loss over all rows in evaluation mode, in batches of batch_size; no gradients.
-  static constexpr Index kEvaluationBatch = 1024;
+  static constexpr Index kEvaluationBatch = Network::kPredictRows;
   double evaluate(const DataView& data, Index batch_size = kEvaluationBatch);
   struct Evaluation {
     double loss = 0.0;
