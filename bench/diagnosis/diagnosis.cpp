@@ -36,6 +36,7 @@
 #include "glassnet/data/idx.hpp"
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/diag/repair.hpp"
+#include "glassnet/diag/repair_json.hpp"
 #include "glassnet/train/run.hpp"
 #include "idx_files.hpp"
 
@@ -182,9 +183,8 @@ double metric_of(const RunResult& r, const std::string& metric) {
 
 // A trial as --trials prints it.
 void print_trial(const Trial& t) {
-  const char* kind = t.kind == Trial::Kind::baseline ? "baseline" : t.kind == Trial::Kind::spread ? "spread" : "fix";
-  fmt::print("    {:<8} {:<40} {:<4} {:>3} epochs {:.3f} s {} {:.3f}\n", kind, t.change, t.kept ? "kept" : "", t.epochs,
-             t.seconds, t.metric, t.val_metric);
+  fmt::print("    {:<8} {:<40} {:<4} {:>3} epochs {:.3f} s {} {:.3f}\n", trial_kind_name(t.kind), t.change,
+             t.kept ? "kept" : "", t.epochs, t.seconds, t.metric, t.val_metric);
 }
 
 }  // namespace

@@ -51,12 +51,15 @@ Trial trial_from_json(const Json& json) {
 
 }  // namespace
 
+const char* trial_kind_name(Trial::Kind kind) {
+  return std::find_if(std::begin(kKindNames), std::end(kKindNames), [&](const auto& k) { return kind == k.first; })
+      ->second;
+}
+
 Json repair_json(const RepairReport& report) {
   Json trials = Json::array();
   for (const Trial& t : report.trials) {
-    const auto* kind =
-        std::find_if(std::begin(kKindNames), std::end(kKindNames), [&](const auto& k) { return t.kind == k.first; });
-    trials.push_back({{"kind", kind->second},
+    trials.push_back({{"kind", trial_kind_name(t.kind)},
                       {"change", t.change},
                       {"task", task_name(t.task)},
                       {"metric", t.metric},

@@ -22,6 +22,9 @@ namespace glassnet {
 
 nlohmann::json repair_json(const RepairReport& report);
 
+// A trial's kind as the JSON names it: "baseline", "fix" or "spread".
+const char* trial_kind_name(Trial::Kind kind);
+
 // {"step", "epoch", "problem", "detail", "action"}: the log's "rollback" line holds the same.
 nlohmann::json rollback_json(const RollbackEvent& event);
 
