@@ -8,7 +8,10 @@
 #include <fstream>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/data/features.hpp"
+#include "glassnet/data/labels.hpp"
 #include "glassnet/data/read_data.hpp"
+#include "glassnet/data/split.hpp"
 #include "idx_files.hpp"
 
 namespace glassnet {
@@ -90,16 +93,16 @@ TEST_F(Idx, TableHasOnePixelColumnPerPixelAndTheLabelLast) {
     ASSERT_EQ(t.rows(), 2);
     EXPECT_EQ(t.columns[0].name, "pixel_0");
     EXPECT_EQ(t.columns[5].name, "pixel_5");
-    EXPECT_EQ(t.columns[1].numbers[0], 1.0);
-    EXPECT_NEAR(t.columns[2].numbers[0], 0.2, 1e-12);
-    EXPECT_NEAR(t.columns[5].numbers[1], 1.0 / 255, 1e-12);
+    EXPECT_EQ(t.columns[1].number(0), 1.0);
+    EXPECT_NEAR(t.columns[2].number(0), 0.2, 1e-12);
+    EXPECT_NEAR(t.columns[5].number(1), 1.0 / 255, 1e-12);
     EXPECT_EQ(t.columns[6].name, "label");
-    EXPECT_EQ(t.columns[6].numbers[1], 3.0);
+    EXPECT_EQ(t.columns[6].number(1), 3.0);
     EXPECT_NE(t.source.find(labels), std::string::npos) << "messages about labels must name the labels file";
     // Without labels (prediction), the images alone, recognised by their first bytes.
     const Table unlabeled = read_data(image_file);
     EXPECT_EQ(unlabeled.columns.size(), 6u);
-    EXPECT_EQ(unlabeled.columns[3].numbers[0], 102.0 / 255);
+    EXPECT_EQ(unlabeled.columns[3].number(0), 102.0 / 255);
   }
 }
 
@@ -124,9 +127,55 @@ TEST_F(Idx, GzipMembersOneAfterAnotherReadAsOneFile) {
   ASSERT_EQ(t.columns.size(), 401u);
   for (std::size_t i : {std::size_t{0}, std::size_t{1234}, std::size_t{n - 1}}) {
     for (std::size_t p : {std::size_t{0}, std::size_t{399}}) {
-      EXPECT_EQ(t.columns[p].numbers[i], pixels[i * 400 + p] / 255.0) << "image " << i << ", pixel " << p;
+      EXPECT_EQ(t.columns[p].number(i), pixels[i * 400 + p] / 255.0) << "image " << i << ", pixel " << p;
     }
   }
+}
+
+// Images are held as their bytes (an eighth of the memory of doubles); every reader
+// sees the values a column of doubles would hold, so a run prepares them bit for bit as
+// before: the features fitted, the rows transformed, a pixel taken as the target.
+TEST_F(Idx, ImagesAreHeldAsBytesAndPreparedAsTheirValuesWouldBe) {
+  const std::uint32_t n = 300;  // images of 6 × 6
+  std::vector<std::uint8_t> pixels(std::size_t{n} * 36), labels(n);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>((i * 2654435761u) >> 7);
+  for (std::size_t i = 0; i < n; ++i) labels[i] = static_cast<std::uint8_t>(i % 3);
+  const Table bytes = read_data(write("i", idx_bytes({n, 6, 6}, pixels)), write("l", idx_bytes({n}, labels)));
+  ASSERT_EQ(bytes.columns.size(), 37u);
+  Table doubles = bytes;  // the same values as a CSV table holds them
+  for (std::size_t p = 0; p < 36; ++p) {
+    Column& column = doubles.columns[p];
+    ASSERT_EQ(bytes.columns[p].pixels.size(), n);
+    EXPECT_TRUE(bytes.columns[p].numbers.empty());
+    for (std::size_t i = 0; i < n; ++i) column.numbers.push_back(column.number(i));
+    column.pixels.clear();
+  }
+  // The table's memory: a byte and a bit per pixel, not a double.
+  EXPECT_LT(bytes.bytes(), doubles.bytes() / 6);
+  EXPECT_TRUE(find_missing(bytes).empty());
+
+  const Split split = split_rows(n, 0.25, 0.0, 5, {});
+  for (bool standardize : {true, false}) {
+    const FeatureTransform from_bytes = fit_features(bytes, 36, split.train, standardize);
+    const FeatureTransform from_doubles = fit_features(doubles, 36, split.train, standardize);
+    ASSERT_EQ(from_bytes.columns.size(), 36u);
+    for (std::size_t p = 0; p < 36; ++p) {
+      EXPECT_EQ(from_bytes.columns[p].mean, from_doubles.columns[p].mean) << "pixel " << p;
+      EXPECT_EQ(from_bytes.columns[p].stddev, from_doubles.columns[p].stddev) << "pixel " << p;
+    }
+    const Matrix x = from_bytes.transform(bytes, split.validation);
+    const Matrix expected = from_doubles.transform(doubles, split.validation);
+    ASSERT_EQ(x.rows(), expected.rows());
+    EXPECT_TRUE(x == expected) << "standardize " << standardize;
+    EXPECT_NE(x(0, 7), Scalar{0});  // (the rows hold the images, not zeros)
+  }
+  // A pixel as the target: a regression on its values.
+  const LabelEncoding target = fit_labels(bytes.columns[20], bytes.source, Task::regression);
+  const Matrix y = target.encode(bytes.columns[20], bytes.source);
+  EXPECT_TRUE(
+      y ==
+      fit_labels(doubles.columns[20], doubles.source, Task::regression).encode(doubles.columns[20], doubles.source));
+  EXPECT_EQ(y(3, 0), static_cast<Scalar>(pixels[3 * 36 + 20] / 255.0));
 }
 
 TEST_F(Idx, ReadDataTellsCsvFromIdx) {

@@ -106,7 +106,7 @@ Matrix FeatureTransform::transform(const Table& table, std::span<const Index> ro
       const auto row = static_cast<std::size_t>(rows[static_cast<std::size_t>(r)]);
       // A numeric-looking column that was categorical in training is read as text.
       const std::string value =
-          column.kind == ColumnKind::categorical ? column.text[row] : fmt::format("{}", column.numbers[row]);
+          column.kind == ColumnKind::categorical ? column.text[row] : fmt::format("{}", column.number(row));
       const auto found = index.find(value);
       if (found == index.end()) {
         ++unseen_count;
@@ -124,7 +124,7 @@ Matrix FeatureTransform::transform(const Table& table, std::span<const Index> ro
       const double shift = standardize ? in.feature->mean : 0.0;
       for (Index r = first; r < end; ++r) {
         const auto row = static_cast<std::size_t>(rows[static_cast<std::size_t>(r)]);
-        const double value = in.column->numbers[row];
+        const double value = in.column->number(row);
         const double input = (value - shift) * scale;
         if (std::isfinite(value) && !(std::abs(input) <= std::numeric_limits<Scalar>::max())) {
           throw Error(fmt::format("{}: {:g} in column '{}' is too large: {} it is {:g}, beyond the largest input, {:g}",
@@ -145,8 +145,9 @@ bool FeatureTransform::any_missing(const Table& table) const {
   for (const auto& feature : columns) {
     const auto at = positions.find(feature.name);
     if (at == positions.end()) continue;  // transform names it
-    const auto& missing = table.columns[static_cast<std::size_t>(at->second)].missing;
-    if (std::find(missing.begin(), missing.end(), true) != missing.end()) return true;
+    const Column& column = table.columns[static_cast<std::size_t>(at->second)];
+    if (column.pixels.empty() && std::find(column.missing.begin(), column.missing.end(), true) != column.missing.end())
+      return true;  // (pixels are never missing)
   }
   return false;
 }
@@ -175,22 +176,22 @@ FeatureTransform fit_features(const Table& table, Index target, const std::vecto
     FeatureColumn feature{column.name, column.kind, 0.0, 1.0, {}};
     if (column.kind == ColumnKind::numeric) {
       double sum = 0;
-      for (Index r : rows) sum += column.numbers[static_cast<std::size_t>(r)];
+      for (Index r : rows) sum += column.number(static_cast<std::size_t>(r));
       feature.mean = sum / static_cast<double>(rows.size());
       double squares = 0;
-      for (Index r : rows) squares += std::pow(column.numbers[static_cast<std::size_t>(r)] - feature.mean, 2);
+      for (Index r : rows) squares += std::pow(column.number(static_cast<std::size_t>(r)) - feature.mean, 2);
       const double stddev = std::sqrt(squares / static_cast<double>(rows.size()));
       if (!std::isfinite(feature.mean) || !std::isfinite(squares)) {
         // Values near the top of double's range: their sum or its squares overflow.
         Index largest = rows.front();
         for (Index r : rows) {
-          if (std::abs(column.numbers[static_cast<std::size_t>(r)]) >
-              std::abs(column.numbers[static_cast<std::size_t>(largest)]))
+          if (std::abs(column.number(static_cast<std::size_t>(r))) >
+              std::abs(column.number(static_cast<std::size_t>(largest))))
             largest = r;
         }
         throw Error(fmt::format("{}: {:g} in column '{}' is too large: the column's mean and spread overflow",
                                 value_location(table.source, column, static_cast<std::size_t>(largest)),
-                                column.numbers[static_cast<std::size_t>(largest)], column.name));
+                                column.number(static_cast<std::size_t>(largest)), column.name));
       }
       feature.stddev = stddev > 0 && std::isfinite(stddev) ? stddev : 1.0;  // constant: maps to 0
     } else {

@@ -150,7 +150,7 @@ Table read_idx_table(const std::filesystem::path& images, const std::optional<st
   for (std::size_t p = 0; p < pixels; ++p) {
     Column& column = table.columns[p];
     column.name = fmt::format("pixel_{}", p);
-    column.numbers.resize(n);
+    column.pixels.resize(n);
     column.missing.assign(n, false);
   }
   // Images are rows of pixels, the table columns of them: a block of images at a time
@@ -159,8 +159,8 @@ Table read_idx_table(const std::filesystem::path& images, const std::optional<st
   for (std::size_t first = 0; first < n; first += kBlockImages) {
     const std::size_t end = std::min(n, first + kBlockImages);
     for (std::size_t p = 0; p < pixels; ++p) {
-      double* numbers = table.columns[p].numbers.data();
-      for (std::size_t i = first; i < end; ++i) numbers[i] = data[i * pixels + p] / 255.0;
+      std::uint8_t* column = table.columns[p].pixels.data();
+      for (std::size_t i = first; i < end; ++i) column[i] = data[i * pixels + p];
     }
   }
   if (y) {

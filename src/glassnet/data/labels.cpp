@@ -21,7 +21,7 @@ std::string number_label(double value) { return fmt::format("{}", value + 0.0); 
 
 std::string label_text(const Column& column, std::size_t r) {
   if (column.kind == ColumnKind::categorical) return column.text[r];
-  return number_label(column.numbers[r]);
+  return number_label(column.number(r));
 }
 
 // Labels as messages list them: each quoted (data/table.hpp: quoted_value).
@@ -61,7 +61,8 @@ LabelEncoding fit_labels(const Column& target, const std::string& table_source, 
   std::vector<std::string> classes;
   bool all_integers = target.kind == ColumnKind::numeric;
   if (target.kind == ColumnKind::numeric) {
-    std::set<double> distinct(target.numbers.begin(), target.numbers.end());
+    std::set<double> distinct;
+    for (std::size_t r = 0; r < target.missing.size(); ++r) distinct.insert(target.number(r));
     for (double v : distinct) {
       all_integers = all_integers && v == std::floor(v);
       classes.push_back(number_label(v));
@@ -131,7 +132,7 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& table_sour
       if (target.kind != ColumnKind::numeric) {
         throw Error(fmt::format("{}: regression needs a numeric target; '{}' holds text", source, target.name));
       }
-      const double value = target.numbers[i];
+      const double value = target.number(i);
       if (!(std::abs(value) <= std::numeric_limits<Scalar>::max())) {
         throw Error(
             fmt::format("{}: the target {:g} in column '{}' is beyond the largest value this build trains "
@@ -144,7 +145,7 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& table_sour
     }
     auto found = index.find(label_text(target, i));
     // (A model saved when -0 was its own text may name the class "-0".)
-    if (found == index.end() && target.kind == ColumnKind::numeric && target.numbers[i] == 0) found = index.find("-0");
+    if (found == index.end() && target.kind == ColumnKind::numeric && target.number(i) == 0) found = index.find("-0");
     if (found == index.end()) {
       throw Error(fmt::format("{}: the label '{}' was not seen in training (known: {})",
                               value_location(source, target, i), quoted_value(label_text(target, i)),

@@ -100,7 +100,7 @@ bool is_missing_marker(std::string_view value) {
 std::uint64_t Table::bytes() const {
   std::uint64_t total = 0;
   for (const Column& c : columns) {
-    total += c.numbers.capacity() * sizeof(double) + c.missing.capacity() / 8 +
+    total += c.numbers.capacity() * sizeof(double) + c.pixels.capacity() + c.missing.capacity() / 8 +
              c.positions.capacity() * sizeof(CsvPosition);
     for (const std::string& t : c.text) total += sizeof(std::string) + (t.capacity() > 15 ? t.capacity() : 0);
   }
@@ -191,6 +191,7 @@ std::string value_location(const std::string& source, const Column& column, std:
 std::vector<MissingColumn> find_missing(const Table& table) {
   std::vector<MissingColumn> out;
   for (const Column& column : table.columns) {
+    if (!column.pixels.empty()) continue;  // never missing
     MissingColumn m{column.name, 0, {}, !column.positions.empty()};
     for (std::size_t r = 0; r < column.missing.size(); ++r) {
       if (!column.missing[r]) continue;
@@ -261,7 +262,7 @@ ImputedValues impute(Table& table, Imputation method, const std::vector<Index>& 
       const auto i = static_cast<std::size_t>(r);
       if (column.missing[i]) continue;
       if (column.kind == ColumnKind::numeric)
-        present.push_back(column.numbers[i]);
+        present.push_back(column.number(i));
       else
         present_text.push_back(column.text[i]);
     }
