@@ -145,9 +145,7 @@ bool FeatureTransform::any_missing(const Table& table) const {
   for (const auto& feature : columns) {
     const auto at = positions.find(feature.name);
     if (at == positions.end()) continue;  // transform names it
-    const Column& column = table.columns[static_cast<std::size_t>(at->second)];
-    if (column.pixels.empty() && std::find(column.missing.begin(), column.missing.end(), true) != column.missing.end())
-      return true;  // (pixels are never missing)
+    if (table.columns[static_cast<std::size_t>(at->second)].any_missing()) return true;
   }
   return false;
 }

@@ -188,10 +188,14 @@ std::string value_location(const std::string& source, const Column& column, std:
   return fmt::format("{}: record {}", column.source.empty() ? source : column.source, row + 1);
 }
 
+bool Column::any_missing() const {
+  return pixels.empty() && std::find(missing.begin(), missing.end(), true) != missing.end();
+}
+
 std::vector<MissingColumn> find_missing(const Table& table) {
   std::vector<MissingColumn> out;
   for (const Column& column : table.columns) {
-    if (!column.pixels.empty()) continue;  // never missing
+    if (!column.any_missing()) continue;
     MissingColumn m{column.name, 0, {}, !column.positions.empty()};
     for (std::size_t r = 0; r < column.missing.size(); ++r) {
       if (!column.missing[r]) continue;
@@ -267,7 +271,7 @@ ImputedValues impute(Table& table, Imputation method, const std::vector<Index>& 
         present_text.push_back(column.text[i]);
     }
     if (present.empty() && present_text.empty()) {
-      if (std::find(column.missing.begin(), column.missing.end(), true) == column.missing.end()) continue;
+      if (!column.any_missing()) continue;
       throw Error(
           fmt::format("{}: column '{}' has no values in the training rows to impute from", table.source, column.name));
     }

@@ -49,6 +49,8 @@ struct Column {
   // A numeric column's value in row `row`, from `numbers` or `pixels`: how every reader
   // reads one.
   double number(std::size_t row) const { return pixels.empty() ? numbers[row] : kPixelValues[pixels[row]]; }
+  // Whether any row's value is missing; a pixel column's never is, and is not scanned.
+  bool any_missing() const;
 };
 
 struct Table {
