@@ -81,6 +81,22 @@ TEST(Table, ANonNumericValueInANumericColumnIsAnErrorWithItsPosition) {
   EXPECT_NE(escape.find("found '1\\x1b[31mRED'"), std::string::npos) << escape;
 }
 
+// Positions of values in and after a record with a quoted line break: kept for that
+// record, computed from the fields' lengths for the others.
+TEST(Table, PositionsHoldInAndAfterAQuotedRecord) {
+  const std::string after = error_of([] { table_of("a,b\n\"x\ny\",1\nz,2\n\"w\",3\nv,\"4\"\n\t u ,oops\n"); });
+  EXPECT_EQ(after.rfind("data.csv:7:6: expected a number in numeric column 'b' (4 of its 5 values are numbers)", 0), 0u)
+      << after;
+  const std::string inside = error_of([] { table_of("a,b,c\nq,2,3\n\"two\nlines\",1,x\nr,5,6\n"); });
+  EXPECT_EQ(inside.rfind("data.csv:4:10: expected a number in numeric column 'c'", 0), 0u) << inside;
+  const Table t = table_of("a,b\n\"x\"\"\",NA\nq,2\n");
+  const auto missing = find_missing(t);
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(missing[0].first_lines, (std::vector<std::uint32_t>{2}));
+  EXPECT_EQ(value_location(t.source, t.columns[1], 0), "data.csv:2:7");
+  EXPECT_EQ(value_location(t.source, t.columns[1], 1), "data.csv:3:3");
+}
+
 TEST(Table, MissingValuesAndInfinitiesAreFoundWithTheirLines) {
   const Table t = table_of("a,b,c\n1,x,2\nNA,,inf\n3,?,-Infinity\nnan,y,4\nnull,z,5\n");
   EXPECT_TRUE(std::isnan(t.columns[0].numbers[1]));

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <fstream>
+#include <limits>
 #include <optional>
-#include <sstream>
 #include <string_view>
 #include <unordered_map>
 
@@ -36,21 +38,39 @@ char detect_delimiter(std::string_view text) {
   return counts[best] > 0 ? kDelimiters[best] : ',';
 }
 
+// Reads the records of `text` in place: each field's unquoted content is written back
+// over the text already read, end to end from the start (the write never overtakes the
+// read: delimiters, line breaks and quotes are read and not written, '""' and CRLF
+// inside quotes write one byte for two), so the fields need no memory of their own.
 class Parser {
  public:
-  Parser(std::string_view text, const std::string& source, char delimiter)
-      : text_(text), source_(source), delimiter_(delimiter) {}
+  Parser(std::string& text, std::size_t start, const std::string& source, char delimiter)
+      : text_(text), source_(source), delimiter_(delimiter), at_(start) {}
 
-  // Reads one record into fields/positions; false at the end of the text. Empty
-  // lines are skipped.
-  bool next_record(std::vector<std::string>& fields, std::vector<CsvPosition>& positions) {
-    fields.clear();
-    positions.clear();
+  // A record as read: where its text begins (as written), and each field's end in that
+  // text, where it starts in the file, and whether one was quoted.
+  struct Record {
+    std::size_t begin = 0;
+    std::vector<std::uint32_t> ends;
+    std::vector<CsvPosition> positions;
+    bool quoted = false;
+  };
+
+  // Reads the next record into `record`; false at the end of the text. Empty lines are
+  // skipped.
+  bool next_record(Record& record) {
+    record.ends.clear();
+    record.positions.clear();
+    record.quoted = false;
+    record.begin = written_;
     while (at_ < text_.size() && (peek() == '\n' || peek() == '\r')) consume_line_break();  // empty lines
     if (at_ >= text_.size()) return false;
     for (;;) {
-      positions.push_back({line_, column_});
-      fields.push_back(read_field());
+      record.positions.push_back({line_, column_});
+      record.quoted = read_field() || record.quoted;
+      if (written_ - record.begin > std::numeric_limits<std::uint32_t>::max())
+        fail(record.positions.front(), "a record longer than 4 GiB");
+      record.ends.push_back(static_cast<std::uint32_t>(written_ - record.begin));
       if (at_ >= text_.size()) return true;
       const char c = peek();
       if (c == delimiter_) {
@@ -61,6 +81,13 @@ class Parser {
       return true;
     }
   }
+
+  // The header is written first: its fields are copied out, and the data rows' are
+  // written over them.
+  void forget_written() { written_ = 0; }
+  // The end of what the fields wrote, and of what was read.
+  std::size_t written() const { return written_; }
+  std::size_t read() const { return at_; }
 
   [[noreturn]] void fail(CsvPosition where, const std::string& what) const {
     throw Error(fmt::format("{}: {}", csv_location(source_, where), what));
@@ -82,81 +109,105 @@ class Parser {
     ++line_;
     column_ = 1;
   }
+  void write(char c) { text_[written_++] = c; }
 
-  std::string read_field() {
-    std::string field;
+  // Whether it was quoted.
+  bool read_field() {
     if (at_ < text_.size() && peek() == '"') {
-      const CsvPosition opening{line_, column_};
-      advance();
-      for (;;) {
-        if (at_ >= text_.size())
-          fail(opening, "a quoted field is not closed: expected a closing '\"' before the end of the file");
-        const char c = peek();
-        if (c == '"') {
-          if (at_ + 1 < text_.size() && text_[at_ + 1] == '"') {
-            field += '"';
-            advance();
-            advance();
-            continue;
-          }
-          advance();  // the closing quote
-          if (at_ < text_.size() && peek() != delimiter_ && peek() != '\n' && peek() != '\r') {
-            fail({line_, column_}, fmt::format("expected the delimiter {} or the end of the line after a closing "
-                                               "quote, found '{}'",
-                                               describe_delimiter(delimiter_), quoted_value(std::string(1, peek()))));
-          }
-          return field;
-        }
-        if (c == '\n' || c == '\r') {
-          field += '\n';
-          consume_line_break();
-          continue;
-        }
-        field += c;
-        advance();
-      }
+      read_quoted_field();
+      return true;
     }
-    while (at_ < text_.size()) {
-      const char c = peek();
-      if (c == delimiter_ || c == '\n' || c == '\r') break;
-      if (c == '"') {
-        fail({line_, column_}, "a quote inside an unquoted field: quote the whole field and double the quote (\"\")");
-      }
-      field += c;
-      advance();
+    // (pointers, not text_[at_]: the writes below may alias the string's own members)
+    const char* const begin = text_.data() + at_;
+    const char* const end = text_.data() + text_.size();
+    const char delimiter = delimiter_;
+    const char* p = begin;
+    while (p != end && *p != delimiter && *p != '\n' && *p != '\r' && *p != '"') ++p;
+    const auto length = static_cast<std::size_t>(p - begin);
+    column_ += static_cast<std::uint32_t>(length);
+    if (p != end && *p == '"') {
+      fail({line_, column_}, "a quote inside an unquoted field: quote the whole field and double the quote (\"\")");
     }
-    return field;
+    if (written_ != at_) std::memmove(text_.data() + written_, begin, length);
+    at_ += length;
+    written_ += length;
+    return false;
   }
 
-  std::string_view text_;
+  void read_quoted_field() {
+    const CsvPosition opening{line_, column_};
+    advance();
+    for (;;) {
+      if (at_ >= text_.size())
+        fail(opening, "a quoted field is not closed: expected a closing '\"' before the end of the file");
+      const char c = peek();
+      if (c == '"') {
+        if (at_ + 1 < text_.size() && text_[at_ + 1] == '"') {
+          write('"');
+          advance();
+          advance();
+          continue;
+        }
+        advance();  // the closing quote
+        if (at_ < text_.size() && peek() != delimiter_ && peek() != '\n' && peek() != '\r') {
+          fail({line_, column_}, fmt::format("expected the delimiter {} or the end of the line after a closing "
+                                             "quote, found '{}'",
+                                             describe_delimiter(delimiter_), quoted_value(std::string(1, peek()))));
+        }
+        return;
+      }
+      if (c == '\n' || c == '\r') {
+        write('\n');
+        consume_line_break();
+        continue;
+      }
+      write(c);
+      advance();
+    }
+  }
+
+  std::string& text_;
   const std::string& source_;
   char delimiter_;
-  std::size_t at_ = 0;
+  std::size_t at_ = 0;       // the next byte to read
+  std::size_t written_ = 0;  // the next byte to write (never past at_)
   std::uint32_t line_ = 1;
   std::uint32_t column_ = 1;
 };
 
-struct InvalidByte {
-  CsvPosition at;
-  unsigned char byte = 0;
-};
-
-// The first byte that does not begin valid UTF-8 (RFC 3629: no overlong forms, no
-// surrogates, nothing above U+10FFFF; a lead byte whose sequence is broken counts), at
-// its position counted as the parser
-// counts (lines broken by LF, CRLF or CR; columns in bytes); none when the text is valid.
-std::optional<InvalidByte> first_invalid_utf8(std::string_view text) {
+// Where byte `offset` of `text` lies, counted as the parser counts: lines broken by LF,
+// CRLF or CR; columns in bytes.
+CsvPosition position_of(std::string_view text, std::size_t offset) {
   CsvPosition at{1, 1};
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'))) {
+      ++at.line;
+      at.column = 1;
+    } else if (text[i] != '\r') {
+      ++at.column;
+    }
+  }
+  return at;
+}
+
+// The offset of the first byte that does not begin valid UTF-8 (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF; a lead byte whose sequence is broken
+// counts); none when the text is valid. ASCII, most of a data file, is passed over
+// eight bytes at a time.
+std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
   for (std::size_t i = 0; i < text.size();) {
+    if (i + 8 <= text.size()) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, text.data() + i, 8);
+      if ((word & kHighBits) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
     const unsigned char b = byte(i);
     if (b < 0x80) {
-      if (b == '\n' || (b == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'))) {
-        ++at.line;
-        at.column = 1;
-      } else if (b != '\r') {
-        ++at.column;
-      }
       ++i;
       continue;
     }
@@ -174,43 +225,83 @@ std::optional<InvalidByte> first_invalid_utf8(std::string_view text) {
       if (b == 0xF0) low = 0x90;
       if (b == 0xF4) high = 0x8F;
     } else {
-      return InvalidByte{at, b};
+      return i;
     }
-    if (i + length > text.size()) return InvalidByte{at, b};  // cut off by the end
+    if (i + length > text.size()) return i;  // cut off by the end
     for (std::size_t k = 1; k < length; ++k) {
       const unsigned char next = byte(i + k);
-      if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return InvalidByte{at, b};
+      if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return i;
     }
     i += length;
-    at.column += static_cast<std::uint32_t>(length);
   }
   return std::nullopt;
 }
 
 }  // namespace
 
+CsvPosition CsvFields::position(std::size_t row, std::size_t column) const {
+  if (!quoted_rows_.empty()) {
+    const auto quoted = std::lower_bound(quoted_rows_.begin(), quoted_rows_.end(), row);
+    if (quoted != quoted_rows_.end() && *quoted == row) {
+      return quoted_positions_[static_cast<std::size_t>(quoted - quoted_rows_.begin()) * columns_ + column];
+    }
+  }
+  return {lines_[row], 1 + begin(row, column) + static_cast<std::uint32_t>(column)};
+}
+
+std::uint64_t CsvFields::bytes() const {
+  return (lines_.capacity() + ends_.capacity()) * sizeof(std::uint32_t) +
+         quoted_rows_.capacity() * sizeof(std::size_t) + quoted_positions_.capacity() * sizeof(CsvPosition);
+}
+
+void CsvFields::add(std::uint32_t line, std::span<const std::uint32_t> ends,
+                    std::span<const CsvPosition> quoted_positions) {
+  lines_.push_back(line);
+  ends_.insert(ends_.end(), ends.begin(), ends.end());
+  if (quoted_positions.empty()) return;
+  quoted_rows_.push_back(lines_.size() - 1);
+  quoted_positions_.insert(quoted_positions_.end(), quoted_positions.begin(), quoted_positions.end());
+}
+
+void CsvFields::reserve(std::size_t rows) {
+  lines_.reserve(rows);
+  ends_.reserve(rows * columns_);
+}
+
 std::string csv_location(const std::string& source, CsvPosition position) {
   return fmt::format("{}:{}:{}", source, position.line, position.column);
 }
 
-CsvTable parse_csv(std::string_view text, const std::string& source, const CsvOptions& options) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 byte-order mark
-  if (const auto bad = first_invalid_utf8(text)) {
+namespace {
+
+// Parses `text`, the file's whole content, in place (Parser): it becomes the table's.
+CsvTable parse_owned(std::string text, const std::string& source, const CsvOptions& options) {
+  const std::size_t start = std::string_view(text).starts_with("\xEF\xBB\xBF") ? 3 : 0;  // UTF-8 byte-order mark
+  const std::string_view content = std::string_view(text).substr(start);
+  if (const auto bad = first_invalid_utf8(content)) {
     throw Error(fmt::format("{}: expected UTF-8 text, found the byte 0x{:02X}; save the file as UTF-8",
-                            csv_location(source, bad->at), bad->byte));
+                            csv_location(source, position_of(content, *bad)),
+                            static_cast<unsigned char>(content[*bad])));
   }
   CsvTable table;
   table.source = source;
-  table.delimiter = options.delimiter != 0 ? options.delimiter : detect_delimiter(text);
+  table.delimiter = options.delimiter != 0 ? options.delimiter : detect_delimiter(content);
   if (table.delimiter == '"' || table.delimiter == '\n' || table.delimiter == '\r') {
     throw Error(fmt::format("{}: the delimiter cannot be a quote or a line break", source));
   }
-  Parser parser(text, source, table.delimiter);
-  if (!parser.next_record(table.header, table.header_positions)) {
+  table.text = std::move(text);
+  Parser parser(table.text, start, source, table.delimiter);
+  Parser::Record record;
+  if (!parser.next_record(record)) {
     throw Error(fmt::format("{}: the file is empty: expected a header row and data rows", source));
   }
+  table.header_positions = record.positions;
+  for (std::size_t c = 0; c < record.ends.size(); ++c) {  // "a, b": the columns a and b
+    const std::uint32_t begin = c == 0 ? 0 : record.ends[c - 1];
+    table.header.emplace_back(trim(std::string_view(table.text).substr(begin, record.ends[c] - begin)));
+  }
+  parser.forget_written();
   std::unordered_map<std::string_view, std::size_t> first_column;  // by name
-  for (std::string& name : table.header) name = std::string(trim(name));  // "a, b": the columns a and b
   for (std::size_t c = 0; c < table.header.size(); ++c) {
     if (table.header[c].empty())
       parser.fail(table.header_positions[c], fmt::format("column {} has an empty name", c + 1));
@@ -220,30 +311,48 @@ CsvTable parse_csv(std::string_view text, const std::string& source, const CsvOp
                                                          table.header[c], first->second + 1));
     }
   }
-  std::vector<std::string> fields;
-  std::vector<CsvPosition> positions;
-  while (parser.next_record(fields, positions)) {
-    if (fields.size() != table.header.size()) {
-      const CsvPosition where =
-          fields.size() > table.header.size() ? positions[table.header.size()] : positions.front();
-      parser.fail(where,
-                  fmt::format("expected {} fields as in the header, found {}", table.header.size(), fields.size()));
+  const std::size_t columns = table.header.size();
+  auto fields = std::make_shared<CsvFields>(columns);
+  constexpr std::size_t kSampledRecords = 64;  // the records whose length sizes the arrays
+  while (parser.next_record(record)) {
+    if (record.ends.size() != columns) {
+      const CsvPosition where = record.positions[record.ends.size() > columns ? columns : 0];
+      parser.fail(where, fmt::format("expected {} fields as in the header, found {}", columns, record.ends.size()));
     }
-    table.rows.push_back(fields);
-    table.positions.push_back(positions);
+    table.record_begins.push_back(record.begin);
+    fields->add(record.positions.front().line, record.ends,
+                record.quoted ? std::span<const CsvPosition>(record.positions) : std::span<const CsvPosition>());
+    if (table.record_begins.size() == kSampledRecords) {  // room for the rest, at their length so far
+      const double per_record = static_cast<double>(parser.read() - start) / kSampledRecords;
+      const auto expected = static_cast<std::size_t>(1.05 * static_cast<double>(table.text.size()) / per_record);
+      table.record_begins.reserve(expected);
+      fields->reserve(expected);
+    }
   }
-  if (table.rows.empty()) {
+  if (table.record_begins.empty()) {
     throw Error(fmt::format("{}: the file has a header but no data rows", source));
   }
+  table.fields = std::move(fields);
+  table.text.resize(parser.written());
   return table;
+}
+
+}  // namespace
+
+CsvTable parse_csv(std::string_view text, const std::string& source, const CsvOptions& options) {
+  return parse_owned(std::string(text), source, options);
 }
 
 CsvTable read_csv(const std::filesystem::path& path, const CsvOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(fmt::format("{}: cannot open for reading", path.string()));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parse_csv(buffer.str(), path.string(), options);
+  std::string text;
+  std::error_code unknown;  // (a pipe has no size, and is read all the same)
+  if (const std::uintmax_t size = std::filesystem::file_size(path, unknown); !unknown) text.reserve(size);
+  std::array<char, 1 << 16> chunk{};
+  while (in.read(chunk.data(), chunk.size()) || in.gcount() > 0) text.append(chunk.data(), in.gcount());
+  if (in.bad()) throw Error(fmt::format("{}: cannot read the file", path.string()));
+  return parse_owned(std::move(text), path.string(), options);
 }
 
 }  // namespace glassnet

@@ -15,16 +15,26 @@
 namespace glassnet {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+// `value`, trimmed, in ASCII lower case into `out` when it is at most out.size() bytes
+// long (every marker and spelling of infinity is): no allocation for the millions of
+// values a large file holds.
+template <std::size_t N>
+std::optional<std::string_view> lowered(std::string_view value, std::array<char, N>& out) {
+  value = trim(value);
+  if (value.size() > N) return std::nullopt;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    out[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return std::string_view(out.data(), value.size());
 }
 
 bool is_infinity(std::string_view value) {
-  std::string v = lower(trim(value));
-  if (!v.empty() && (v.front() == '+' || v.front() == '-')) v.erase(0, 1);
-  return v == "inf" || v == "infinity";
+  std::array<char, 9> buffer{};  // "+infinity"
+  std::optional<std::string_view> v = lowered(value, buffer);
+  if (!v) return false;
+  if (!v->empty() && (v->front() == '+' || v->front() == '-')) v->remove_prefix(1);
+  return *v == "inf" || *v == "infinity";
 }
 
 // The power of ten of a decimal number's first significant digit ("1234.5" → 3,
@@ -93,15 +103,16 @@ std::optional<double> parse_number(std::string_view value) {
 
 bool is_missing_marker(std::string_view value) {
   static constexpr std::array<std::string_view, 7> kMarkers{"", "na", "n/a", "nan", "null", "none", "?"};
-  const std::string v = lower(trim(value));
-  return std::find(kMarkers.begin(), kMarkers.end(), v) != kMarkers.end();
+  std::array<char, 4> buffer{};
+  const std::optional<std::string_view> v = lowered(value, buffer);
+  return v && std::find(kMarkers.begin(), kMarkers.end(), *v) != kMarkers.end();
 }
 
 std::uint64_t Table::bytes() const {
   std::uint64_t total = 0;
   for (const Column& c : columns) {
-    total += c.numbers.capacity() * sizeof(double) + c.pixels.capacity() + c.missing.capacity() / 8 +
-             c.positions.capacity() * sizeof(CsvPosition);
+    total +=
+        c.numbers.capacity() * sizeof(double) + c.pixels.capacity() + c.missing.capacity() / 8 + c.positions.bytes();
     for (const std::string& t : c.text) total += sizeof(std::string) + (t.capacity() > 15 ? t.capacity() : 0);
   }
   return total;
@@ -122,64 +133,113 @@ std::unordered_map<std::string_view, Index> column_positions(const Table& table)
   return positions;
 }
 
+namespace {
+
+// One column of a CSV table becoming a typed column (make_table): each value is read
+// once, row after row with the other columns' (the file's order), its number parsed
+// while the numbers are counted; the kind is inferred at the end, or was given.
+class ColumnReader {
+ public:
+  ColumnReader(std::string name, std::size_t rows, std::optional<ColumnKind> given)
+      : given_(given), may_be_numeric_(given != ColumnKind::categorical) {
+    column_.name = std::move(name);
+    column_.missing.resize(rows);
+    if (may_be_numeric_) column_.numbers.resize(rows);
+  }
+
+  void read(std::size_t row, std::string_view value) {
+    // A number first, as most values are: a finite number is neither a missing-value
+    // marker ("nan" is not finite) nor an infinity.
+    if (may_be_numeric_) {
+      if (const auto number = parse_number(value)) {
+        column_.numbers[row] = *number;
+        ++present_;
+        ++numeric_;
+        return;
+      }
+    }
+    if (is_missing_marker(value)) {
+      column_.missing[row] = true;
+      if (may_be_numeric_) column_.numbers[row] = std::numeric_limits<double>::quiet_NaN();
+      return;
+    }
+    if (!may_be_numeric_) return;
+    if (is_infinity(value)) {  // missing in a numeric column, text in a categorical one
+      column_.numbers[row] = std::numeric_limits<double>::quiet_NaN();
+      any_infinity_ = true;
+      return;
+    }
+    ++present_;
+    if (!first_text_) first_text_ = row;
+  }
+
+  // The column, once every row was read: it is column `c` of `csv`.
+  Column finish(const CsvTable& csv, std::size_t c) {
+    column_.positions = ValuePositions(csv.fields, c);
+    column_.kind = given_                                    ? *given_
+                   : present_ > 0 && 2 * numeric_ > present_ ? ColumnKind::numeric
+                                                             : ColumnKind::categorical;
+    if (column_.kind == ColumnKind::numeric) {
+      if (first_text_) fail(csv, csv.cell(*first_text_, c), *first_text_);
+      if (any_infinity_) {
+        for (std::size_t r = 0; r < column_.missing.size(); ++r)
+          column_.missing[r] = column_.missing[r] || std::isnan(column_.numbers[r]);
+      }
+      return std::move(column_);
+    }
+    column_.numbers = {};
+    column_.text.resize(column_.missing.size());
+    for (std::size_t r = 0; r < column_.text.size(); ++r) {
+      if (!column_.missing[r]) column_.text[r] = std::string(trim(csv.cell(r, c)));
+    }
+    return std::move(column_);
+  }
+
+ private:
+  [[noreturn]] void fail(const CsvTable& csv, std::string_view value, std::size_t row) const {
+    value = trim(value);
+    const std::string where = csv_location(csv.source, column_.positions[row]);
+    const std::string beyond = beyond_double(value) ? ", beyond the range of a double (±1.8e308)" : "";
+    if (given_) {  // the kind the training data had
+      throw Error(fmt::format(
+          "{}: column '{}' holds {}{}; in training it was numeric", where, column_.name,
+          beyond.empty() ? fmt::format("text ('{}')", quoted_value(value)) : fmt::format("'{}'", quoted_value(value)),
+          beyond));
+    }
+    throw Error(
+        fmt::format("{}: expected a number in numeric column '{}' ({} of its {} values are numbers), "
+                    "found '{}'{}",
+                    where, column_.name, numeric_, present_, quoted_value(value), beyond));
+  }
+
+  Column column_;
+  std::optional<ColumnKind> given_;
+  bool may_be_numeric_ = true;
+  std::size_t present_ = 0, numeric_ = 0;  // values neither missing nor infinite; those that are numbers
+  std::optional<std::size_t> first_text_;  // the first of them that is not
+  bool any_infinity_ = false;
+};
+
+}  // namespace
+
 Table make_table(const CsvTable& csv, const ColumnKinds* kinds) {
+  const std::size_t rows = csv.rows(), columns = csv.columns();
+  std::vector<ColumnReader> readers;
+  readers.reserve(columns);
+  for (const std::string& name : csv.header) {
+    std::optional<ColumnKind> given;
+    if (kinds != nullptr) {  // a column not named there is kept as text, unchecked
+      const auto found = kinds->find(name);
+      given = found != kinds->end() ? found->second : ColumnKind::categorical;
+    }
+    readers.emplace_back(name, rows, given);
+  }
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < columns; ++c) readers[c].read(r, csv.cell(r, c));
+  }
   Table table;
   table.source = csv.source;
-  const std::size_t rows = csv.rows.size();
-  for (std::size_t c = 0; c < csv.header.size(); ++c) {
-    Column column;
-    column.name = csv.header[c];
-    column.missing.resize(rows);
-    column.positions.resize(rows);
-    std::size_t present = 0, numeric = 0;
-    for (std::size_t r = 0; r < rows; ++r) {
-      const std::string& value = csv.rows[r][c];
-      column.positions[r] = csv.positions[r][c];
-      if (is_missing_marker(value) || is_infinity(value)) continue;
-      ++present;
-      numeric += parse_number(value).has_value();
-    }
-    column.kind = present > 0 && 2 * numeric > present ? ColumnKind::numeric : ColumnKind::categorical;
-    if (kinds != nullptr) {
-      const auto given = kinds->find(column.name);
-      column.kind = given != kinds->end() ? given->second : ColumnKind::categorical;
-    }
-    if (column.kind == ColumnKind::numeric) {
-      column.numbers.resize(rows);
-      for (std::size_t r = 0; r < rows; ++r) {
-        const std::string& value = csv.rows[r][c];
-        if (is_missing_marker(value) || is_infinity(value)) {
-          column.numbers[r] = std::numeric_limits<double>::quiet_NaN();
-          column.missing[r] = true;
-          continue;
-        }
-        const auto number = parse_number(value);
-        if (!number) {
-          const std::string where = csv_location(csv.source, column.positions[r]);
-          const std::string beyond = beyond_double(value) ? ", beyond the range of a double (±1.8e308)" : "";
-          if (kinds != nullptr) {  // the kind the training data had
-            throw Error(fmt::format("{}: column '{}' holds {}{}; in training it was numeric", where, column.name,
-                                    beyond.empty() ? fmt::format("text ('{}')", quoted_value(trim(value)))
-                                                   : fmt::format("'{}'", quoted_value(trim(value))),
-                                    beyond));
-          }
-          throw Error(
-              fmt::format("{}: expected a number in numeric column '{}' ({} of its {} values are numbers), "
-                          "found '{}'{}",
-                          where, column.name, numeric, present, quoted_value(trim(value)), beyond));
-        }
-        column.numbers[r] = *number;
-      }
-    } else {
-      column.text.resize(rows);
-      for (std::size_t r = 0; r < rows; ++r) {
-        const std::string& value = csv.rows[r][c];
-        column.missing[r] = is_missing_marker(value);
-        if (!column.missing[r]) column.text[r] = std::string(trim(value));
-      }
-    }
-    table.columns.push_back(std::move(column));
-  }
+  for (std::size_t c = 0; c < columns; ++c) table.columns.push_back(readers[c].finish(csv, c));
   return table;
 }
 

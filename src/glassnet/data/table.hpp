@@ -12,6 +12,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,25 @@ inline constexpr std::array<double, 256> kPixelValues = [] {
   return values;
 }();
 
+// Where each value of a column was read in its CSV file: its column of the table's
+// fields (data/csv.hpp: CsvFields), which the table's columns share. Empty when the
+// column is not from CSV.
+class ValuePositions {
+ public:
+  ValuePositions() = default;
+  ValuePositions(std::shared_ptr<const CsvFields> fields, std::size_t column)
+      : fields_(std::move(fields)), column_(column) {}
+  bool empty() const { return fields_ == nullptr; }
+  std::size_t size() const { return fields_ == nullptr ? 0 : fields_->rows(); }
+  CsvPosition operator[](std::size_t row) const { return fields_->position(row, column_); }
+  // The memory they take: the column's share of the fields' (about).
+  std::uint64_t bytes() const { return fields_ == nullptr ? 0 : fields_->bytes() / fields_->columns(); }
+
+ private:
+  std::shared_ptr<const CsvFields> fields_;
+  std::size_t column_ = 0;
+};
+
 struct Column {
   std::string name;
   ColumnKind kind = ColumnKind::numeric;
@@ -43,7 +63,7 @@ struct Column {
   std::vector<std::uint8_t> pixels;
   std::vector<std::string> text;       // categorical: the values ("" where missing)
   std::vector<bool> missing;           // per row
-  std::vector<CsvPosition> positions;  // where each value was read; empty when not from CSV
+  ValuePositions positions;            // where each value was read
   std::string source;                  // where the column came from, when not its table's source (Python's y)
 
   // A numeric column's value in row `row`, from `numbers` or `pixels`: how every reader
