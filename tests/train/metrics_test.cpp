@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "glassnet/core/error.hpp"
 
@@ -37,6 +39,62 @@ TEST(Metrics, AucWithManyTies) {
   // All scores tied: AUC is exactly one half.
   const std::vector<double> flat(6, 0.3);
   EXPECT_NEAR(roc_auc(flat, labels), 0.5, kMetricTol);
+}
+
+// On random scores with many ties: the AUC is the share of (positive, negative) pairs
+// ranked right, ties counting one half, and the average precision Σ (R_n − R_{n−1}) P_n
+// over the distinct thresholds, both counted pair by pair and threshold by threshold
+// here; binary_metrics (one ranking for all) gives the standalone functions' values
+// exactly.
+TEST(Metrics, RankMetricsAgreeWithTheirDefinitionsOnTiedScores) {
+  std::mt19937 random(11);
+  const auto pick = [&](unsigned n) { return static_cast<unsigned>(random() % n); };
+  for (int trial = 0; trial < 20; ++trial) {
+    const std::size_t n = 50 + pick(400);
+    const unsigned levels = 2 + pick(30);  // few distinct scores: many ties
+    std::vector<double> scores(n);
+    std::vector<int> labels(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      scores[i] = static_cast<double>(pick(levels)) / levels;
+      labels[i] = pick(3) == 0 ? 1 : 0;
+    }
+    labels[0] = 1;
+    labels[1] = 0;
+    double right = 0, positives = 0, negatives = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      (labels[i] == 1 ? positives : negatives) += 1;
+      for (std::size_t j = 0; j < n; ++j) {
+        if (labels[i] == 1 && labels[j] == 0) right += scores[i] > scores[j] ? 1.0 : scores[i] == scores[j] ? 0.5 : 0.0;
+      }
+    }
+    std::vector<double> thresholds = scores;
+    std::sort(thresholds.rbegin(), thresholds.rend());
+    thresholds.erase(std::unique(thresholds.begin(), thresholds.end()), thresholds.end());
+    double ap = 0, previous_recall = 0;
+    for (const double t : thresholds) {
+      double true_positives = 0, predicted = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (scores[i] < t) continue;
+        predicted += 1;
+        true_positives += labels[i];
+      }
+      ap += (true_positives / positives - previous_recall) * (true_positives / predicted);
+      previous_recall = true_positives / positives;
+    }
+    EXPECT_NEAR(roc_auc(scores, labels), right / (positives * negatives), kMetricTol);
+    EXPECT_NEAR(average_precision(scores, labels), ap, kMetricTol);
+    const Metrics m = binary_metrics(scores, labels);
+    EXPECT_EQ(m["roc_auc"], roc_auc(scores, labels));
+    EXPECT_EQ(m["pr_auc"], average_precision(scores, labels));
+    const Curve roc = roc_curve(scores, labels), pr = precision_recall_curve(scores, labels);
+    EXPECT_EQ(m.roc.x, roc.x);
+    EXPECT_EQ(m.roc.y, roc.y);
+    EXPECT_EQ(m.pr.x, pr.x);
+    EXPECT_EQ(m.pr.y, pr.y);
+    ASSERT_EQ(roc.x.size(), thresholds.size() + 1) << "(0, 0), then a point per distinct score";
+    EXPECT_EQ(roc.x.back(), 1.0);
+    EXPECT_EQ(roc.y.back(), 1.0);
+  }
 }
 
 TEST(Metrics, AucIsUndefinedForASingleClass) {

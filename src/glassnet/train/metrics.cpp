@@ -100,82 +100,71 @@ void add_class_metrics(const ConfusionMatrix& c, bool binary, Metrics& out) {
 
 namespace {
 
-bool any_nan(std::span<const double> scores) {
-  return std::any_of(scores.begin(), scores.end(), [](double s) { return std::isnan(s); });
+// A row as the ranking metrics see it.
+struct RankedRow {
+  double score = 0.0;
+  bool positive = false;  // label 1
+};
+
+// The rows by score, highest first, sorted once for all four ranking metrics (the
+// pairs themselves, not indices into the scores: no scattered reads); tied rows in any
+// order, since every metric below takes a tie group whole. Empty when a score is NaN
+// (no order): the metrics are then NaN and the curves empty.
+std::vector<RankedRow> ranked(std::span<const double> scores, std::span<const int> labels) {
+  check_sizes(scores.size(), labels.size());
+  if (std::any_of(scores.begin(), scores.end(), [](double s) { return std::isnan(s); })) return {};
+  std::vector<RankedRow> rows(scores.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = {scores[i], labels[i] == 1};
+  std::sort(rows.begin(), rows.end(), [](const RankedRow& a, const RankedRow& b) { return a.score > b.score; });
+  return rows;
 }
 
-}  // namespace
+double positives_of(const std::vector<RankedRow>& rows) {
+  return static_cast<double>(std::count_if(rows.begin(), rows.end(), [](const RankedRow& r) { return r.positive; }));
+}
 
-double roc_auc(std::span<const double> scores, std::span<const int> labels) {
-  check_sizes(scores.size(), labels.size());
-  if (any_nan(scores)) return kNaN;
-  std::vector<std::size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
-  // Sum of the positives' ranks, tied scores sharing their average rank.
-  double positive_rank_sum = 0, positives = 0;
-  for (std::size_t begin = 0; begin < order.size();) {
+// At each distinct threshold, from the highest (all tied rows enter together): calls
+// group(true_positives, false_positives, begin, end), the counts of the rows [0, end)
+// ranked at or above it, [begin, end) being the tie group that entered.
+template <typename Group>
+void walk_thresholds(const std::vector<RankedRow>& rows, Group group) {
+  double true_positives = 0, false_positives = 0;
+  for (std::size_t begin = 0; begin < rows.size();) {
     std::size_t end = begin;
-    while (end < order.size() && scores[order[end]] == scores[order[begin]]) ++end;
-    const double average_rank = (static_cast<double>(begin) + static_cast<double>(end) + 1.0) / 2.0;
-    for (std::size_t k = begin; k < end; ++k) {
-      if (labels[order[k]] == 1) {
-        positive_rank_sum += average_rank;
-        positives += 1;
-      }
+    while (end < rows.size() && rows[end].score == rows[begin].score) {
+      (rows[end].positive ? true_positives : false_positives) += 1;
+      ++end;
     }
+    group(true_positives, false_positives, begin, end);
     begin = end;
   }
-  const double negatives = static_cast<double>(scores.size()) - positives;
-  if (positives == 0 || negatives == 0) return kNaN;
+}
+
+double roc_auc_of(const std::vector<RankedRow>& rows) {
+  const double positives = positives_of(rows), negatives = static_cast<double>(rows.size()) - positives;
+  if (rows.empty() || positives == 0 || negatives == 0) return kNaN;
+  // The sum of the positives' ranks (1 for the lowest score), tied scores sharing their
+  // average rank. (Half-integers: the sum is exact in any order below 2^52.)
+  const auto n = static_cast<double>(rows.size());
+  double positive_rank_sum = 0, positives_so_far = 0;
+  walk_thresholds(rows, [&](double tp, double /*fp*/, std::size_t begin, std::size_t end) {
+    const double average_rank = ((n - static_cast<double>(end)) + (n - static_cast<double>(begin)) + 1.0) / 2.0;
+    positive_rank_sum += average_rank * (tp - positives_so_far);
+    positives_so_far = tp;
+  });
   return (positive_rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
 }
 
-double average_precision(std::span<const double> scores, std::span<const int> labels) {
-  check_sizes(scores.size(), labels.size());
-  if (any_nan(scores)) return kNaN;
-  std::vector<std::size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
-  double positives = 0;
-  for (int label : labels) positives += label == 1;
-  if (positives == 0 || positives == static_cast<double>(labels.size())) return kNaN;
-  // Thresholds at each distinct score, from the highest: all tied rows enter together.
-  double true_positives = 0, predicted = 0, previous_recall = 0, ap = 0;
-  for (std::size_t begin = 0; begin < order.size();) {
-    std::size_t end = begin;
-    while (end < order.size() && scores[order[end]] == scores[order[begin]]) {
-      true_positives += labels[order[end]] == 1;
-      ++end;
-    }
-    predicted = static_cast<double>(end);
-    const double recall = true_positives / positives;
-    ap += (recall - previous_recall) * (true_positives / predicted);
+double average_precision_of(const std::vector<RankedRow>& rows) {
+  const double positives = positives_of(rows);
+  if (rows.empty() || positives == 0 || positives == static_cast<double>(rows.size())) return kNaN;
+  double previous_recall = 0, ap = 0;
+  walk_thresholds(rows, [&](double tp, double /*fp*/, std::size_t /*begin*/, std::size_t end) {
+    const double recall = tp / positives;
+    ap += (recall - previous_recall) * (tp / static_cast<double>(end));
     previous_recall = recall;
-    begin = end;
-  }
+  });
   return ap;
-}
-
-namespace {
-
-// The counts of true and false positives at each distinct threshold, from the highest
-// score (all tied rows enter together): calls point(true_positives, false_positives).
-template <typename Point>
-void walk_thresholds(std::span<const double> scores, std::span<const int> labels, Point point) {
-  std::vector<std::size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
-  double true_positives = 0, false_positives = 0;
-  for (std::size_t begin = 0; begin < order.size();) {
-    std::size_t end = begin;
-    while (end < order.size() && scores[order[end]] == scores[order[begin]]) {
-      (labels[order[end]] == 1 ? true_positives : false_positives) += 1;
-      ++end;
-    }
-    point(true_positives, false_positives);
-    begin = end;
-  }
 }
 
 // Every k-th point, so that about kCurvePoints remain, and always the last.
@@ -194,31 +183,44 @@ Curve thinned(Curve c) {
   return out;
 }
 
-}  // namespace
-
-Curve roc_curve(std::span<const double> scores, std::span<const int> labels) {
-  check_sizes(scores.size(), labels.size());
-  const auto positives = static_cast<double>(std::count(labels.begin(), labels.end(), 1));
-  const double negatives = static_cast<double>(labels.size()) - positives;
-  if (positives == 0 || negatives == 0 || any_nan(scores)) return {};
+Curve roc_curve_of(const std::vector<RankedRow>& rows) {
+  const double positives = positives_of(rows), negatives = static_cast<double>(rows.size()) - positives;
+  if (rows.empty() || positives == 0 || negatives == 0) return {};
   Curve c{{0.0}, {0.0}};
-  walk_thresholds(scores, labels, [&](double tp, double fp) {
+  walk_thresholds(rows, [&](double tp, double fp, std::size_t /*begin*/, std::size_t /*end*/) {
     c.x.push_back(fp / negatives);
     c.y.push_back(tp / positives);
   });
   return thinned(std::move(c));
 }
 
-Curve precision_recall_curve(std::span<const double> scores, std::span<const int> labels) {
-  check_sizes(scores.size(), labels.size());
-  const auto positives = static_cast<double>(std::count(labels.begin(), labels.end(), 1));
-  if (positives == 0 || positives == static_cast<double>(labels.size()) || any_nan(scores)) return {};
+Curve precision_recall_curve_of(const std::vector<RankedRow>& rows) {
+  const double positives = positives_of(rows);
+  if (rows.empty() || positives == 0 || positives == static_cast<double>(rows.size())) return {};
   Curve c;
-  walk_thresholds(scores, labels, [&](double tp, double fp) {
+  walk_thresholds(rows, [&](double tp, double fp, std::size_t /*begin*/, std::size_t /*end*/) {
     c.x.push_back(tp / positives);
     c.y.push_back(tp / (tp + fp));
   });
   return thinned(std::move(c));
+}
+
+}  // namespace
+
+double roc_auc(std::span<const double> scores, std::span<const int> labels) {
+  return roc_auc_of(ranked(scores, labels));
+}
+
+double average_precision(std::span<const double> scores, std::span<const int> labels) {
+  return average_precision_of(ranked(scores, labels));
+}
+
+Curve roc_curve(std::span<const double> scores, std::span<const int> labels) {
+  return roc_curve_of(ranked(scores, labels));
+}
+
+Curve precision_recall_curve(std::span<const double> scores, std::span<const int> labels) {
+  return precision_recall_curve_of(ranked(scores, labels));
 }
 
 Metrics binary_metrics(std::span<const double> scores, std::span<const int> labels, double threshold) {
@@ -236,10 +238,11 @@ Metrics binary_metrics(std::span<const double> scores, std::span<const int> labe
   Metrics out;
   out.confusion = confusion_of(labels, predicted, 2);
   add_class_metrics(out.confusion, true, out);
-  out.values["roc_auc"] = roc_auc(scores, labels);
-  out.values["pr_auc"] = average_precision(scores, labels);
-  out.roc = roc_curve(scores, labels);
-  out.pr = precision_recall_curve(scores, labels);
+  const std::vector<RankedRow> rows = ranked(scores, labels);
+  out.values["roc_auc"] = roc_auc_of(rows);
+  out.values["pr_auc"] = average_precision_of(rows);
+  out.roc = roc_curve_of(rows);
+  out.pr = precision_recall_curve_of(rows);
   out.values["log_loss"] = log_loss / static_cast<double>(scores.size());
   return out;
 }
