@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <span>
+#include <unordered_map>
 
 #include "glassnet/core/error.hpp"
 
@@ -122,6 +123,7 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& table_sour
   Matrix y(rows, 1);
   std::map<std::string, Index> index;
   for (std::size_t k = 0; k < classes.size(); ++k) index[classes[k]] = static_cast<Index>(k);
+  std::unordered_map<double, Index> by_number;  // (−0 and 0 are one key, and one text: number_label)
   for (Index r = 0; r < rows; ++r) {
     const auto i = static_cast<std::size_t>(r);
     if (target.missing[i]) {
@@ -143,9 +145,17 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& table_sour
       y(r, 0) = static_cast<Scalar>(value);
       continue;
     }
+    // A numeric label's class, found once per distinct value (its text is a format).
+    if (target.kind == ColumnKind::numeric) {
+      if (const auto known = by_number.find(target.number(i)); known != by_number.end()) {
+        y(r, 0) = static_cast<Scalar>(known->second);
+        continue;
+      }
+    }
     auto found = index.find(label_text(target, i));
     // (A model saved when -0 was its own text may name the class "-0".)
     if (found == index.end() && target.kind == ColumnKind::numeric && target.number(i) == 0) found = index.find("-0");
+    if (found != index.end() && target.kind == ColumnKind::numeric) by_number.emplace(target.number(i), found->second);
     if (found == index.end()) {
       throw Error(fmt::format("{}: the label '{}' was not seen in training (known: {})",
                               value_location(source, target, i), quoted_value(label_text(target, i)),

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <numeric>
 
@@ -28,7 +29,8 @@ Split split_rows(Index rows, double validation_fraction, double test_fraction, s
   std::map<Index, std::vector<Index>> groups;
   for (Index r = 0; r < rows; ++r) groups[classes.empty() ? 0 : classes[static_cast<std::size_t>(r)]].push_back(r);
   Rng rng(seed);
-  Split split;
+  enum class Part : std::uint8_t { train, validation, test };
+  std::vector<Part> part(static_cast<std::size_t>(rows), Part::train);
   for (auto& [label, members] : groups) {
     rng.shuffle(members);
     const auto n = static_cast<double>(members.size());
@@ -40,14 +42,19 @@ Split split_rows(Index rows, double validation_fraction, double test_fraction, s
       else
         --n_val;
     }
-    split.test.insert(split.test.end(), members.begin(), members.begin() + static_cast<std::ptrdiff_t>(n_test));
-    split.validation.insert(split.validation.end(), members.begin() + static_cast<std::ptrdiff_t>(n_test),
-                            members.begin() + static_cast<std::ptrdiff_t>(n_test + n_val));
-    split.train.insert(split.train.end(), members.begin() + static_cast<std::ptrdiff_t>(n_test + n_val), members.end());
+    for (std::size_t k = 0; k < n_test + n_val; ++k) {
+      part[static_cast<std::size_t>(members[k])] = k < n_test ? Part::test : Part::validation;
+    }
   }
-  std::sort(split.train.begin(), split.train.end());
-  std::sort(split.validation.begin(), split.validation.end());
-  std::sort(split.test.begin(), split.test.end());
+  // Each part in row order (a pass over the rows, not a sort of each part).
+  Split split;
+  for (Index r = 0; r < rows; ++r) {
+    switch (part[static_cast<std::size_t>(r)]) {
+      case Part::train: split.train.push_back(r); break;
+      case Part::validation: split.validation.push_back(r); break;
+      case Part::test: split.test.push_back(r); break;
+    }
+  }
   return split;
 }
 
