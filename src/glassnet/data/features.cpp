@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/huge_pages.hpp"
 
 namespace glassnet {
 
@@ -54,7 +55,9 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
 }
 
 Matrix FeatureTransform::transform(const Table& table, std::span<const Index> rows, Index* unseen) const {
-  Matrix x = Matrix::Zero(static_cast<Index>(rows.size()), width());
+  Matrix x(static_cast<Index>(rows.size()), width());
+  advise_huge_pages(x.data(), static_cast<std::size_t>(x.size()) * sizeof(Scalar));
+  x.setZero();
   Index unseen_count = 0;
   Index offset = 0;
   // Every pixel of an image is an input: images of another size would match by name

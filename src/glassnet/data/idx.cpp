@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/huge_pages.hpp"
 
 namespace glassnet {
 namespace {
@@ -43,7 +44,10 @@ std::vector<std::uint8_t> read_maybe_gzip(const std::filesystem::path& path) {
   if (file == nullptr) throw Error(fmt::format("{}: cannot open for reading", path.string()));
   constexpr std::size_t kChunk = std::size_t{1} << 20;
   // (one byte beyond the expected size: the read that finds the end)
-  std::vector<std::uint8_t> bytes(expected_size(path) + 1);
+  std::vector<std::uint8_t> bytes;
+  bytes.reserve(expected_size(path) + 1);
+  advise_huge_pages(bytes.data(), bytes.capacity());
+  bytes.resize(bytes.capacity());
   std::size_t size = 0;
   for (;;) {
     if (size == bytes.size()) bytes.resize(std::min<std::size_t>(2 * size + kChunk, kMaxBytes + kChunk));

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/huge_pages.hpp"
 
 namespace glassnet {
 namespace {
@@ -144,7 +145,11 @@ class ColumnReader {
       : given_(given), may_be_numeric_(given != ColumnKind::categorical) {
     column_.name = std::move(name);
     column_.missing.resize(rows);
-    if (may_be_numeric_) column_.numbers.resize(rows);
+    if (may_be_numeric_) {
+      column_.numbers.reserve(rows);
+      advise_huge_pages(column_.numbers.data(), rows * sizeof(double));
+      column_.numbers.resize(rows);
+    }
   }
 
   void read(std::size_t row, std::string_view value) {
