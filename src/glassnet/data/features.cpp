@@ -196,7 +196,7 @@ FeatureTransform fit_features(const Table& table, Index target, const std::vecto
       }
       feature.stddev = stddev > 0 && std::isfinite(stddev) ? stddev : 1.0;  // constant: maps to 0
     } else {
-      std::unordered_set<std::string_view> seen;  // (a scan of the categories per row: hours at 20,000 of them)
+      std::unordered_set<std::string_view> seen;  // (not a scan of those seen per row: rows × categories)
       for (Index r : rows) {
         const std::string& value = column.text[static_cast<std::size_t>(r)];
         if (seen.insert(value).second) feature.categories.push_back(value);
