@@ -35,11 +35,12 @@ TEST(SpinBarrier, EveryPartySeesTheOthersWritesAfterEachMeeting) {
 // A party later than the polling time finds the others asleep, and wakes them.
 TEST(SpinBarrier, APartyLaterThanThePollingTimeWakesTheOthers) {
   SpinBarrier barrier(2);
+  // (read before the late party starts its sleep: read after, it could miss part of it)
+  const auto start = std::chrono::steady_clock::now();
   std::thread late([&] {
     std::this_thread::sleep_for(SpinBarrier::kPollTime * 20);
     barrier.arrive_and_wait();
   });
-  const auto start = std::chrono::steady_clock::now();
   barrier.arrive_and_wait();
   EXPECT_GE(std::chrono::steady_clock::now() - start, SpinBarrier::kPollTime * 20);
   late.join();
