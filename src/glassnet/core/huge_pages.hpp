@@ -15,4 +15,12 @@ namespace glassnet {
 // Asks for huge pages over [data, data + bytes): call before the buffer is first written.
 void advise_huge_pages(void* data, std::size_t bytes);
 
+// Reserves room for `n` elements of `buffer` (a std::vector or std::string, empty so
+// far) and asks for huge pages over all of it.
+template <typename Buffer>
+void reserve_on_huge_pages(Buffer& buffer, std::size_t n) {
+  buffer.reserve(n);
+  advise_huge_pages(buffer.data(), buffer.capacity() * sizeof(*buffer.data()));
+}
+
 }  // namespace glassnet

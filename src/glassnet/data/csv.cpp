@@ -269,10 +269,8 @@ void CsvFields::add(std::uint32_t line, std::span<const std::uint32_t> ends,
 }
 
 void CsvFields::reserve(std::size_t rows) {
-  lines_.reserve(rows);
-  ends_.reserve(rows * columns_);
-  advise_huge_pages(lines_.data(), lines_.capacity() * sizeof(std::uint32_t));
-  advise_huge_pages(ends_.data(), ends_.capacity() * sizeof(std::uint32_t));
+  reserve_on_huge_pages(lines_, rows);
+  reserve_on_huge_pages(ends_, rows * columns_);
 }
 
 std::string csv_location(const std::string& source, CsvPosition position) {
@@ -332,8 +330,7 @@ CsvTable parse_owned(std::string text, const std::string& source, const CsvOptio
     if (table.record_begins.size() == kSampledRecords) {  // room for the rest, at their length so far
       const double per_record = static_cast<double>(parser.read() - start) / kSampledRecords;
       const auto expected = static_cast<std::size_t>(1.05 * static_cast<double>(table.text.size()) / per_record);
-      table.record_begins.reserve(expected);
-      advise_huge_pages(table.record_begins.data(), expected * sizeof(std::size_t));
+      reserve_on_huge_pages(table.record_begins, expected);
       fields->reserve(expected);
     }
   }
@@ -359,8 +356,7 @@ CsvTable read_csv(const std::filesystem::path& path, const CsvOptions& options) 
   std::string text;
   std::error_code unknown;
   if (const std::uintmax_t size = std::filesystem::file_size(path, unknown); !unknown && size > 0) {
-    text.reserve(size);
-    advise_huge_pages(text.data(), size);
+    reserve_on_huge_pages(text, size);
     text.resize(size);
     in.read(text.data(), static_cast<std::streamsize>(size));
     text.resize(static_cast<std::size_t>(in.gcount()));

@@ -45,8 +45,7 @@ std::vector<std::uint8_t> read_maybe_gzip(const std::filesystem::path& path) {
   constexpr std::size_t kChunk = std::size_t{1} << 20;
   // (one byte beyond the expected size: the read that finds the end)
   std::vector<std::uint8_t> bytes;
-  bytes.reserve(expected_size(path) + 1);
-  advise_huge_pages(bytes.data(), bytes.capacity());
+  reserve_on_huge_pages(bytes, expected_size(path) + 1);
   bytes.resize(bytes.capacity());
   std::size_t size = 0;
   for (;;) {

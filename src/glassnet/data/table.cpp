@@ -146,8 +146,7 @@ class ColumnReader {
     column_.name = std::move(name);
     column_.missing.resize(rows);
     if (may_be_numeric_) {
-      column_.numbers.reserve(rows);
-      advise_huge_pages(column_.numbers.data(), rows * sizeof(double));
+      reserve_on_huge_pages(column_.numbers, rows);
       column_.numbers.resize(rows);
     }
   }

@@ -108,19 +108,25 @@ struct RankedRow {
 
 // The rows by score, highest first, sorted once for all four ranking metrics (the
 // pairs themselves, not indices into the scores: no scattered reads); tied rows in any
-// order, since every metric below takes a tie group whole. Empty when a score is NaN
+// order, since every metric below takes a tie group whole. No rows when a score is NaN
 // (no order): the metrics are then NaN and the curves empty.
-std::vector<RankedRow> ranked(std::span<const double> scores, std::span<const int> labels) {
+struct Ranking {
+  std::vector<RankedRow> rows;
+  double positives = 0, negatives = 0;
+};
+
+Ranking ranked(std::span<const double> scores, std::span<const int> labels) {
   check_sizes(scores.size(), labels.size());
   if (std::any_of(scores.begin(), scores.end(), [](double s) { return std::isnan(s); })) return {};
-  std::vector<RankedRow> rows(scores.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = {scores[i], labels[i] == 1};
-  std::sort(rows.begin(), rows.end(), [](const RankedRow& a, const RankedRow& b) { return a.score > b.score; });
-  return rows;
-}
-
-double positives_of(const std::vector<RankedRow>& rows) {
-  return static_cast<double>(std::count_if(rows.begin(), rows.end(), [](const RankedRow& r) { return r.positive; }));
+  Ranking out;
+  out.rows.resize(scores.size());
+  for (std::size_t i = 0; i < out.rows.size(); ++i) {
+    out.rows[i] = {scores[i], labels[i] == 1};
+    out.positives += out.rows[i].positive;
+  }
+  out.negatives = static_cast<double>(out.rows.size()) - out.positives;
+  std::sort(out.rows.begin(), out.rows.end(), [](const RankedRow& a, const RankedRow& b) { return a.score > b.score; });
+  return out;
 }
 
 // At each distinct threshold, from the highest (all tied rows enter together): calls
@@ -140,8 +146,9 @@ void walk_thresholds(const std::vector<RankedRow>& rows, Group group) {
   }
 }
 
-double roc_auc_of(const std::vector<RankedRow>& rows) {
-  const double positives = positives_of(rows), negatives = static_cast<double>(rows.size()) - positives;
+double roc_auc_of(const Ranking& ranking) {
+  const std::vector<RankedRow>& rows = ranking.rows;
+  const double positives = ranking.positives, negatives = ranking.negatives;
   if (rows.empty() || positives == 0 || negatives == 0) return kNaN;
   // The sum of the positives' ranks (1 for the lowest score), tied scores sharing their
   // average rank. (Half-integers: the sum is exact in any order below 2^52.)
@@ -155,9 +162,10 @@ double roc_auc_of(const std::vector<RankedRow>& rows) {
   return (positive_rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
 }
 
-double average_precision_of(const std::vector<RankedRow>& rows) {
-  const double positives = positives_of(rows);
-  if (rows.empty() || positives == 0 || positives == static_cast<double>(rows.size())) return kNaN;
+double average_precision_of(const Ranking& ranking) {
+  const std::vector<RankedRow>& rows = ranking.rows;
+  const double positives = ranking.positives, negatives = ranking.negatives;
+  if (rows.empty() || positives == 0 || negatives == 0) return kNaN;
   double previous_recall = 0, ap = 0;
   walk_thresholds(rows, [&](double tp, double /*fp*/, std::size_t /*begin*/, std::size_t end) {
     const double recall = tp / positives;
@@ -183,8 +191,9 @@ Curve thinned(Curve c) {
   return out;
 }
 
-Curve roc_curve_of(const std::vector<RankedRow>& rows) {
-  const double positives = positives_of(rows), negatives = static_cast<double>(rows.size()) - positives;
+Curve roc_curve_of(const Ranking& ranking) {
+  const std::vector<RankedRow>& rows = ranking.rows;
+  const double positives = ranking.positives, negatives = ranking.negatives;
   if (rows.empty() || positives == 0 || negatives == 0) return {};
   Curve c{{0.0}, {0.0}};
   walk_thresholds(rows, [&](double tp, double fp, std::size_t /*begin*/, std::size_t /*end*/) {
@@ -194,9 +203,10 @@ Curve roc_curve_of(const std::vector<RankedRow>& rows) {
   return thinned(std::move(c));
 }
 
-Curve precision_recall_curve_of(const std::vector<RankedRow>& rows) {
-  const double positives = positives_of(rows);
-  if (rows.empty() || positives == 0 || positives == static_cast<double>(rows.size())) return {};
+Curve precision_recall_curve_of(const Ranking& ranking) {
+  const std::vector<RankedRow>& rows = ranking.rows;
+  const double positives = ranking.positives, negatives = ranking.negatives;
+  if (rows.empty() || positives == 0 || negatives == 0) return {};
   Curve c;
   walk_thresholds(rows, [&](double tp, double fp, std::size_t /*begin*/, std::size_t /*end*/) {
     c.x.push_back(tp / positives);
@@ -238,11 +248,11 @@ Metrics binary_metrics(std::span<const double> scores, std::span<const int> labe
   Metrics out;
   out.confusion = confusion_of(labels, predicted, 2);
   add_class_metrics(out.confusion, true, out);
-  const std::vector<RankedRow> rows = ranked(scores, labels);
-  out.values["roc_auc"] = roc_auc_of(rows);
-  out.values["pr_auc"] = average_precision_of(rows);
-  out.roc = roc_curve_of(rows);
-  out.pr = precision_recall_curve_of(rows);
+  const Ranking ranking = ranked(scores, labels);
+  out.values["roc_auc"] = roc_auc_of(ranking);
+  out.values["pr_auc"] = average_precision_of(ranking);
+  out.roc = roc_curve_of(ranking);
+  out.pr = precision_recall_curve_of(ranking);
   out.values["log_loss"] = log_loss / static_cast<double>(scores.size());
   return out;
 }
