@@ -36,6 +36,9 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
       ->check(file_name());
   cmd->add_option("--labels", flags.labels, "IDX labels for the IDX images in --data")->check(file_name());
   cmd->add_option("--target", c.target, "Target column (default: the last column)")->check(non_empty("a column name"));
+  cmd->add_option("--ignore", c.ignore, "Columns to leave out of the features (an identifier), comma-separated")
+      ->delimiter(',')
+      ->check(non_empty("a column name"));
   cmd->add_option("--task", flags.task, "binary, multiclass or regression (default: inferred from the target)")
       ->check(CLI::IsMember({"binary", "multiclass", "regression"}));
   cmd->add_option("--delimiter", flags.delimiter, "Field delimiter (default: detected)")

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/memory.hpp"
 #include "glassnet/data/features.hpp"
 #include "glassnet/data/labels.hpp"
 #include "glassnet/data/split.hpp"
@@ -254,6 +255,91 @@ TEST(Features, AValueTooLargeForTheInputsIsAnErrorWithItsPosition) {
     EXPECT_NE(error_of([&] { raw.transform(table_of("a\n1e39\n")); }).find("data.csv:2:1: 1e+39 in column 'a'"),
               std::string::npos);
   }
+}
+
+// --ignore: the columns named are no inputs, and a file without them transforms; a name
+// that is no column, the target, or every feature is an Error.
+TEST(Features, IgnoredColumnsAreLeftOut) {
+  const Table t = table_of("id,amount,country,y\nA,1,FR,0\nB,3,DE,1\nC,5,FR,0\n");
+  const FeatureTransform f = fit_features(t, t.find("y"), {0, 1, 2}, false, {"id"});
+  EXPECT_EQ(f.input_names(), (std::vector<std::string>{"amount", "country=FR", "country=DE"}));
+  const Matrix x = f.transform(table_of("country,amount\nDE,7\n"));
+  ASSERT_EQ(x.cols(), 3);
+  EXPECT_EQ(x(0, 0), 7);
+  EXPECT_EQ(x(0, 2), 1);
+  EXPECT_EQ(fit_features(t, t.find("y"), {0, 1, 2}, false, {"id", "country"}).input_names(),
+            (std::vector<std::string>{"amount"}));
+  EXPECT_NE(error_of([&] {
+              fit_features(t, t.find("y"), {0, 1, 2}, false, {"ID"});
+            }).find("data.csv: --ignore: no column 'ID' (columns: id, amount, country, y)"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              fit_features(t, t.find("y"), {0, 1, 2}, false, {"y"});
+            }).find("data.csv: --ignore: 'y' is the target column"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              fit_features(t, t.find("y"), {0, 1, 2}, false, {"id", "amount", "country"});
+            }).find("no feature columns besides the target and those --ignore leaves out"),
+            std::string::npos);
+}
+
+// A categorical column with a value of its own in nearly every training row is refused
+// before it is one-hot encoded, naming where it starts and the option that leaves it
+// out; kIdentifierValues and kIdentifierShare are the edges.
+TEST(Features, AnIdentifierColumnIsRefusedWithTheOptionThatLeavesItOut) {
+  // `rows` rows, the first `distinct` of them each a value of their own, the rest one value.
+  const auto table = [](Index rows, Index distinct) {
+    std::string csv = "x,id,y\n";
+    for (Index i = 0; i < rows; ++i)
+      csv += fmt::format("{},{},{}\n", i % 7, i < distinct ? fmt::format("T{:04}", i) : "T", i % 2);
+    return table_of(csv);
+  };
+  const auto all_rows = [](Index n) {
+    std::vector<Index> rows(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i) rows[static_cast<std::size_t>(i)] = i;
+    return rows;
+  };
+  const Table ids = table(kIdentifierValues, kIdentifierValues);
+  EXPECT_EQ(error_of([&] { fit_features(ids, 2, all_rows(kIdentifierValues), true); }),
+            "data.csv:2:3: column 'id' holds 100 different values in 100 training rows ('T0000', 'T0001', …): an "
+            "identifier, not a category; one-hot encoded, it would be 100 inputs that rows outside training never "
+            "share. Leave it out with --ignore id");
+  EXPECT_EQ(fit_features(ids, 2, all_rows(kIdentifierValues), true, {"id"}).width(), 1);
+  // One value fewer than kIdentifierValues: a category however many rows it has alone.
+  const Table fewer = table(kIdentifierValues - 1, kIdentifierValues - 1);
+  EXPECT_EQ(fit_features(fewer, 2, all_rows(kIdentifierValues - 1), true).width(), 1 + (kIdentifierValues - 1));
+  // 200 rows: 180 values (kIdentifierShare of them) are an identifier, 179 not (the
+  // shared value counts as one).
+  EXPECT_EQ(fit_features(table(200, 178), 2, all_rows(200), true).width(), 1 + 179);
+  EXPECT_NE(error_of([&] {
+              fit_features(table(200, 179), 2, all_rows(200), true);
+            }).find("holds 180 different values in 200 training rows"),
+            std::string::npos);
+  // Counted over the training rows: the same column fitted on its repeated rows is a category.
+  std::vector<Index> repeated = all_rows(200);
+  repeated.erase(repeated.begin(), repeated.begin() + 100);
+  EXPECT_EQ(fit_features(table(200, 110), 2, repeated, true).width(), 1 + 11);
+}
+
+// The input matrices are checked against the memory available before they are made:
+// their size, and the categorical column that widens them most, with --ignore for it.
+TEST(Features, InputsLargerThanTheMemoryAvailableAreRefusedBeforeTheyAreMade) {
+  const Table t = table_of("zip,amount,y\n75001,1,0\n10115,2,1\n75001,3,0\n94103,4,1\n");
+  const Table text = table_of("zip,amount,y\nz75001,1,0\nz10115,2,1\nz75001,3,0\nz94103,4,1\n");
+  const FeatureTransform f = fit_features(text, 2, {0, 1, 2, 3}, true);
+  ASSERT_EQ(f.width(), 4);  // 3 zips and the amount
+  const std::uint64_t bytes = 1000 * 4 * sizeof(Scalar);
+  EXPECT_NO_THROW(check_inputs_fit(f, 1000, bytes, "data.csv"));
+  EXPECT_EQ(error_of([&] { check_inputs_fit(f, 1000, bytes - 1, "data.csv"); }),
+            fmt::format("data.csv: the input matrices would take {} (1000 rows × 4 inputs), more than the {} of "
+                        "memory available: column 'zip' is 3 of them, one per category. Leave it out with --ignore zip",
+                        format_bytes(static_cast<double>(bytes)), format_bytes(static_cast<double>(bytes - 1))));
+  // Numeric columns alone: no column to leave out is named.
+  const FeatureTransform numeric = fit_features(t, 2, {0, 1, 2, 3}, true);
+  EXPECT_EQ(error_of([&] { check_inputs_fit(numeric, 10, 1, "data.csv"); }),
+            fmt::format("data.csv: the input matrices would take {} (10 rows × 2 inputs), more than the 1 B of memory "
+                        "available",
+                        format_bytes(10.0 * 2 * sizeof(Scalar))));
 }
 
 // The split's parts are transformed from their rows alone: each row as the whole table's

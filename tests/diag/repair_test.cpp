@@ -156,6 +156,11 @@ TEST(ConfigToml, EveryKeyIsAnOptionAndFloatsKeepTheirValue) {
   EXPECT_EQ(values["data"], std::vector<std::string>{"data.csv"});
   EXPECT_EQ(values["no-standardize"], std::vector<std::string>{"false"});
   EXPECT_EQ(values.count("val-split"), 1u);
+  EXPECT_EQ(values.count("ignore"), 0u) << "no column left out";
+  c.ignore = {"id", "row number"};
+  values.clear();
+  for (const ConfigEntry& e : parse_config(config_toml(c), "best.toml").entries) values[e.key] = e.values;
+  EXPECT_EQ(values["ignore"], (std::vector<std::string>{"id", "row number"}));
   // With validation data, no fraction beside it: train refuses the two together.
   c.val_data = "val.csv";
   c.test_data = "test.csv";

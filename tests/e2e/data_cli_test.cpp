@@ -2,6 +2,7 @@
 // runs them; and every kind of bad input: exit code 2, a message naming file, line and
 // column, and no output file.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -924,6 +925,48 @@ TEST_F(DataCli, ConfigFileHoldsOptionsAndFlagsOverrideIt) {
   EXPECT_EQ(no_data.exit_code, 2);
   EXPECT_NE(no_data.output.find("--data is required"), std::string::npos) << no_data.output;
   EXPECT_FALSE(fs::exists(path("bad.safetensors")));
+}
+
+// An identifier column (a transaction number) is refused before it is one-hot encoded,
+// naming --ignore; left out (on the command line or in a --config file), the run trains
+// and the model predicts from files with or without that column.
+TEST_F(DataCli, AnIdentifierColumnIsRefusedAndIgnoreLeavesItOut) {
+  std::string csv = "txn_id,amount,country,label\n";
+  for (int i = 0; i < 400; ++i) {
+    const double amount = ((i * 37) % 200) / 100.0 - 1.0;
+    csv += fmt::format("T{:05},{},{},{}\n", i, amount, i % 3 == 0 ? "FR" : "DE", amount > 0 ? 1 : 0);
+  }
+  const std::string data = write("txns.csv", csv);
+  const std::string model = path("m.safetensors");  // (expect_bad_input's too: removed before it)
+  const auto refused = run_command(cli() + " train --quiet --data " + data + " --out " + model);
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find(data + ":2:1: column 'txn_id' holds 320 different values in 320 training rows "
+                                       "('T00000', 'T00001', …): an identifier, not a category"),
+            std::string::npos)
+      << refused.output;
+  EXPECT_NE(refused.output.find("Leave it out with --ignore txn_id"), std::string::npos) << refused.output;
+  EXPECT_FALSE(fs::exists(model)) << "nothing may be written on bad input";
+
+  const auto trained =
+      run_command(cli() + " train --json --epochs 3 --data " + data + " --ignore txn_id --out " + model);
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const auto summary = run_command(cli() + " summary --model " + model);
+  EXPECT_EQ(summary.output.find("txn_id"), std::string::npos) << "no input of the identifier\n" << summary.output;
+  const std::string without = write("new.csv", "country,amount\nFR,0.5\nDE,-0.5\n");
+  for (const std::string& file : {data, without}) {
+    const auto predicted = run_command(cli() + " predict --model " + model + " --data " + file);
+    EXPECT_EQ(predicted.exit_code, 0) << predicted.output;
+  }
+  write("run.toml", "data = \"" + data + "\"\nignore = [\"txn_id\"]\nepochs = 2\n");
+  const auto from_config =
+      run_command(cli() + " train --quiet --config " + path("run.toml") + " --out " + path("c.safetensors"));
+  EXPECT_EQ(from_config.exit_code, 0) << from_config.output;
+  EXPECT_EQ(run_command(cli() + " eval --model " + path("c.safetensors") + " --data " + data).exit_code, 0);
+
+  // A name that is no column, or the target: exit 2, the columns named, nothing written.
+  fs::remove(model);
+  expect_bad_input(csv, "--ignore: no column 'id' (columns: txn_id, amount, country, label)", "--ignore id");
+  expect_bad_input(csv, "--ignore: 'label' is the target column", "--ignore txn_id,label");
 }
 
 TEST_F(DataCli, ThreadsOptionIsUsedAndReported) {

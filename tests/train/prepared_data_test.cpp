@@ -4,6 +4,7 @@
 
 #include "glassnet/train/prepared_data.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -96,6 +97,7 @@ TEST(PreparedData, SamePreparationComparesTheOptionsThatChangeTheData) {
       {"standardize", [](RunConfig& r) { r.standardize = false; }},
       {"task", [](RunConfig& r) { r.task = Task::regression; }},
       {"target", [](RunConfig& r) { r.target = "x0"; }},
+      {"ignore", [](RunConfig& r) { r.ignore = {"x1"}; }},
   };
   for (const auto& [name, change] : changes_data) {
     RunConfig changed = c;
@@ -144,6 +146,38 @@ TEST(PreparedData, SamePreparationComparesTheOptionsThatChangeTheData) {
   other_fractions.test_split = 0.3;
   EXPECT_TRUE(same_preparation(with_files, other_fractions));
   EXPECT_TRUE(same_matrices(*prepare_data(with_files, table), *prepare_data(other_fractions, table)));
+}
+
+// A column --ignore leaves out needs no values, in the training file or the validation
+// file, and --impute fills none of it (a column with no value at all is no error).
+TEST(PreparedData, IgnoredColumnsNeedNoValues) {
+  const testing::ScratchDir dir;
+  std::string train = "note,x,y\n";
+  for (int i = 0; i < 40; ++i) train += fmt::format("{},{},{}\n", i % 4 == 0 ? "ok" : "", i % 9, i % 2);
+  std::ofstream((dir.path / "train.csv").string()) << train;
+  std::ofstream((dir.path / "val.csv").string()) << "note,x,y\n,1,0\n,2,1\n";
+  RunConfig c = moons_config(dir);
+  c.data = dir.path / "train.csv";
+  c.test_split = 0;
+  const Table table = read_data(c.data);
+  const std::string error = [&] {
+    try {
+      prepare_data(c, table);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  }();
+  EXPECT_NE(error.find("column 'note': 30 (lines 3, 4, 5"), std::string::npos) << error;
+  c.ignore = {"note"};
+  EXPECT_EQ(prepare_data(c, table)->features.input_names(), std::vector<std::string>{"x"});
+  c.val_data = dir.path / "val.csv";
+  EXPECT_EQ(prepare_data(c, table)->x_val.rows(), 2);
+  c.impute = Imputation::median;
+  std::ofstream((dir.path / "empty-note.csv").string()) << "note,x,y\n,1,0\n,2,1\n,3,0\n,4,1\n,5,0\n";
+  // (impute would stop at a column with no value in the training rows)
+  EXPECT_EQ(prepare_data(c, read_data(dir.path / "empty-note.csv"))->features.input_names(),
+            std::vector<std::string>{"x"});
 }
 
 // Data prepared for another split is refused, not trained on.

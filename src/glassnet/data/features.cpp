@@ -1,6 +1,7 @@
 #include "glassnet/data/features.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,8 +11,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "glassnet/core/counted.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/huge_pages.hpp"
+#include "glassnet/core/memory.hpp"
 
 namespace glassnet {
 
@@ -167,12 +170,54 @@ void FeatureTransform::fill_missing(Table& table) const {
   }
 }
 
-FeatureTransform fit_features(const Table& table, Index target, const std::vector<Index>& rows, bool standardize) {
+namespace {}  // namespace
+
+std::vector<Index> non_feature_columns(const Table& table, Index target, const std::vector<std::string>& ignore) {
+  std::vector<Index> out;
+  if (target >= 0) out.push_back(target);
+  for (const std::string& name : ignore) {
+    const Index c = table.find(name);
+    if (c < 0) {
+      std::vector<std::string> names;
+      for (const auto& column : table.columns) names.push_back(column.name);
+      throw Error(
+          fmt::format("{}: --ignore: no column '{}' (columns: {})", table.source, name, fmt::join(names, ", ")));
+    }
+    if (c == target) throw Error(fmt::format("{}: --ignore: '{}' is the target column", table.source, name));
+    out.push_back(c);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+namespace {
+
+// An Error for a categorical column that is an identifier (fit_features).
+void check_not_identifier(const Table& table, const Column& column, const FeatureColumn& feature,
+                          const std::vector<Index>& rows) {
+  const auto values = static_cast<Index>(feature.categories.size());
+  const auto training = static_cast<Index>(rows.size());
+  if (values < kIdentifierValues || static_cast<double>(values) < kIdentifierShare * static_cast<double>(training))
+    return;
+  throw Error(fmt::format(
+      "{}: column '{}' holds {} different values in {} training rows ('{}', '{}', …): an identifier, not a "
+      "category; one-hot encoded, it would be {} inputs that rows outside training never share. Leave it out "
+      "with --ignore {}",
+      value_location(table.source, column, static_cast<std::size_t>(rows.front())), column.name, values, training,
+      quoted_value(feature.categories[0]), quoted_value(feature.categories[1]), values, column.name));
+}
+
+}  // namespace
+
+FeatureTransform fit_features(const Table& table, Index target, const std::vector<Index>& rows, bool standardize,
+                              const std::vector<std::string>& ignore) {
   if (rows.empty()) throw Error(fmt::format("{}: no training rows to fit the features on", table.source));
+  const std::vector<Index> left_out = non_feature_columns(table, target, ignore);
   FeatureTransform transform;
   transform.standardize = standardize;
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
-    if (static_cast<Index>(c) == target) continue;
+    if (std::binary_search(left_out.begin(), left_out.end(), static_cast<Index>(c))) continue;
     const Column& column = table.columns[c];
     FeatureColumn feature{column.name, column.kind, 0.0, 1.0, {}};
     if (column.kind == ColumnKind::numeric) {
@@ -201,12 +246,36 @@ FeatureTransform fit_features(const Table& table, Index target, const std::vecto
         const std::string& value = column.text[static_cast<std::size_t>(r)];
         if (seen.insert(value).second) feature.categories.push_back(value);
       }
+      check_not_identifier(table, column, feature, rows);
     }
     transform.columns.push_back(std::move(feature));
   }
-  if (transform.columns.empty())
-    throw Error(fmt::format("{}: there are no feature columns besides the target", table.source));
+  if (transform.columns.empty()) {
+    throw Error(fmt::format("{}: there are no feature columns besides the target{}", table.source,
+                            ignore.empty() ? "" : " and those --ignore leaves out"));
+  }
   return transform;
+}
+
+void check_inputs_fit(const FeatureTransform& transform, Index rows, std::uint64_t available,
+                      const std::string& source) {
+  const auto width = static_cast<std::uint64_t>(transform.width());
+  const auto bytes = static_cast<std::uint64_t>(rows) * width * sizeof(Scalar);
+  if (bytes <= available) return;
+  const FeatureColumn* widest = nullptr;
+  for (const FeatureColumn& c : transform.columns) {
+    if (c.kind == ColumnKind::categorical && (!widest || c.categories.size() > widest->categories.size())) widest = &c;
+  }
+  std::string cause;
+  if (widest && widest->categories.size() > 1) {
+    cause = fmt::format(": column '{}' is {} of them, one per category. Leave it out with --ignore {}", widest->name,
+                        widest->categories.size(), widest->name);
+  }
+  throw Error(
+      fmt::format("{}: the input matrices would take {} ({} × {} inputs), more than the {} of memory "
+                  "available{}",
+                  source, format_bytes(static_cast<double>(bytes)), counted(rows, "row"), width,
+                  format_bytes(static_cast<double>(available)), cause));
 }
 
 }  // namespace glassnet

@@ -15,6 +15,7 @@
 // the column's mean and spread, beyond the range of Scalar — is an Error naming the
 // value's file, line and column.
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -59,8 +60,26 @@ struct FeatureTransform {
   bool any_missing(const Table& table) const;
 };
 
-// Learns the transform from the training rows `rows` of `table`, over every column
-// except `target` (-1 for none).
-FeatureTransform fit_features(const Table& table, Index target, const std::vector<Index>& rows, bool standardize);
+// The columns of `table` that are no features, in ascending order: `target` (-1 for
+// none) and those named in `ignore` (--ignore). Throws Error for a name in `ignore` that
+// is no column of the table, or is the target.
+std::vector<Index> non_feature_columns(const Table& table, Index target, const std::vector<std::string>& ignore);
+
+// Learns the transform from the training rows `rows` of `table`, over every column but
+// non_feature_columns(table, target, ignore), and throws its Errors; also one for no
+// feature column left, and one for an identifier: a categorical column whose training rows hold at
+// least kIdentifierValues different values, one for nearly every row (at least
+// kIdentifierShare of them) — one-hot encoded, it would add an input per row that no
+// other row shares; the message names --ignore for it.
+inline constexpr Index kIdentifierValues = 100;
+inline constexpr double kIdentifierShare = 0.9;
+FeatureTransform fit_features(const Table& table, Index target, const std::vector<Index>& rows, bool standardize,
+                              const std::vector<std::string>& ignore = {});
+
+// Throws Error when the input matrices of `rows` rows in all (x:[rows, width], as the
+// training, validation and test rows' together) would take more than `available` bytes,
+// before they are made: the sizes, and the categorical column that widens them most.
+void check_inputs_fit(const FeatureTransform& transform, Index rows, std::uint64_t available,
+                      const std::string& source);
 
 }  // namespace glassnet

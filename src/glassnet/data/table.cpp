@@ -319,10 +319,10 @@ void fill(Column& column, const std::string& value) {
 
 }  // namespace
 
-ImputedValues impute(Table& table, Imputation method, const std::vector<Index>& fit_rows, Index skip) {
+ImputedValues impute(Table& table, Imputation method, const std::vector<Index>& fit_rows, std::span<const Index> skip) {
   ImputedValues out;
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
-    if (static_cast<Index>(c) == skip) continue;
+    if (std::find(skip.begin(), skip.end(), static_cast<Index>(c)) != skip.end()) continue;
     Column& column = table.columns[c];
     std::vector<std::string> present_text;
     std::vector<double> present;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -141,8 +142,8 @@ enum class Imputation { mean, median, most_frequent };
 std::optional<Imputation> parse_imputation(std::string_view name);  // mean, median, most-frequent
 std::string_view imputation_name(Imputation method);                // as parse_imputation reads it
 
-// Fills every missing value of every column except `skip` (the target; -1 for none)
-// with a statistic of that column's present values in the rows `fit_rows` (the
+// Fills every missing value of every column except those in `skip` (the target and the
+// columns --ignore leaves out) with a statistic of that column's present values in the rows `fit_rows` (the
 // training rows): numeric columns with the mean, median or most frequent value,
 // categorical columns always with the most frequent category. Returns the statistics
 // used, per column name, so that other tables can be filled alike (impute_like). There,
@@ -156,7 +157,7 @@ struct ImputedValue {
 struct ImputedValues {
   std::vector<ImputedValue> values;
 };
-ImputedValues impute(Table& table, Imputation method, const std::vector<Index>& fit_rows, Index skip);
+ImputedValues impute(Table& table, Imputation method, const std::vector<Index>& fit_rows, std::span<const Index> skip);
 void impute_like(Table& table, const ImputedValues& values, Index skip);
 
 }  // namespace glassnet

@@ -19,6 +19,11 @@ toml::table config_table(const RunConfig& c) {
   t.insert("data", c.data.string());
   path("labels", c.labels);
   if (!c.target.empty()) t.insert("target", c.target);
+  if (!c.ignore.empty()) {
+    toml::array ignore;
+    for (const std::string& name : c.ignore) ignore.push_back(name);
+    t.insert("ignore", ignore);
+  }
   if (c.task) t.insert("task", std::string(task_name(*c.task)));
   if (c.delimiter != 0) t.insert("delimiter", c.delimiter == '\t' ? std::string("tab") : std::string(1, c.delimiter));
   toml::array layers;

@@ -6,9 +6,11 @@
 #include <optional>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "glassnet/core/counted.hpp"
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/memory.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/data/split.hpp"
 #include "glassnet/train/run.hpp"
@@ -42,7 +44,7 @@ bool same_preparation(const RunConfig& a, const RunConfig& b) {
       a.val_data == b.val_data && (a.val_data ? a.val_labels == b.val_labels : a.val_split == b.val_split);
   const bool same_test =
       a.test_data == b.test_data && (a.test_data ? a.test_labels == b.test_labels : a.test_split == b.test_split);
-  return a.data == b.data && a.labels == b.labels && a.target == b.target && a.task == b.task &&
+  return a.data == b.data && a.labels == b.labels && a.target == b.target && a.ignore == b.ignore && a.task == b.task &&
          a.delimiter == b.delimiter && same_val && same_test && a.seed == b.seed && a.standardize == b.standardize &&
          a.impute == b.impute;
 }
@@ -78,24 +80,40 @@ std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const 
   std::vector<Table*> others;
   if (val_table) others.push_back(&*val_table);
   if (test_table) others.push_back(&*test_table);
+  if (!config.ignore.empty() && table.image_pixels > 0)
+    throw Error(
+        fmt::format("{}: --ignore is for a CSV file's columns; every pixel of an image is an input", table.source));
+  // The columns --ignore leaves out neither need values nor are filled.
+  const std::vector<Index> non_features = non_feature_columns(table, target, config.ignore);
+  std::unordered_set<std::string_view> ignored;
+  for (Index c : non_features) {
+    if (c != target) ignored.insert(table.columns[static_cast<std::size_t>(c)].name);
+  }
   ImputedValues imputed_values;  // --impute
   if (!config.impute) {
     const auto missing = find_missing(table);
     std::vector<MissingColumn> features_missing;
     for (const auto& m : missing) {
-      if (m.name != target_column.name) features_missing.push_back(m);
+      if (m.name != target_column.name && !ignored.contains(m.name)) features_missing.push_back(m);
     }
     if (!features_missing.empty()) throw Error(describe_missing(table, features_missing));
     for (Table* other : others) {
-      const auto other_missing = find_missing(*other);
+      auto other_missing = find_missing(*other);
+      std::erase_if(other_missing, [&](const MissingColumn& m) { return ignored.contains(m.name); });
       if (!other_missing.empty()) throw Error(describe_missing(*other, other_missing));
     }
   } else {
-    imputed_values = impute(*imputed, *config.impute, split.train, target);
+    imputed_values = impute(*imputed, *config.impute, split.train, non_features);
     for (Table* other : others) impute_like(*other, imputed_values, other->find(target_column.name));
   }
 
-  out->features = fit_features(table, target, split.train, config.standardize);
+  out->features = fit_features(table, target, split.train, config.standardize, config.ignore);
+  // The matrices below are dense (a category is an input): checked before they are made.
+  if (const auto available = available_memory_bytes()) {
+    Index rows = table.rows();
+    for (const Table* other : others) rows += other->rows();
+    check_inputs_fit(out->features, rows, *available, table.source);
+  }
   std::unordered_map<std::string_view, std::string_view> fills;  // --impute: prediction fills alike
   for (const ImputedValue& v : imputed_values.values) fills.emplace(v.column, v.value);
   for (FeatureColumn& feature : out->features.columns) {

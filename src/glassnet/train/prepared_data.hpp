@@ -38,7 +38,9 @@ struct PreparedData {
 };
 
 // Throws Error for bad input: no such target, labels that do not fit --task, missing
-// values without --impute, an unreadable validation or test file.
+// values without --impute, an unreadable validation or test file, what fit_features
+// refuses (--ignore naming no column, an identifier column), input matrices larger than
+// the memory available (check_inputs_fit).
 std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const Table& table);
 
 // Whether prepare_data makes the same data for both from one table.

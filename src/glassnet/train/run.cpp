@@ -109,6 +109,7 @@ nlohmann::json config_json(const RunConfig& c) {
                       {"seed", c.seed},
                       {"standardize", c.standardize}};
   if (c.labels) j["labels"] = c.labels->string();
+  if (!c.ignore.empty()) j["ignore"] = c.ignore;
   return j;
 }
 

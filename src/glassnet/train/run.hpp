@@ -36,6 +36,7 @@ struct RunConfig {
   std::filesystem::path data;
   std::optional<std::filesystem::path> labels;  // IDX labels for IDX images in `data`
   std::string target;                           // empty: the last column
+  std::vector<std::string> ignore;              // columns left out of the features (--ignore)
   std::optional<Task> task;                     // inferred when not given
   char delimiter = 0;                           // 0: detect
   std::vector<Index> layers{64, 64};
