@@ -32,6 +32,7 @@ CLI::Option* add_whole_numbers(CLI::App& command, const std::string& name, std::
 // and low enough that no count derived from them overflows.
 inline constexpr std::int64_t kMaxEpochs = 1'000'000;
 inline constexpr std::int64_t kMaxWidth = 1'000'000;  // a hidden layer's, as a model file allows
+inline constexpr std::int64_t kMaxCategories = 1'000'000;  // a text column's inputs, as a model file allows
 inline constexpr std::int64_t kMaxBatch = 100'000'000;
 inline constexpr std::int64_t kMaxThreads = 1024;
 inline constexpr std::int64_t kMaxSeed = std::numeric_limits<std::int64_t>::max();  // every seed option's: 0…2⁶³ − 1

@@ -39,6 +39,10 @@ void add_run_options(CLI::App& command, RunFlags& flags, RunCommand purpose) {
   cmd->add_option("--ignore", c.ignore, "Columns to leave out of the features (an identifier), comma-separated")
       ->delimiter(',')
       ->check(non_empty("a column name"));
+  cmd->add_option("--max-categories", c.max_categories,
+                  "Inputs of a text column: beyond them, its most frequent categories and one input for the rest")
+      ->check(whole_number(2, kMaxCategories))
+      ->capture_default_str();
   cmd->add_option("--task", flags.task, "binary, multiclass or regression (default: inferred from the target)")
       ->check(CLI::IsMember({"binary", "multiclass", "regression"}));
   cmd->add_option("--delimiter", flags.delimiter, "Field delimiter (default: detected)")

@@ -156,8 +156,8 @@ TEST_F(Idx, ImagesAreHeldAsBytesAndPreparedAsTheirValuesWouldBe) {
 
   const Split split = split_rows(n, 0.25, 0.0, 5, {});
   for (bool standardize : {true, false}) {
-    const FeatureTransform from_bytes = fit_features(bytes, 36, split.train, standardize);
-    const FeatureTransform from_doubles = fit_features(doubles, 36, split.train, standardize);
+    const FeatureTransform from_bytes = fit_features(bytes, 36, split.train, {.standardize = standardize});
+    const FeatureTransform from_doubles = fit_features(doubles, 36, split.train, {.standardize = standardize});
     ASSERT_EQ(from_bytes.columns.size(), 36u);
     for (std::size_t p = 0; p < 36; ++p) {
       EXPECT_EQ(from_bytes.columns[p].mean, from_doubles.columns[p].mean) << "pixel " << p;

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <functional>
+#include <numeric>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/memory.hpp"
@@ -48,7 +49,7 @@ TEST(Table, NumericAndCategoricalColumns) {
 // them (a wide table's columns are looked up through column_positions).
 TEST(Features, ColumnsAreFoundByNameInAnyOrder) {
   const Table train = table_of("a,b,c,y\n1,10,100,0\n2,20,200,1\n3,30,300,0\n");
-  const FeatureTransform f = fit_features(train, train.find("y"), {0, 1, 2}, false);
+  const FeatureTransform f = fit_features(train, train.find("y"), {0, 1, 2}, {.standardize = false});
   const Matrix x = f.transform(table_of("y,c,a,b\n0,300,3,30\n"));
   ASSERT_EQ(x.cols(), 3);
   EXPECT_EQ(x(0, 0), 3);
@@ -192,7 +193,7 @@ TEST(Labels, BadTargetsAreClearErrors) {
 TEST(Features, StandardisedOnTrainingRowsAndOneHotEncoded) {
   const Table t = table_of("amount,country,const,y\n1,FR,5,0\n3,DE,5,1\n5,FR,5,0\n100,US,5,1\n");
   const std::vector<Index> train{0, 1, 2};  // row 3 is not training data
-  const FeatureTransform f = fit_features(t, t.find("y"), train, true);
+  const FeatureTransform f = fit_features(t, t.find("y"), train, {.standardize = true});
   EXPECT_EQ(f.width(), 1 + 2 + 1);  // amount, country=FR, country=DE, const
   EXPECT_EQ(f.input_names(), (std::vector<std::string>{"amount", "country=FR", "country=DE", "const"}));
   EXPECT_DOUBLE_EQ(f.columns[0].mean, 3.0);
@@ -205,7 +206,7 @@ TEST(Features, StandardisedOnTrainingRowsAndOneHotEncoded) {
   EXPECT_EQ(x(0, 1), 1);
   EXPECT_EQ(x(1, 2), 1);
   EXPECT_EQ(x.col(3).cwiseAbs().maxCoeff(), 0) << "a constant column maps to 0, no division by zero";
-  const FeatureTransform raw = fit_features(t, t.find("y"), train, false);
+  const FeatureTransform raw = fit_features(t, t.find("y"), train, {.standardize = false});
   EXPECT_EQ(raw.transform(t)(3, 0), 100);
   // Prediction files may reorder columns and omit the target; a missing feature is an error.
   const Table reordered = table_of("country,const,amount\nDE,5,3\n");
@@ -218,7 +219,7 @@ TEST(Features, AMissingValueIsAnErrorWithItsLinesUntilFilled) {
   // read_csv + make_table + transform: an empty cell would reach the network as NaN, an
   // empty category as none at all.
   const Table train = table_of("amount,country,y\n1,FR,0\n3,DE,1\n5,FR,0\n");
-  FeatureTransform f = fit_features(train, train.find("y"), {0, 1, 2}, true);
+  FeatureTransform f = fit_features(train, train.find("y"), {0, 1, 2}, {.standardize = true});
   Table gaps = table_of("amount,country\n1,FR\n,DE\n3,\n4,FR\n");
   const std::string error = error_of([&] { f.transform(gaps); });
   EXPECT_NE(error.find("data.csv: missing or infinite values; column 'amount': 1 (line 3); column 'country': 1 "
@@ -239,19 +240,19 @@ TEST(Features, AValueTooLargeForTheInputsIsAnErrorWithItsPosition) {
   // Standardised (std 0.82), 1.7e308 leaves even a double's range; 1e200 in the training
   // rows makes the column's squares overflow.
   const Table wide = table_of("a,y\n1,0\n2,1\n3,0\n");
-  const FeatureTransform f = fit_features(wide, 1, {0, 1, 2}, true);
+  const FeatureTransform f = fit_features(wide, 1, {0, 1, 2}, {.standardize = true});
   EXPECT_NE(error_of([&] {
               f.transform(table_of("a\n1\n1.7e308\n"));
             }).find("data.csv:3:1: 1.7e+308 in column 'a' is too large"),
             std::string::npos);
   const Table huge = table_of("a,y\n1,0\n-1e200,1\n3,0\n");
   EXPECT_NE(error_of([&] {
-              fit_features(huge, 1, {0, 1, 2}, true);
+              fit_features(huge, 1, {0, 1, 2}, {.standardize = true});
             }).find("data.csv:3:1: -1e+200 in column 'a' is too large: the column's mean and spread overflow"),
             std::string::npos);
   // Unstandardised, anything beyond the largest float (a double build takes every finite value).
   if constexpr (sizeof(Scalar) == sizeof(float)) {
-    const FeatureTransform raw = fit_features(wide, 1, {0, 1, 2}, false);
+    const FeatureTransform raw = fit_features(wide, 1, {0, 1, 2}, {.standardize = false});
     EXPECT_NE(error_of([&] { raw.transform(table_of("a\n1e39\n")); }).find("data.csv:2:1: 1e+39 in column 'a'"),
               std::string::npos);
   }
@@ -261,24 +262,24 @@ TEST(Features, AValueTooLargeForTheInputsIsAnErrorWithItsPosition) {
 // that is no column, the target, or every feature is an Error.
 TEST(Features, IgnoredColumnsAreLeftOut) {
   const Table t = table_of("id,amount,country,y\nA,1,FR,0\nB,3,DE,1\nC,5,FR,0\n");
-  const FeatureTransform f = fit_features(t, t.find("y"), {0, 1, 2}, false, {"id"});
+  const FeatureTransform f = fit_features(t, t.find("y"), {0, 1, 2}, {.standardize = false, .ignore = {"id"}});
   EXPECT_EQ(f.input_names(), (std::vector<std::string>{"amount", "country=FR", "country=DE"}));
   const Matrix x = f.transform(table_of("country,amount\nDE,7\n"));
   ASSERT_EQ(x.cols(), 3);
   EXPECT_EQ(x(0, 0), 7);
   EXPECT_EQ(x(0, 2), 1);
-  EXPECT_EQ(fit_features(t, t.find("y"), {0, 1, 2}, false, {"id", "country"}).input_names(),
+  EXPECT_EQ(fit_features(t, t.find("y"), {0, 1, 2}, {.standardize = false, .ignore = {"id", "country"}}).input_names(),
             (std::vector<std::string>{"amount"}));
   EXPECT_NE(error_of([&] {
-              fit_features(t, t.find("y"), {0, 1, 2}, false, {"ID"});
+              fit_features(t, t.find("y"), {0, 1, 2}, {.standardize = false, .ignore = {"ID"}});
             }).find("data.csv: --ignore: no column 'ID' (columns: id, amount, country, y)"),
             std::string::npos);
   EXPECT_NE(error_of([&] {
-              fit_features(t, t.find("y"), {0, 1, 2}, false, {"y"});
+              fit_features(t, t.find("y"), {0, 1, 2}, {.standardize = false, .ignore = {"y"}});
             }).find("data.csv: --ignore: 'y' is the target column"),
             std::string::npos);
   EXPECT_NE(error_of([&] {
-              fit_features(t, t.find("y"), {0, 1, 2}, false, {"id", "amount", "country"});
+              fit_features(t, t.find("y"), {0, 1, 2}, {.standardize = false, .ignore = {"id", "amount", "country"}});
             }).find("no feature columns besides the target and those --ignore leaves out"),
             std::string::npos);
 }
@@ -300,25 +301,50 @@ TEST(Features, AnIdentifierColumnIsRefusedWithTheOptionThatLeavesItOut) {
     return rows;
   };
   const Table ids = table(kIdentifierValues, kIdentifierValues);
-  EXPECT_EQ(error_of([&] { fit_features(ids, 2, all_rows(kIdentifierValues), true); }),
+  EXPECT_EQ(error_of([&] { fit_features(ids, 2, all_rows(kIdentifierValues), {.standardize = true}); }),
             "data.csv:2:3: column 'id' holds 100 different values in 100 training rows ('T0000', 'T0001', …): an "
             "identifier, not a category; one-hot encoded, it would be 100 inputs that rows outside training never "
             "share. Leave it out with --ignore id");
-  EXPECT_EQ(fit_features(ids, 2, all_rows(kIdentifierValues), true, {"id"}).width(), 1);
+  EXPECT_EQ(fit_features(ids, 2, all_rows(kIdentifierValues), {.standardize = true, .ignore = {"id"}}).width(), 1);
   // One value fewer than kIdentifierValues: a category however many rows it has alone.
   const Table fewer = table(kIdentifierValues - 1, kIdentifierValues - 1);
-  EXPECT_EQ(fit_features(fewer, 2, all_rows(kIdentifierValues - 1), true).width(), 1 + (kIdentifierValues - 1));
+  EXPECT_EQ(fit_features(fewer, 2, all_rows(kIdentifierValues - 1), {.standardize = true}).width(),
+            1 + (kIdentifierValues - 1));
   // 200 rows: 180 values (kIdentifierShare of them) are an identifier, 179 not (the
   // shared value counts as one).
-  EXPECT_EQ(fit_features(table(200, 178), 2, all_rows(200), true).width(), 1 + 179);
+  EXPECT_EQ(fit_features(table(200, 178), 2, all_rows(200), {.standardize = true}).width(), 1 + 179);
   EXPECT_NE(error_of([&] {
-              fit_features(table(200, 179), 2, all_rows(200), true);
+              fit_features(table(200, 179), 2, all_rows(200), {.standardize = true});
             }).find("holds 180 different values in 200 training rows"),
             std::string::npos);
   // Counted over the training rows: the same column fitted on its repeated rows is a category.
   std::vector<Index> repeated = all_rows(200);
   repeated.erase(repeated.begin(), repeated.begin() + 100);
-  EXPECT_EQ(fit_features(table(200, 110), 2, repeated, true).width(), 1 + 11);
+  EXPECT_EQ(fit_features(table(200, 110), 2, repeated, {.standardize = true}).width(), 1 + 11);
+}
+
+// --max-categories: a text column keeps its most frequent categories (ties to the first
+// seen), in the order first seen, and one input for the rest, unseen ones included.
+TEST(Features, BeyondMaxCategoriesTheRarestShareOneInput) {
+  // Counts: B 1, A 5, C 3, D 3, E 1 (first seen in that order).
+  const Table t = table_of(
+      "x,c,y\n1,B,0\n2,A,1\n3,C,0\n4,D,1\n5,A,0\n6,E,1\n7,A,0\n8,C,1\n9,D,0\n"
+      "10,A,1\n11,C,0\n12,D,1\n13,A,0\n");
+  std::vector<Index> rows(13);
+  std::iota(rows.begin(), rows.end(), Index{0});
+  const FeatureTransform f = fit_features(t, 2, rows, {.max_categories = 3});
+  EXPECT_EQ(f.input_names(), (std::vector<std::string>{"x", "c=A", "c=C", "c=(other)"}));
+  Index unseen = 0;
+  const Matrix x = f.transform(table_of("x,c\n0,B\n0,A\n0,Z\n0,D\n"), &unseen);
+  EXPECT_EQ(x.rightCols(3), (Matrix(4, 3) << 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 0, 1).finished());
+  EXPECT_EQ(unseen, 0) << "an unseen category has the (other) input";
+  EXPECT_EQ(fit_features(t, 2, rows, {.max_categories = 4}).input_names(),
+            (std::vector<std::string>{"x", "c=A", "c=C", "c=D", "c=(other)"}));
+  EXPECT_EQ(fit_features(t, 2, rows, {.max_categories = 5}).input_names(),
+            (std::vector<std::string>{"x", "c=B", "c=A", "c=C", "c=D", "c=E"}))
+      << "as many categories as allowed: each its own input, no (other)";
+  EXPECT_NE(error_of([&] { fit_features(t, 2, rows, {.max_categories = 1}); }).find("expected 2 or more"),
+            std::string::npos);
 }
 
 // The input matrices are checked against the memory available before they are made:
@@ -326,16 +352,18 @@ TEST(Features, AnIdentifierColumnIsRefusedWithTheOptionThatLeavesItOut) {
 TEST(Features, InputsLargerThanTheMemoryAvailableAreRefusedBeforeTheyAreMade) {
   const Table t = table_of("zip,amount,y\n75001,1,0\n10115,2,1\n75001,3,0\n94103,4,1\n");
   const Table text = table_of("zip,amount,y\nz75001,1,0\nz10115,2,1\nz75001,3,0\nz94103,4,1\n");
-  const FeatureTransform f = fit_features(text, 2, {0, 1, 2, 3}, true);
+  const FeatureTransform f = fit_features(text, 2, {0, 1, 2, 3}, {.standardize = true});
   ASSERT_EQ(f.width(), 4);  // 3 zips and the amount
   const std::uint64_t bytes = 1000 * 4 * sizeof(Scalar);
   EXPECT_NO_THROW(check_inputs_fit(f, 1000, bytes, "data.csv"));
-  EXPECT_EQ(error_of([&] { check_inputs_fit(f, 1000, bytes - 1, "data.csv"); }),
-            fmt::format("data.csv: the input matrices would take {} (1000 rows × 4 inputs), more than the {} of "
-                        "memory available: column 'zip' is 3 of them, one per category. Leave it out with --ignore zip",
-                        format_bytes(static_cast<double>(bytes)), format_bytes(static_cast<double>(bytes - 1))));
+  EXPECT_EQ(
+      error_of([&] { check_inputs_fit(f, 1000, bytes - 1, "data.csv"); }),
+      fmt::format("data.csv: the input matrices would take {} (1000 rows × 4 inputs), more than the {} of "
+                  "memory available: column 'zip' is 3 of them, one per category. Leave it out with --ignore zip, "
+                  "or keep fewer of its categories with --max-categories",
+                  format_bytes(static_cast<double>(bytes)), format_bytes(static_cast<double>(bytes - 1))));
   // Numeric columns alone: no column to leave out is named.
-  const FeatureTransform numeric = fit_features(t, 2, {0, 1, 2, 3}, true);
+  const FeatureTransform numeric = fit_features(t, 2, {0, 1, 2, 3}, {.standardize = true});
   EXPECT_EQ(error_of([&] { check_inputs_fit(numeric, 10, 1, "data.csv"); }),
             fmt::format("data.csv: the input matrices would take {} (10 rows × 2 inputs), more than the 1 B of memory "
                         "available",
@@ -351,7 +379,7 @@ TEST(Features, RowsAreTransformedAsTheWholeTableHasThem) {
     csv += fmt::format("{},{},{},{}\n", i * 7 % 31, i % 3 == 0 ? "FR" : i % 3 == 1 ? "DE" : "US", i * 0.01, i % 2);
   }
   const Table t = table_of(csv);
-  const FeatureTransform f = fit_features(t, t.find("y"), {0, 1, 2, 3, 4, 5, 6, 7}, true);
+  const FeatureTransform f = fit_features(t, t.find("y"), {0, 1, 2, 3, 4, 5, 6, 7}, {.standardize = true});
   const Matrix all = f.transform(t);
   const std::vector<Index> rows{149, 0, 64, 63, 65, 128, 7, 7, 100};
   const Matrix part = f.transform(t, rows);
@@ -362,7 +390,7 @@ TEST(Features, RowsAreTransformedAsTheWholeTableHasThem) {
   }
   EXPECT_EQ(f.transform(t, std::vector<Index>{}).rows(), 0);
   const Table wide = table_of("a,y\n1,0\n2,1\n3,0\n1.7e308,1\n");
-  const FeatureTransform g = fit_features(wide, 1, {0, 1, 2}, true);
+  const FeatureTransform g = fit_features(wide, 1, {0, 1, 2}, {.standardize = true});
   EXPECT_EQ(g.transform(wide, std::vector<Index>{0, 2}).rows(), 2) << "the row too large is not among them";
   EXPECT_NE(error_of([&] {
               g.transform(wide, std::vector<Index>{0, 3});

@@ -157,6 +157,7 @@ TEST(ConfigToml, EveryKeyIsAnOptionAndFloatsKeepTheirValue) {
   EXPECT_EQ(values["no-standardize"], std::vector<std::string>{"false"});
   EXPECT_EQ(values.count("val-split"), 1u);
   EXPECT_EQ(values.count("ignore"), 0u) << "no column left out";
+  EXPECT_EQ(values["max-categories"], std::vector<std::string>{"1000"});
   c.ignore = {"id", "row number"};
   values.clear();
   for (const ConfigEntry& e : parse_config(config_toml(c), "best.toml").entries) values[e.key] = e.values;

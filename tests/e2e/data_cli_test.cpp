@@ -969,6 +969,42 @@ TEST_F(DataCli, AnIdentifierColumnIsRefusedAndIgnoreLeavesItOut) {
   expect_bad_input(csv, "--ignore: 'label' is the target column", "--ignore txn_id,label");
 }
 
+// --max-categories: a text column of 60 merchants becomes its 9 most frequent and one
+// input for the rest, which a merchant never seen in training takes without a warning.
+TEST_F(DataCli, MaxCategoriesKeepsTheMostFrequentAndOneInputForTheRest) {
+  std::string csv = "merchant,amount,label\n";
+  for (int i = 0; i < 400; ++i) {
+    const double amount = ((i * 37) % 200) / 100.0 - 1.0;
+    csv += fmt::format("m{},{},{}\n", (i * 7) % 60, amount, amount > 0 ? 1 : 0);
+  }
+  const std::string data = write("merchants.csv", csv);
+  const std::string model = path("m.safetensors");
+  const auto trained = run_command(cli() + " train --epochs 2 --max-categories 10 --data " + data + " --out " + model);
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  EXPECT_NE(trained.output.find("warning: column 'merchant' has more than 10 categories: the 9 most frequent in the "
+                                "training rows are inputs, and the rest share one, merchant=(other):"),
+            std::string::npos)
+      << trained.output;
+  const auto summary = run_command(cli() + " summary --model " + model);
+  EXPECT_NE(summary.output.find("11 input features from 2 columns"), std::string::npos) << summary.output;
+  const auto unseen = run_command(cli() + " eval --model " + model + " --data " +
+                                  write("new.csv", "merchant,amount,label\nm999,0.5,1\nm3,-0.5,0\n"));
+  EXPECT_EQ(unseen.exit_code, 0) << unseen.output;
+  EXPECT_EQ(unseen.output.find("unseen"), std::string::npos) << unseen.output;
+  const auto all =
+      run_command(cli() + " train --quiet --epochs 1 --data " + data + " --out " + path("all.safetensors"));
+  ASSERT_EQ(all.exit_code, 0) << all.output;
+  EXPECT_NE(run_command(cli() + " summary --model " + path("all.safetensors")).output.find("61 input features"),
+            std::string::npos)
+      << "60 categories are within the default's 1000";
+  const auto refused =
+      run_command(cli() + " train --data " + data + " --max-categories 1 --out " + path("x.safetensors"));
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("--max-categories: expected a whole number from 2 to 1000000, got '1'"),
+            std::string::npos)
+      << refused.output;
+}
+
 TEST_F(DataCli, ThreadsOptionIsUsedAndReported) {
   ASSERT_EQ(run_command(cli() + " synth moons --rows 300 --seed 5 --out " + path("moons.csv")).exit_code, 0);
   for (int threads : {1, 2}) {

@@ -72,6 +72,33 @@ TEST(ModelFile, RoundTripsWeightsPreprocessingAndLabels) {
   fs::remove(path);
 }
 
+// A text column whose rarer categories share an "(other)" input (--max-categories) keeps it.
+TEST(ModelFile, TheOtherInputOfATextColumnRoundTrips) {
+  Model model = sample_model();
+  model.features.columns[1].categories = {"FR"};
+  model.features.columns[1].other = true;  // (still 3 inputs)
+  const fs::path path = temp_file("other.safetensors");
+  save_model(path, model);
+  const Model loaded = load_model(path);
+  EXPECT_TRUE(loaded.features.columns[1].other);
+  EXPECT_EQ(loaded.features.input_names(), (std::vector<std::string>{"amount", "country=FR", "country=(other)"}));
+  // Written only where there is one: files without it read as before.
+  const SafetensorsFile file = read_safetensors(path);
+  const auto columns = nlohmann::json::parse(file.metadata.at("preprocessing"))["columns"];
+  EXPECT_FALSE(columns[0].contains("other"));
+  EXPECT_EQ(columns[1]["other"], true);
+  SafetensorsFile numeric_other = file;
+  {
+    auto preprocessing = nlohmann::json::parse(file.metadata.at("preprocessing"));
+    preprocessing["columns"][0]["other"] = true;
+    preprocessing["columns"][1]["categories"] = {"FR", "DE"};
+    preprocessing["columns"][1]["other"] = false;
+    numeric_other.metadata["preprocessing"] = preprocessing.dump();
+  }
+  expect_rejected(path, numeric_other, "column 'amount' is numeric and has an '(other)' input");
+  fs::remove(path);
+}
+
 // save_model refuses what load_model would: a model written is a model that loads.
 TEST(ModelFile, AModelThatWouldNotLoadIsNotSaved) {
   const fs::path path = temp_file("unsaved.safetensors");

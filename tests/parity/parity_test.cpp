@@ -430,7 +430,7 @@ TEST(Parity, FraudTrainsLikePyTorch) {
   const Index target = table.find("is_fraud");
   std::vector<Index> rows(static_cast<std::size_t>(table.rows()));
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<Index>(i);
-  const FeatureTransform features = fit_features(table, target, rows, true);
+  const FeatureTransform features = fit_features(table, target, rows, {.standardize = true});
   const LabelEncoding labels = fit_labels(table.columns[static_cast<std::size_t>(target)], "fraud.csv");
   Dataset all{features.transform(table), labels.encode(table.columns[static_cast<std::size_t>(target)], "fraud.csv")};
   const Dataset mixed = shuffled_head(all, all.x.rows(), 3);

@@ -180,6 +180,28 @@ TEST(PreparedData, IgnoredColumnsNeedNoValues) {
             std::vector<std::string>{"x"});
 }
 
+// A text column beyond --max-categories is said so, with the training rows its "(other)"
+// input takes.
+TEST(PreparedData, PooledCategoriesAreAWarningWithTheirShareOfTheRows) {
+  const testing::ScratchDir dir;
+  std::ofstream((dir.path / "c.csv").string())
+      << "c,x,y\nA,1,0\nB,2,1\nA,3,0\nC,4,1\nA,5,0\nB,6,1\nD,7,0\nA,8,1\nB,9,0\nA,10,1\n";
+  RunConfig c = moons_config(dir);
+  c.data = dir.path / "c.csv";
+  c.val_split = c.test_split = 0;
+  c.max_categories = 2;
+  const auto prepared = prepare_data(c, read_data(c.data));
+  EXPECT_EQ(prepared->features.input_names(), (std::vector<std::string>{"c=A", "c=(other)", "x"}));
+  EXPECT_EQ(prepared->warnings,
+            std::vector<std::string>{"column 'c' has more than 2 categories: the 1 most frequent in the training rows "
+                                     "are inputs, and the rest share one, c=(other): 5 of 10 training rows (50.0 %). "
+                                     "--max-categories N keeps more"});
+  RunConfig more = c;
+  more.max_categories = 4;
+  EXPECT_FALSE(same_preparation(c, more));
+  EXPECT_TRUE(prepare_data(more, read_data(c.data))->warnings.empty());
+}
+
 // Data prepared for another split is refused, not trained on.
 TEST(PreparedData, ARunRefusesDataPreparedForAnotherConfiguration) {
   const testing::ScratchDir dir;

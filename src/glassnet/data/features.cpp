@@ -20,7 +20,9 @@ namespace glassnet {
 
 Index FeatureTransform::width() const {
   Index w = 0;
-  for (const auto& c : columns) w += c.kind == ColumnKind::numeric ? 1 : static_cast<Index>(c.categories.size());
+  for (const auto& c : columns) {
+    w += c.kind == ColumnKind::numeric ? 1 : static_cast<Index>(c.categories.size()) + (c.other ? 1 : 0);
+  }
   return w;
 }
 
@@ -31,6 +33,7 @@ std::vector<std::string> FeatureTransform::input_names() const {
       names.push_back(c.name);
     } else {
       for (const auto& category : c.categories) names.push_back(c.name + "=" + category);
+      if (c.other) names.push_back(c.name + "=(other)");
     }
   }
   return names;
@@ -114,13 +117,15 @@ Matrix FeatureTransform::transform(const Table& table, std::span<const Index> ro
       if (column.kind != ColumnKind::categorical) number = fmt::format("{}", column.number(row));
       const auto found =
           index.find(column.kind == ColumnKind::categorical ? std::string_view(column.text[row]) : number);
-      if (found == index.end()) {
-        ++unseen_count;
-      } else {
+      if (found != index.end()) {
         x(r, offset + found->second) = 1;
+      } else if (feature.other) {
+        x(r, offset + static_cast<Index>(feature.categories.size())) = 1;
+      } else {
+        ++unseen_count;
       }
     }
-    offset += static_cast<Index>(feature.categories.size());
+    offset += static_cast<Index>(feature.categories.size()) + (feature.other ? 1 : 0);
   }
   constexpr Index kBlockRows = 64;
   for (Index first = 0; first < x.rows(); first += kBlockRows) {
@@ -208,14 +213,33 @@ void check_not_identifier(const Table& table, const Column& column, const Featur
       quoted_value(feature.categories[0]), quoted_value(feature.categories[1]), values, column.name));
 }
 
+// Beyond `max_categories`, the max_categories − 1 most frequent categories (`counts`,
+// ties to the first seen) in their order, and the "(other)" input for the rest.
+void keep_most_frequent(FeatureColumn& feature, const std::vector<Index>& counts, Index max_categories) {
+  const auto limit = static_cast<std::size_t>(max_categories);
+  if (feature.categories.size() <= limit) return;
+  std::vector<std::size_t> order(feature.categories.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return counts[a] > counts[b]; });
+  order.resize(limit - 1);
+  std::sort(order.begin(), order.end());
+  std::vector<std::string> kept;
+  kept.reserve(order.size());
+  for (std::size_t k : order) kept.push_back(std::move(feature.categories[k]));
+  feature.categories = std::move(kept);
+  feature.other = true;
+}
+
 }  // namespace
 
-FeatureTransform fit_features(const Table& table, Index target, const std::vector<Index>& rows, bool standardize,
-                              const std::vector<std::string>& ignore) {
+FeatureTransform fit_features(const Table& table, Index target, const std::vector<Index>& rows,
+                              const FeatureOptions& options) {
   if (rows.empty()) throw Error(fmt::format("{}: no training rows to fit the features on", table.source));
-  const std::vector<Index> left_out = non_feature_columns(table, target, ignore);
+  if (options.max_categories < 2)
+    throw Error(fmt::format("--max-categories: {}; expected 2 or more", options.max_categories));
+  const std::vector<Index> left_out = non_feature_columns(table, target, options.ignore);
   FeatureTransform transform;
-  transform.standardize = standardize;
+  transform.standardize = options.standardize;
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
     if (std::binary_search(left_out.begin(), left_out.end(), static_cast<Index>(c))) continue;
     const Column& column = table.columns[c];
@@ -241,18 +265,27 @@ FeatureTransform fit_features(const Table& table, Index target, const std::vecto
       }
       feature.stddev = stddev > 0 && std::isfinite(stddev) ? stddev : 1.0;  // constant: maps to 0
     } else {
-      std::unordered_set<std::string_view> seen;  // (not a scan of those seen per row: rows × categories)
+      // Each category's count, in order of first appearance (by hash, not a scan of
+      // those seen per row: rows × categories).
+      std::unordered_map<std::string_view, std::size_t> seen;
+      std::vector<Index> counts;
       for (Index r : rows) {
         const std::string& value = column.text[static_cast<std::size_t>(r)];
-        if (seen.insert(value).second) feature.categories.push_back(value);
+        const auto [at, added] = seen.try_emplace(value, feature.categories.size());
+        if (added) {
+          feature.categories.push_back(value);
+          counts.push_back(0);
+        }
+        ++counts[at->second];
       }
       check_not_identifier(table, column, feature, rows);
+      keep_most_frequent(feature, counts, options.max_categories);
     }
     transform.columns.push_back(std::move(feature));
   }
   if (transform.columns.empty()) {
     throw Error(fmt::format("{}: there are no feature columns besides the target{}", table.source,
-                            ignore.empty() ? "" : " and those --ignore leaves out"));
+                            options.ignore.empty() ? "" : " and those --ignore leaves out"));
   }
   return transform;
 }
@@ -268,8 +301,11 @@ void check_inputs_fit(const FeatureTransform& transform, Index rows, std::uint64
   }
   std::string cause;
   if (widest && widest->categories.size() > 1) {
-    cause = fmt::format(": column '{}' is {} of them, one per category. Leave it out with --ignore {}", widest->name,
-                        widest->categories.size(), widest->name);
+    const std::size_t inputs = widest->categories.size() + (widest->other ? 1 : 0);
+    cause = fmt::format(
+        ": column '{}' is {} of them, one per category. Leave it out with --ignore {}, or keep "
+        "fewer of its categories with --max-categories",
+        widest->name, inputs, widest->name);
   }
   throw Error(
       fmt::format("{}: the input matrices would take {} ({} × {} inputs), more than the {} of memory "

@@ -8,7 +8,11 @@
 //                         division by zero). `standardize = false` passes values through.
 //   categorical column  → one input per category seen in training (one-hot, in order of
 //                         first appearance); a category unseen in training maps to all
-//                         zeros and is counted.
+//                         zeros and is counted. A column with more categories than
+//                         FeatureOptions::max_categories keeps the max_categories − 1
+//                         most frequent in the training rows (ties: the first seen) and
+//                         one input more, "(other)", for every other value, those
+//                         unseen in training included (not counted then).
 // Columns are matched by name, so prediction files may order them differently or omit
 // the target. Missing values must be filled before (impute, or fill_missing with the
 // columns' own `fill`); a numeric value that is too large — its standardised value, or
@@ -32,6 +36,7 @@ struct FeatureColumn {
   double mean = 0.0;                    // numeric
   double stddev = 1.0;                  // numeric
   std::vector<std::string> categories;  // categorical
+  bool other = false;                   // categorical: an input after the categories for every other value
   // The value that replaces a missing one (--impute: fitted on the training rows), as
   // text; none: a missing value is an error.
   std::optional<std::string> fill;
@@ -41,9 +46,9 @@ struct FeatureTransform {
   std::vector<FeatureColumn> columns;
   bool standardize = true;
 
-  // Input width: one per numeric column plus one per category.
+  // Input width: one per numeric column plus one per category (and "(other)").
   Index width() const;
-  // Names of the inputs: "amount", "country=FR", ...
+  // Names of the inputs: "amount", "country=FR", ..., "country=(other)".
   std::vector<std::string> input_names() const;
   // x:[N, width]. `unseen` (if given) receives the number of categorical values not
   // seen in training. Throws Error naming a feature column the table lacks, a numeric one
@@ -65,16 +70,24 @@ struct FeatureTransform {
 // is no column of the table, or is the target.
 std::vector<Index> non_feature_columns(const Table& table, Index target, const std::vector<std::string>& ignore);
 
+inline constexpr Index kDefaultMaxCategories = 1000;
+
+struct FeatureOptions {
+  bool standardize = true;                       // --no-standardize: false
+  std::vector<std::string> ignore;               // --ignore
+  Index max_categories = kDefaultMaxCategories;  // --max-categories: inputs of a categorical column, at least 2
+};
+
 // Learns the transform from the training rows `rows` of `table`, over every column but
-// non_feature_columns(table, target, ignore), and throws its Errors; also one for no
-// feature column left, and one for an identifier: a categorical column whose training rows hold at
-// least kIdentifierValues different values, one for nearly every row (at least
-// kIdentifierShare of them) — one-hot encoded, it would add an input per row that no
-// other row shares; the message names --ignore for it.
+// non_feature_columns(table, target, options.ignore), and throws its Errors; also one
+// for no feature column left, and one for an identifier: a categorical column whose
+// training rows hold at least kIdentifierValues different values, one for nearly every
+// row (at least kIdentifierShare of them) — one-hot encoded, it would add an input per
+// row that no other row shares; the message names --ignore for it.
 inline constexpr Index kIdentifierValues = 100;
 inline constexpr double kIdentifierShare = 0.9;
-FeatureTransform fit_features(const Table& table, Index target, const std::vector<Index>& rows, bool standardize,
-                              const std::vector<std::string>& ignore = {});
+FeatureTransform fit_features(const Table& table, Index target, const std::vector<Index>& rows,
+                              const FeatureOptions& options);
 
 // Throws Error when the input matrices of `rows` rows in all (x:[rows, width], as the
 // training, validation and test rows' together) would take more than `available` bytes,

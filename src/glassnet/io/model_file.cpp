@@ -101,6 +101,7 @@ json preprocessing_json(const FeatureTransform& features) {
                    {"mean", c.mean},
                    {"std", c.stddev},
                    {"categories", c.categories}};
+    if (c.other) column["other"] = true;
     if (c.fill) column["fill"] = *c.fill;
     columns.push_back(std::move(column));
   }
@@ -131,6 +132,12 @@ FeatureTransform preprocessing_from(const json& j) {
     for (const std::string& category : column.categories) {
       if (!categories.insert(category).second) {
         throw Error(fmt::format("column '{}' lists the category '{}' twice", column.name, category));
+      }
+    }
+    if (c.contains("other")) {
+      column.other = field<bool>(c, "other");
+      if (column.other && column.kind != ColumnKind::categorical) {
+        throw Error(fmt::format("column '{}' is numeric and has an '(other)' input", column.name));
       }
     }
     if (c.contains("fill")) {

@@ -24,6 +24,7 @@ toml::table config_table(const RunConfig& c) {
     for (const std::string& name : c.ignore) ignore.push_back(name);
     t.insert("ignore", ignore);
   }
+  t.insert("max-categories", static_cast<std::int64_t>(c.max_categories));
   if (c.task) t.insert("task", std::string(task_name(*c.task)));
   if (c.delimiter != 0) t.insert("delimiter", c.delimiter == '\t' ? std::string("tab") : std::string(1, c.delimiter));
   toml::array layers;

@@ -24,6 +24,29 @@ Matrix rows_of(const Matrix& m, const std::vector<Index>& rows) {
   return out;
 }
 
+// A warning for each text column whose rarer categories share its "(other)" input
+// (--max-categories): how many training rows they hold.
+void pooled_categories_warnings(const FeatureTransform& features, const Matrix& x_train,
+                                std::vector<std::string>& warnings) {
+  Index offset = 0;
+  for (const FeatureColumn& f : features.columns) {
+    if (f.kind == ColumnKind::numeric) {
+      ++offset;
+      continue;
+    }
+    const auto kept = static_cast<Index>(f.categories.size());
+    if (f.other) {
+      const auto pooled = static_cast<Index>(x_train.col(offset + kept).sum());
+      warnings.push_back(fmt::format(
+          "column '{}' has more than {} categories: the {} most frequent in the training rows are inputs, and the "
+          "rest share one, {}=(other): {} of {} training rows ({:.1f} %). --max-categories N keeps more",
+          f.name, kept + 1, kept, f.name, pooled, x_train.rows(),
+          100.0 * static_cast<double>(pooled) / static_cast<double>(x_train.rows())));
+    }
+    offset += kept + (f.other ? 1 : 0);
+  }
+}
+
 }  // namespace
 
 Index target_index(const Table& table, const std::string& target) {
@@ -44,9 +67,9 @@ bool same_preparation(const RunConfig& a, const RunConfig& b) {
       a.val_data == b.val_data && (a.val_data ? a.val_labels == b.val_labels : a.val_split == b.val_split);
   const bool same_test =
       a.test_data == b.test_data && (a.test_data ? a.test_labels == b.test_labels : a.test_split == b.test_split);
-  return a.data == b.data && a.labels == b.labels && a.target == b.target && a.ignore == b.ignore && a.task == b.task &&
-         a.delimiter == b.delimiter && same_val && same_test && a.seed == b.seed && a.standardize == b.standardize &&
-         a.impute == b.impute;
+  return a.data == b.data && a.labels == b.labels && a.target == b.target && a.ignore == b.ignore &&
+         a.max_categories == b.max_categories && a.task == b.task && a.delimiter == b.delimiter && same_val &&
+         same_test && a.seed == b.seed && a.standardize == b.standardize && a.impute == b.impute;
 }
 
 std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const Table& data) {
@@ -107,7 +130,9 @@ std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const 
     for (Table* other : others) impute_like(*other, imputed_values, other->find(target_column.name));
   }
 
-  out->features = fit_features(table, target, split.train, config.standardize, config.ignore);
+  out->features = fit_features(
+      table, target, split.train,
+      {.standardize = config.standardize, .ignore = config.ignore, .max_categories = config.max_categories});
   // The matrices below are dense (a category is an input): checked before they are made.
   if (const auto available = available_memory_bytes()) {
     Index rows = table.rows();
@@ -120,6 +145,7 @@ std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const 
     if (const auto fill = fills.find(feature.name); fill != fills.end()) feature.fill = std::string(fill->second);
   }
   out->x_train = out->features.transform(table, split.train);
+  pooled_categories_warnings(out->features, out->x_train, out->warnings);
   out->y_train = rows_of(y_all, split.train);
   out->x_val = out->features.transform(table, split.validation);
   out->y_val = rows_of(y_all, split.validation);

@@ -32,7 +32,9 @@ struct PreparedData {
   // rows × inputs and rows × 1 (the class index, or the regression target); validation
   // and test have no rows when the run has none.
   Matrix x_train, y_train, x_val, y_val, x_test, y_test;
-  std::vector<std::string> warnings;  // categories in the validation or test file unseen in training
+  // Categories in the validation or test file unseen in training; text columns whose
+  // rarer categories share one input (--max-categories).
+  std::vector<std::string> warnings;
   std::uint64_t bytes = 0;            // the tables and the matrices made from them (preflight's memory estimate)
   std::shared_ptr<const RunConfig> made_for;  // the configuration it was prepared for
 };

@@ -107,7 +107,8 @@ nlohmann::json config_json(const RunConfig& c) {
                       {"val_split", c.val_split},
                       {"test_split", c.test_split},
                       {"seed", c.seed},
-                      {"standardize", c.standardize}};
+                      {"standardize", c.standardize},
+                      {"max_categories", c.max_categories}};
   if (c.labels) j["labels"] = c.labels->string();
   if (!c.ignore.empty()) j["ignore"] = c.ignore;
   return j;

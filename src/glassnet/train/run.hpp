@@ -37,6 +37,7 @@ struct RunConfig {
   std::optional<std::filesystem::path> labels;  // IDX labels for IDX images in `data`
   std::string target;                           // empty: the last column
   std::vector<std::string> ignore;              // columns left out of the features (--ignore)
+  Index max_categories = kDefaultMaxCategories;  // inputs of a categorical column (data/features.hpp)
   std::optional<Task> task;                     // inferred when not given
   char delimiter = 0;                           // 0: detect
   std::vector<Index> layers{64, 64};
