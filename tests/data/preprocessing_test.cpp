@@ -347,6 +347,44 @@ TEST(Features, BeyondMaxCategoriesTheRarestShareOneInput) {
             std::string::npos);
 }
 
+// A numeric feature column is a row number when it counts the file's rows, one more on
+// each, over kRowNumberRows rows or more, none missing.
+TEST(Features, AColumnThatCountsTheRowsIsARowNumber) {
+  const auto table = [](Index rows, const std::function<std::string(Index)>& value) {
+    std::string csv = "n,x,y\n";
+    for (Index i = 0; i < rows; ++i) csv += fmt::format("{},{},{}\n", value(i), (i * 7) % 5, i % 2);
+    return table_of(csv);
+  };
+  const auto found = [](const Table& t, const FeatureOptions& options = {}) {
+    std::vector<Index> rows(static_cast<std::size_t>(t.rows()));
+    std::iota(rows.begin(), rows.end(), Index{0});
+    std::vector<std::string> names;
+    for (const RowNumberColumn& c : row_number_columns(t, fit_features(t, 2, rows, options))) {
+      names.push_back(fmt::format("{} {:g}…{:g}", c.name, c.first, c.last));
+    }
+    return names;
+  };
+  const auto n = [](Index i) { return std::to_string(i); };
+  EXPECT_EQ(found(table(kRowNumberRows, n)), std::vector<std::string>{"n 0…19"});
+  EXPECT_EQ(found(table(30, [](Index i) { return std::to_string(i - 5); })), std::vector<std::string>{"n -5…24"});
+  EXPECT_TRUE(found(table(30, n), {.ignore = {"n"}}).empty()) << "not a feature";
+  EXPECT_TRUE(found(table(kRowNumberRows - 1, n)).empty()) << "too few rows to tell";
+  EXPECT_TRUE(found(table(30, [](Index i) { return std::to_string(2 * i); })).empty()) << "steps of 2";
+  EXPECT_TRUE(found(table(30, [](Index i) { return std::to_string(i == 12   ? 13
+                                                                  : i == 13 ? 12
+                                                                            : i); })).empty())
+      << "two rows swapped";
+  EXPECT_TRUE(found(table(30, [](Index i) { return fmt::format("r{}", i); })).empty()) << "text";
+  {
+    const Table gap = table(30, [](Index i) { return i == 9 ? std::string() : std::to_string(i); });
+    std::vector<Index> rows(30);
+    std::iota(rows.begin(), rows.end(), Index{0});
+    EXPECT_TRUE(row_number_columns(gap, fit_features(table(30, n), 2, rows, {})).empty()) << "a value missing";
+  }
+  EXPECT_EQ(found(table(30, [](Index i) { return fmt::format("{}.5", i); })), std::vector<std::string>{"n 0.5…29.5"})
+      << "from any start";
+}
+
 // The input matrices are checked against the memory available before they are made:
 // their size, and the categorical column that widens them most, with --ignore for it.
 TEST(Features, InputsLargerThanTheMemoryAvailableAreRefusedBeforeTheyAreMade) {

@@ -96,6 +96,24 @@ TEST(Preflight, AConstantFeatureFarFromZeroIsUnscaled) {
   EXPECT_FALSE(has(preflight(near_zero), "unscaled_input"));
 }
 
+// A feature that counts the rows is a warning naming each such column and one --ignore
+// for them all.
+TEST(Preflight, AColumnThatCountsTheRowsIsARowNumber) {
+  Candidate s = moons({.hidden = {32, 32}});
+  PreflightInput in = s.input();
+  in.overfit_check = false;
+  EXPECT_FALSE(has(preflight(in), "row_number"));
+  in.row_numbers = {{.name = "Unnamed: 0", .first = 0, .last = 399}, {.name = "id", .first = 1, .last = 400}};
+  const auto findings = preflight(in);
+  const Finding* f = find_finding(findings, "row_number");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::warning);
+  EXPECT_EQ(f->evidence,
+            (std::vector<std::string>{"'Unnamed: 0' is 0, 1, 2, … 399: one more on each row, in file order",
+                                      "'id' is 1, 2, 3, … 400: one more on each row, in file order"}));
+  EXPECT_EQ(f->fixes, std::vector<std::string>{"--ignore Unnamed: 0,id"});
+}
+
 TEST(Preflight, ARareClassWithoutClassWeights) {
   Candidate s = moons({.hidden = {32, 32}});
   for (Index i = 0; i < s.data.y.rows(); ++i) s.data.y(i, 0) = i % 25 == 0 ? 1 : 0;  // 4 % positives

@@ -104,6 +104,12 @@ TEST(Fixes, TheDoctorsFixesApplyToTheRun) {
   EXPECT_TRUE(apply_fix(c, "--optimizer adam --schedule cosine"));
   EXPECT_FALSE(apply_fix(c, "--dropout 0.5 --activation nope")) << "all or nothing";
   EXPECT_EQ(c.dropout, before.dropout);
+  EXPECT_TRUE(apply_fix(c, "--ignore row,id"));
+  EXPECT_EQ(c.ignore, (std::vector<std::string>{"row", "id"}));
+  EXPECT_FALSE(apply_fix(c, "--ignore id")) << "left out already";
+  EXPECT_TRUE(apply_fix(c, "--ignore note"));
+  EXPECT_EQ(c.ignore, (std::vector<std::string>{"row", "id", "note"}));
+  EXPECT_FALSE(apply_fix(c, "--ignore a,,b"));
 }
 
 TEST(Fixes, AdviceTheRunWouldRefuseIsLeftOut) {

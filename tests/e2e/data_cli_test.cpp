@@ -969,6 +969,34 @@ TEST_F(DataCli, AnIdentifierColumnIsRefusedAndIgnoreLeavesItOut) {
   expect_bad_input(csv, "--ignore: 'label' is the target column", "--ignore txn_id,label");
 }
 
+// A row number saved with the data (a file sorted by its label) is a warning before the
+// first epoch, with --ignore as its fix; --auto-repair runs no trials for it (its
+// validation rows are numbered by the same file), and --ignore clears it.
+TEST_F(DataCli, ARowNumberIsAWarningWithIgnoreAsItsFix) {
+  std::string csv = "row,amount,label\n";
+  for (int i = 0; i < 300; ++i) {
+    const double amount = ((i * 37) % 200) / 100.0 - 1.0;
+    csv += fmt::format("{},{},{}\n", i, amount, i < 150 ? 0 : 1);
+  }
+  const std::string data = write("sorted.csv", csv);
+  const auto warned = run_command(cli() + " train --epochs 3 --data " + data + " --out " + path("a.safetensors"));
+  ASSERT_EQ(warned.exit_code, 0) << warned.output;
+  EXPECT_NE(warned.output.find("warning: row_number: A feature counts the rows of the file"), std::string::npos)
+      << warned.output;
+  EXPECT_NE(warned.output.find("'row' is 0, 1, 2, … 299: one more on each row, in file order"), std::string::npos)
+      << warned.output;
+  EXPECT_NE(warned.output.find("try, in order: `--ignore row`"), std::string::npos) << warned.output;
+  const auto repaired =
+      run_command(cli() + " train --epochs 8 --auto-repair --data " + data + " --out " + path("b.safetensors"));
+  ASSERT_EQ(repaired.exit_code, 0) << repaired.output;
+  EXPECT_NE(repaired.output.find("row_number"), std::string::npos) << repaired.output;
+  EXPECT_EQ(repaired.output.find("repair:"), std::string::npos) << "no trials\n" << repaired.output;
+  const auto ignored =
+      run_command(cli() + " train --epochs 3 --ignore row --data " + data + " --out " + path("c.safetensors"));
+  ASSERT_EQ(ignored.exit_code, 0) << ignored.output;
+  EXPECT_EQ(ignored.output.find("row_number"), std::string::npos) << ignored.output;
+}
+
 // --max-categories: a text column of 60 merchants becomes its 9 most frequent and one
 // input for the rest, which a merchant never seen in training takes without a warning.
 TEST_F(DataCli, MaxCategoriesKeepsTheMostFrequentAndOneInputForTheRest) {

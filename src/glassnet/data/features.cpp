@@ -290,6 +290,25 @@ FeatureTransform fit_features(const Table& table, Index target, const std::vecto
   return transform;
 }
 
+std::vector<RowNumberColumn> row_number_columns(const Table& table, const FeatureTransform& features) {
+  std::vector<RowNumberColumn> out;
+  if (table.rows() < kRowNumberRows) return out;
+  const auto positions = column_positions(table);
+  for (const FeatureColumn& f : features.columns) {
+    const auto at = positions.find(f.name);
+    if (f.kind != ColumnKind::numeric || at == positions.end()) continue;
+    const Column& column = table.columns[static_cast<std::size_t>(at->second)];
+    if (column.kind != ColumnKind::numeric || column.any_missing()) continue;
+    const double first = column.number(0);
+    bool counts = true;
+    for (std::size_t r = 1; counts && r < column.missing.size(); ++r) {
+      counts = column.number(r) == column.number(r - 1) + 1.0;
+    }
+    if (counts) out.push_back({f.name, first, column.number(column.missing.size() - 1)});
+  }
+  return out;
+}
+
 void check_inputs_fit(const FeatureTransform& transform, Index rows, std::uint64_t available,
                       const std::string& source) {
   const auto width = static_cast<std::uint64_t>(transform.width());

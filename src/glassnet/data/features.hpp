@@ -89,6 +89,17 @@ inline constexpr double kIdentifierShare = 0.9;
 FeatureTransform fit_features(const Table& table, Index target, const std::vector<Index>& rows,
                               const FeatureOptions& options);
 
+// A numeric feature column that counts the rows of its file: first, first + 1, …, last
+// in file order, over at least kRowNumberRows rows, none missing — a row number written
+// with the data (a data frame's index), which says where a row sits in the file, not
+// what it is (diag/preflight.hpp: row_number).
+inline constexpr Index kRowNumberRows = 20;
+struct RowNumberColumn {
+  std::string name;
+  double first = 0.0, last = 0.0;
+};
+std::vector<RowNumberColumn> row_number_columns(const Table& table, const FeatureTransform& features);
+
 // Throws Error when the input matrices of `rows` rows in all (x:[rows, width], as the
 // training, validation and test rows' together) would take more than `available` bytes,
 // before they are made: the sizes, and the categorical column that widens them most.

@@ -60,6 +60,14 @@ bool apply_option(RunConfig& c, const std::string& option, const std::string& va
     c.balanced_class_weights = value == "balanced";
     return true;
   }
+  if (option == "--ignore") {
+    std::istringstream names(value);
+    for (std::string name; std::getline(names, name, ',');) {
+      if (name.empty()) return false;
+      if (std::find(c.ignore.begin(), c.ignore.end(), name) == c.ignore.end()) c.ignore.push_back(name);
+    }
+    return true;
+  }
   if (option == "--lr") return real(c.learning_rate) && c.learning_rate > 0;
   if (option == "--clip-norm") return real(c.clip_norm);
   if (option == "--dropout") return real(c.dropout) && c.dropout < 1.0;
@@ -81,7 +89,8 @@ bool same(const RunConfig& a, const RunConfig& b) {
          a.monitor == b.monitor && a.residual == b.residual && a.optimizer == b.optimizer && a.schedule == b.schedule &&
          a.balanced_class_weights == b.balanced_class_weights && a.learning_rate == b.learning_rate &&
          a.clip_norm == b.clip_norm && a.dropout == b.dropout && a.weight_decay == b.weight_decay &&
-         a.early_stopping == b.early_stopping && a.batch_size == b.batch_size && a.standardize == b.standardize;
+         a.early_stopping == b.early_stopping && a.batch_size == b.batch_size && a.standardize == b.standardize &&
+         a.ignore == b.ignore;
 }
 
 // `config` with `fix` applied (changed or not), or nothing when the fix is not options.

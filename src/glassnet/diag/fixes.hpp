@@ -6,7 +6,7 @@
 //   "--activation relu --init he"       any sequence of the options below
 //   "--activation X" "--init X" "--norm X" "--residual" "--optimizer X" "--lr X"
 //   "--clip-norm X" "--dropout X" "--weight-decay X" "--early-stopping N"
-//   "--schedule X" "--batch-size N" "--class-weight balanced" "--monitor X"
+//   "--schedule X" "--batch-size N" "--class-weight balanced" "--monitor X" "--ignore A,B"
 //   "--task X" (a trailing note in parentheses is ignored)
 //   "drop --no-standardize"             standardise the features
 //

@@ -152,6 +152,23 @@ void unscaled(const PreflightInput& in, std::vector<Finding>& out) {
   out.push_back(std::move(f));
 }
 
+void row_numbers(const PreflightInput& in, std::vector<Finding>& out) {
+  if (in.row_numbers.empty()) return;
+  Finding f = finding("row_number", Severity::warning,
+                      "A feature counts the rows of the file: a row number says where a row sits in the file, not "
+                      "what it is. Where the file is ordered (by time, by outcome), the network learns the order, "
+                      "and new rows carry numbers it never saw.");
+  std::vector<std::string> names;
+  for (const RowNumberColumn& c : in.row_numbers) {
+    f.evidence.push_back(fmt::format("'{}' is {:g}, {:g}, {:g}, … {:g}: one more on each row, in file order", c.name,
+                                     c.first, c.first + 1, c.first + 2, c.last));
+    names.push_back(c.name);
+  }
+  f.causes = {"a row number saved with the data (a data frame's index)"};
+  f.fixes = {fmt::format("--ignore {}", fmt::join(names, ","))};
+  out.push_back(std::move(f));
+}
+
 void imbalance(const PreflightInput& in, std::vector<Finding>& out) {
   if (in.task == Task::regression || in.class_weights || in.targets.rows() == 0) return;
   std::vector<Index> counts(static_cast<std::size_t>(std::max<Index>(in.classes, 2)), 0);
@@ -360,6 +377,7 @@ std::vector<Finding> preflight(const PreflightInput& in) {
   std::vector<Finding> out;
   const bool targets_fit = labels(in, out);
   unscaled(in, out);
+  row_numbers(in, out);
   if (targets_fit) imbalance(in, out);
   architecture(in, out);
   if (targets_fit) {

@@ -11,6 +11,8 @@
 //   unscaled_input     standardisation off and feature standard deviations differing by
 //                      more than 100×, or a mean far from zero relative to its spread
 //   class_imbalance    a class under 10 % of the training rows without class weights
+//   row_number         a feature column that counts the file's rows (data/features.hpp:
+//                      row_number_columns)
 //   linear_network     identity activation in the hidden layers
 //   deep_saturating    sigmoid or tanh in 5 or more hidden layers
 //   init_mismatch      an initialiser made for another activation family
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "glassnet/core/matrix.hpp"
+#include "glassnet/data/features.hpp"
 #include "glassnet/data/labels.hpp"
 #include "glassnet/diag/doctor.hpp"
 #include "glassnet/loss/loss.hpp"
@@ -45,6 +48,7 @@ struct PreflightInput {
   Index classes = 2;                       // classification
   std::vector<std::string> class_names;    // classification: index → label, for messages (none: the index)
   std::vector<std::string> feature_names;  // one per input column
+  std::vector<RowNumberColumn> row_numbers;  // feature columns that count the training file's rows
   bool standardized = true;
   bool class_weights = false;
   std::uint64_t seed = 1;

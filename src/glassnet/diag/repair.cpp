@@ -33,7 +33,11 @@ const std::vector<std::string> kStructuralFixes = {
 
 // A finding that a change of the set-up should cure: a warning or an error, other than
 // overfitting (which early stopping, not a structural change, answers).
-bool calls_for_repair(const Finding& f) { return f.severity != Severity::info && f.symptom != "overfitting"; }
+// (A row number is not: the validation rows are numbered by the same file, so no trial
+// can show the harm it does to new rows.)
+bool calls_for_repair(const Finding& f) {
+  return f.severity != Severity::info && f.symptom != "overfitting" && f.symptom != "row_number";
+}
 
 // A finding about the data alone, which no change of the network answers: the classes'
 // balance (its fix, class weights, is the doctor's own).

@@ -300,6 +300,7 @@ TrainingRun::State::State(const RunConfig& c, std::shared_ptr<const PreparedData
       .classes = static_cast<Index>(labels.classes.size()),
       .class_names = labels.classes,
       .feature_names = model.features.input_names(),
+      .row_numbers = data->row_numbers,
       .standardized = config.standardize,
       .class_weights = config.balanced_class_weights,
       .seed = config.seed,
