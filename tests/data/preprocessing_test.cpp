@@ -272,7 +272,7 @@ TEST(Features, IgnoredColumnsAreLeftOut) {
             (std::vector<std::string>{"amount"}));
   EXPECT_NE(error_of([&] {
               fit_features(t, t.find("y"), {0, 1, 2}, {.standardize = false, .ignore = {"ID"}});
-            }).find("data.csv: --ignore: no column 'ID' (columns: id, amount, country, y)"),
+            }).find("data.csv: no column 'ID' to --ignore (columns: id, amount, country, y)"),
             std::string::npos);
   EXPECT_NE(error_of([&] {
               fit_features(t, t.find("y"), {0, 1, 2}, {.standardize = false, .ignore = {"y"}});

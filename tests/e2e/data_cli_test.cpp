@@ -965,7 +965,7 @@ TEST_F(DataCli, AnIdentifierColumnIsRefusedAndIgnoreLeavesItOut) {
 
   // A name that is no column, or the target: exit 2, the columns named, nothing written.
   fs::remove(model);
-  expect_bad_input(csv, "--ignore: no column 'id' (columns: txn_id, amount, country, label)", "--ignore id");
+  expect_bad_input(csv, "no column 'id' to --ignore (columns: txn_id, amount, country, label)", "--ignore id");
   expect_bad_input(csv, "--ignore: 'label' is the target column", "--ignore txn_id,label");
 }
 

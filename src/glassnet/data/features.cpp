@@ -1,7 +1,6 @@
 #include "glassnet/data/features.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -181,13 +180,7 @@ std::vector<Index> non_feature_columns(const Table& table, Index target, const s
   std::vector<Index> out;
   if (target >= 0) out.push_back(target);
   for (const std::string& name : ignore) {
-    const Index c = table.find(name);
-    if (c < 0) {
-      std::vector<std::string> names;
-      for (const auto& column : table.columns) names.push_back(column.name);
-      throw Error(
-          fmt::format("{}: --ignore: no column '{}' (columns: {})", table.source, name, fmt::join(names, ", ")));
-    }
+    const Index c = table.find_or_throw(name, "to --ignore");
     if (c == target) throw Error(fmt::format("{}: --ignore: '{}' is the target column", table.source, name));
     out.push_back(c);
   }

@@ -126,6 +126,14 @@ Index Table::find(const std::string& name) const {
   return -1;
 }
 
+Index Table::find_or_throw(const std::string& name, std::string_view for_what) const {
+  const Index found = find(name);
+  if (found >= 0) return found;
+  std::vector<std::string_view> names;
+  for (const Column& c : columns) names.push_back(c.name);
+  throw Error(fmt::format("{}: no column '{}' {} (columns: {})", source, name, for_what, fmt::join(names, ", ")));
+}
+
 std::unordered_map<std::string_view, Index> column_positions(const Table& table) {
   std::unordered_map<std::string_view, Index> positions;
   positions.reserve(table.columns.size());

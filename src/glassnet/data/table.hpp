@@ -82,6 +82,9 @@ struct Table {
   // The index of the column called `name`, or -1. A scan: a caller that looks up every
   // column of a wide table uses column_positions.
   Index find(const std::string& name) const;
+  // The index of the column called `name`; none is an Error naming the source, what the
+  // column was asked `for` ("for the target") and the columns there are.
+  Index find_or_throw(const std::string& name, std::string_view for_what) const;
   // The memory the values and their positions take, in bytes (about).
   std::uint64_t bytes() const;
 };

@@ -1,7 +1,6 @@
 #include "glassnet/train/prepared_data.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <optional>
 #include <string_view>
@@ -51,14 +50,7 @@ void pooled_categories_warnings(const FeatureTransform& features, const Matrix& 
 
 Index target_index(const Table& table, const std::string& target) {
   if (target.empty()) return static_cast<Index>(table.columns.size()) - 1;
-  const Index found = table.find(target);
-  if (found < 0) {
-    std::vector<std::string> names;
-    for (const auto& c : table.columns) names.push_back(c.name);
-    throw Error(
-        fmt::format("{}: no column '{}' for the target (columns: {})", table.source, target, fmt::join(names, ", ")));
-  }
-  return found;
+  return table.find_or_throw(target, "for the target");
 }
 
 bool same_preparation(const RunConfig& a, const RunConfig& b) {
