@@ -103,14 +103,14 @@ TEST(Preflight, AColumnThatCountsTheRowsIsARowNumber) {
   PreflightInput in = s.input();
   in.overfit_check = false;
   EXPECT_FALSE(has(preflight(in), "row_number"));
-  in.row_numbers = {{.name = "Unnamed: 0", .first = 0, .last = 399}, {.name = "id", .first = 1, .last = 400}};
+  in.row_numbers = {{.name = "Unnamed: 0", .first = 0, .last = 399}, {.name = "id", .first = 1, .last = 1'000'000}};
   const auto findings = preflight(in);
   const Finding* f = find_finding(findings, "row_number");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, Severity::warning);
   EXPECT_EQ(f->evidence,
             (std::vector<std::string>{"'Unnamed: 0' is 0, 1, 2, … 399: one more on each row, in file order",
-                                      "'id' is 1, 2, 3, … 400: one more on each row, in file order"}));
+                                      "'id' is 1, 2, 3, … 1000000: one more on each row, in file order"}));
   EXPECT_EQ(f->fixes, std::vector<std::string>{"--ignore Unnamed: 0,id"});
 }
 

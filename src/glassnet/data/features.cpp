@@ -174,8 +174,6 @@ void FeatureTransform::fill_missing(Table& table) const {
   }
 }
 
-namespace {}  // namespace
-
 std::vector<Index> non_feature_columns(const Table& table, Index target, const std::vector<std::string>& ignore) {
   std::vector<Index> out;
   if (target >= 0) out.push_back(target);

@@ -146,8 +146,8 @@ std::optional<Imputation> parse_imputation(std::string_view name);  // mean, med
 std::string_view imputation_name(Imputation method);                // as parse_imputation reads it
 
 // Fills every missing value of every column except those in `skip` (the target and the
-// columns --ignore leaves out) with a statistic of that column's present values in the rows `fit_rows` (the
-// training rows): numeric columns with the mean, median or most frequent value,
+// columns --ignore leaves out) with a statistic of that column's present values in the
+// rows `fit_rows` (the training rows): numeric columns with the mean, median or most frequent value,
 // categorical columns always with the most frequent category. Returns the statistics
 // used, per column name, so that other tables can be filled alike (impute_like). There,
 // a column with no value present (all empty: a one-row file) takes the kind of its fill,

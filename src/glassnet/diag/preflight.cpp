@@ -159,10 +159,14 @@ void row_numbers(const PreflightInput& in, std::vector<Finding>& out) {
                       "A feature counts the rows of the file: a row number says where a row sits in the file, not "
                       "what it is. Where the file is ordered (by time, by outcome), the network learns the order, "
                       "and new rows carry numbers it never saw.");
+  // (whole numbers in full: row 1000000, not 1e+06)
+  const auto number = [](double v) {
+    return std::floor(v) == v && std::abs(v) < 1e15 ? fmt::format("{:.0f}", v) : fmt::format("{:g}", v);
+  };
   std::vector<std::string> names;
   for (const RowNumberColumn& c : in.row_numbers) {
-    f.evidence.push_back(fmt::format("'{}' is {:g}, {:g}, {:g}, … {:g}: one more on each row, in file order", c.name,
-                                     c.first, c.first + 1, c.first + 2, c.last));
+    f.evidence.push_back(fmt::format("'{}' is {}, {}, {}, … {}: one more on each row, in file order", c.name,
+                                     number(c.first), number(c.first + 1), number(c.first + 2), number(c.last)));
     names.push_back(c.name);
   }
   f.causes = {"a row number saved with the data (a data frame's index)"};
