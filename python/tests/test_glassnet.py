@@ -129,6 +129,17 @@ def test_fixes_read_as_keywords(moons):
     assert not any("--" in fix for fix in fixes), fixes
 
 
+def test_a_row_number_column_is_found_and_ignore_leaves_it_out(moons):
+    X, y = moons
+    X = np.c_[np.arange(len(y), dtype=np.float64), X]  # x0 counts the rows
+    findings = glassnet.fit(X, y, epochs=2, quiet=True).doctor()
+    row_number = [f for f in findings if f.symptom == "row_number"]
+    assert row_number and row_number[0].fixes == ['ignore="x0"'], findings
+    assert "'x0' is 0, 1, 2" in row_number[0].evidence[0]
+    ignored = glassnet.fit(X, y, epochs=2, quiet=True, ignore="x0")
+    assert not any(f.symptom == "row_number" for f in ignored.doctor())
+
+
 def test_errors_are_python_exceptions_with_the_command_line_messages(moons, tmp_path):
     X, y = moons
     with pytest.raises(glassnet.Error, match=r"--activation: bogus not in"):
