@@ -317,6 +317,16 @@ TEST(Features, AnIdentifierColumnIsRefusedWithTheOptionThatLeavesItOut) {
               fit_features(table(200, 179), 2, all_rows(200), {.standardize = true});
             }).find("holds 180 different values in 200 training rows"),
             std::string::npos);
+  // Dates or times are named as such, with the numbers to write instead.
+  std::string dated = "when,y\n";
+  for (Index i = 0; i < 150; ++i)
+    dated += fmt::format("2024-{:02}-{:02}T{:02}:00Z,{}\n", 1 + i / 28, 1 + i % 28, i % 24, i % 2);
+  const Table dates = table_of(dated);
+  EXPECT_EQ(error_of([&] { fit_features(dates, 1, all_rows(150), {}); }),
+            "data.csv:2:1: column 'when' holds 150 different dates or times in 150 training rows ('2024-01-01T00:00Z', "
+            "'2024-01-02T01:00Z', …): text to glassnet, which reads no dates; one-hot encoded, it would be 150 inputs "
+            "that rows outside training never share. Leave it out with --ignore when, or write what matters of it (the "
+            "day of the week, the hour, the days since an event) as numbers in columns of their own");
   // Counted over the training rows: the same column fitted on its repeated rows is a category.
   std::vector<Index> repeated = all_rows(200);
   repeated.erase(repeated.begin(), repeated.begin() + 100);

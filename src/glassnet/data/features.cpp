@@ -189,19 +189,41 @@ std::vector<Index> non_feature_columns(const Table& table, Index target, const s
 
 namespace {
 
-// An Error for a categorical column that is an identifier (fit_features).
+// Whether `value` reads as a date or a time ("2024-03-01", "01/03/2024 14:05",
+// "2024-03-01T14:05:00Z"): digits (six at least) and date and time separators only.
+bool date_or_time(std::string_view value) {
+  if (value.size() < 8 || value.size() > 40) return false;
+  std::size_t digits = 0;
+  for (char c : value) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (std::string_view("-/:. TZ+").find(c) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return digits >= 6 && value.find_first_of("-/:") != std::string_view::npos;
+}
+
+// An Error for a categorical column that is an identifier (fit_features); of dates or
+// times (its first categories all read as such), it says so.
 void check_not_identifier(const Table& table, const Column& column, const FeatureColumn& feature,
                           const std::vector<Index>& rows) {
   const auto values = static_cast<Index>(feature.categories.size());
   const auto training = static_cast<Index>(rows.size());
   if (values < kIdentifierValues || static_cast<double>(values) < kIdentifierShare * static_cast<double>(training))
     return;
+  const auto first = feature.categories.begin();
+  const bool dates = std::all_of(first, first + std::min<Index>(values, 10), date_or_time);
   throw Error(fmt::format(
-      "{}: column '{}' holds {} different values in {} training rows ('{}', '{}', …): an identifier, not a "
-      "category; one-hot encoded, it would be {} inputs that rows outside training never share. Leave it out "
-      "with --ignore {}",
-      value_location(table.source, column, static_cast<std::size_t>(rows.front())), column.name, values, training,
-      quoted_value(feature.categories[0]), quoted_value(feature.categories[1]), values, column.name));
+      "{}: column '{}' holds {} different {} in {} training rows ('{}', '{}', …): {}; one-hot encoded, it would be {} "
+      "inputs that rows outside training never share. Leave it out with --ignore {}{}",
+      value_location(table.source, column, static_cast<std::size_t>(rows.front())), column.name, values,
+      dates ? "dates or times" : "values", training, quoted_value(feature.categories[0]),
+      quoted_value(feature.categories[1]),
+      dates ? "text to glassnet, which reads no dates" : "an identifier, not a category", values, column.name,
+      dates ? ", or write what matters of it (the day of the week, the hour, the days since an event) as numbers in "
+              "columns of their own"
+            : ""));
 }
 
 // Beyond `max_categories`, the max_categories − 1 most frequent categories (`counts`,

@@ -83,7 +83,8 @@ struct FeatureOptions {
 // for no feature column left, and one for an identifier: a categorical column whose
 // training rows hold at least kIdentifierValues different values, one for nearly every
 // row (at least kIdentifierShare of them) — one-hot encoded, it would add an input per
-// row that no other row shares; the message names --ignore for it.
+// row that no other row shares; the message names --ignore for it, and for dates or
+// times (glassnet reads them as text) says so and how to write them as numbers.
 inline constexpr Index kIdentifierValues = 100;
 inline constexpr double kIdentifierShare = 0.9;
 FeatureTransform fit_features(const Table& table, Index target, const std::vector<Index>& rows,
