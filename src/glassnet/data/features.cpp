@@ -19,9 +19,7 @@ namespace glassnet {
 
 Index FeatureTransform::width() const {
   Index w = 0;
-  for (const auto& c : columns) {
-    w += c.kind == ColumnKind::numeric ? 1 : static_cast<Index>(c.categories.size()) + (c.other ? 1 : 0);
-  }
+  for (const auto& c : columns) w += c.inputs();
   return w;
 }
 
@@ -124,7 +122,7 @@ Matrix FeatureTransform::transform(const Table& table, std::span<const Index> ro
         ++unseen_count;
       }
     }
-    offset += static_cast<Index>(feature.categories.size()) + (feature.other ? 1 : 0);
+    offset += feature.inputs();
   }
   constexpr Index kBlockRows = 64;
   for (Index first = 0; first < x.rows(); first += kBlockRows) {
@@ -329,11 +327,11 @@ void check_inputs_fit(const FeatureTransform& transform, Index rows, std::uint64
   if (bytes <= available) return;
   const FeatureColumn* widest = nullptr;
   for (const FeatureColumn& c : transform.columns) {
-    if (c.kind == ColumnKind::categorical && (!widest || c.categories.size() > widest->categories.size())) widest = &c;
+    if (c.kind == ColumnKind::categorical && (!widest || c.inputs() > widest->inputs())) widest = &c;
   }
   std::string cause;
-  if (widest && widest->categories.size() > 1) {
-    const std::size_t inputs = widest->categories.size() + (widest->other ? 1 : 0);
+  if (widest && widest->inputs() > 1) {
+    const Index inputs = widest->inputs();
     cause = fmt::format(
         ": column '{}' is {} of them, one per category. Leave it out with --ignore {}, or keep "
         "fewer of its categories with --max-categories",

@@ -40,6 +40,11 @@ struct FeatureColumn {
   // The value that replaces a missing one (--impute: fitted on the training rows), as
   // text; none: a missing value is an error.
   std::optional<std::string> fill;
+
+  // Its inputs: 1 (numeric), or one per category and "(other)" (categorical).
+  Index inputs() const {
+    return kind == ColumnKind::numeric ? 1 : static_cast<Index>(categories.size()) + (other ? 1 : 0);
+  }
 };
 
 struct FeatureTransform {

@@ -29,12 +29,8 @@ void pooled_categories_warnings(const FeatureTransform& features, const Matrix& 
                                 std::vector<std::string>& warnings) {
   Index offset = 0;
   for (const FeatureColumn& f : features.columns) {
-    if (f.kind == ColumnKind::numeric) {
-      ++offset;
-      continue;
-    }
     const auto kept = static_cast<Index>(f.categories.size());
-    if (f.other) {
+    if (f.kind == ColumnKind::categorical && f.other) {
       const auto pooled = static_cast<Index>(x_train.col(offset + kept).sum());
       warnings.push_back(fmt::format(
           "column '{}' has more than {} categories: the {} most frequent in the training rows are inputs, and the "
@@ -42,7 +38,7 @@ void pooled_categories_warnings(const FeatureTransform& features, const Matrix& 
           f.name, kept + 1, kept, f.name, pooled, x_train.rows(),
           100.0 * static_cast<double>(pooled) / static_cast<double>(x_train.rows())));
     }
-    offset += kept + (f.other ? 1 : 0);
+    offset += f.inputs();
   }
 }
 
