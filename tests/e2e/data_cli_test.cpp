@@ -746,6 +746,14 @@ TEST_F(DataCli, IdxImagesTrainEvaluateAndPredict) {
   EXPECT_EQ(unlabelled.exit_code, 2) << unlabelled.output;
   EXPECT_NE(unlabelled.output.find("IDX images need their labels to train on: --labels FILE"), std::string::npos)
       << unlabelled.output;
+  // Every pixel is an input: --ignore is for a CSV file's columns.
+  const auto ignored = run_command(cli() + " train --quiet --data " + train_images + " --labels " + train_labels +
+                                   " --ignore pixel_0 --out " + path("x.safetensors"));
+  EXPECT_EQ(ignored.exit_code, 2) << ignored.output;
+  EXPECT_NE(ignored.output.find("--ignore is for a CSV file's columns; every pixel of an image is an input"),
+            std::string::npos)
+      << ignored.output;
+  EXPECT_FALSE(fs::exists(path("x.safetensors")));
 
   const auto eval =
       run_command(cli() + " eval --json --model " + model + " --data " + test_images + " --labels " + test_labels);
