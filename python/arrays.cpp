@@ -99,10 +99,10 @@ Column target_of(const py::object& y, Index rows, const std::string& name) {
     const py::array labels = py::array::ensure(y);
     check_shape(labels.ndim(), labels.ndim() > 0 ? labels.shape(0) : 0, labels.ndim() == 2 ? labels.shape(1) : 1);
     c.kind = ColumnKind::categorical;
-    c.text = *text;
-    for (std::string& t : c.text) {
-      c.missing.push_back(is_missing_marker(t));
-      if (c.missing.back()) t.clear();
+    for (const std::string& t : *text) c.missing.push_back(is_missing_marker(t));
+    CategoryCodes codes(c);
+    for (std::size_t r = 0; r < text->size(); ++r) {
+      if (!c.missing[r]) codes.set(r, (*text)[r]);
     }
     return c;
   }

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -92,9 +94,9 @@ Matrix FeatureTransform::transform(const Table& table, std::span<const Index> ro
     if (feature.kind == ColumnKind::numeric && column.kind != ColumnKind::numeric) {
       // Where: its first value that is not a number (a column with none present is filled first).
       std::size_t row = 0;
-      while (row < column.text.size() && (column.missing[row] || parse_number(column.text[row]))) ++row;
-      const bool found = row < column.text.size();
-      const std::string value = found ? column.text[row] : "";
+      while (row < column.codes.size() && (column.missing[row] || parse_number(column.text(row)))) ++row;
+      const bool found = row < column.codes.size();
+      const std::string value = found ? column.text(row) : "";
       throw Error(fmt::format("{}: column '{}' holds {}; in training it was numeric",
                               found ? value_location(table.source, column, row) : table.source, feature.name,
                               beyond_double(value)
@@ -108,16 +110,24 @@ Matrix FeatureTransform::transform(const Table& table, std::span<const Index> ro
     }
     std::unordered_map<std::string_view, Index> index;
     for (std::size_t k = 0; k < feature.categories.size(); ++k) index[feature.categories[k]] = static_cast<Index>(k);
-    std::string number;  // a numeric-looking column that was categorical in training is read as text
+    // A value's input: its category's, the pooled input's, or none (unseen).
+    const auto input_of = [&](std::string_view value) -> std::optional<Index> {
+      if (const auto found = index.find(value); found != index.end()) return found->second;
+      if (feature.other) return static_cast<Index>(feature.categories.size());
+      return std::nullopt;
+    };
+    // Text: each of the column's categories looked up once. A numeric-looking column
+    // that was categorical in training is read as text, a row at a time.
+    std::vector<std::optional<Index>> input_of_code;
+    for (const std::string& category : column.categories) input_of_code.push_back(input_of(category));
     for (Index r = 0; r < x.rows(); ++r) {
       const auto row = static_cast<std::size_t>(rows[static_cast<std::size_t>(r)]);
-      if (column.kind != ColumnKind::categorical) number = fmt::format("{}", column.number(row));
-      const auto found =
-          index.find(column.kind == ColumnKind::categorical ? std::string_view(column.text[row]) : number);
-      if (found != index.end()) {
-        x(r, offset + found->second) = 1;
-      } else if (feature.other) {
-        x(r, offset + static_cast<Index>(feature.categories.size())) = 1;
+      const std::optional<Index> input =
+          column.kind != ColumnKind::categorical ? input_of(fmt::format("{}", column.number(row)))
+          : column.codes[row] == kMissingCode    ? std::nullopt  // (none: missing values were refused above)
+                                                 : input_of_code[column.codes[row]];
+      if (input) {
+        x(r, offset + *input) = 1;
       } else {
         ++unseen_count;
       }
@@ -224,6 +234,8 @@ void check_not_identifier(const Table& table, const Column& column, const Featur
             : ""));
 }
 
+constexpr std::size_t kNotSeen = SIZE_MAX;
+
 // Beyond `max_categories`, the max_categories − 1 most frequent categories (`counts`,
 // ties to the first seen) in their order, and the "(other)" input for the rest.
 void keep_most_frequent(FeatureColumn& feature, const std::vector<Index>& counts, Index max_categories) {
@@ -276,18 +288,19 @@ FeatureTransform fit_features(const Table& table, Index target, const std::vecto
       }
       feature.stddev = stddev > 0 && std::isfinite(stddev) ? stddev : 1.0;  // constant: maps to 0
     } else {
-      // Each category's count, in order of first appearance (by hash, not a scan of
-      // those seen per row: rows × categories).
-      std::unordered_map<std::string_view, std::size_t> seen;
+      // Each category's count, in order of first appearance in `rows`: by the rows'
+      // codes (a missing row, which a table to fit has none of, counts as "").
+      std::vector<std::size_t> category_of_code(column.categories.size() + 1, kNotSeen);
       std::vector<Index> counts;
       for (Index r : rows) {
-        const std::string& value = column.text[static_cast<std::size_t>(r)];
-        const auto [at, added] = seen.try_emplace(value, feature.categories.size());
-        if (added) {
-          feature.categories.push_back(value);
+        const std::uint32_t code = column.codes[static_cast<std::size_t>(r)];
+        std::size_t& category = category_of_code[code == kMissingCode ? column.categories.size() : code];
+        if (category == kNotSeen) {
+          category = feature.categories.size();
+          feature.categories.push_back(column.text(static_cast<std::size_t>(r)));
           counts.push_back(0);
         }
-        ++counts[at->second];
+        ++counts[category];
       }
       check_not_identifier(table, column, feature, rows);
       keep_most_frequent(feature, counts, options.max_categories);

@@ -21,7 +21,7 @@ namespace {
 std::string number_label(double value) { return fmt::format("{}", value + 0.0); }
 
 std::string label_text(const Column& column, std::size_t r) {
-  if (column.kind == ColumnKind::categorical) return column.text[r];
+  if (column.kind == ColumnKind::categorical) return column.text(r);
   return number_label(column.number(r));
 }
 
@@ -69,8 +69,13 @@ LabelEncoding fit_labels(const Column& target, const std::string& table_source, 
       classes.push_back(number_label(v));
     }
   } else {
-    std::set<std::string> distinct(target.text.begin(), target.text.end());
-    classes.assign(distinct.begin(), distinct.end());
+    // (the categories that some row holds: every row has one, checked above)
+    std::vector<bool> held(target.categories.size());
+    for (std::uint32_t code : target.codes) held[code] = true;
+    for (std::size_t k = 0; k < held.size(); ++k) {
+      if (held[k]) classes.push_back(target.categories[k]);
+    }
+    std::sort(classes.begin(), classes.end());
   }
   const auto distinct = static_cast<Index>(classes.size());
   if (distinct < 2) {
@@ -124,6 +129,7 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& table_sour
   std::map<std::string, Index> index;
   for (std::size_t k = 0; k < classes.size(); ++k) index[classes[k]] = static_cast<Index>(k);
   std::unordered_map<double, Index> by_number;  // (−0 and 0 are one key, and one text: number_label)
+  std::vector<Index> by_code(target.categories.size(), -1);  // a text label's class, by its code
   for (Index r = 0; r < rows; ++r) {
     const auto i = static_cast<std::size_t>(r);
     if (target.missing[i]) {
@@ -145,17 +151,21 @@ Matrix LabelEncoding::encode(const Column& target, const std::string& table_sour
       y(r, 0) = static_cast<Scalar>(value);
       continue;
     }
-    // A numeric label's class, found once per distinct value (its text is a format).
+    // A label's class, found once per distinct value (a number's text is a format).
     if (target.kind == ColumnKind::numeric) {
       if (const auto known = by_number.find(target.number(i)); known != by_number.end()) {
         y(r, 0) = static_cast<Scalar>(known->second);
         continue;
       }
+    } else if (const Index known = by_code[target.codes[i]]; known >= 0) {
+      y(r, 0) = static_cast<Scalar>(known);
+      continue;
     }
     auto found = index.find(label_text(target, i));
     // (A model saved when -0 was its own text may name the class "-0".)
     if (found == index.end() && target.kind == ColumnKind::numeric && target.number(i) == 0) found = index.find("-0");
     if (found != index.end() && target.kind == ColumnKind::numeric) by_number.emplace(target.number(i), found->second);
+    if (found != index.end() && target.kind == ColumnKind::categorical) by_code[target.codes[i]] = found->second;
     if (found == index.end()) {
       throw Error(fmt::format("{}: the label '{}' was not seen in training (known: {})",
                               value_location(source, target, i), quoted_value(label_text(target, i)),

@@ -114,9 +114,38 @@ std::uint64_t Table::bytes() const {
   for (const Column& c : columns) {
     total +=
         c.numbers.capacity() * sizeof(double) + c.pixels.capacity() + c.missing.capacity() / 8 + c.positions.bytes();
-    for (const std::string& t : c.text) total += sizeof(std::string) + (t.capacity() > 15 ? t.capacity() : 0);
+    total += c.codes.capacity() * sizeof(std::uint32_t);
+    for (const std::string& t : c.categories) total += sizeof(std::string) + (t.capacity() > 15 ? t.capacity() : 0);
   }
   return total;
+}
+
+const std::string& Column::text(std::size_t row) const {
+  static const std::string kMissing;
+  const std::uint32_t code = codes[row];
+  return code == kMissingCode ? kMissing : categories[code];
+}
+
+std::uint32_t Column::code_of(std::string_view value) {
+  const auto at = std::find(categories.begin(), categories.end(), value);
+  if (at != categories.end()) return static_cast<std::uint32_t>(at - categories.begin());
+  categories.emplace_back(value);
+  return static_cast<std::uint32_t>(categories.size() - 1);
+}
+
+CategoryCodes::CategoryCodes(Column& column) : column_(column) {
+  column_.codes.assign(column_.missing.size(), kMissingCode);
+  for (std::size_t k = 0; k < column_.categories.size(); ++k)
+    index_.emplace(column_.categories[k], static_cast<std::uint32_t>(k));
+}
+
+void CategoryCodes::set(std::size_t row, std::string_view value) {
+  auto at = index_.find(value);
+  if (at == index_.end()) {
+    at = index_.emplace(std::string(value), static_cast<std::uint32_t>(column_.categories.size())).first;
+    column_.categories.emplace_back(value);
+  }
+  column_.codes[row] = at->second;
 }
 
 Index Table::find(const std::string& name) const {
@@ -200,9 +229,9 @@ class ColumnReader {
       return std::move(column_);
     }
     column_.numbers = {};
-    column_.text.resize(column_.missing.size());
-    for (std::size_t r = 0; r < column_.text.size(); ++r) {
-      if (!column_.missing[r]) column_.text[r] = std::string(trim(csv.cell(r, c)));
+    CategoryCodes codes(column_);
+    for (std::size_t r = 0; r < column_.missing.size(); ++r) {
+      if (!column_.missing[r]) codes.set(r, trim(csv.cell(r, c)));
     }
     return std::move(column_);
   }
@@ -312,17 +341,74 @@ std::optional<Imputation> parse_imputation(std::string_view name) {
 namespace {
 
 void fill(Column& column, const std::string& value) {
+  if (!column.any_missing()) return;
+  std::optional<double> number;
+  std::uint32_t code = kMissingCode;
+  if (column.kind == ColumnKind::numeric) {
+    number = parse_number(value);
+    if (!number) throw Error(fmt::format("column '{}': cannot fill a numeric column with '{}'", column.name, value));
+  } else {
+    code = column.code_of(value);
+  }
   for (std::size_t r = 0; r < column.missing.size(); ++r) {
     if (!column.missing[r]) continue;
-    if (column.kind == ColumnKind::numeric) {
-      const auto number = parse_number(value);
-      if (!number) throw Error(fmt::format("column '{}': cannot fill a numeric column with '{}'", column.name, value));
+    if (number) {
       column.numbers[r] = *number;
     } else {
-      column.text[r] = value;
+      column.codes[r] = code;
     }
     column.missing[r] = false;
   }
+}
+
+// The most frequent of a categorical column's values in `rows` (ties: the first in
+// text order); none when every one is missing.
+std::optional<std::string> most_frequent_text(const Column& column, const std::vector<Index>& rows) {
+  std::vector<Index> counts(column.categories.size());
+  for (Index r : rows) {
+    const std::uint32_t code = column.codes[static_cast<std::size_t>(r)];
+    if (code != kMissingCode) ++counts[code];
+  }
+  std::optional<std::size_t> best;
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    if (counts[k] == 0) continue;
+    if (!best || counts[k] > counts[*best] ||
+        (counts[k] == counts[*best] && column.categories[k] < column.categories[*best]))
+      best = k;
+  }
+  if (!best) return std::nullopt;
+  return column.categories[*best];
+}
+
+// A numeric column's fill, as text: the mean (summed in row order), median or most
+// frequent (ties: the least) of its values in `rows`; none when every one is missing.
+std::optional<std::string> numeric_fill(const Column& column, const std::vector<Index>& rows, Imputation method) {
+  std::vector<double> present;
+  for (Index r : rows) {
+    const auto i = static_cast<std::size_t>(r);
+    if (!column.missing[i]) present.push_back(column.number(i));
+  }
+  if (present.empty()) return std::nullopt;
+  const std::size_t n = present.size();
+  if (method == Imputation::mean) {
+    double sum = 0;
+    for (double v : present) sum += v;
+    return fmt::format("{}", sum / static_cast<double>(n));
+  }
+  std::sort(present.begin(), present.end());
+  if (method == Imputation::median)
+    return fmt::format("{}", n % 2 == 1 ? present[n / 2] : (present[n / 2 - 1] + present[n / 2]) / 2);
+  auto best = present.begin();
+  std::size_t best_count = 0;
+  for (auto it = present.begin(); it != present.end();) {
+    const auto next = std::upper_bound(it, present.end(), *it);
+    if (static_cast<std::size_t>(next - it) > best_count) {
+      best_count = static_cast<std::size_t>(next - it);
+      best = it;
+    }
+    it = next;
+  }
+  return fmt::format("{}", *best);
 }
 
 }  // namespace
@@ -332,51 +418,16 @@ ImputedValues impute(Table& table, Imputation method, const std::vector<Index>& 
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
     if (std::find(skip.begin(), skip.end(), static_cast<Index>(c)) != skip.end()) continue;
     Column& column = table.columns[c];
-    std::vector<std::string> present_text;
-    std::vector<double> present;
-    for (Index r : fit_rows) {
-      const auto i = static_cast<std::size_t>(r);
-      if (column.missing[i]) continue;
-      if (column.kind == ColumnKind::numeric)
-        present.push_back(column.number(i));
-      else
-        present_text.push_back(column.text[i]);
-    }
-    if (present.empty() && present_text.empty()) {
+    const std::optional<std::string> value = column.kind == ColumnKind::categorical
+                                                 ? most_frequent_text(column, fit_rows)
+                                                 : numeric_fill(column, fit_rows, method);
+    if (!value) {
       if (!column.any_missing()) continue;
       throw Error(
           fmt::format("{}: column '{}' has no values in the training rows to impute from", table.source, column.name));
     }
-    std::string value;
-    const auto most_frequent = [](auto values) {
-      std::sort(values.begin(), values.end());
-      auto best = values.begin();
-      std::size_t best_count = 0;
-      for (auto it = values.begin(); it != values.end();) {
-        const auto next = std::upper_bound(it, values.end(), *it);
-        if (static_cast<std::size_t>(next - it) > best_count) {
-          best_count = static_cast<std::size_t>(next - it);
-          best = it;
-        }
-        it = next;
-      }
-      return *best;
-    };
-    if (column.kind == ColumnKind::categorical) {
-      value = most_frequent(present_text);
-    } else if (method == Imputation::mean) {
-      double sum = 0;
-      for (double v : present) sum += v;
-      value = fmt::format("{}", sum / static_cast<double>(present.size()));
-    } else if (method == Imputation::median) {
-      std::sort(present.begin(), present.end());
-      const std::size_t n = present.size();
-      value = fmt::format("{}", n % 2 == 1 ? present[n / 2] : (present[n / 2 - 1] + present[n / 2]) / 2);
-    } else {
-      value = fmt::format("{}", most_frequent(present));
-    }
-    out.values.push_back({column.name, value, column.kind});
-    fill(column, value);
+    out.values.push_back({column.name, *value, column.kind});
+    fill(column, *value);
   }
   return out;
 }
@@ -390,7 +441,8 @@ void impute_like(Table& table, const ImputedValues& values, Index skip) {
     const bool none_present = std::find(column.missing.begin(), column.missing.end(), false) == column.missing.end();
     if (none_present && column.kind != v.kind) {
       column.kind = v.kind;
-      column.text.assign(v.kind == ColumnKind::categorical ? column.missing.size() : 0, "");
+      column.categories.clear();
+      column.codes.assign(v.kind == ColumnKind::categorical ? column.missing.size() : 0, kMissingCode);
       column.numbers.assign(v.kind == ColumnKind::numeric ? column.missing.size() : 0,
                             std::numeric_limits<double>::quiet_NaN());
     }
