@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -12,32 +13,58 @@
 namespace glassnet::python {
 namespace {
 
-// y's labels as text when it holds strings: a numpy str or bytes array, or a list or
-// object array of str. None for numbers (or a mix, which numbers_of refuses).
-std::optional<std::vector<std::string>> labels_as_text(const py::object& y) {
-  // A list that mixes text and numbers: numpy makes it all text (['a', 1] → ['a', '1']).
-  if (py::isinstance<py::list>(y) || py::isinstance<py::tuple>(y)) {
-    bool text = false, other = false;
-    for (const py::handle item : y) (py::isinstance<py::str>(item) ? text : other) = true;
-    if (text && other) throw Error("y: a list of text and other values; expected class labels, every one a str");
-  }
-  py::array labels = py::array::ensure(y);
-  if (!labels) return std::nullopt;
-  const char kind = labels.dtype().kind();
+// Whether an item of an object array or a list stands for a missing value: None, or a
+// float NaN (as pandas writes a missing value).
+bool missing_item(const py::handle item) {
+  if (item.is_none()) return true;
+  return py::isinstance<py::float_>(item) && std::isnan(item.cast<double>());
+}
+
+// `values` as text when it holds text: a numpy str or bytes array, or a list, tuple or
+// object array of str, where None and NaN are missing (""). None for numbers. Text
+// mixed with other values is an Error naming `name`, saying `expected`.
+std::optional<std::vector<std::string>> text_of(const py::object& values, const std::string& name,
+                                                std::string_view expected) {
+  py::array array = py::array::ensure(values);
+  if (!array) return std::nullopt;
+  const char kind = array.dtype().kind();
   if (kind != 'U' && kind != 'S' && kind != 'O') return std::nullopt;
   if (kind == 'S') {
     try {
-      labels = labels.attr("astype")("U");
+      array = array.attr("astype")("U");
     } catch (const py::error_already_set&) {
-      throw Error("y: bytes labels that are not ASCII text; pass them as str");
+      throw Error(fmt::format("{}: bytes that are not ASCII text; pass them as str", name));
     }
   }
+  // (A list or tuple is read as given: numpy makes ['a', 1] all text. Bytes are read
+  // as converted.)
+  const bool sequence = py::isinstance<py::list>(values) || py::isinstance<py::tuple>(values);
+  const py::object items = sequence && kind != 'S' ? py::object(values) : py::object(array.attr("ravel")());
   std::vector<std::string> text;
-  for (const py::handle item : labels.attr("ravel")()) {
-    if (!py::isinstance<py::str>(item)) return std::nullopt;
-    text.push_back(item.cast<std::string>());
+  bool any_text = false, other = false;
+  for (const py::handle item : items) {
+    if (py::isinstance<py::str>(item)) {
+      text.push_back(item.cast<std::string>());
+      any_text = true;
+    } else {
+      other = other || !missing_item(item);
+      text.emplace_back();
+    }
   }
+  if (!any_text) return std::nullopt;  // numbers (or nothing but missing values)
+  if (other) throw Error(fmt::format("{}: text and other values; expected {}", name, expected));
   return text;
+}
+
+// A categorical column of `text` (missing-value markers, "" among them, are missing).
+Column text_column(std::string name, const std::vector<std::string>& text) {
+  Column c{.name = std::move(name), .kind = ColumnKind::categorical};
+  for (const std::string& t : text) c.missing.push_back(is_missing_marker(t));
+  CategoryCodes codes(c);
+  for (std::size_t r = 0; r < text.size(); ++r) {
+    if (!c.missing[r]) codes.set(r, text[r]);
+  }
+  return c;
 }
 
 }  // namespace
@@ -52,12 +79,50 @@ DoubleArray numbers_of(const py::object& values, const char* name) {
   if (not_numbers || !numbers) {
     const py::object kind = py::isinstance<py::array>(values) ? py::object(py::str(values.attr("dtype")))
                                                               : py::object(py::type::of(values).attr("__name__"));
+    const std::string_view named(name);
     throw Error(fmt::format("{}: expected numbers, got {} values{}", name, py::str(kind).cast<std::string>(),
-                            std::string(name) == "X"
-                                ? " (numpy input takes numeric features; text columns: glassnet train on a CSV file)"
-                                : " (or class labels, every one a str)"));
+                            named == "X"   ? " (an array holds numeric features; with text columns, pass X as named "
+                                             "columns: a dict or a pandas DataFrame)"
+                            : named == "y" ? " (or class labels, every one a str)"
+                                           : " (a column holds numbers or text)"));
   }
   return numbers;
+}
+
+bool named_columns(const py::object& x) {
+  if (py::isinstance<py::array>(x) || py::isinstance<py::list>(x) || py::isinstance<py::tuple>(x)) return false;
+  return py::hasattr(x, "keys") && py::hasattr(x, "__getitem__");
+}
+
+Table table_of_columns(const py::object& x) {
+  Table table{.source = "X"};
+  for (const py::handle key : x.attr("keys")()) {
+    if (!py::isinstance<py::str>(key)) {
+      throw Error(fmt::format("X: a column named {}; column names are str", py::repr(key).cast<std::string>()));
+    }
+    const std::string name = key.cast<std::string>(), where = fmt::format("X['{}']", name);
+    if (table.find(name) >= 0) throw Error(fmt::format("X: two columns named '{}'", name));
+    const py::object values = x.attr("__getitem__")(key);
+    Column c{.name = name};
+    if (const auto text = text_of(values, where, "a column of numbers, or of text (str)")) {
+      c = text_column(name, *text);
+    } else {
+      const DoubleArray numbers = numbers_of(values, where.c_str());
+      if (numbers.ndim() != 1) {
+        throw Error(fmt::format("{}: expected a column (1-D), got {} dimensions", where, numbers.ndim()));
+      }
+      c.numbers.assign(numbers.data(), numbers.data() + numbers.shape(0));
+      for (double v : c.numbers) c.missing.push_back(!std::isfinite(v));  // as a CSV's NaN and inf
+    }
+    if (!table.columns.empty() && c.missing.size() != table.columns.front().missing.size()) {
+      throw Error(fmt::format("{}: {} value{}, where X['{}'] has {}", where, c.missing.size(),
+                              c.missing.size() == 1 ? "" : "s", table.columns.front().name,
+                              table.columns.front().missing.size()));
+    }
+    table.columns.push_back(std::move(c));
+  }
+  if (table.columns.empty()) throw Error("X: no columns");
+  return table;
 }
 
 Table table_of(const DoubleArray& x, const std::vector<std::string>& names) {
@@ -95,16 +160,12 @@ Column target_of(const py::object& y, Index rows, const std::string& name) {
       throw Error(fmt::format("y: expected a 1-D array of {} targets", rows));
     if (length != rows) throw Error(fmt::format("y: expected {} targets (one per row of X), got {}", rows, length));
   };
-  if (const auto text = labels_as_text(y)) {
+  if (const auto text = text_of(y, "y", "class labels, every one a str")) {
     const py::array labels = py::array::ensure(y);
     check_shape(labels.ndim(), labels.ndim() > 0 ? labels.shape(0) : 0, labels.ndim() == 2 ? labels.shape(1) : 1);
-    c.kind = ColumnKind::categorical;
-    for (const std::string& t : *text) c.missing.push_back(is_missing_marker(t));
-    CategoryCodes codes(c);
-    for (std::size_t r = 0; r < text->size(); ++r) {
-      if (!c.missing[r]) codes.set(r, (*text)[r]);
-    }
-    return c;
+    Column labels_column = text_column(name, *text);
+    labels_column.source = c.source;
+    return labels_column;
   }
   // Integers beyond ±2^53 are not all float64 numbers: 2^53 + 1 became 2^53, and two
   // labels one (or a "constant" target).

@@ -1,7 +1,8 @@
 #pragma once
 // What the Python module takes from numpy and gives back (python/glassnet_module.cpp):
-// X as a table of numeric columns, y as a target column of numbers or text labels, and
-// matrices as float64 arrays. Errors are glassnet::Error naming X or y.
+// X as a table of numeric columns, or of named columns of numbers or text, y as a target
+// column of numbers or text labels, and matrices as float64 arrays. Errors are
+// glassnet::Error naming X (or its column) or y.
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -25,6 +26,15 @@ DoubleArray numbers_of(const py::object& values, const char* name);
 // X:[N, F] as a table of numeric columns named `names` (its source "X"; NaN and ±inf
 // are missing values, as in a CSV file).
 Table table_of(const DoubleArray& x, const std::vector<std::string>& names);
+
+// Whether X is given as named columns: a mapping of name → column, such as a dict or a
+// pandas DataFrame (anything with keys() and [name], but an array, list or tuple).
+bool named_columns(const py::object& x);
+// Named columns as a table (its source "X"), a column each, in the mapping's order:
+// numbers (any numeric dtype; NaN and ±inf missing), or text — a numpy str or bytes
+// array, or a list, tuple or object array of str, where None and NaN are missing, as
+// a CSV's missing-value markers are. Every column as long as the first.
+Table table_of_columns(const py::object& x);
 
 // The names of X's columns in fit: x0, x1, ...
 std::vector<std::string> feature_names(const DoubleArray& x);

@@ -88,21 +88,28 @@ std::vector<std::string> input_names(const Model& model) {
   std::vector<std::string> names;
   for (const FeatureColumn& c : model.features.columns) {
     if (c.kind != ColumnKind::numeric) {
-      throw Error(fmt::format("the model's input '{}' is a text column; numpy input takes numeric columns only; use "
-                              "glassnet predict on a CSV file",
-                              c.name));
+      throw Error(
+          fmt::format("the model's input '{}' is a text column; an array holds numbers only: pass X as named "
+                      "columns (a dict or a pandas DataFrame)",
+                      c.name));
     }
     names.push_back(c.name);
   }
   return names;
 }
 
+// X for a model: named columns, found by name; or an array, its columns the model's
+// inputs in order.
+Table model_input(const PyModel& self, const py::object& x) {
+  if (named_columns(x)) return table_of_columns(x);
+  return table_of(numbers_of(x, "X"), input_names(self.model));
+}
+
 py::array_t<double> predict_proba(PyModel& self, const py::object& x) {
   if (self.model.labels.task == Task::regression) {
     throw Error("predict_proba: a regression model has no probabilities; predict gives its values");
   }
-  const Table table = table_of(numbers_of(x, "X"), input_names(self.model));
-  return to_numpy(predict_model(self.model, table));
+  return to_numpy(predict_model(self.model, model_input(self, x)));
 }
 
 // Classes `which` of `labels` as the training target had them: float64 for a numeric
@@ -121,10 +128,7 @@ py::array class_labels(const LabelEncoding& labels, const std::vector<std::size_
 // Class labels as the training target had them (numbers for a numeric target, text
 // otherwise), or the values for regression.
 py::array predict(PyModel& self, const py::object& x) {
-  const Matrix p = [&] {
-    const Table table = table_of(numbers_of(x, "X"), input_names(self.model));
-    return predict_model(self.model, table);
-  }();
+  const Matrix p = predict_model(self.model, model_input(self, x));
   const LabelEncoding& labels = self.model.labels;
   if (labels.task == Task::regression) return to_numpy(p).attr("reshape")(-1);
   std::vector<std::size_t> predicted;
@@ -154,9 +158,11 @@ py::dict metrics_dict(const Metrics& m) {
 }
 
 py::dict evaluate(PyModel& self, const py::object& x, const py::object& y) {
-  const DoubleArray features = numbers_of(x, "X");
-  Table table = table_of(features, input_names(self.model));
-  table.columns.push_back(target_of(y, features.shape(0), self.model.target));
+  Table table = model_input(self, x);
+  if (table.find(self.model.target) >= 0) {
+    throw Error(fmt::format("X: a column named '{}', the model's target: y holds it", self.model.target));
+  }
+  table.columns.push_back(target_of(y, table.rows(), self.model.target));
   return metrics_dict(evaluate_model(self.model, table));
 }
 
@@ -210,10 +216,21 @@ PyModel fit(const py::object& x, const py::object& y, const py::kwargs& options)
   RunConfig& config = cli::run_config(flags);
   config.data.clear();  // X is no file (and out="X" names no input)
   const bool keep_file = app.get_option("--out")->count() > 0;
-  const DoubleArray features = numbers_of(x, "X");
-  Table table = table_of(features, feature_names(features));
-  if (features.shape(0) == 0) throw Error("X: no rows to train on");
-  table.columns.push_back(target_of(y, features.shape(0), "y"));
+  Index rows = 0;  // (an array's, though it has no columns)
+  Table table = [&] {
+    if (named_columns(x)) {
+      Table columns = table_of_columns(x);
+      rows = columns.rows();
+      return columns;
+    }
+    const DoubleArray features = numbers_of(x, "X");
+    Table numeric = table_of(features, feature_names(features));
+    rows = features.shape(0);
+    return numeric;
+  }();
+  if (rows == 0) throw Error("X: no rows to train on");
+  if (table.find("y") >= 0) throw Error("X: a column named 'y', the name fit gives the target; rename it");
+  table.columns.push_back(target_of(y, rows, "y"));
   std::optional<TemporaryDirectory> scratch;  // without out=: the model's, removed whatever happens
   if (!keep_file) {
     scratch.emplace("fit");

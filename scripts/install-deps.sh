@@ -17,7 +17,7 @@ packages=(
   chromium           # loads the HTML reports headless in the end-to-end tests
   dataset-fashion-mnist  # real image data: the diagnosis benchmark, the README's example, W3
   pybind11-dev python3-dev  # the Python module (python/glassnet_module.cpp)
-  python3-pytest     # its tests
+  python3-pytest python3-pandas  # its tests (X as a pandas DataFrame; the module itself needs numpy only)
   python3-torch python3-numpy  # the PyTorch peer of bench/compare.sh and the parity tests (never a dependency of glassnet)
   libopenblas0-pthread  # its BLAS: without it Debian's torch runs on the reference BLAS, ten times slower
 )

@@ -286,15 +286,18 @@ def test_text_labels_train_predict_and_evaluate_as_text():
     # Text that reads as numbers stays text: the labels come back as y had them.
     digits = glassnet.fit(X, np.where(X[:, 0] > 0, "1", "2"), epochs=2)
     assert digits.predict(X[:3]).dtype.kind == "U"
-    with pytest.raises(glassnet.Error, match="y: bytes labels that are not ASCII text"):
+    with pytest.raises(glassnet.Error, match="y: bytes that are not ASCII text"):
         glassnet.fit(X[:2], np.array([b"\xff", b"a"]))
     with pytest.raises(glassnet.Error, match="X: expected numbers, got <U1 values"):
         glassnet.fit(np.array([["a", "b"]] * 10), y[:10])
-    with pytest.raises(glassnet.Error, match="y: expected numbers, got object values"):
+    with pytest.raises(glassnet.Error, match="y: text and other values; expected class labels, every one a str"):
         glassnet.fit(X[:4], np.array([1, "a", 2, "b"], dtype=object))
     # ... and so is a list of the same (numpy made it text: ['1', 'a', ...]).
-    with pytest.raises(glassnet.Error, match="y: a list of text and other values"):
+    with pytest.raises(glassnet.Error, match="y: text and other values"):
         glassnet.fit(X[:4], [1, "a", 2, "b"])
+    # None is a missing label, named as one.
+    with pytest.raises(glassnet.Error, match=r"^y: record 2: the target column 'y' has a missing value"):
+        glassnet.fit(X[:4], ["yes", None, "no", "yes"])
     # Numbers as text, and dates, are not numbers (numpy converted them, and they trained).
     with pytest.raises(glassnet.Error, match="X: expected numbers, got <U"):
         glassnet.fit(X.astype(str), y)
@@ -309,6 +312,100 @@ def test_text_labels_train_predict_and_evaluate_as_text():
         model.evaluate(X[:2], np.array(["yes", "maybe"]))
     with pytest.raises(glassnet.Error, match=r"^y: the target column 'y' is constant \('yes'\)"):
         glassnet.fit(X[:4], np.array(["yes"] * 4))
+
+
+def _mixed_columns(rows=600, seed=0):
+    """Named columns of numbers and text, and labels that depend on both."""
+    rng = np.random.default_rng(seed)
+    amount = np.round(rng.lognormal(3, 1, rows), 2)
+    country = rng.choice(["FR", "DE", "NG", "US"], rows)
+    channel = rng.choice(["web", "store"], rows)
+    y = np.where((country == "NG") | (amount > 60), "fraud", "ok")
+    return {"amount": amount, "country": country, "channel": list(channel)}, y
+
+
+def test_named_columns_with_text_train_predict_and_evaluate():
+    X, y = _mixed_columns()
+    model = glassnet.fit(X, y, epochs=10, seed=1)
+    assert model.evaluate(X, y)["accuracy"] > 0.95
+    # Found by name: another order, and a column the model does not read, change nothing.
+    other_order = {"channel": X["channel"], "extra": np.zeros(600), "country": X["country"], "amount": X["amount"]}
+    np.testing.assert_array_equal(model.predict_proba(other_order), model.predict_proba(X))
+    assert list(model.predict({name: values[:3] for name, values in X.items()})) == list(model.predict(X)[:3])
+    with pytest.raises(glassnet.Error, match=r"^X: the feature column 'country' is missing"):
+        model.predict({"amount": X["amount"], "channel": X["channel"]})
+    with pytest.raises(glassnet.Error, match=r"the model's input 'country' is a text column; .*pass X as named columns"):
+        model.predict(np.zeros((3, 3)))
+    # None and NaN are missing values in text, refused unless imputed.
+    gaps = dict(X, country=[None if i == 3 else c for i, c in enumerate(X["country"])])
+    gaps["channel"] = [np.nan if i == 7 else c for i, c in enumerate(X["channel"])]
+    with pytest.raises(glassnet.Error, match=r"column 'country': 1 \(record 4\); column 'channel': 1 \(record 8\)"):
+        glassnet.fit(gaps, y, epochs=1)
+    filled = glassnet.fit(gaps, y, epochs=1, impute="most-frequent")
+    assert filled.predict(gaps).shape == (600,)
+    # A model of numeric named columns takes an array too, its columns in the model's order.
+    numeric = glassnet.fit({"b": X["amount"], "a": -X["amount"]}, y, epochs=2)
+    np.testing.assert_array_equal(
+        numeric.predict_proba(np.column_stack([X["amount"], -X["amount"]])),
+        numeric.predict_proba({"a": -X["amount"], "b": X["amount"]}),
+    )
+    bad = [
+        ({"a": [1.0, 2.0], "b": [1.0]}, r"^X\['b'\]: 1 value, where X\['a'\] has 2"),
+        ({1: [1.0, 2.0]}, r"^X: a column named 1; column names are str"),
+        ({}, r"^X: no columns"),
+        ({"a": ["x", 1]}, r"^X\['a'\]: text and other values; expected a column of numbers, or of text \(str\)"),
+        ({"y": [1.0, 2.0]}, r"^X: a column named 'y', the name fit gives the target"),
+        ({"a": np.zeros((2, 2))}, r"^X\['a'\]: expected a column \(1-D\), got 2 dimensions"),
+        ({"a": np.array(["2020-01-01", "2020-01-02"], dtype="datetime64[D]")},
+         r"^X\['a'\]: expected numbers, got datetime64\[D\] values \(a column holds numbers or text\)"),
+    ]
+    for columns, message in bad:
+        with pytest.raises(glassnet.Error, match=message):
+            glassnet.fit(columns, [0, 1], epochs=1)
+    with pytest.raises(glassnet.Error, match=r"^X: a column named 'y', the model's target: y holds it"):
+        model.evaluate(dict(X, y=y), y)
+
+
+def test_named_columns_train_as_the_same_csv_file_does(tmp_path):
+    X, y = _mixed_columns()
+    data = tmp_path / "mixed.csv"
+    with open(data, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow([*X, "y"])
+        for i in range(len(y)):
+            writer.writerow([repr(float(X["amount"][i])), X["country"][i], X["channel"][i], y[i]])
+    options = ["--layers", "16,8", "--epochs", "6", "--seed", "7", "--threads", "1"]
+    cli("train", "--data", data, *options, "--out", tmp_path / "cli.safetensors", "--quiet")
+    model = glassnet.fit(X, y, layers=[16, 8], epochs=6, seed=7, threads=1, out=str(tmp_path / "python.safetensors"))
+    ours, theirs = tensors(tmp_path / "python.safetensors"), tensors(tmp_path / "cli.safetensors")
+    assert ours.keys() == theirs.keys()
+    for name in ours:
+        np.testing.assert_array_equal(ours[name], theirs[name], err_msg=name)
+    # The command line's model predicts from named columns what `glassnet predict` does from the file.
+    cli("predict", "--model", tmp_path / "cli.safetensors", "--data", data, "--proba", "--out", tmp_path / "p.csv")
+    with open(tmp_path / "p.csv") as f:
+        rows = list(csv.DictReader(f))
+    from_cli = glassnet.load(str(tmp_path / "cli.safetensors"))
+    np.testing.assert_allclose(from_cli.predict_proba(X)[:, 0], [float(r["p_ok"]) for r in rows], rtol=1e-5)
+    assert list(from_cli.predict(X)) == [r["prediction"] for r in rows]
+
+
+def test_a_pandas_data_frame_is_named_columns():
+    import pandas as pd  # (installed for the tests: scripts/install-deps.sh)
+
+    X, y = _mixed_columns()
+    frame = pd.DataFrame(X)
+    frame.loc[5, "country"] = None
+    frame.loc[9, "amount"] = np.nan
+    options = {"epochs": 4, "seed": 3, "impute": "median"}
+    from_frame = glassnet.fit(frame, pd.Series(y), **options)
+    columns = {name: list(frame[name]) if name != "amount" else frame[name].to_numpy() for name in frame}
+    from_dict = glassnet.fit(columns, y, **options)
+    for name, weights in from_frame.weights.items():
+        np.testing.assert_array_equal(weights, from_dict.weights[name], err_msg=name)
+    # A categorical column is its categories' text.
+    frame["channel"] = frame["channel"].astype("category")
+    np.testing.assert_array_equal(from_frame.predict_proba(frame), from_dict.predict_proba(columns))
 
 
 def test_labels_that_read_as_numbers_only_as_text_come_back_as_text(tmp_path):
