@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -13,6 +14,42 @@
 namespace glassnet::python {
 namespace {
 
+// A numpy str value — UCS-4 code points, NUL-padded to the array's width — as UTF-8
+// in `out`; false for a code point that is no Unicode scalar value (a lone surrogate).
+// (By hand: CPython's encoder needs a str object a value, 1.3 s for a column of a
+// million rows where this takes a hundredth of that.)
+bool utf8_of(const char* item, std::size_t width, std::string& out) {
+  const auto code_point = [&](std::size_t i) {
+    std::uint32_t c = 0;
+    std::memcpy(&c, item + 4 * i, 4);  // (the array's data may be unaligned)
+    return c;
+  };
+  while (width > 0 && code_point(width - 1) == 0) --width;
+  out.clear();
+  for (std::size_t i = 0; i < width; ++i) {
+    const std::uint32_t c = code_point(i);
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | c >> 6);
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      if (c >= 0xD800 && c <= 0xDFFF) return false;
+      out += static_cast<char>(0xE0 | c >> 12);
+      out += static_cast<char>(0x80 | (c >> 6 & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c <= 0x10FFFF) {
+      out += static_cast<char>(0xF0 | c >> 18);
+      out += static_cast<char>(0x80 | (c >> 12 & 0x3F));
+      out += static_cast<char>(0x80 | (c >> 6 & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Whether an item of an object array or a list stands for a missing value: None, or a
 // float NaN (as pandas writes a missing value).
 bool missing_item(const py::handle item) {
@@ -20,50 +57,82 @@ bool missing_item(const py::handle item) {
   return py::isinstance<py::float_>(item) && std::isnan(item.cast<double>());
 }
 
-// `values` as text when it holds text: a numpy str or bytes array, or a list, tuple or
-// object array of str, where None and NaN are missing (""). None for numbers. Text
-// mixed with other values is an Error naming `name`, saying `expected`.
-std::optional<std::vector<std::string>> text_of(const py::object& values, const std::string& name,
-                                                std::string_view expected) {
+// `values` as a categorical column called `column` when it holds text: a numpy str or
+// bytes (ASCII) array, or a list, tuple or object array of str, where None and NaN are
+// missing, and so are the CSV file's missing-value markers. None for numbers (and for
+// nothing but missing values). Text mixed with other values, bytes that are not ASCII
+// and text that is not Unicode are Errors naming `name`; the first says `expected`.
+std::optional<Column> text_column_of(const py::object& values, const std::string& column, const std::string& name,
+                                     std::string_view expected) {
   py::array array = py::array::ensure(values);
   if (!array) return std::nullopt;
   const char kind = array.dtype().kind();
   if (kind != 'U' && kind != 'S' && kind != 'O') return std::nullopt;
-  if (kind == 'S') {
-    try {
-      array = array.attr("astype")("U");
-    } catch (const py::error_already_set&) {
-      throw Error(fmt::format("{}: bytes that are not ASCII text; pass them as str", name));
+  Column c{.name = column, .kind = ColumnKind::categorical};
+  // Row r's value: missing, or set.
+  std::optional<CategoryCodes> codes;
+  const auto start = [&](std::size_t rows) {
+    c.missing.assign(rows, false);
+    codes.emplace(c);
+  };
+  const auto set = [&](std::size_t r, std::string_view value) {
+    if (is_missing_marker(value)) {
+      c.missing[r] = true;
+    } else {
+      codes->set(r, value);
     }
-  }
-  // (A list or tuple is read as given: numpy makes ['a', 1] all text. Bytes are read
-  // as converted.)
+  };
+  const auto not_unicode = [&](std::size_t r) {
+    return Error(fmt::format("{}: record {}: text that is not Unicode (a lone surrogate)", name, r + 1));
+  };
+  // A list or tuple of str is read as given (numpy makes ['a', 1] and ['a', nan] all
+  // text), an array of str or bytes from its data.
   const bool sequence = py::isinstance<py::list>(values) || py::isinstance<py::tuple>(values);
-  const py::object items = sequence && kind != 'S' ? py::object(values) : py::object(array.attr("ravel")());
-  std::vector<std::string> text;
+  if ((kind == 'U' && !sequence) || kind == 'S') {
+    const py::array flat = array.attr("ravel")();  // (contiguous)
+    const auto rows = static_cast<std::size_t>(flat.size()), width = static_cast<std::size_t>(flat.itemsize());
+    const char* data = static_cast<const char*>(flat.data());
+    start(rows);
+    std::string text;
+    for (std::size_t r = 0; r < rows; ++r) {
+      const char* item = data + r * width;
+      if (kind == 'U') {
+        if (!utf8_of(item, width / 4, text)) throw not_unicode(r);
+        set(r, text);
+        continue;
+      }
+      std::size_t length = width;
+      while (length > 0 && item[length - 1] == 0) --length;
+      if (std::any_of(item, item + length, [](char b) { return static_cast<unsigned char>(b) >= 0x80; })) {
+        throw Error(fmt::format("{}: bytes that are not ASCII text; pass them as str", name));
+      }
+      set(r, std::string_view(item, length));
+    }
+    return c;
+  }
+  // Objects: str, or missing; a value of another type is a number (or an error).
+  const py::object items = sequence ? py::object(values) : py::object(array.attr("ravel")());
+  start(static_cast<std::size_t>(py::len(items)));
   bool any_text = false, other = false;
+  std::size_t r = 0;
   for (const py::handle item : items) {
     if (py::isinstance<py::str>(item)) {
-      text.push_back(item.cast<std::string>());
+      Py_ssize_t size = 0;
+      const char* utf8 = PyUnicode_AsUTF8AndSize(item.ptr(), &size);
+      if (utf8 == nullptr) {
+        PyErr_Clear();
+        throw not_unicode(r);
+      }
+      set(r, std::string_view(utf8, static_cast<std::size_t>(size)));
       any_text = true;
     } else {
       other = other || !missing_item(item);
-      text.emplace_back();
+      c.missing[r] = true;
     }
+    ++r;
   }
   if (!any_text) return std::nullopt;  // numbers (or nothing but missing values)
   if (other) throw Error(fmt::format("{}: text and other values; expected {}", name, expected));
-  return text;
-}
-
-// A categorical column of `text` (missing-value markers, "" among them, are missing).
-Column text_column(std::string name, const std::vector<std::string>& text) {
-  Column c{.name = std::move(name), .kind = ColumnKind::categorical};
-  for (const std::string& t : text) c.missing.push_back(is_missing_marker(t));
-  CategoryCodes codes(c);
-  for (std::size_t r = 0; r < text.size(); ++r) {
-    if (!c.missing[r]) codes.set(r, text[r]);
-  }
   return c;
 }
 
@@ -104,8 +173,8 @@ Table table_of_columns(const py::object& x) {
     if (table.find(name) >= 0) throw Error(fmt::format("X: two columns named '{}'", name));
     const py::object values = x.attr("__getitem__")(key);
     Column c{.name = name};
-    if (const auto text = text_of(values, where, "a column of numbers, or of text (str)")) {
-      c = text_column(name, *text);
+    if (auto text = text_column_of(values, name, where, "a column of numbers, or of text (str)")) {
+      c = std::move(*text);
     } else {
       const DoubleArray numbers = numbers_of(values, where.c_str());
       if (numbers.ndim() != 1) {
@@ -160,12 +229,11 @@ Column target_of(const py::object& y, Index rows, const std::string& name) {
       throw Error(fmt::format("y: expected a 1-D array of {} targets", rows));
     if (length != rows) throw Error(fmt::format("y: expected {} targets (one per row of X), got {}", rows, length));
   };
-  if (const auto text = text_of(y, "y", "class labels, every one a str")) {
-    const py::array labels = py::array::ensure(y);
-    check_shape(labels.ndim(), labels.ndim() > 0 ? labels.shape(0) : 0, labels.ndim() == 2 ? labels.shape(1) : 1);
-    Column labels_column = text_column(name, *text);
-    labels_column.source = c.source;
-    return labels_column;
+  if (auto labels = text_column_of(y, name, "y", "class labels, every one a str")) {
+    const py::array given = py::array::ensure(y);
+    check_shape(given.ndim(), given.ndim() > 0 ? given.shape(0) : 0, given.ndim() == 2 ? given.shape(1) : 1);
+    labels->source = c.source;
+    return std::move(*labels);
   }
   // Integers beyond ±2^53 are not all float64 numbers: 2^53 + 1 became 2^53, and two
   // labels one (or a "constant" target).

@@ -366,6 +366,32 @@ def test_named_columns_with_text_train_predict_and_evaluate():
         model.evaluate(dict(X, y=y), y)
 
 
+def test_text_columns_read_as_text_whatever_holds_them():
+    # A numpy str array is read from its data (UCS-4), a bytes array as ASCII, lists and
+    # object arrays item by item: the same text gives the same model.
+    rng = np.random.default_rng(1)
+    words = np.array(["café", "naïve", "日本", "🙂 smile", "plain"])
+    text = rng.choice(words, 400)
+    amount = rng.normal(size=400)
+    y = np.where((text == "日本") | (amount > 1), 1.0, 0.0)
+    options = {"epochs": 3, "seed": 2, "layers": [8]}
+    reference = glassnet.fit({"amount": amount, "word": list(text)}, y, **options)
+    assert set(reference.inputs) == {"amount"} | {"word=" + w for w in words}
+    for given in (text, np.array(text, dtype=object), tuple(text), np.repeat(text.astype("U40"), 2)[::2]):
+        model = glassnet.fit({"amount": amount, "word": given}, y, **options)
+        for name, weights in model.weights.items():
+            np.testing.assert_array_equal(weights, reference.weights[name], err_msg=f"{type(given)}: {name}")
+    ascii_words = rng.choice(["north", "south"], 400)
+    from_bytes = glassnet.fit({"amount": amount, "word": ascii_words.astype("S")}, y, **options)
+    assert list(from_bytes.inputs) == list(glassnet.fit({"amount": amount, "word": ascii_words}, y, **options).inputs)
+    with pytest.raises(glassnet.Error, match=r"^X\['word'\]: bytes that are not ASCII text; pass them as str"):
+        glassnet.fit({"word": np.array([b"\xff", b"a"])}, [0, 1])
+    with pytest.raises(glassnet.Error, match=r"^X\['word'\]: record 2: text that is not Unicode \(a lone surrogate\)"):
+        glassnet.fit({"word": np.array(["a", "\ud800"])}, [0, 1])
+    with pytest.raises(glassnet.Error, match=r"^X\['word'\]: record 1: text that is not Unicode"):
+        glassnet.fit({"word": ["\ud800", "a"]}, [0, 1])
+
+
 def test_named_columns_train_as_the_same_csv_file_does(tmp_path):
     X, y = _mixed_columns()
     data = tmp_path / "mixed.csv"
