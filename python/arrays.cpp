@@ -173,13 +173,15 @@ Table table_of_columns(const py::object& x) {
     if (table.find(name) >= 0) throw Error(fmt::format("X: two columns named '{}'", name));
     const py::object values = x.attr("__getitem__")(key);
     Column c{.name = name};
+    const auto one_dimension = [&](py::ssize_t ndim) {
+      if (ndim != 1) throw Error(fmt::format("{}: expected a column (1-D), got {} dimensions", where, ndim));
+    };
     if (auto text = text_column_of(values, name, where, "a column of numbers, or of text (str)")) {
+      one_dimension(py::array::ensure(values).ndim());
       c = std::move(*text);
     } else {
       const DoubleArray numbers = numbers_of(values, where.c_str());
-      if (numbers.ndim() != 1) {
-        throw Error(fmt::format("{}: expected a column (1-D), got {} dimensions", where, numbers.ndim()));
-      }
+      one_dimension(numbers.ndim());
       c.numbers.assign(numbers.data(), numbers.data() + numbers.shape(0));
       for (double v : c.numbers) c.missing.push_back(!std::isfinite(v));  // as a CSV's NaN and inf
     }

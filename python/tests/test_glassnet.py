@@ -356,6 +356,7 @@ def test_named_columns_with_text_train_predict_and_evaluate():
         ({"a": ["x", 1]}, r"^X\['a'\]: text and other values; expected a column of numbers, or of text \(str\)"),
         ({"y": [1.0, 2.0]}, r"^X: a column named 'y', the name fit gives the target"),
         ({"a": np.zeros((2, 2))}, r"^X\['a'\]: expected a column \(1-D\), got 2 dimensions"),
+        ({"a": np.array([["p", "q"], ["r", "s"]])}, r"^X\['a'\]: expected a column \(1-D\), got 2 dimensions"),
         ({"a": np.array(["2020-01-01", "2020-01-02"], dtype="datetime64[D]")},
          r"^X\['a'\]: expected numbers, got datetime64\[D\] values \(a column holds numbers or text\)"),
     ]
