@@ -367,6 +367,16 @@ def test_named_columns_with_text_train_predict_and_evaluate():
         model.evaluate(dict(X, y=y), y)
 
 
+def test_a_column_of_dates_is_found_and_ignore_leaves_it_out():
+    X, y = _mixed_columns()
+    X["day"] = [f"2024-05-{1 + i % 28:02}" for i in range(600)]
+    findings = glassnet.fit(X, y, epochs=2).doctor()
+    dates = [f for f in findings if f.symptom == "date_column"]
+    assert dates and dates[0].fixes == ['ignore="day"'], findings
+    assert "'day' holds 28 different dates or times in the training rows" in dates[0].evidence[0]
+    assert not any(f.symptom == "date_column" for f in glassnet.fit(X, y, epochs=2, ignore="day").doctor())
+
+
 def test_text_columns_read_as_text_whatever_holds_them():
     # A numpy str array is read from its data (UCS-4), a bytes array as ASCII, lists and
     # object arrays item by item: the same text gives the same model.

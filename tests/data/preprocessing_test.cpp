@@ -447,6 +447,32 @@ TEST(Features, AColumnThatCountsTheRowsIsARowNumber) {
       << "from any start";
 }
 
+// A text feature column is a column of dates when kDateCategories categories or more
+// all read as dates or times.
+TEST(Features, ATextColumnOfDatesOrTimesIsFound) {
+  const auto found = [](Index distinct, const std::function<std::string(Index)>& value, Index rows = 200) {
+    std::string csv = "when,x,y\n";
+    for (Index i = 0; i < rows; ++i) csv += fmt::format("{},{},{}\n", value(i % distinct), (i * 7) % 5, i % 2);
+    const Table t = table_of(csv);
+    std::vector<Index> all(static_cast<std::size_t>(t.rows()));
+    std::iota(all.begin(), all.end(), Index{0});
+    std::vector<std::string> names;
+    for (const DateColumn& c : date_columns(fit_features(t, 2, all, {}))) {
+      names.push_back(fmt::format("{} {} {} {}", c.name, c.dates, c.first_seen, c.second_seen));
+    }
+    return names;
+  };
+  const auto day = [](Index i) { return fmt::format("2024-03-{:02}", i + 1); };
+  EXPECT_EQ(found(kDateCategories, day), std::vector<std::string>{"when 20 2024-03-01 2024-03-02"});
+  EXPECT_TRUE(found(kDateCategories - 1, day).empty()) << "too few dates";
+  EXPECT_EQ(found(25, [](Index i) { return fmt::format("{:02}/03/2024 14:{:02}", i + 1, i); }).size(), 1u);
+  EXPECT_EQ(found(30, [](Index i) { return fmt::format("10:{:02}:00", i); }).size(), 1u) << "times";
+  EXPECT_TRUE(found(25, [&](Index i) { return i == 24 ? std::string("unknown") : day(i); }).empty())
+      << "a category that is no date";
+  EXPECT_TRUE(found(25, [](Index i) { return fmt::format("store-{}", i); }).empty()) << "text";
+  EXPECT_TRUE(found(25, [](Index i) { return fmt::format("{}", 20240301 + i); }).empty()) << "numbers";
+}
+
 // The input matrices are checked against the memory available before they are made:
 // their size, and the categorical column that widens them most, with --ignore for it.
 TEST(Features, InputsLargerThanTheMemoryAvailableAreRefusedBeforeTheyAreMade) {

@@ -114,6 +114,27 @@ TEST(Preflight, AColumnThatCountsTheRowsIsARowNumber) {
   EXPECT_EQ(f->fixes, std::vector<std::string>{"--ignore Unnamed: 0,id"});
 }
 
+// A text column of dates is a warning naming each such column, its dates, and one
+// --ignore for them all.
+TEST(Preflight, ATextColumnOfDatesIsAWarning) {
+  Candidate s = moons({.hidden = {32, 32}});
+  PreflightInput in = s.input();
+  in.overfit_check = false;
+  EXPECT_FALSE(has(preflight(in), "date_column"));
+  in.date_columns = {{.name = "day", .dates = 59, .first_seen = "2024-02-25", .second_seen = "2024-02-17"},
+                     {.name = "paid at", .dates = 300, .first_seen = "10:05", .second_seen = "10:07"}};
+  const auto findings = preflight(in);
+  const Finding* f = find_finding(findings, "date_column");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->severity, Severity::warning);
+  EXPECT_EQ(f->evidence, (std::vector<std::string>{
+                             "'day' holds 59 different dates or times in the training rows ('2024-02-25', "
+                             "'2024-02-17', …): 59 inputs",
+                             "'paid at' holds 300 different dates or times in the training rows ('10:05', '10:07', "
+                             "…): 300 inputs"}));
+  EXPECT_EQ(f->fixes, std::vector<std::string>{"--ignore day,paid at"});
+}
+
 TEST(Preflight, ARareClassWithoutClassWeights) {
   Candidate s = moons({.hidden = {32, 32}});
   for (Index i = 0; i < s.data.y.rows(); ++i) s.data.y(i, 0) = i % 25 == 0 ? 1 : 0;  // 4 % positives

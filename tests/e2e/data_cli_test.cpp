@@ -1005,6 +1005,35 @@ TEST_F(DataCli, ARowNumberIsAWarningWithIgnoreAsItsFix) {
   EXPECT_EQ(ignored.output.find("row_number"), std::string::npos) << ignored.output;
 }
 
+// A text column of dates is a warning before the first epoch, with --ignore as its fix;
+// --auto-repair runs no trials for it (its validation rows are dated alike), and
+// --ignore clears it.
+TEST_F(DataCli, ATextColumnOfDatesIsAWarningWithIgnoreAsItsFix) {
+  std::string csv = "day,amount,label\n";
+  for (int i = 0; i < 300; ++i) {
+    const double amount = ((i * 37) % 200) / 100.0 - 1.0;
+    csv += fmt::format("2024-01-{:02},{},{}\n", 1 + (i * 11) % 31, amount, amount > 0 ? 1 : 0);
+  }
+  const std::string data = write("dated.csv", csv);
+  const auto warned = run_command(cli() + " train --epochs 3 --data " + data + " --out " + path("a.safetensors"));
+  ASSERT_EQ(warned.exit_code, 0) << warned.output;
+  EXPECT_NE(warned.output.find("warning: date_column: A feature holds dates as text"), std::string::npos)
+      << warned.output;
+  EXPECT_NE(warned.output.find("'day' holds 31 different dates or times in the training rows ('2024-01-"),
+            std::string::npos)
+      << warned.output;
+  EXPECT_NE(warned.output.find("try, in order: `--ignore day`"), std::string::npos) << warned.output;
+  const auto repaired =
+      run_command(cli() + " train --epochs 8 --auto-repair --data " + data + " --out " + path("b.safetensors"));
+  ASSERT_EQ(repaired.exit_code, 0) << repaired.output;
+  EXPECT_NE(repaired.output.find("date_column"), std::string::npos) << repaired.output;
+  EXPECT_EQ(repaired.output.find("repair:"), std::string::npos) << "no trials\n" << repaired.output;
+  const auto ignored =
+      run_command(cli() + " train --epochs 3 --ignore day --data " + data + " --out " + path("c.safetensors"));
+  ASSERT_EQ(ignored.exit_code, 0) << ignored.output;
+  EXPECT_EQ(ignored.output.find("date_column"), std::string::npos) << ignored.output;
+}
+
 // --max-categories: a text column of 60 merchants becomes its 9 most frequent and one
 // input for the rest, which a merchant never seen in training takes without a warning.
 TEST_F(DataCli, MaxCategoriesKeepsTheMostFrequentAndOneInputForTheRest) {

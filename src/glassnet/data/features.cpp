@@ -333,6 +333,17 @@ std::vector<RowNumberColumn> row_number_columns(const Table& table, const Featur
   return out;
 }
 
+std::vector<DateColumn> date_columns(const FeatureTransform& features) {
+  std::vector<DateColumn> out;
+  for (const FeatureColumn& f : features.columns) {
+    const auto dates = static_cast<Index>(f.categories.size());
+    if (f.kind != ColumnKind::categorical || dates < kDateCategories) continue;
+    if (!std::all_of(f.categories.begin(), f.categories.end(), date_or_time)) continue;
+    out.push_back({f.name, dates, f.categories[0], f.categories[1]});
+  }
+  return out;
+}
+
 void check_inputs_fit(const FeatureTransform& transform, Index rows, std::uint64_t available,
                       const std::string& source) {
   const auto width = static_cast<std::uint64_t>(transform.width());

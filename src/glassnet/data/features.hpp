@@ -106,6 +106,19 @@ struct RowNumberColumn {
 };
 std::vector<RowNumberColumn> row_number_columns(const Table& table, const FeatureTransform& features);
 
+// A text feature column whose categories are dates or times — at least kDateCategories
+// of them (the pooled input of --max-categories not counted), every one reading as a
+// date or a time: one-hot encoded, each date is an input of its own, so nothing the
+// network learns of one date carries to the next, and a date after the training rows'
+// is an input no training row set (diag/preflight.hpp: date_column).
+inline constexpr Index kDateCategories = 20;
+struct DateColumn {
+  std::string name;
+  Index dates = 0;                      // its categories
+  std::string first_seen, second_seen;  // the first two, in the training rows' order
+};
+std::vector<DateColumn> date_columns(const FeatureTransform& features);
+
 // Throws Error when the input matrices of `rows` rows in all (x:[rows, width], as the
 // training, validation and test rows' together) would take more than `available` bytes,
 // before they are made: the sizes, and the categorical column that widens them most.

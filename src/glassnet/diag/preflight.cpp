@@ -174,6 +174,26 @@ void row_numbers(const PreflightInput& in, std::vector<Finding>& out) {
   out.push_back(std::move(f));
 }
 
+void date_columns(const PreflightInput& in, std::vector<Finding>& out) {
+  if (in.date_columns.empty()) return;
+  Finding f = finding("date_column", Severity::warning,
+                      "A feature holds dates as text: one-hot encoded, each date is an input of its own, so nothing "
+                      "learned of one date carries to the next, and a date after the training rows' is an input the "
+                      "network never saw. What matters of a date (the day of the week, the hour, the days since an "
+                      "event) is a number, in a column of its own.");
+  std::vector<std::string> names;
+  for (const DateColumn& c : in.date_columns) {
+    f.evidence.push_back(
+        fmt::format("'{}' holds {} different dates or times in the training rows ('{}', '{}', …): "
+                    "{} inputs",
+                    c.name, c.dates, quoted_value(c.first_seen), quoted_value(c.second_seen), c.dates));
+    names.push_back(c.name);
+  }
+  f.causes = {"glassnet reads dates as text, and encodes text one input per category"};
+  f.fixes = {fmt::format("--ignore {}", fmt::join(names, ","))};
+  out.push_back(std::move(f));
+}
+
 void imbalance(const PreflightInput& in, std::vector<Finding>& out) {
   if (in.task == Task::regression || in.class_weights || in.targets.rows() == 0) return;
   std::vector<Index> counts(static_cast<std::size_t>(std::max<Index>(in.classes, 2)), 0);
@@ -383,6 +403,7 @@ std::vector<Finding> preflight(const PreflightInput& in) {
   const bool targets_fit = labels(in, out);
   unscaled(in, out);
   row_numbers(in, out);
+  date_columns(in, out);
   if (targets_fit) imbalance(in, out);
   architecture(in, out);
   if (targets_fit) {

@@ -13,6 +13,8 @@
 //   class_imbalance    a class under 10 % of the training rows without class weights
 //   row_number         a feature column that counts the file's rows (data/features.hpp:
 //                      row_number_columns)
+//   date_column        a text feature column of dates or times, one-hot encoded
+//                      (data/features.hpp: date_columns)
 //   linear_network     identity activation in the hidden layers
 //   deep_saturating    sigmoid or tanh in 5 or more hidden layers
 //   init_mismatch      an initialiser made for another activation family
@@ -49,6 +51,7 @@ struct PreflightInput {
   std::vector<std::string> class_names;    // classification: index → label, for messages (none: the index)
   std::vector<std::string> feature_names;  // one per input column
   std::vector<RowNumberColumn> row_numbers;  // feature columns that count the training file's rows
+  std::vector<DateColumn> date_columns;      // text feature columns of dates or times
   bool standardized = true;
   bool class_weights = false;
   std::uint64_t seed = 1;

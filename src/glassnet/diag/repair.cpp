@@ -33,10 +33,11 @@ const std::vector<std::string> kStructuralFixes = {
 
 // A finding that a change of the set-up should cure: a warning or an error, other than
 // overfitting (which early stopping, not a structural change, answers).
-// (A row number is not: the validation rows are numbered by the same file, so no trial
-// can show the harm it does to new rows.)
+// (A row number is not, nor a column of dates: the validation rows are numbered by the
+// same file and dated alike, so no trial can show the harm either does to new rows.)
 bool calls_for_repair(const Finding& f) {
-  return f.severity != Severity::info && f.symptom != "overfitting" && f.symptom != "row_number";
+  return f.severity != Severity::info && f.symptom != "overfitting" && f.symptom != "row_number" &&
+         f.symptom != "date_column";
 }
 
 // A finding about the data alone, which no change of the network answers: the classes'

@@ -133,6 +133,7 @@ std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const 
     if (const auto fill = fills.find(feature.name); fill != fills.end()) feature.fill = std::string(fill->second);
   }
   out->row_numbers = row_number_columns(table, out->features);
+  out->date_columns = date_columns(out->features);
   out->x_train = out->features.transform(table, split.train);
   pooled_categories_warnings(out->features, out->x_train, out->warnings);
   out->y_train = rows_of(y_all, split.train);

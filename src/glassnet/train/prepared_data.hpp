@@ -36,6 +36,7 @@ struct PreparedData {
   // rarer categories share one input (--max-categories).
   std::vector<std::string> warnings;
   std::vector<RowNumberColumn> row_numbers;  // feature columns that count the training file's rows
+  std::vector<DateColumn> date_columns;      // text feature columns of dates or times
   std::uint64_t bytes = 0;            // the tables and the matrices made from them (preflight's memory estimate)
   std::shared_ptr<const RunConfig> made_for;  // the configuration it was prepared for
 };

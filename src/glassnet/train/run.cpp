@@ -301,6 +301,7 @@ TrainingRun::State::State(const RunConfig& c, std::shared_ptr<const PreparedData
       .class_names = labels.classes,
       .feature_names = model.features.input_names(),
       .row_numbers = data->row_numbers,
+      .date_columns = data->date_columns,
       .standardized = config.standardize,
       .class_weights = config.balanced_class_weights,
       .seed = config.seed,
