@@ -98,6 +98,12 @@ std::vector<std::string> input_names(const Model& model) {
   return names;
 }
 
+// y as the name of one of X's named columns (fit(frame, "label")), or none.
+std::optional<std::string> target_column_named(const py::object& x, const py::object& y) {
+  if (!py::isinstance<py::str>(y) || !named_columns(x)) return std::nullopt;
+  return y.cast<std::string>();
+}
+
 // X for a model: named columns, found by name; or an array, its columns the model's
 // inputs in order.
 Table model_input(const PyModel& self, const py::object& x) {
@@ -159,6 +165,15 @@ py::dict metrics_dict(const Metrics& m) {
 
 py::dict evaluate(PyModel& self, const py::object& x, const py::object& y) {
   Table table = model_input(self, x);
+  if (const std::optional<std::string> name = target_column_named(x, y)) {
+    Column& target = table.columns[static_cast<std::size_t>(table.find_or_throw(*name, "for the target (y)"))];
+    if (*name != self.model.target && table.find(self.model.target) >= 0) {
+      throw Error(
+          fmt::format("X: a column named '{}', the model's target, besides y's '{}'", self.model.target, *name));
+    }
+    target.name = self.model.target;  // (as the model names it)
+    return metrics_dict(evaluate_model(self.model, table));
+  }
   if (table.find(self.model.target) >= 0) {
     throw Error(fmt::format("X: a column named '{}', the model's target: y holds it", self.model.target));
   }
@@ -229,8 +244,13 @@ PyModel fit(const py::object& x, const py::object& y, const py::kwargs& options)
     return numeric;
   }();
   if (rows == 0) throw Error("X: no rows to train on");
-  if (table.find("y") >= 0) throw Error("X: a column named 'y', the name fit gives the target; rename it");
-  table.columns.push_back(target_of(y, rows, "y"));
+  if (const std::optional<std::string> name = target_column_named(x, y)) {
+    config.target = *name;  // one of X's columns: the rest are the features
+    table.find_or_throw(*name, "for the target (y)");
+  } else {
+    if (table.find("y") >= 0) throw Error("X: a column named 'y', the name fit gives the target; rename it");
+    table.columns.push_back(target_of(y, rows, "y"));
+  }
   std::optional<TemporaryDirectory> scratch;  // without out=: the model's, removed whatever happens
   if (!keep_file) {
     scratch.emplace("fit");

@@ -443,6 +443,21 @@ def test_a_pandas_data_frame_is_named_columns():
     # A categorical column is its categories' text.
     frame["channel"] = frame["channel"].astype("category")
     np.testing.assert_array_equal(from_frame.predict_proba(frame), from_dict.predict_proba(columns))
+    # y may name one of the frame's columns: the target, the rest the features.
+    frame["label"] = y
+    named = glassnet.fit(frame, "label", **options)
+    for name, weights in from_frame.weights.items():
+        np.testing.assert_array_equal(weights, named.weights[name], err_msg=name)
+    for metric in ("accuracy", "f1", "roc_auc", "log_loss"):
+        assert named.evaluate(frame, "label")[metric] == from_frame.evaluate(frame.drop(columns="label"), y)[metric]
+    assert named.evaluate(frame.rename(columns={"label": "truth"}), "truth")["accuracy"] == pytest.approx(
+        named.evaluate(frame, "label")["accuracy"]
+    )
+    np.testing.assert_array_equal(named.predict(frame), from_frame.predict(frame))
+    with pytest.raises(glassnet.Error, match=r"^X: no column 'nope' for the target \(y\) \(columns: amount, "):
+        glassnet.fit(frame, "nope")
+    with pytest.raises(glassnet.Error, match=r"^X: a column named 'label', the model's target, besides y's 'truth'"):
+        named.evaluate(frame.assign(truth=y), "truth")
 
 
 def test_labels_that_read_as_numbers_only_as_text_come_back_as_text(tmp_path):
