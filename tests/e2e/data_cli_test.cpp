@@ -59,6 +59,20 @@ class DataCli : public ::testing::Test {
     EXPECT_NE(r.output.find(fragment), std::string::npos) << "expected '" << fragment << "' in:\n" << r.output;
     EXPECT_FALSE(fs::exists(path("m.safetensors"))) << "nothing may be written on bad input";
   }
+  // A preflight warning that no trial can judge (row_number, date_column) on `data`:
+  // --auto-repair reports it and runs no trials, and --ignore `column` clears it.
+  void expect_no_trials_and_cleared_by_ignore(const std::string& data, const std::string& symptom,
+                                              const std::string& column) {
+    const auto repaired =
+        run_command(cli() + " train --epochs 8 --auto-repair --data " + data + " --out " + path("b.safetensors"));
+    ASSERT_EQ(repaired.exit_code, 0) << repaired.output;
+    EXPECT_NE(repaired.output.find(symptom), std::string::npos) << repaired.output;
+    EXPECT_EQ(repaired.output.find("repair:"), std::string::npos) << "no trials\n" << repaired.output;
+    const auto ignored = run_command(cli() + " train --epochs 3 --ignore " + column + " --data " + data + " --out " +
+                                     path("c.safetensors"));
+    ASSERT_EQ(ignored.exit_code, 0) << ignored.output;
+    EXPECT_EQ(ignored.output.find(symptom), std::string::npos) << ignored.output;
+  }
   fs::path dir_;
 };
 
@@ -994,15 +1008,7 @@ TEST_F(DataCli, ARowNumberIsAWarningWithIgnoreAsItsFix) {
   EXPECT_NE(warned.output.find("'row' is 0, 1, 2, … 299: one more on each row, in file order"), std::string::npos)
       << warned.output;
   EXPECT_NE(warned.output.find("try, in order: `--ignore row`"), std::string::npos) << warned.output;
-  const auto repaired =
-      run_command(cli() + " train --epochs 8 --auto-repair --data " + data + " --out " + path("b.safetensors"));
-  ASSERT_EQ(repaired.exit_code, 0) << repaired.output;
-  EXPECT_NE(repaired.output.find("row_number"), std::string::npos) << repaired.output;
-  EXPECT_EQ(repaired.output.find("repair:"), std::string::npos) << "no trials\n" << repaired.output;
-  const auto ignored =
-      run_command(cli() + " train --epochs 3 --ignore row --data " + data + " --out " + path("c.safetensors"));
-  ASSERT_EQ(ignored.exit_code, 0) << ignored.output;
-  EXPECT_EQ(ignored.output.find("row_number"), std::string::npos) << ignored.output;
+  expect_no_trials_and_cleared_by_ignore(data, "row_number", "row");
 }
 
 // A text column of dates is a warning before the first epoch, with --ignore as its fix;
@@ -1023,15 +1029,7 @@ TEST_F(DataCli, ATextColumnOfDatesIsAWarningWithIgnoreAsItsFix) {
             std::string::npos)
       << warned.output;
   EXPECT_NE(warned.output.find("try, in order: `--ignore day`"), std::string::npos) << warned.output;
-  const auto repaired =
-      run_command(cli() + " train --epochs 8 --auto-repair --data " + data + " --out " + path("b.safetensors"));
-  ASSERT_EQ(repaired.exit_code, 0) << repaired.output;
-  EXPECT_NE(repaired.output.find("date_column"), std::string::npos) << repaired.output;
-  EXPECT_EQ(repaired.output.find("repair:"), std::string::npos) << "no trials\n" << repaired.output;
-  const auto ignored =
-      run_command(cli() + " train --epochs 3 --ignore day --data " + data + " --out " + path("c.safetensors"));
-  ASSERT_EQ(ignored.exit_code, 0) << ignored.output;
-  EXPECT_EQ(ignored.output.find("date_column"), std::string::npos) << ignored.output;
+  expect_no_trials_and_cleared_by_ignore(data, "date_column", "day");
 }
 
 // --max-categories: a text column of 60 merchants becomes its 9 most frequent and one
