@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/memory.hpp"
+#include "glassnet/data/feature_encoder.hpp"
 #include "glassnet/data/features.hpp"
 #include "glassnet/data/labels.hpp"
 #include "glassnet/data/split.hpp"
@@ -521,6 +524,55 @@ TEST(Features, RowsAreTransformedAsTheWholeTableHasThem) {
   EXPECT_NE(error_of([&] {
               g.transform(wide, std::vector<Index>{0, 3});
             }).find("data.csv:5:1: 1.7e+308 in column 'a'"),
+            std::string::npos);
+}
+
+TEST(Features, AnEncoderWritesEachBlockOfRowsAsTheWholeMatrixHasIt) {
+  std::string csv = "amount,country,code,y\n";
+  for (int i = 0; i < 300; ++i) {
+    csv += fmt::format("{},{},{},{}\n", i * 7 % 31, i % 4 == 0 ? "FR" : i % 4 == 1 ? "DE" : "US", 100 + i % 5, i % 2);
+  }
+  const Table t = table_of(csv);
+  // Trained on rows without DE and code 104, which the other rows then hold unseen;
+  // `code` is categorical (its training rows had it so), read from a numeric column here.
+  std::vector<Index> training;
+  for (Index r = 0; r < 200; ++r) {
+    if (r % 4 != 1 && r % 5 != 4) training.push_back(r);
+  }
+  FeatureTransform f = fit_features(t, t.find("y"), training, {.standardize = true});
+  f.columns[2] = {.name = "code", .kind = ColumnKind::categorical, .categories = {"100", "101", "102", "103"}};
+  Index whole_unseen = 0;
+  const Matrix whole = f.transform(t, &whole_unseen);
+  ASSERT_GT(whole_unseen, 0);
+  const FeatureEncoder encoder(f, t);
+  ASSERT_EQ(encoder.width(), whole.cols());
+  // Blocks of every size from 1 to 97 rows, into one buffer whose elements hold NaN
+  // before each block: every element is written.
+  Matrix x(97, encoder.width());
+  Index unseen = 0;
+  Index begin = 0;
+  for (Index size = 1; begin < t.rows(); size = size % 97 + 1) {
+    const Index count = std::min(size, t.rows() - begin);
+    std::vector<Index> rows(static_cast<std::size_t>(count));
+    std::iota(rows.begin(), rows.end(), begin);
+    x.setConstant(std::numeric_limits<Scalar>::quiet_NaN());
+    const MatrixView block(x.data(), count, x.cols());
+    unseen += encoder.encode(rows, block);
+    EXPECT_EQ(Matrix(block), Matrix(whole.middleRows(begin, count))) << "rows " << begin << " to " << begin + count;
+    begin += count;
+  }
+  EXPECT_EQ(unseen, whole_unseen);
+  // Rows in any order, a row twice.
+  const std::vector<Index> rows{299, 0, 1, 1, 150};
+  const MatrixView block(x.data(), 5, x.cols());
+  encoder.encode(rows, block);
+  for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(block.row(static_cast<Index>(i)), whole.row(rows[i]));
+  // The table's columns are checked when the encoder is made, before any row.
+  EXPECT_NE(error_of([&] {
+              FeatureEncoder(f, table_of("amount,country\n1,FR\n"));
+            }).find("data.csv: the feature column 'code' is missing"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { FeatureEncoder(f, table_of("amount,country,code\n1,,100\n")); }).find("country"),
             std::string::npos);
 }
 

@@ -16,6 +16,7 @@
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/huge_pages.hpp"
 #include "glassnet/core/memory.hpp"
+#include "glassnet/data/feature_encoder.hpp"
 
 namespace glassnet {
 
@@ -38,9 +39,6 @@ std::vector<std::string> FeatureTransform::input_names() const {
   return names;
 }
 
-namespace {
-
-// The columns of find_missing that are features of `transform`.
 std::vector<MissingColumn> missing_features(const FeatureTransform& transform, const Table& table) {
   std::unordered_set<std::string_view> features;
   for (const auto& f : transform.columns) features.insert(f.name);
@@ -51,8 +49,6 @@ std::vector<MissingColumn> missing_features(const FeatureTransform& transform, c
   return out;
 }
 
-}  // namespace
-
 Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
   std::vector<Index> all(static_cast<std::size_t>(table.rows()));
   std::iota(all.begin(), all.end(), Index{0});
@@ -60,100 +56,10 @@ Matrix FeatureTransform::transform(const Table& table, Index* unseen) const {
 }
 
 Matrix FeatureTransform::transform(const Table& table, std::span<const Index> rows, Index* unseen) const {
-  Matrix x(static_cast<Index>(rows.size()), width());
+  const FeatureEncoder encoder(*this, table);
+  Matrix x(static_cast<Index>(rows.size()), encoder.width());
   advise_huge_pages(x.data(), static_cast<std::size_t>(x.size()) * sizeof(Scalar));
-  x.setZero();
-  Index unseen_count = 0;
-  Index offset = 0;
-  // Every pixel of an image is an input: images of another size would match by name
-  // (pixel_0, … are in both) and their other pixels be left out.
-  if (table.image_pixels > 0 && table.image_pixels != static_cast<Index>(columns.size())) {
-    throw Error(fmt::format("{}: images of {} pixels; the model takes {} inputs (images the size it was trained on)",
-                            table.source, table.image_pixels, columns.size()));
-  }
-  // A missing value would reach the network as NaN (numeric) or as no category at all.
-  if (any_missing(table)) {
-    throw Error(describe_missing(table, missing_features(*this, table),
-                                 "Fill them first (FeatureTransform::fill_missing), or fix the data"));
-  }
-  const auto positions = column_positions(table);
-  // Numeric inputs are written after the categorical ones, a block of rows at a time over
-  // every column: x is row-major, and a whole column at a time would touch one cache
-  // line per row.
-  struct NumericInput {
-    const Column* column;
-    const FeatureColumn* feature;
-    Index offset;
-  };
-  std::vector<NumericInput> numeric;
-  for (const auto& feature : columns) {
-    const auto at = positions.find(feature.name);
-    const Index c = at == positions.end() ? -1 : at->second;
-    if (c < 0) throw Error(fmt::format("{}: the feature column '{}' is missing", table.source, feature.name));
-    const Column& column = table.columns[static_cast<std::size_t>(c)];
-    if (feature.kind == ColumnKind::numeric && column.kind != ColumnKind::numeric) {
-      // Where: its first value that is not a number (a column with none present is filled first).
-      std::size_t row = 0;
-      while (row < column.codes.size() && (column.missing[row] || parse_number(column.text(row)))) ++row;
-      const bool found = row < column.codes.size();
-      const std::string value = found ? column.text(row) : "";
-      throw Error(fmt::format("{}: column '{}' holds {}; in training it was numeric",
-                              found ? value_location(table.source, column, row) : table.source, feature.name,
-                              beyond_double(value)
-                                  ? fmt::format("'{}', beyond the range of a double (±1.8e308)", quoted_value(value))
-                                  : fmt::format("text ('{}')", quoted_value(value))));
-    }
-    if (feature.kind == ColumnKind::numeric) {
-      numeric.push_back({&column, &feature, offset});
-      offset += 1;
-      continue;
-    }
-    std::unordered_map<std::string_view, Index> index;
-    for (std::size_t k = 0; k < feature.categories.size(); ++k) index[feature.categories[k]] = static_cast<Index>(k);
-    // A value's input: its category's, the pooled input's, or none (unseen).
-    const auto input_of = [&](std::string_view value) -> std::optional<Index> {
-      if (const auto found = index.find(value); found != index.end()) return found->second;
-      if (feature.other) return static_cast<Index>(feature.categories.size());
-      return std::nullopt;
-    };
-    // Text: each of the column's categories looked up once. A numeric-looking column
-    // that was categorical in training is read as text, a row at a time.
-    std::vector<std::optional<Index>> input_of_code;
-    for (const std::string& category : column.categories) input_of_code.push_back(input_of(category));
-    for (Index r = 0; r < x.rows(); ++r) {
-      const auto row = static_cast<std::size_t>(rows[static_cast<std::size_t>(r)]);
-      const std::optional<Index> input =
-          column.kind != ColumnKind::categorical ? input_of(fmt::format("{}", column.number(row)))
-          : column.codes[row] == kMissingCode    ? std::nullopt  // (none: missing values were refused above)
-                                                 : input_of_code[column.codes[row]];
-      if (input) {
-        x(r, offset + *input) = 1;
-      } else {
-        ++unseen_count;
-      }
-    }
-    offset += feature.inputs();
-  }
-  constexpr Index kBlockRows = 64;
-  for (Index first = 0; first < x.rows(); first += kBlockRows) {
-    const Index end = std::min(x.rows(), first + kBlockRows);
-    for (const NumericInput& in : numeric) {
-      const double scale = standardize ? 1.0 / in.feature->stddev : 1.0;
-      const double shift = standardize ? in.feature->mean : 0.0;
-      for (Index r = first; r < end; ++r) {
-        const auto row = static_cast<std::size_t>(rows[static_cast<std::size_t>(r)]);
-        const double value = in.column->number(row);
-        const double input = (value - shift) * scale;
-        if (std::isfinite(value) && !(std::abs(input) <= std::numeric_limits<Scalar>::max())) {
-          throw Error(fmt::format("{}: {:g} in column '{}' is too large: {} it is {:g}, beyond the largest input, {:g}",
-                                  value_location(table.source, *in.column, row), value, in.feature->name,
-                                  standardize ? "standardised," : "unstandardised,", input,
-                                  static_cast<double>(std::numeric_limits<Scalar>::max())));
-        }
-        x(r, in.offset) = static_cast<Scalar>(input);
-      }
-    }
-  }
+  const Index unseen_count = encoder.encode(rows, view(x));
   if (unseen != nullptr) *unseen = unseen_count;
   return x;
 }

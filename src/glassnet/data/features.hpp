@@ -56,7 +56,8 @@ struct FeatureTransform {
   // Names of the inputs: "amount", "country=FR", ..., "country=(other)".
   std::vector<std::string> input_names() const;
   // x:[N, width]. `unseen` (if given) receives the number of categorical values not
-  // seen in training. Throws Error naming a feature column the table lacks, a numeric one
+  // seen in training. The whole matrix at once: data/feature_encoder.hpp encodes a
+  // block of rows at a time. Throws Error naming a feature column the table lacks, a numeric one
   // that holds text (where), missing values (describe_missing: fill_missing first), or
   // images (Table::image_pixels) of another size.
   Matrix transform(const Table& table, Index* unseen = nullptr) const;
@@ -69,6 +70,9 @@ struct FeatureTransform {
   // Whether any feature column of `table` has a missing value.
   bool any_missing(const Table& table) const;
 };
+
+// The columns of find_missing(table) that are features of `transform`.
+std::vector<MissingColumn> missing_features(const FeatureTransform& transform, const Table& table);
 
 // The columns of `table` that are no features, in ascending order: `target` (-1 for
 // none) and those named in `ignore` (--ignore). Throws Error for a name in `ignore` that

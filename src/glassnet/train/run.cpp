@@ -2,13 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <numeric>
+#include <optional>
+#include <span>
 #include <utility>
+#include <vector>
 
 #include "glassnet/core/counted.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/memory.hpp"
 #include "glassnet/core/threads.hpp"
+#include "glassnet/data/feature_encoder.hpp"
 #include "glassnet/data/features.hpp"
 #include "glassnet/data/idx.hpp"
 #include "glassnet/data/read_data.hpp"
@@ -144,10 +150,29 @@ std::vector<NamedPath> output_files(const RunConfig& config) {
 }
 
 Matrix predict_model(Model& model, const Table& table, Index* unseen) {
-  if (!model.features.any_missing(table)) return model.network->predict(model.features.transform(table, unseen));
-  Table filled = table;
-  model.features.fill_missing(filled);
-  return model.network->predict(model.features.transform(filled, unseen));
+  std::optional<Table> filled;
+  if (model.features.any_missing(table)) {
+    filled = table;
+    model.features.fill_missing(*filled);
+  }
+  const FeatureEncoder encoder(model.features, filled ? *filled : table);
+  // A block of rows at a time, a whole number of the network's prediction batches: the
+  // same products, so the same bits, as over the whole input matrix, which is never made.
+  constexpr Index kBlockRows = 8 * Network::kPredictRows;
+  const Index rows = table.rows();
+  Matrix out(rows, model.network->spec().out_features);
+  Matrix x(std::min(rows, kBlockRows), encoder.width());
+  std::vector<Index> block(static_cast<std::size_t>(x.rows()));
+  Index unseen_count = 0;
+  for (Index begin = 0; begin < rows; begin += kBlockRows) {
+    const Index count = std::min(kBlockRows, rows - begin);
+    std::iota(block.begin(), block.end(), begin);
+    const MatrixView bx(x.data(), count, x.cols());
+    unseen_count += encoder.encode(std::span(block).first(static_cast<std::size_t>(count)), bx);
+    out.middleRows(begin, count) = model.network->predict(bx);
+  }
+  if (unseen != nullptr) *unseen = unseen_count;
+  return out;
 }
 
 Metrics evaluate_model(Model& model, const Table& table, Index* unseen) {
