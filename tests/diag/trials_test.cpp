@@ -92,7 +92,7 @@ TEST(Trials, TrialsOfOneSeedShareTheirData) {
     EXPECT_EQ(o[0].run->data(), o[1].run->data()) << "together: " << together;
     EXPECT_EQ(o[2].run->data(), o[3].run->data()) << "together: " << together;
     EXPECT_NE(o[0].run->data(), o[2].run->data());
-    const Matrix &one = o[0].run->data()->x_train, &other = o[2].run->data()->x_train;
+    const Matrix one = o[0].run->data()->x_train.matrix(), other = o[2].run->data()->x_train.matrix();
     ASSERT_EQ(one.rows(), other.rows()) << "the same fractions";
     EXPECT_NE(one, other) << "another seed, another split";
   }

@@ -38,6 +38,7 @@ RunConfig moons_config(const testing::ScratchDir& dir) {
 
 // (Eigen's == asserts equal shapes: a split of other fractions has others.)
 bool same(const Matrix& a, const Matrix& b) { return a.rows() == b.rows() && a.cols() == b.cols() && a == b; }
+bool same(const InputRows& a, const InputRows& b) { return same(a.matrix(), b.matrix()); }
 
 bool same_matrices(const PreparedData& a, const PreparedData& b) {
   return a.labels.task == b.labels.task && same(a.x_train, b.x_train) && same(a.y_train, b.y_train) &&

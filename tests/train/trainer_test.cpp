@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/threads.hpp"
+#include "glassnet/data/input_rows.hpp"
 #include "glassnet/loss/bce_with_logits.hpp"
 #include "glassnet/loss/mse.hpp"
 #include "glassnet/optim/adam.hpp"
@@ -437,6 +441,49 @@ TEST(Trainer, ALargeBatchGatheredOverTheThreadsHoldsEveryRowOnce) {
   for (Index j = 0; j < features; ++j) {
     const double step = static_cast<double>(w0(0, j)) - network->params().value(0)(0, j);
     EXPECT_NEAR(step, expected[static_cast<std::size_t>(j)], 1e-4) << "feature " << j;
+  }
+}
+
+// Inputs held as InputRows (numeric inputs and a code a row per text column) train to
+// the weights their input matrix trains to, bit for bit: the batches, split across the
+// threads or not, and the validation blocks are the matrix's rows.
+TEST(Trainer, InputRowsTrainAsTheirInputMatrix) {
+  constexpr Index rows = 700, width = 10;  // inputs: a, color (5), b, size (3)
+  Rng rng(8);
+  const Matrix numeric = testing::random_matrix(rows, 2, rng);
+  std::vector<std::uint32_t> codes;
+  Matrix y(rows, 1);
+  for (Index r = 0; r < rows; ++r) {
+    const auto color = static_cast<std::uint32_t>(rng.below(5));
+    const auto size = static_cast<std::uint32_t>(rng.below(4));  // 3: unseen, no input
+    codes.push_back(1 + color);
+    codes.push_back(size < 3 ? 7 + size : InputRows::kNoInput);
+    y(r, 0) = numeric(r, 0) + (color == 2 ? 1.0F : 0.0F) - (size == 0 ? 1.0F : 0.0F) > 0 ? 1 : 0;
+  }
+  const InputRows x(numeric, {0, 6}, codes, 2, width);
+  const Matrix matrix = x.matrix();
+  ASSERT_EQ(matrix.cols(), width);
+  EXPECT_EQ(matrix(0, 0), numeric(0, 0));
+  EXPECT_EQ(matrix(0, 6), numeric(0, 1));
+  EXPECT_EQ(matrix.middleCols(1, 5).sum(), static_cast<Scalar>(rows)) << "one color a row";
+  const InputRows validation(numeric.topRows(150), {0, 6}, std::vector(codes.begin(), codes.begin() + 300), 2, width);
+  const Matrix validation_matrix = validation.matrix();
+  const Matrix y_val = y.topRows(150);
+  const auto train = [&](const DataView& data, const DataView& val) {
+    Rng init(5);
+    auto network = make_network({.in_features = width, .hidden = {16, 8}, .out_features = 1}, init);
+    const BceWithLogits loss;
+    Adam adam(0.01);
+    Trainer trainer(*network, loss, adam);
+    const auto history = trainer.fit(data, {.epochs = 3, .batch_size = 256, .seed = 4}, &val);
+    return std::pair(values_of(*network), history.back().val_loss);
+  };
+  for (const int threads : {1, 2}) {
+    const ThreadCountScope scope(threads);
+    const auto [held, held_val] = train({x, y}, {validation, y_val});
+    const auto [whole, whole_val] = train({matrix, y}, {validation_matrix, y_val});
+    EXPECT_EQ(held, whole) << threads << " threads";
+    EXPECT_EQ(held_val, whole_val) << threads << " threads";
   }
 }
 

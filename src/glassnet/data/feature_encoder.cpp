@@ -6,8 +6,10 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/core/huge_pages.hpp"
 
 namespace glassnet {
 
@@ -45,7 +47,8 @@ FeatureEncoder::FeatureEncoder(const FeatureTransform& transform, const Table& t
                                   : fmt::format("text ('{}')", quoted_value(value))));
     }
     if (feature.kind == ColumnKind::numeric) {
-      numeric_.push_back({&column, &feature, offset});
+      numeric_.push_back(
+          {&column, &feature, offset, standardize_ ? feature.mean : 0.0, standardize_ ? 1.0 / feature.stddev : 1.0});
     } else {
       CategoricalInput in{&column, &feature, offset, {}, {}};
       for (std::size_t k = 0; k < feature.categories.size(); ++k)
@@ -64,17 +67,36 @@ std::optional<Index> FeatureEncoder::input_of(const CategoricalInput& in, std::s
   return std::nullopt;
 }
 
+inline std::optional<Index> FeatureEncoder::categorical_input(const CategoricalInput& in, std::size_t row) const {
+  const Column& column = *in.column;
+  if (column.kind != ColumnKind::categorical) return input_of(in, fmt::format("{}", column.number(row)));
+  if (column.codes[row] == kMissingCode) return std::nullopt;  // (none: missing values were refused)
+  return in.input_of_code[column.codes[row]];
+}
+
+void FeatureEncoder::throw_too_large(const NumericInput& in, std::size_t row, double value, double input) const {
+  throw Error(fmt::format("{}: {:g} in column '{}' is too large: {} it is {:g}, beyond the largest input, {:g}",
+                          value_location(table_.source, *in.column, row), value, in.feature->name,
+                          standardize_ ? "standardised," : "unstandardised,", input,
+                          static_cast<double>(std::numeric_limits<Scalar>::max())));
+}
+
+inline Scalar FeatureEncoder::numeric_input(const NumericInput& in, std::size_t row) const {
+  const double value = in.column->number(row);
+  const double input = (value - in.shift) * in.scale;
+  if (std::isfinite(value) && !(std::abs(input) <= std::numeric_limits<Scalar>::max())) [[unlikely]] {
+    throw_too_large(in, row, value, input);
+  }
+  return static_cast<Scalar>(input);
+}
+
 Index FeatureEncoder::encode(std::span<const Index> rows, MatrixView x) const {
   x.setZero();
   Index unseen = 0;
   for (const CategoricalInput& in : categorical_) {
-    const Column& column = *in.column;
     for (Index r = 0; r < x.rows(); ++r) {
-      const auto row = static_cast<std::size_t>(rows[static_cast<std::size_t>(r)]);
       const std::optional<Index> input =
-          column.kind != ColumnKind::categorical ? input_of(in, fmt::format("{}", column.number(row)))
-          : column.codes[row] == kMissingCode    ? std::nullopt  // (none: missing values were refused)
-                                                 : in.input_of_code[column.codes[row]];
+          categorical_input(in, static_cast<std::size_t>(rows[static_cast<std::size_t>(r)]));
       if (input) {
         x(r, in.offset + *input) = 1;
       } else {
@@ -88,23 +110,45 @@ Index FeatureEncoder::encode(std::span<const Index> rows, MatrixView x) const {
   for (Index first = 0; first < x.rows(); first += kBlockRows) {
     const Index end = std::min(x.rows(), first + kBlockRows);
     for (const NumericInput& in : numeric_) {
-      const double scale = standardize_ ? 1.0 / in.feature->stddev : 1.0;
-      const double shift = standardize_ ? in.feature->mean : 0.0;
       for (Index r = first; r < end; ++r) {
-        const auto row = static_cast<std::size_t>(rows[static_cast<std::size_t>(r)]);
-        const double value = in.column->number(row);
-        const double input = (value - shift) * scale;
-        if (std::isfinite(value) && !(std::abs(input) <= std::numeric_limits<Scalar>::max())) {
-          throw Error(fmt::format("{}: {:g} in column '{}' is too large: {} it is {:g}, beyond the largest input, {:g}",
-                                  value_location(table_.source, *in.column, row), value, in.feature->name,
-                                  standardize_ ? "standardised," : "unstandardised,", input,
-                                  static_cast<double>(std::numeric_limits<Scalar>::max())));
-        }
-        x(r, in.offset) = static_cast<Scalar>(input);
+        x(r, in.offset) = numeric_input(in, static_cast<std::size_t>(rows[static_cast<std::size_t>(r)]));
       }
     }
   }
   return unseen;
+}
+
+InputRows FeatureEncoder::encode_rows(std::span<const Index> rows, Index* unseen) const {
+  const auto count = static_cast<Index>(rows.size());
+  const auto text_columns = static_cast<Index>(categorical_.size());
+  Matrix numeric(count, static_cast<Index>(numeric_.size()));
+  advise_huge_pages(numeric.data(), static_cast<std::size_t>(numeric.size()) * sizeof(Scalar));
+  std::vector<Index> numeric_at;
+  for (const NumericInput& in : numeric_) numeric_at.push_back(in.offset);
+  std::vector<std::uint32_t> codes(static_cast<std::size_t>(count * text_columns));
+  Index unseen_count = 0;
+  constexpr Index kBlockRows = 64;  // as encode: a block of rows over every column
+  for (Index first = 0; first < count; first += kBlockRows) {
+    const Index end = std::min(count, first + kBlockRows);
+    for (std::size_t k = 0; k < categorical_.size(); ++k) {
+      const CategoricalInput& in = categorical_[k];
+      for (Index r = first; r < end; ++r) {
+        const std::optional<Index> input =
+            categorical_input(in, static_cast<std::size_t>(rows[static_cast<std::size_t>(r)]));
+        unseen_count += !input;
+        codes[static_cast<std::size_t>(r * text_columns) + k] =
+            input ? static_cast<std::uint32_t>(in.offset + *input) : InputRows::kNoInput;
+      }
+    }
+    for (std::size_t j = 0; j < numeric_.size(); ++j) {
+      for (Index r = first; r < end; ++r) {
+        numeric(r, static_cast<Index>(j)) =
+            numeric_input(numeric_[j], static_cast<std::size_t>(rows[static_cast<std::size_t>(r)]));
+      }
+    }
+  }
+  if (unseen != nullptr) *unseen = unseen_count;
+  return {std::move(numeric), std::move(numeric_at), std::move(codes), text_columns, width_};
 }
 
 }  // namespace glassnet

@@ -11,6 +11,7 @@
 // FeatureTransform::transform is one encode of the rows asked for. The encoder refers to
 // `transform` and `table`, which must outlive it.
 
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -19,6 +20,7 @@
 
 #include "glassnet/core/matrix.hpp"
 #include "glassnet/data/features.hpp"
+#include "glassnet/data/input_rows.hpp"
 #include "glassnet/data/table.hpp"
 
 namespace glassnet {
@@ -37,12 +39,16 @@ class FeatureEncoder {
   // training (encoded as all zeros). Throws Error for a value too large for the
   // network's inputs, naming its file, line and column. x:[rows.size(), width()]
   Index encode(std::span<const Index> rows, MatrixView x) const;
+  // The same rows held as data/input_rows.hpp's InputRows: the numeric inputs and a code
+  // a row for each text column. `unseen` (if given) receives encode's count.
+  InputRows encode_rows(std::span<const Index> rows, Index* unseen = nullptr) const;
 
  private:
   struct NumericInput {
     const Column* column;
     const FeatureColumn* feature;
     Index offset;
+    double shift, scale;  // input = (value − shift) × scale
   };
   struct CategoricalInput {
     const Column* column;
@@ -56,6 +62,11 @@ class FeatureEncoder {
   };
   // A value's input within its feature's: its category's, the pooled input's, or none.
   static std::optional<Index> input_of(const CategoricalInput& in, std::string_view value);
+  // Row `row`'s input within the feature's (none: unseen), and its numeric input.
+  std::optional<Index> categorical_input(const CategoricalInput& in, std::size_t row) const;
+  Scalar numeric_input(const NumericInput& in, std::size_t row) const;
+  [[noreturn, gnu::cold]] void throw_too_large(const NumericInput& in, std::size_t row, double value,
+                                               double input) const;
 
   const Table& table_;
   bool standardize_;

@@ -252,26 +252,14 @@ std::vector<DateColumn> date_columns(const FeatureTransform& features) {
 
 void check_inputs_fit(const FeatureTransform& transform, Index rows, std::uint64_t available,
                       const std::string& source) {
-  const auto width = static_cast<std::uint64_t>(transform.width());
-  const auto bytes = static_cast<std::uint64_t>(rows) * width * sizeof(Scalar);
+  const auto values = static_cast<std::uint64_t>(transform.columns.size());
+  const auto bytes = static_cast<std::uint64_t>(rows) * values * sizeof(Scalar);
   if (bytes <= available) return;
-  const FeatureColumn* widest = nullptr;
-  for (const FeatureColumn& c : transform.columns) {
-    if (c.kind == ColumnKind::categorical && (!widest || c.inputs() > widest->inputs())) widest = &c;
-  }
-  std::string cause;
-  if (widest && widest->inputs() > 1) {
-    const Index inputs = widest->inputs();
-    cause = fmt::format(
-        ": column '{}' is {} of them, one per category. Leave it out with --ignore {}, or keep "
-        "fewer of its categories with --max-categories",
-        widest->name, inputs, widest->name);
-  }
-  throw Error(
-      fmt::format("{}: the input matrices would take {} ({} × {} inputs), more than the {} of memory "
-                  "available{}",
-                  source, format_bytes(static_cast<double>(bytes)), counted(rows, "row"), width,
-                  format_bytes(static_cast<double>(available)), cause));
+  throw Error(fmt::format(
+      "{}: the inputs would take {} ({} × {}: one a row for each numeric input and each text column), more than the "
+      "{} of memory available",
+      source, format_bytes(static_cast<double>(bytes)), counted(rows, "row"),
+      counted(static_cast<Index>(values), "value"), format_bytes(static_cast<double>(available))));
 }
 
 }  // namespace glassnet

@@ -123,9 +123,10 @@ struct DateColumn {
 };
 std::vector<DateColumn> date_columns(const FeatureTransform& features);
 
-// Throws Error when the input matrices of `rows` rows in all (x:[rows, width], as the
-// training, validation and test rows' together) would take more than `available` bytes,
-// before they are made: the sizes, and the categorical column that widens them most.
+// Throws Error when the inputs of `rows` rows in all (the training, validation and test
+// rows' together, held as data/input_rows.hpp's InputRows: a value a row for each
+// numeric input and each text column) would take more than `available` bytes, before
+// they are made.
 void check_inputs_fit(const FeatureTransform& transform, Index rows, std::uint64_t available,
                       const std::string& source);
 

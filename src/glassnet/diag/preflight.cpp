@@ -32,6 +32,7 @@ constexpr double kParametersPerRow = 10.0;
 constexpr Index kLossSampleRows = Trainer::kEvaluationBatch;
 constexpr double kMemoryWarning = 0.8;  // of the available memory
 constexpr Index kEvaluationRows = Trainer::kEvaluationBatch;
+constexpr Index kStatisticsRows = 1024;  // rows at a time through the inputs' statistics
 
 Finding finding(std::string symptom, Severity severity, std::string summary) {
   Finding f;
@@ -109,14 +110,22 @@ bool labels(const PreflightInput& in, std::vector<Finding>& out) {
 
 void unscaled(const PreflightInput& in, std::vector<Finding>& out) {
   if (in.standardized || in.x.rows() < 2) return;
-  const Index n = in.x.rows();
-  std::vector<double> stds, means;
-  for (Index j = 0; j < in.x.cols(); ++j) {
-    const auto column = in.x.col(j).cast<double>();
-    const double mean = column.mean();
-    means.push_back(mean);
-    stds.push_back(std::sqrt((column.array() - mean).square().sum() / static_cast<double>(n)));
-  }
+  const Index n = in.x.rows(), width = in.x.cols();
+  // Each input's mean, then its (population) standard deviation, a block of rows at a time.
+  std::vector<double> means(static_cast<std::size_t>(width), 0.0), stds(static_cast<std::size_t>(width), 0.0);
+  Matrix scratch;
+  const auto over_blocks = [&](const auto& add) {
+    for (Index begin = 0; begin < n; begin += kStatisticsRows) {
+      const ConstMatrixView block = in.x.block(begin, std::min(kStatisticsRows, n - begin), scratch);
+      for (Index r = 0; r < block.rows(); ++r) {
+        for (Index j = 0; j < width; ++j) add(static_cast<std::size_t>(j), static_cast<double>(block(r, j)));
+      }
+    }
+  };
+  over_blocks([&](std::size_t j, double v) { means[j] += v; });
+  for (double& mean : means) mean /= static_cast<double>(n);
+  over_blocks([&](std::size_t j, double v) { stds[j] += (v - means[j]) * (v - means[j]); });
+  for (double& sd : stds) sd = std::sqrt(sd / static_cast<double>(n));
   std::size_t lo = 0, hi = 0;
   for (std::size_t j = 0; j < stds.size(); ++j) {
     if (stds[j] > 0 && (stds[lo] == 0 || stds[j] < stds[lo])) lo = j;
@@ -266,7 +275,8 @@ double expected_initial_loss(const PreflightInput& in) {
 void initial_loss(const PreflightInput& in, Network& network, std::vector<Finding>& out) {
   const Index rows = std::min(in.x.rows(), kLossSampleRows);
   if (rows == 0) return;
-  const ConstMatrixView x(in.x.data(), rows, in.x.cols());
+  Matrix scratch;
+  const ConstMatrixView x = in.x.block(0, rows, scratch);
   const ConstMatrixView y(in.targets.data(), rows, in.targets.cols());
   const double loss = in.loss->value(network.forward(x, Mode::eval), y);
   const double expected = expected_initial_loss(in);
@@ -293,7 +303,8 @@ void overfit_one_batch(const PreflightInput& in, std::vector<Finding>& out) {
   NetworkSpec spec = in.network->spec();
   spec.dropout = 0.0;  // the test asks whether the network can fit, not whether it generalises
   auto copy = make_network(spec, rng);
-  const ConstMatrixView x(in.x.data(), rows, in.x.cols());
+  Matrix scratch;
+  const ConstMatrixView x = in.x.block(0, rows, scratch);
   const ConstMatrixView y(in.targets.data(), rows, in.targets.cols());
   Adam adam(1e-2);
   Trainer trainer(*copy, *in.loss, adam);

@@ -34,6 +34,7 @@
 
 #include "glassnet/core/matrix.hpp"
 #include "glassnet/data/features.hpp"
+#include "glassnet/data/input_rows.hpp"
 #include "glassnet/data/labels.hpp"
 #include "glassnet/diag/doctor.hpp"
 #include "glassnet/loss/loss.hpp"
@@ -44,7 +45,7 @@ namespace glassnet {
 struct PreflightInput {
   Network* network = nullptr;  // as initialised; one forward pass, its parameters unchanged
   const Loss* loss = nullptr;
-  ConstMatrixView x;        // training inputs, as the network sees them
+  InputView x;              // training inputs, as the network sees them
   ConstMatrixView targets;  // in the loss's layout
   Task task = Task::binary;
   Index classes = 2;                       // classification

@@ -2,14 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <numeric>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "glassnet/core/counted.hpp"
 #include "glassnet/core/error.hpp"
 #include "glassnet/core/memory.hpp"
+#include "glassnet/data/feature_encoder.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/data/split.hpp"
 #include "glassnet/train/run.hpp"
@@ -25,13 +28,13 @@ Matrix rows_of(const Matrix& m, const std::vector<Index>& rows) {
 
 // A warning for each text column whose rarer categories share its "(other)" input
 // (--max-categories): how many training rows they hold.
-void pooled_categories_warnings(const FeatureTransform& features, const Matrix& x_train,
+void pooled_categories_warnings(const FeatureTransform& features, const InputRows& x_train,
                                 std::vector<std::string>& warnings) {
   Index offset = 0;
   for (const FeatureColumn& f : features.columns) {
     const auto kept = static_cast<Index>(f.categories.size());
     if (f.kind == ColumnKind::categorical && f.other) {
-      const auto pooled = static_cast<Index>(x_train.col(offset + kept).sum());
+      const Index pooled = x_train.rows_setting(offset + kept);
       warnings.push_back(fmt::format(
           "column '{}' has more than {} categories: the {} most frequent in the training rows are inputs, and the "
           "rest share one, {}=(other): {} of {} training rows ({:.1f} %). --max-categories N keeps more",
@@ -121,7 +124,7 @@ std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const 
   out->features = fit_features(
       table, target, split.train,
       {.standardize = config.standardize, .ignore = config.ignore, .max_categories = config.max_categories});
-  // The matrices below are dense (a category is an input): checked before they are made.
+  // The inputs below, checked before they are made.
   if (const auto available = available_memory_bytes()) {
     Index rows = table.rows();
     for (const Table* other : others) rows += other->rows();
@@ -134,16 +137,21 @@ std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const 
   }
   out->row_numbers = row_number_columns(table, out->features);
   out->date_columns = date_columns(out->features);
-  out->x_train = out->features.transform(table, split.train);
+  {
+    const FeatureEncoder encoder(out->features, table);
+    out->x_train = encoder.encode_rows(split.train);
+    out->x_val = encoder.encode_rows(split.validation);
+    out->x_test = encoder.encode_rows(split.test);
+  }
   pooled_categories_warnings(out->features, out->x_train, out->warnings);
   out->y_train = rows_of(y_all, split.train);
-  out->x_val = out->features.transform(table, split.validation);
   out->y_val = rows_of(y_all, split.validation);
-  out->x_test = out->features.transform(table, split.test);
   out->y_test = rows_of(y_all, split.test);
-  const auto other_xy = [&](const Table& other, Matrix& x, Matrix& y, const char* name) {
+  const auto other_xy = [&](const Table& other, InputRows& x, Matrix& y, const char* name) {
     Index unseen = 0;
-    x = out->features.transform(other, &unseen);
+    std::vector<Index> rows(static_cast<std::size_t>(other.rows()));
+    std::iota(rows.begin(), rows.end(), Index{0});
+    x = FeatureEncoder(out->features, other).encode_rows(rows, &unseen);
     const Index t = other.find(target_column.name);
     if (t < 0) throw Error(fmt::format("{}: no target column '{}'", other.source, target_column.name));
     y = out->labels.encode(other.columns[static_cast<std::size_t>(t)], other.source);
@@ -157,8 +165,9 @@ std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const 
   out->bytes = table.bytes();
   for (const Table* other : others) out->bytes += other->bytes();
   out->bytes += static_cast<std::uint64_t>(y_all.size()) * sizeof(Scalar);
-  for (const Matrix* m : {&out->x_train, &out->y_train, &out->x_val, &out->y_val, &out->x_test, &out->y_test}) {
-    out->bytes += static_cast<std::uint64_t>(m->size()) * sizeof(Scalar);
+  for (const InputRows* x : {&out->x_train, &out->x_val, &out->x_test}) out->bytes += x->bytes();
+  for (const Matrix* y : {&out->y_train, &out->y_val, &out->y_test}) {
+    out->bytes += static_cast<std::uint64_t>(y->size()) * sizeof(Scalar);
   }
   return out;
 }

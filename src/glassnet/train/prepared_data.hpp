@@ -18,6 +18,7 @@
 
 #include "glassnet/core/matrix.hpp"
 #include "glassnet/data/features.hpp"
+#include "glassnet/data/input_rows.hpp"
 #include "glassnet/data/labels.hpp"
 #include "glassnet/data/table.hpp"
 
@@ -29,9 +30,11 @@ struct PreparedData {
   LabelEncoding labels;       // the task and, for classification, the classes
   std::string target;         // the target column's name
   FeatureTransform features;  // fitted on the training rows (with --impute, each column's fill)
-  // rows × inputs and rows × 1 (the class index, or the regression target); validation
-  // and test have no rows when the run has none.
-  Matrix x_train, y_train, x_val, y_val, x_test, y_test;
+  // x: rows × inputs, a text column held as a code a row (data/input_rows.hpp); y: rows
+  // × 1 (the class index, or the regression target). Validation and test have no rows
+  // when the run has none.
+  InputRows x_train, x_val, x_test;
+  Matrix y_train, y_val, y_test;
   // Categories in the validation or test file unseen in training; text columns whose
   // rarer categories share one input (--max-categories).
   std::vector<std::string> warnings;

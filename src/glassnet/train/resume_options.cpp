@@ -17,26 +17,34 @@ namespace {
 
 // "N rows × F inputs, CRC-32 XXXXXXXX" of the rows and their targets (zlib's CRC-32 over
 // their bytes: which data, not a defence against a forged file).
-std::string rows_text(const Matrix& x, const Matrix& y, bool inputs) {
+std::string rows_text(InputView x, const Matrix& y, bool inputs) {
   uLong crc = crc32(0L, Z_NULL, 0);
-  for (const Matrix* m : {&x, &y}) {
-    const auto* bytes = reinterpret_cast<const Bytef*>(m->data());
-    std::size_t left = static_cast<std::size_t>(m->size()) * sizeof(Scalar);
+  const auto add = [&](const Scalar* data, Index size) {
+    const auto* bytes = reinterpret_cast<const Bytef*>(data);
+    std::size_t left = static_cast<std::size_t>(size) * sizeof(Scalar);
     while (left > 0) {  // zlib takes uInt lengths
       const auto chunk = static_cast<uInt>(std::min<std::size_t>(left, 1u << 30));
       crc = crc32(crc, bytes, chunk);
       bytes += chunk;
       left -= chunk;
     }
+  };
+  // The input matrix's bytes, a block of rows at a time (it is held as InputRows).
+  constexpr Index kBlockRows = 1024;
+  Matrix scratch;
+  for (Index begin = 0; begin < x.rows(); begin += kBlockRows) {
+    const ConstMatrixView block = x.block(begin, std::min(kBlockRows, x.rows() - begin), scratch);
+    add(block.data(), block.size());
   }
+  add(y.data(), y.size());
   return fmt::format("{} rows{}, CRC-32 {:08x}", x.rows(), inputs ? fmt::format(" × {} inputs", x.cols()) : "",
                      static_cast<unsigned long>(crc));
 }
 
 }  // namespace
 
-std::string resume_options_json(const RunConfig& c, Task task, const Matrix& x_train, const Matrix& y_train,
-                                const Matrix& x_val, const Matrix& y_val) {
+std::string resume_options_json(const RunConfig& c, Task task, InputView x_train, const Matrix& y_train,
+                                InputView x_val, const Matrix& y_val) {
   const auto number = [](double v) { return fmt::format("{}", v); };
   const auto flag = [](bool on) { return std::string(on ? "on" : "off"); };
   nlohmann::ordered_json j = {{"training data", rows_text(x_train, y_train, true)},

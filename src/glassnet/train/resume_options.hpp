@@ -13,12 +13,13 @@
 #include <string>
 
 #include "glassnet/core/matrix.hpp"
+#include "glassnet/data/input_rows.hpp"
 #include "glassnet/data/labels.hpp"
 #include "glassnet/train/run.hpp"
 
 namespace glassnet {
 
-std::string resume_options_json(const RunConfig& config, Task task, const Matrix& x_train, const Matrix& y_train,
-                                const Matrix& x_val, const Matrix& y_val);
+std::string resume_options_json(const RunConfig& config, Task task, InputView x_train, const Matrix& y_train,
+                                InputView x_val, const Matrix& y_val);
 
 }  // namespace glassnet

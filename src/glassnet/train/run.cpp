@@ -149,6 +149,30 @@ std::vector<NamedPath> output_files(const RunConfig& config) {
   return files;
 }
 
+namespace {
+
+// Predictions of `rows` rows, a block of them at a time: block(begin, count) gives rows
+// [begin, begin + count) as inputs. Blocks are a whole number of the network's
+// prediction batches: the same products, so the same bits, as over the whole input
+// matrix, which is never made.
+template <class Block>
+Matrix predict_in_blocks(Network& network, Index rows, const Block& block) {
+  constexpr Index kBlockRows = 8 * Network::kPredictRows;
+  Matrix out(rows, network.spec().out_features);
+  for (Index begin = 0; begin < rows; begin += kBlockRows) {
+    const Index count = std::min(kBlockRows, rows - begin);
+    out.middleRows(begin, count) = network.predict(block(begin, count));
+  }
+  return out;
+}
+
+Matrix predict_rows(Network& network, InputView x) {
+  Matrix scratch;
+  return predict_in_blocks(network, x.rows(), [&](Index begin, Index count) { return x.block(begin, count, scratch); });
+}
+
+}  // namespace
+
 Matrix predict_model(Model& model, const Table& table, Index* unseen) {
   std::optional<Table> filled;
   if (model.features.any_missing(table)) {
@@ -156,21 +180,16 @@ Matrix predict_model(Model& model, const Table& table, Index* unseen) {
     model.features.fill_missing(*filled);
   }
   const FeatureEncoder encoder(model.features, filled ? *filled : table);
-  // A block of rows at a time, a whole number of the network's prediction batches: the
-  // same products, so the same bits, as over the whole input matrix, which is never made.
-  constexpr Index kBlockRows = 8 * Network::kPredictRows;
-  const Index rows = table.rows();
-  Matrix out(rows, model.network->spec().out_features);
-  Matrix x(std::min(rows, kBlockRows), encoder.width());
-  std::vector<Index> block(static_cast<std::size_t>(x.rows()));
+  Matrix x;
+  std::vector<Index> rows;
   Index unseen_count = 0;
-  for (Index begin = 0; begin < rows; begin += kBlockRows) {
-    const Index count = std::min(kBlockRows, rows - begin);
-    std::iota(block.begin(), block.end(), begin);
-    const MatrixView bx(x.data(), count, x.cols());
-    unseen_count += encoder.encode(std::span(block).first(static_cast<std::size_t>(count)), bx);
-    out.middleRows(begin, count) = model.network->predict(bx);
-  }
+  Matrix out = predict_in_blocks(*model.network, table.rows(), [&](Index begin, Index count) {
+    rows.resize(static_cast<std::size_t>(count));
+    std::iota(rows.begin(), rows.end(), begin);
+    x.resize(count, encoder.width());
+    unseen_count += encoder.encode(rows, view(x));
+    return ConstMatrixView(x);
+  });
   if (unseen != nullptr) *unseen = unseen_count;
   return out;
 }
@@ -233,7 +252,8 @@ struct TrainingRun::State {
   std::vector<Finding> preflight;    // preflight's findings
   Model model;
   const std::shared_ptr<const PreparedData> data;                     // shared with runs that prepare it alike
-  const Matrix &x_train, &y_train, &x_val, &y_val, &x_test, &y_test;  // data's
+  const InputRows &x_train, &x_val, &x_test;                          // data's
+  const Matrix &y_train, &y_val, &y_test;
   std::vector<Scalar> sample_weights;
   std::unique_ptr<Loss> loss;
   std::unique_ptr<Optimizer> optimizer;
@@ -271,10 +291,10 @@ TrainingRun::State::State(const RunConfig& c, std::shared_ptr<const PreparedData
       hooks(h),
       data(std::move(prepared)),
       x_train(data->x_train),
-      y_train(data->y_train),
       x_val(data->x_val),
-      y_val(data->y_val),
       x_test(data->x_test),
+      y_train(data->y_train),
+      y_val(data->y_val),
       y_test(data->y_test) {
   const LabelEncoding& labels = data->labels;
   const bool classification = labels.task != Task::regression;
@@ -445,9 +465,9 @@ TrainingRun::State::State(const RunConfig& c, std::shared_ptr<const PreparedData
 }
 
 void TrainingRun::State::summarize(RunResult& out) const {
-  out.metrics["train"] = metrics_for(out.task, model.network->predict(x_train), y_train);
-  if (x_val.rows() > 0) out.metrics["val"] = metrics_for(out.task, model.network->predict(x_val), y_val);
-  if (x_test.rows() > 0) out.metrics["test"] = metrics_for(out.task, model.network->predict(x_test), y_test);
+  out.metrics["train"] = metrics_for(out.task, predict_rows(*model.network, x_train), y_train);
+  if (x_val.rows() > 0) out.metrics["val"] = metrics_for(out.task, predict_rows(*model.network, x_val), y_val);
+  if (x_test.rows() > 0) out.metrics["test"] = metrics_for(out.task, predict_rows(*model.network, x_test), y_test);
   out.history = history;
   out.chance = facts.chance;
   out.interrupted = trainer->interrupted();

@@ -138,11 +138,10 @@ void Trainer::gather(const DataView& data, std::span<const Index> rows) {
   // Rows drawn from all over the data wait on memory: a large batch's are split over the
   // threads, as an elementwise pass is (bench/NOTES.md §10).
   for_row_parts(count, width, [&](Index begin, Index end) {
+    data.x.take(rows.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)),
+                MatrixView(bx.data() + begin * width, end - begin, width));
     for (Index r = begin; r < end; ++r) {
       const Index source = rows[static_cast<std::size_t>(r)];
-      // Row-major rows are contiguous: copied whole (Eigen's row assignment goes element
-      // by element at a width known only at run time).
-      std::copy_n(data.x.data() + source * width, width, bx.data() + r * width);
       std::copy_n(data.targets.data() + source * target_width, target_width, bt.data() + r * target_width);
       if (!data.sample_weights.empty()) {
         batch_weights_[static_cast<std::size_t>(r)] = data.sample_weights[static_cast<std::size_t>(source)];
@@ -337,14 +336,14 @@ Trainer::Evaluation Trainer::evaluate_with_accuracy(const DataView& data, Index 
 }
 
 Trainer::Evaluation Trainer::evaluate_checked(const DataView& data, Index batch_size) {
-  const ConstMatrixView& x = data.x;
+  const InputView& x = data.x;
   const ConstMatrixView& targets = data.targets;
   double weighted_sum = 0.0;
   double weight_total = 0.0;
   Index correct = 0, counted = 0;
   for (Index begin = 0; begin < x.rows(); begin += batch_size) {
     const Index rows = std::min(batch_size, x.rows() - begin);
-    const ConstMatrixView bx(x.data() + begin * x.cols(), rows, x.cols());
+    const ConstMatrixView bx = x.block(begin, rows, block_x_);
     const ConstMatrixView bt(targets.data() + begin * targets.cols(), rows, targets.cols());
     const auto bw = data.sample_weights.empty()
                         ? data.sample_weights

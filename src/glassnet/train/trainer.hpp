@@ -6,7 +6,8 @@
 //   trainer.add_callback(early_stopping);
 //   trainer.fit({x, y}, {.epochs = 20, .batch_size = 64, .seed = 1}, &validation);
 //
-// Data: x:[N, in], targets:[N, T] (the loss's layout), sample weights empty or N.
+// Data: x:[N, in] — a matrix, or data/input_rows.hpp's InputRows, whose rows are
+// expanded a batch at a time — targets:[N, T] (the loss's layout), sample weights empty or N.
 // Each epoch visits every row once, in an order drawn from the trainer's Rng (seeded
 // from options.seed): the same seed and thread count give bit-identical weights.
 // Each optimizer step:
@@ -43,6 +44,7 @@
 #include <vector>
 
 #include "glassnet/core/matrix.hpp"
+#include "glassnet/data/input_rows.hpp"
 #include "glassnet/loss/loss.hpp"
 #include "glassnet/nn/network.hpp"
 #include "glassnet/optim/optimizer.hpp"
@@ -53,7 +55,7 @@
 namespace glassnet {
 
 struct DataView {
-  ConstMatrixView x;
+  InputView x;
   ConstMatrixView targets;
   std::span<const Scalar> sample_weights = {};
 };
@@ -227,6 +229,7 @@ class Trainer {
   std::vector<Index> order_;
   std::vector<double> grad_norms_;  // per parameter, this step, before clipping
   Buffer batch_x_;
+  Matrix block_x_;  // an evaluation block of rows held as InputRows, expanded
   Buffer batch_targets_;
   std::vector<Scalar> batch_weights_;
   Buffer dlogits_;
