@@ -477,18 +477,18 @@ TEST(Features, ATextColumnOfDatesOrTimesIsFound) {
   EXPECT_TRUE(found(25, [](Index i) { return fmt::format("{}", 20240301 + i); }).empty()) << "numbers";
 }
 
-// The input matrices are checked against the memory available before they are made:
-// their size, and the categorical column that widens them most, with --ignore for it.
+// The inputs are checked against the memory available before they are made: a numeric
+// input's value a row, a text column's 4-byte code a row.
 TEST(Features, InputsLargerThanTheMemoryAvailableAreRefusedBeforeTheyAreMade) {
   // A text column is one value a row however many categories it has (InputRows).
   const Table text = table_of("zip,amount,y\nz75001,1,0\nz10115,2,1\nz75001,3,0\nz94103,4,1\n");
   const FeatureTransform f = fit_features(text, 2, {0, 1, 2, 3}, {.standardize = true});
   ASSERT_EQ(f.width(), 4);  // 3 zips and the amount
-  const std::uint64_t bytes = 1000 * 2 * sizeof(Scalar);
+  const std::uint64_t bytes = 1000 * (sizeof(Scalar) + sizeof(std::uint32_t));
   EXPECT_NO_THROW(check_inputs_fit(f, 1000, bytes, "data.csv"));
   EXPECT_EQ(error_of([&] { check_inputs_fit(f, 1000, bytes - 1, "data.csv"); }),
-            fmt::format("data.csv: the inputs would take {} (1000 rows × 2 values: one a row for each numeric input "
-                        "and each text column), more than the {} of memory available",
+            fmt::format("data.csv: the inputs would take {} (1000 rows × 1 numeric input and 1 text column), more "
+                        "than the {} of memory available",
                         format_bytes(static_cast<double>(bytes)), format_bytes(static_cast<double>(bytes - 1))));
 }
 
@@ -561,12 +561,11 @@ TEST(Features, AnEncoderWritesEachBlockOfRowsAsTheWholeMatrixHasIt) {
   encoder.encode(rows, block);
   for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(block.row(static_cast<Index>(i)), whole.row(rows[i]));
   // The table's columns are checked when the encoder is made, before any row.
-  EXPECT_NE(error_of([&] {
-              FeatureEncoder(f, table_of("amount,country\n1,FR\n"));
-            }).find("data.csv: the feature column 'code' is missing"),
+  const Table no_code = table_of("amount,country\n1,FR\n");
+  EXPECT_NE(error_of([&] { FeatureEncoder(f, no_code); }).find("data.csv: the feature column 'code' is missing"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { FeatureEncoder(f, table_of("amount,country,code\n1,,100\n")); }).find("country"),
-            std::string::npos);
+  const Table missing = table_of("amount,country,code\n1,,100\n");
+  EXPECT_NE(error_of([&] { FeatureEncoder(f, missing); }).find("country"), std::string::npos);
 }
 
 // InputRows hold the numeric inputs and a code a row per text column; every way of
@@ -592,7 +591,7 @@ TEST(InputRows, TakenRowsAreTheInputMatrixsRows) {
   ASSERT_EQ(x.cols(), whole.cols());
   EXPECT_EQ(x.matrix(), whole);
   // Two numeric inputs and two codes a row, where the matrix has 2 + 12 + 2 inputs.
-  EXPECT_EQ(x.bytes(), 8u * 4 * sizeof(Scalar));
+  EXPECT_EQ(x.bytes(), 8u * (2 * sizeof(Scalar) + 2 * sizeof(std::uint32_t)));
   const InputView v = x;
   EXPECT_FALSE(v.whole());
   // Taken into a buffer that held NaN: every element written.
@@ -601,8 +600,8 @@ TEST(InputRows, TakenRowsAreTheInputMatrixsRows) {
   out.setConstant(std::numeric_limits<Scalar>::quiet_NaN());
   v.take(take, view(out));
   for (std::size_t i = 0; i < take.size(); ++i) EXPECT_EQ(out.row(static_cast<Index>(i)), whole.row(take[i]));
-  Matrix scratch(3, 3);
-  scratch.setConstant(std::numeric_limits<Scalar>::quiet_NaN());
+  Buffer scratch(4, x.cols());
+  scratch.view().setConstant(std::numeric_limits<Scalar>::quiet_NaN());
   EXPECT_EQ(Matrix(v.block(2, 4, scratch)), Matrix(whole.middleRows(2, 4)));
   // The rows setting an input: a category's (phone: rows 3, 0 and 18), a numeric input's
   // nonzero values (the amount of row 200 standardises to about 0.85, none to 0 exactly).
@@ -620,9 +619,18 @@ TEST(InputRows, TakenRowsAreTheInputMatrixsRows) {
   const InputView nv = n;
   EXPECT_TRUE(nv.whole());
   EXPECT_EQ(n.matrix(), g.transform(numeric, std::vector<Index>{2, 0}));
-  Matrix unused;
+  Buffer unused;
   EXPECT_EQ(nv.block(1, 1, unused)(0, 1), 2.0F);
-  EXPECT_EQ(unused.size(), 0) << "a view, no copy";
+  EXPECT_EQ(unused.data(), nullptr) << "a view, no copy";
+  // Codes and positions are checked when the rows are made.
+  const Matrix two(3, 2);
+  EXPECT_THROW(InputRows(two, {0}, {}, 0, 2), Error) << "a position a numeric column";
+  EXPECT_THROW(InputRows(two, {0, 1}, {3, 3}, 1, 4), Error) << "a code a row";
+  EXPECT_THROW(InputRows(two, {0, 4}, {}, 0, 4), Error) << "a position beyond the width";
+  EXPECT_THROW(InputRows(two, {0, 1}, {2, 4, 3}, 1, 4), Error) << "a code beyond the width";
+  EXPECT_NO_THROW(InputRows(two, {0, 1}, {2, InputRows::kNoInput, 3}, 1, 4));
+  const InputRows swapped(two, {1, 0}, {}, 0, 2);
+  EXPECT_FALSE(InputView(swapped).whole()) << "columns out of order";
   // A matrix is input rows as it stands.
   const InputView mv = whole;
   EXPECT_TRUE(mv.whole());

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "glassnet/core/threads.hpp"
+#include "glassnet/data/input_rows.hpp"
 #include "glassnet/data/synthetic.hpp"
 #include "glassnet/loss/bce_with_logits.hpp"
 #include "glassnet/loss/mse.hpp"
@@ -65,6 +66,37 @@ TEST(Preflight, UnscaledFeaturesWhenStandardisationIsOff) {
   EXPECT_NE(f.evidence[0].find("amount"), std::string::npos) << f.evidence[0];
   in.standardized = true;
   EXPECT_FALSE(has(preflight(in), "unscaled_input"));
+}
+
+// Inputs held as InputRows (a text column as a code a row) are checked as their matrix
+// is: the statistics of every input over blocks of rows, the first loss, the one batch.
+TEST(Preflight, InputRowsAreCheckedAsTheirMatrix) {
+  constexpr Index rows = 2500, width = 7;  // inputs: amount, city (5), rate
+  Rng rng(3);
+  Matrix numeric(rows, 2);
+  std::vector<std::uint32_t> codes;
+  Matrix y(rows, 1);
+  for (Index r = 0; r < rows; ++r) {
+    numeric(r, 0) = static_cast<Scalar>(1000.0 * rng.normal());
+    numeric(r, 1) = static_cast<Scalar>(0.01 * rng.normal() + 3.0);
+    const auto city = static_cast<std::uint32_t>(rng.below(5));
+    codes.push_back(1 + city);
+    y(r, 0) = city == 1 ? 1.0F : 0.0F;
+  }
+  const InputRows x(numeric, {0, 6}, codes, 1, width);
+  const Matrix matrix = x.matrix();
+  Rng init(1);
+  auto network = make_network({.in_features = width, .hidden = {16}}, init);
+  const BceWithLogits loss;
+  PreflightInput held{.network = network.get(), .loss = &loss, .x = x, .targets = y, .task = Task::binary};
+  held.feature_names = {"amount", "city=a", "city=b", "city=c", "city=d", "city=e", "rate"};
+  held.standardized = false;
+  PreflightInput whole = held;
+  whole.x = matrix;
+  const auto a = preflight(held), b = preflight(whole);
+  ASSERT_TRUE(has(a, "unscaled_input")) << ::testing::PrintToString(symptoms(a));
+  ASSERT_EQ(symptoms(a), symptoms(b));
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].evidence, b[i].evidence) << a[i].symptom;
 }
 
 // A constant feature far from zero has no spread to compare: it was never flagged, and

@@ -15,8 +15,11 @@
 #include <vector>
 
 #include "glassnet/core/error.hpp"
+#include "glassnet/data/csv.hpp"
+#include "glassnet/data/input_rows.hpp"
 #include "glassnet/data/read_data.hpp"
 #include "glassnet/data/synthetic.hpp"
+#include "glassnet/train/resume_options.hpp"
 #include "glassnet/train/run.hpp"
 #include "test_support.hpp"
 
@@ -46,6 +49,27 @@ bool same_matrices(const PreparedData& a, const PreparedData& b) {
 }
 
 // Two set-ups on one PreparedData end as each does on data of its own, bit for bit.
+// The resume check names the training rows by the CRC of their input matrix's bytes:
+// InputRows give the CRC their matrix gives (and so did checkpoints written before
+// text columns were held as codes), over several blocks of rows.
+TEST(PreparedData, TheResumeCheckNamesInputRowsByTheirMatrixBytes) {
+  std::string csv = "amount,city,y\n";
+  for (int i = 0; i < 3000; ++i) csv += fmt::format("{},c{},{}\n", i % 97, i * 7 % 23, i % 2);
+  const Table table = make_table(parse_csv(csv, "crc.csv"));
+  RunConfig c;
+  c.seed = 4;
+  const auto data = prepare_data(c, table);
+  ASSERT_GT(data->x_train.rows(), 2048);
+  ASSERT_FALSE(InputView(data->x_train).whole());
+  const Matrix x = data->x_train.matrix(), x_val = data->x_val.matrix();
+  EXPECT_EQ(resume_options_json(c, Task::binary, data->x_train, data->y_train, data->x_val, data->y_val),
+            resume_options_json(c, Task::binary, x, data->y_train, x_val, data->y_val));
+  Matrix changed = x;
+  changed(2047, 0) += 1.0F;
+  EXPECT_NE(resume_options_json(c, Task::binary, data->x_train, data->y_train, data->x_val, data->y_val),
+            resume_options_json(c, Task::binary, changed, data->y_train, x_val, data->y_val));
+}
+
 TEST(PreparedData, RunsOnSharedDataEndAsRunsThatPrepareTheirOwn) {
   const testing::ScratchDir dir;
   const RunConfig c = moons_config(dir);

@@ -466,9 +466,10 @@ TEST(Trainer, InputRowsTrainAsTheirInputMatrix) {
   EXPECT_EQ(matrix(0, 0), numeric(0, 0));
   EXPECT_EQ(matrix(0, 6), numeric(0, 1));
   EXPECT_EQ(matrix.middleCols(1, 5).sum(), static_cast<Scalar>(rows)) << "one color a row";
-  const InputRows validation(numeric.topRows(150), {0, 6}, std::vector(codes.begin(), codes.begin() + 300), 2, width);
+  // Validation: 600 rows, two evaluation batches of 256 and a smaller last one.
+  const InputRows validation(numeric.topRows(600), {0, 6}, std::vector(codes.begin(), codes.begin() + 1200), 2, width);
   const Matrix validation_matrix = validation.matrix();
-  const Matrix y_val = y.topRows(150);
+  const Matrix y_val = y.topRows(600);
   const auto train = [&](const DataView& data, const DataView& val) {
     Rng init(5);
     auto network = make_network({.in_features = width, .hidden = {16, 8}, .out_features = 1}, init);

@@ -26,6 +26,9 @@ FeatureEncoder::FeatureEncoder(const FeatureTransform& transform, const Table& t
     throw Error(describe_missing(table, missing_features(transform, table),
                                  "Fill them first (FeatureTransform::fill_missing), or fix the data"));
   }
+  if (width_ >= static_cast<Index>(InputRows::kNoInput)) {
+    throw Error(fmt::format("{}: {} inputs, more than a network takes", table.source, width_));
+  }
   const auto positions = column_positions(table);
   Index offset = 0;
   for (const FeatureColumn& feature : transform.columns) {

@@ -31,6 +31,9 @@ class FeatureEncoder {
   // (where), missing values (describe_missing: fill them first), or images
   // (Table::image_pixels) of another size.
   FeatureEncoder(const FeatureTransform& transform, const Table& table);
+  // It keeps references: temporaries would dangle.
+  FeatureEncoder(FeatureTransform&&, const Table&) = delete;
+  FeatureEncoder(const FeatureTransform&, Table&&) = delete;
 
   Index width() const { return width_; }
 

@@ -252,14 +252,18 @@ std::vector<DateColumn> date_columns(const FeatureTransform& features) {
 
 void check_inputs_fit(const FeatureTransform& transform, Index rows, std::uint64_t available,
                       const std::string& source) {
-  const auto values = static_cast<std::uint64_t>(transform.columns.size());
-  const auto bytes = static_cast<std::uint64_t>(rows) * values * sizeof(Scalar);
+  const auto text =
+      static_cast<Index>(std::count_if(transform.columns.begin(), transform.columns.end(),
+                                       [](const FeatureColumn& c) { return c.kind != ColumnKind::numeric; }));
+  const Index numeric = static_cast<Index>(transform.columns.size()) - text;
+  // As InputRows holds them: a Scalar a numeric input, a 4-byte code a text column.
+  const auto bytes = static_cast<std::uint64_t>(rows) * (static_cast<std::uint64_t>(numeric) * sizeof(Scalar) +
+                                                         static_cast<std::uint64_t>(text) * sizeof(std::uint32_t));
   if (bytes <= available) return;
-  throw Error(fmt::format(
-      "{}: the inputs would take {} ({} × {}: one a row for each numeric input and each text column), more than the "
-      "{} of memory available",
-      source, format_bytes(static_cast<double>(bytes)), counted(rows, "row"),
-      counted(static_cast<Index>(values), "value"), format_bytes(static_cast<double>(available))));
+  throw Error(fmt::format("{}: the inputs would take {} ({} × {} and {}), more than the {} of memory available", source,
+                          format_bytes(static_cast<double>(bytes)), counted(rows, "row"),
+                          counted(numeric, "numeric input"), counted(text, "text column"),
+                          format_bytes(static_cast<double>(available))));
 }
 
 }  // namespace glassnet

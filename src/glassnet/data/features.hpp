@@ -124,9 +124,9 @@ struct DateColumn {
 std::vector<DateColumn> date_columns(const FeatureTransform& features);
 
 // Throws Error when the inputs of `rows` rows in all (the training, validation and test
-// rows' together, held as data/input_rows.hpp's InputRows: a value a row for each
-// numeric input and each text column) would take more than `available` bytes, before
-// they are made.
+// rows' together, held as data/input_rows.hpp's InputRows: a Scalar a row for each
+// numeric input, a 4-byte code for each text column) would take more than `available`
+// bytes, before they are made.
 void check_inputs_fit(const FeatureTransform& transform, Index rows, std::uint64_t available,
                       const std::string& source);
 

@@ -1,7 +1,11 @@
 #include "glassnet/data/input_rows.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <utility>
+
+#include "glassnet/core/error.hpp"
 
 namespace glassnet {
 
@@ -14,9 +18,25 @@ InputRows::InputRows(Matrix numeric, std::vector<Index> numeric_at, std::vector<
       codes_(std::move(codes)),
       text_columns_(text_columns),
       width_(width) {
-  bool in_order = text_columns_ == 0 && numeric_.cols() == width_;
-  for (std::size_t j = 0; in_order && j < numeric_at_.size(); ++j) in_order = numeric_at_[j] == static_cast<Index>(j);
-  if (in_order) numeric_at_.clear();  // the input matrix itself
+  if (width_ < 0 || width_ >= static_cast<Index>(kNoInput) || text_columns_ < 0) {
+    throw Error(fmt::format("input rows: width {} and {} text columns", width_, text_columns_));
+  }
+  if (static_cast<Index>(numeric_at_.size()) != numeric_.cols()) {
+    throw Error(fmt::format("input rows: {} numeric columns, {} positions", numeric_.cols(), numeric_at_.size()));
+  }
+  if (static_cast<Index>(codes_.size()) != numeric_.rows() * text_columns_) {
+    throw Error(fmt::format("input rows: {} codes for {} rows × {} text columns", codes_.size(), numeric_.rows(),
+                            text_columns_));
+  }
+  const auto outside = [&](Index input) { return input < 0 || input >= width_; };
+  if (std::any_of(numeric_at_.begin(), numeric_at_.end(), outside) ||
+      std::any_of(codes_.begin(), codes_.end(),
+                  [&](std::uint32_t code) { return code != kNoInput && outside(static_cast<Index>(code)); })) {
+    throw Error(fmt::format("input rows: an input beyond the width, {}", width_));
+  }
+  whole_ = text_columns_ == 0 && numeric_.cols() == width_;
+  for (std::size_t j = 0; whole_ && j < numeric_at_.size(); ++j) whole_ = numeric_at_[j] == static_cast<Index>(j);
+  if (whole_) numeric_at_.clear();  // the input matrix itself
 }
 
 Index InputRows::rows_setting(Index input) const {
@@ -49,7 +69,7 @@ InputView::InputView(const InputRows& rows)
       numeric_at_(rows.numeric_at_.empty() ? nullptr : rows.numeric_at_.data()),
       codes_(rows.codes_.data()),
       text_columns_(rows.text_columns_),
-      whole_(rows.text_columns_ == 0 && rows.numeric_at_.empty()) {}
+      whole_(rows.whole_) {}
 
 InputView::InputView(ConstMatrixView matrix)
     : numeric_(matrix.data()), rows_(matrix.rows()), numeric_cols_(matrix.cols()), width_(matrix.cols()) {}
@@ -73,11 +93,11 @@ void InputView::take(std::span<const Index> rows, MatrixView out) const {
   for (std::size_t i = 0; i < rows.size(); ++i) expand(rows[i], out.data() + static_cast<Index>(i) * width_);
 }
 
-ConstMatrixView InputView::block(Index begin, Index count, Matrix& scratch) const {
+ConstMatrixView InputView::block(Index begin, Index count, Buffer& scratch) const {
   if (whole()) return {numeric_ + begin * width_, count, width_};
   scratch.resize(count, width_);
   for (Index r = 0; r < count; ++r) expand(begin + r, scratch.data() + r * width_);
-  return scratch;
+  return scratch.view();
 }
 
 }  // namespace glassnet

@@ -8,7 +8,7 @@
 //   InputRows x = encoder.encode_rows(rows);   // data/feature_encoder.hpp
 //   InputView v = x;                           // or a matrix: InputView v = matrix;
 //   v.take(rows, out);                         // out:[rows.size(), width]
-//   ConstMatrixView b = v.block(begin, count, scratch);
+//   ConstMatrixView b = v.block(begin, count, scratch);   // scratch: a Buffer
 //
 // Taken rows are the bits FeatureTransform::transform writes for them. Without text
 // columns the numeric matrix is the input matrix itself, and a block is a view of it.
@@ -29,8 +29,9 @@ class InputRows {
   InputRows() = default;  // no rows, no inputs
   // Every input numeric: x:[rows, width] is the input matrix.
   explicit InputRows(Matrix x);
-  // numeric:[rows, n] the numeric inputs, numeric_at[j] the input numeric column j is;
-  // codes:[rows, text_columns] row-major, each an input (or kNoInput). width ≥ every input.
+  // numeric:[rows, n] the numeric inputs, numeric_at[j] (n of them) the input numeric
+  // column j is; codes:[rows, text_columns] row-major, each an input (or kNoInput); every
+  // input below width, width below kNoInput. Throws Error for any of it broken.
   InputRows(Matrix numeric, std::vector<Index> numeric_at, std::vector<std::uint32_t> codes, Index text_columns,
             Index width);
 
@@ -50,6 +51,7 @@ class InputRows {
   std::vector<std::uint32_t> codes_;
   Index text_columns_ = 0;
   Index width_ = 0;
+  bool whole_ = true;  // numeric_ is the input matrix itself
 };
 
 // Input rows as the trainer and the predictions read them: a view of an InputRows or of
@@ -58,6 +60,7 @@ class InputView {
  public:
   InputView() = default;                                                   // no rows
   InputView(const InputRows& rows);                                        // NOLINT(implicit)
+  InputView(InputRows&&) = delete;                                         // a view of a temporary would dangle
   InputView(ConstMatrixView matrix);                                       // NOLINT(implicit)
   InputView(const Matrix& matrix) : InputView(ConstMatrixView(matrix)) {}  // NOLINT(implicit)
   InputView(MatrixView matrix) : InputView(ConstMatrixView(matrix)) {}     // NOLINT(implicit)
@@ -70,8 +73,8 @@ class InputView {
   // out:[rows.size(), width] ← rows `rows` (each below rows()), in that order.
   void take(std::span<const Index> rows, MatrixView out) const;
   // Rows [begin, begin + count): a view of the matrix, or those rows expanded into
-  // `scratch` (resized) — valid until scratch changes.
-  ConstMatrixView block(Index begin, Index count, Matrix& scratch) const;
+  // `scratch` (resized; it allocates only to grow) — valid until scratch changes.
+  ConstMatrixView block(Index begin, Index count, Buffer& scratch) const;
 
  private:
   // out:[width] ← row r.
@@ -82,7 +85,7 @@ class InputView {
   const Index* numeric_at_ = nullptr;  // null: numeric column j is input j
   const std::uint32_t* codes_ = nullptr;
   Index text_columns_ = 0;
-  bool whole_ = true;  // numeric column j is input j, and there are no codes
+  bool whole_ = true;  // InputRows::whole_, or a matrix
 };
 
 }  // namespace glassnet

@@ -113,7 +113,7 @@ void unscaled(const PreflightInput& in, std::vector<Finding>& out) {
   const Index n = in.x.rows(), width = in.x.cols();
   // Each input's mean, then its (population) standard deviation, a block of rows at a time.
   std::vector<double> means(static_cast<std::size_t>(width), 0.0), stds(static_cast<std::size_t>(width), 0.0);
-  Matrix scratch;
+  Buffer scratch;
   const auto over_blocks = [&](const auto& add) {
     for (Index begin = 0; begin < n; begin += kStatisticsRows) {
       const ConstMatrixView block = in.x.block(begin, std::min(kStatisticsRows, n - begin), scratch);
@@ -275,7 +275,7 @@ double expected_initial_loss(const PreflightInput& in) {
 void initial_loss(const PreflightInput& in, Network& network, std::vector<Finding>& out) {
   const Index rows = std::min(in.x.rows(), kLossSampleRows);
   if (rows == 0) return;
-  Matrix scratch;
+  Buffer scratch;
   const ConstMatrixView x = in.x.block(0, rows, scratch);
   const ConstMatrixView y(in.targets.data(), rows, in.targets.cols());
   const double loss = in.loss->value(network.forward(x, Mode::eval), y);
@@ -303,7 +303,7 @@ void overfit_one_batch(const PreflightInput& in, std::vector<Finding>& out) {
   NetworkSpec spec = in.network->spec();
   spec.dropout = 0.0;  // the test asks whether the network can fit, not whether it generalises
   auto copy = make_network(spec, rng);
-  Matrix scratch;
+  Buffer scratch;
   const ConstMatrixView x = in.x.block(0, rows, scratch);
   const ConstMatrixView y(in.targets.data(), rows, in.targets.cols());
   Adam adam(1e-2);

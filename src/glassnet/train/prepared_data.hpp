@@ -40,14 +40,14 @@ struct PreparedData {
   std::vector<std::string> warnings;
   std::vector<RowNumberColumn> row_numbers;  // feature columns that count the training file's rows
   std::vector<DateColumn> date_columns;      // text feature columns of dates or times
-  std::uint64_t bytes = 0;            // the tables and the matrices made from them (preflight's memory estimate)
+  std::uint64_t bytes = 0;  // the tables and the inputs and targets made from them (preflight's memory estimate)
   std::shared_ptr<const RunConfig> made_for;  // the configuration it was prepared for
 };
 
 // Throws Error for bad input: no such target, labels that do not fit --task, missing
 // values without --impute, an unreadable validation or test file, what fit_features
-// refuses (--ignore naming no column, an identifier column), input matrices larger than
-// the memory available (check_inputs_fit).
+// refuses (--ignore naming no column, an identifier column), inputs larger than the
+// memory available (check_inputs_fit).
 std::shared_ptr<const PreparedData> prepare_data(const RunConfig& config, const Table& table);
 
 // Whether prepare_data makes the same data for both from one table.

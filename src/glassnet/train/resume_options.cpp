@@ -31,7 +31,7 @@ std::string rows_text(InputView x, const Matrix& y, bool inputs) {
   };
   // The input matrix's bytes, a block of rows at a time (it is held as InputRows).
   constexpr Index kBlockRows = 1024;
-  Matrix scratch;
+  Buffer scratch;
   for (Index begin = 0; begin < x.rows(); begin += kBlockRows) {
     const ConstMatrixView block = x.block(begin, std::min(kBlockRows, x.rows() - begin), scratch);
     add(block.data(), block.size());

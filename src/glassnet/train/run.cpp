@@ -167,7 +167,7 @@ Matrix predict_in_blocks(Network& network, Index rows, const Block& block) {
 }
 
 Matrix predict_rows(Network& network, InputView x) {
-  Matrix scratch;
+  Buffer scratch;
   return predict_in_blocks(network, x.rows(), [&](Index begin, Index count) { return x.block(begin, count, scratch); });
 }
 

@@ -343,14 +343,13 @@ Trainer::Evaluation Trainer::evaluate_checked(const DataView& data, Index batch_
   Index correct = 0, counted = 0;
   for (Index begin = 0; begin < x.rows(); begin += batch_size) {
     const Index rows = std::min(batch_size, x.rows() - begin);
-    const ConstMatrixView bx = x.block(begin, rows, block_x_);
     const ConstMatrixView bt(targets.data() + begin * targets.cols(), rows, targets.cols());
     const auto bw = data.sample_weights.empty()
                         ? data.sample_weights
                         : data.sample_weights.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(rows));
     const double batch_weight = bw.empty() ? static_cast<double>(rows) : std::accumulate(bw.begin(), bw.end(), 0.0);
     if (batch_weight == 0.0) continue;
-    const ConstMatrixView logits = network_.forward(bx, Mode::eval);
+    const ConstMatrixView logits = network_.forward(x.block(begin, rows, block_x_), Mode::eval);
     weighted_sum += loss_.value(logits, bt, bw) * batch_weight;
     weight_total += batch_weight;
     if (const auto c = loss_.count_correct(logits, bt)) {

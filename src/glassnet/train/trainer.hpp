@@ -229,7 +229,7 @@ class Trainer {
   std::vector<Index> order_;
   std::vector<double> grad_norms_;  // per parameter, this step, before clipping
   Buffer batch_x_;
-  Matrix block_x_;  // an evaluation block of rows held as InputRows, expanded
+  Buffer block_x_;  // an evaluation block of rows held as InputRows, expanded
   Buffer batch_targets_;
   std::vector<Scalar> batch_weights_;
   Buffer dlogits_;
